@@ -1,0 +1,62 @@
+"""``aanwezig-unit``: run the scanner unit, or decode image files with the unit's own decoder."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from device import __version__
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="aanwezig-unit", description="Aanwezig scanner unit")
+    parser.add_argument("--version", action="version", version=__version__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the scanner unit (camera, outbox, MQTT)")
+    run.add_argument("--config", required=True, help="the unit's TOML configuration file")
+    run.add_argument("--log-level", default="INFO")
+
+    dec = sub.add_parser("decode", help="print what the unit's decoder reads in image files: path<TAB>text")
+    dec.add_argument("files", nargs="+", metavar="FILE")
+    dec.add_argument("--engine", default="auto", help="auto (the unit's own choice), zxing, pyzbar or opencv")
+
+    args = parser.parse_args(argv)
+    if args.command == "decode":
+        return _decode(args.files, args.engine)
+    return _run(args.config, args.log_level)
+
+
+def _run(config_path: str, log_level: str) -> int:
+    from device.config import ConfigError, load
+    from device.service import UnitService
+
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load(config_path)
+    except ConfigError as exc:
+        print(f"aanwezig-unit: {exc}", file=sys.stderr)
+        return 2
+    UnitService(settings).run()
+    return 0
+
+
+def _decode(files: list[str], engine: str) -> int:
+    from device.decoder import DecoderUnavailable, decode_file, open_decoder
+
+    try:
+        decoder = open_decoder(engine)
+    except DecoderUnavailable as exc:
+        print(f"aanwezig-unit: {exc}", file=sys.stderr)
+        return 2
+    status = 0
+    for path in files:
+        try:
+            texts = decode_file(decoder, path)
+        except ValueError as exc:
+            print(f"aanwezig-unit: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"{path}\t{texts[0] if texts else ''}", flush=True)
+    return status

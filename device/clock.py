@@ -1,0 +1,57 @@
+"""The unit's sense of time: wall clock, monotonic clock, boot id and NTP sync state.
+
+A Raspberry Pi has no battery-backed clock, so after a power cut its wall clock may be far off
+until NTP syncs. Each event therefore carries the boot id and a monotonic reading next to the
+wall time; the hub re-times unsynced events once a synced event of the same boot arrives.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+_TIME_ERROR = 5  # adjtimex(2): clock not synchronised
+
+
+class SystemClock:
+    """The real clock of this machine."""
+
+    def __init__(self, synced_override: bool | None = None) -> None:
+        self._override = synced_override
+        self.boot_id = read_boot_id()
+
+    def now(self) -> datetime:
+        """Wall time, aware, in the system's local zone."""
+        return datetime.now().astimezone()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def synced(self) -> bool:
+        return self._override if self._override is not None else kernel_clock_synced()
+
+
+def read_boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return str(uuid.uuid4())  # not Linux: one id per process is the best we can do
+
+
+def kernel_clock_synced() -> bool:
+    """Whether the kernel considers the clock NTP-synchronised (as ``timedatectl`` shows it)."""
+    if Path("/run/systemd/timesync/synchronized").exists():
+        return True
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    buf = ctypes.create_string_buffer(512)  # larger than struct timex on every platform
+    try:
+        state = ctypes.CDLL(libc_name, use_errno=True).adjtimex(buf)
+    except (AttributeError, OSError):
+        return False
+    return state not in (-1, _TIME_ERROR)

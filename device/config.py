@@ -1,0 +1,122 @@
+"""The unit's configuration: one TOML file, written by the provisioning CLI.
+
+unit = "unit-7f3a"
+location = "kdv-zonnebloem"
+broker = "mqtt://unit-7f3a:secret@hub.local:1883"
+data_dir = "/var/lib/aanwezig"
+
+[camera]
+source = "auto"          # auto | picamera2 | opencv | files | generated
+folder = "/tmp/frames"   # for "files"
+codes = []               # for "generated": card codes to show in turn
+every_s = 4.0            # for "generated": seconds between two cards
+start_s = 2.0            # for "generated": seconds before the first card
+
+[scan]
+repeat_window_s = 120    # same card again within this window: "al geregistreerd"
+mode = "auto"            # auto (by departure_from) | arrival | departure (a unit at an exit)
+departure_from = "12:00" # auto mode: arrival before, departure from this time
+clock_synced = "auto"    # auto | true | false (override for tests and odd systems)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from wire.broker_url import BrokerAddress
+from wire.topics import is_valid_id
+
+
+class ConfigError(ValueError):
+    """The unit's configuration file is missing something or has a wrong value."""
+
+
+@dataclass(frozen=True)
+class CameraConfig:
+    source: str = "auto"
+    folder: str | None = None
+    device: int = 0
+    codes: tuple[str, ...] = ()
+    every_s: float = 4.0
+    start_s: float = 2.0
+    fps: float = 10.0
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    repeat_window_s: float = 120.0
+    mode: str = "auto"
+    departure_from: str = "12:00"
+    presence_gap_s: float = 1.5  # a card out of view this long, then back, is a new presentation
+    clock_synced: str | bool = "auto"
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    ack_timeout_s: float = 5.0  # no hub ack this long after publishing: publish again
+    window: int = 100  # events published and not yet acked, at most
+    outbox_capacity: int = 200_000
+    status_every_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class UnitSettings:
+    unit: str
+    location: str
+    broker: BrokerAddress
+    data_dir: Path
+    camera: CameraConfig = field(default_factory=CameraConfig)
+    scan: ScanConfig = field(default_factory=ScanConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.data_dir / "outbox.sqlite3"
+
+
+def load(path: str | Path) -> UnitSettings:
+    """Read and check a unit configuration file."""
+    try:
+        raw = tomllib.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"no unit configuration at {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return from_dict(raw, base=Path(path).parent)
+
+
+def from_dict(raw: dict[str, Any], base: Path = Path(".")) -> UnitSettings:
+    for key in ("unit", "location", "broker"):
+        if not raw.get(key):
+            raise ConfigError(f"'{key}' is required")
+    for key in ("unit", "location"):
+        if not is_valid_id(raw[key]):
+            raise ConfigError(f"'{key}' must be letters, digits, '-' or '_': {raw[key]!r}")
+    try:
+        broker = BrokerAddress.parse(raw["broker"])
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return UnitSettings(
+        unit=raw["unit"],
+        location=raw["location"],
+        broker=broker,
+        data_dir=(base / raw.get("data_dir", "data")).resolve(),
+        camera=_section(CameraConfig, raw.get("camera", {})),
+        scan=_section(ScanConfig, raw.get("scan", {})),
+        delivery=_section(DeliveryConfig, raw.get("delivery", {})),
+    )
+
+
+def _section(cls: type, values: dict[str, Any]) -> Any:
+    known = {f.name for f in fields(cls)}
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in [{cls.__name__}]: {', '.join(sorted(unknown))}")
+    if values.get("mode", "auto") not in ("auto", "arrival", "departure"):
+        raise ConfigError(f"scan.mode must be auto, arrival or departure, not {values['mode']!r}")
+    if "codes" in values:
+        values = {**values, "codes": tuple(values["codes"])}
+    return cls(**values)

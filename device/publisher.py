@@ -1,0 +1,85 @@
+"""Drains the outbox to the hub; the delivery guarantee's second half.
+
+Publishes pending events oldest first (QoS 1), at most ``window`` unacknowledged at a time,
+and publishes an event again when its ack has not come within ``ack_timeout_s`` or the
+connection was lost meanwhile. An event leaves the outbox only on the hub's ack, which the hub
+sends after its commit; the broker's PUBACK alone counts for nothing. Duplicates that this may
+cause are harmless: the hub stores each event id once and acks it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from device.link import UnitLink
+from device.outbox import Outbox
+from wire import Ack
+
+log = logging.getLogger(__name__)
+
+
+class Publisher:
+    def __init__(
+        self,
+        outbox: Outbox,
+        link: UnitLink,
+        window: int = 100,
+        ack_timeout_s: float = 5.0,
+        on_ack: Callable[[Ack], None] | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.link = link
+        self.window = window
+        self.ack_timeout_s = ack_timeout_s
+        self._on_ack = on_ack
+        self._sent: dict[str, float] = {}  # event id -> monotonic time of last publish
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+
+    def wake(self) -> None:
+        """Something changed (new event, ack, reconnect): look at the outbox now."""
+        self._wake.set()
+
+    def connection_restored(self) -> None:
+        with self._lock:
+            self._sent.clear()  # whatever was in flight on the old connection goes again
+        self.wake()
+
+    def acknowledged(self, ack: Ack) -> None:
+        removed = self.outbox.remove(ack.id)
+        with self._lock:
+            self._sent.pop(ack.id, None)
+        if removed and self._on_ack:
+            self._on_ack(ack)
+        self.wake()
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self._wake.wait(timeout=min(0.5, self.ack_timeout_s))
+            self._wake.clear()
+            if self.link.connected:
+                self.pump()
+
+    def pump(self) -> int:
+        """Publish what is due now; returns the number of messages published."""
+        pending = self.outbox.pending(self.window)
+        now = time.monotonic()
+        published = 0
+        with self._lock:
+            live = {p.id for p in pending}
+            for stale in [i for i in self._sent if i not in live]:
+                del self._sent[stale]
+            for item in pending:
+                sent_at = self._sent.get(item.id)
+                if sent_at is not None and now - sent_at < self.ack_timeout_s:
+                    continue
+                if not self.link.publish_event(item.payload):
+                    break  # connection gone; everything goes again on reconnect
+                if sent_at is not None:
+                    log.info("no ack for event %s (seq %d) yet, publishing again", item.id, item.seq)
+                self._sent[item.id] = now
+                published += 1
+        return published

@@ -1,0 +1,162 @@
+"""The unit service: wires camera, decoder, desk, outbox, publisher and link together and runs them."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+
+from device import __version__
+from device.checkin import MODE_TEXT, CheckInDesk, Roster
+from device.clock import SystemClock
+from device.config import UnitSettings
+from device.decoder import open_decoder
+from device.feedback import ConsoleFeedback, Feedback, Signal
+from device.frames import FrameSource, open_frame_source
+from device.link import UnitLink
+from device.outbox import Outbox
+from device.publisher import Publisher
+from device.scanner import Scanner
+from wire import Ack, ContractError, Direction, Source, Status, TopicKind, UnitConfig, Verdict, decode, encode
+from wire.contract import MAX_CONFIG_BYTES
+
+log = logging.getLogger(__name__)
+
+
+class UnitService:
+    def __init__(
+        self,
+        settings: UnitSettings,
+        feedback: Feedback | None = None,
+        frames: FrameSource | None = None,
+        clock: SystemClock | None = None,
+    ) -> None:
+        self.settings = settings
+        synced = settings.scan.clock_synced
+        self.clock = clock or SystemClock(None if synced == "auto" else bool(synced))
+        self.feedback = feedback or ConsoleFeedback()
+        self.outbox = Outbox(settings.outbox_path, capacity=settings.delivery.outbox_capacity)
+        self.roster = Roster(self.outbox)
+        self.link = UnitLink(
+            settings.broker,
+            settings.unit,
+            settings.location,
+            last_will=self._status(online=False),
+            on_message=self._message,
+            on_connected=self._connected,
+        )
+        self.publisher = Publisher(
+            self.outbox,
+            self.link,
+            window=settings.delivery.window,
+            ack_timeout_s=settings.delivery.ack_timeout_s,
+            on_ack=self._acked,
+        )
+        self.desk = CheckInDesk(
+            settings.unit,
+            settings.location,
+            self.outbox,
+            self.roster,
+            self.feedback,
+            self.clock,
+            is_online=lambda: self.link.connected,
+            repeat_window_s=settings.scan.repeat_window_s,
+            departure_from=settings.scan.departure_from,
+            fixed_mode=None if settings.scan.mode == "auto" else Direction(settings.scan.mode),
+        )
+        self.frames = frames or open_frame_source(settings.camera, codes=self.roster.codes)
+        self.scanner = Scanner(
+            self.frames, open_decoder(), self._card_seen, gap_s=settings.scan.presence_gap_s
+        )
+        self.stop_event = threading.Event()
+
+    def run(self) -> None:
+        """Run until SIGTERM/SIGINT or :meth:`stop`; the outbox keeps whatever is not yet delivered."""
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: self.stop_event.set())
+        log.info(
+            "unit %s for location %s, %d event(s) waiting in the outbox, camera: %s, decoder: %s",
+            self.settings.unit,
+            self.settings.location,
+            len(self.outbox),
+            self.frames.name,
+            self.scanner.decoder.name,
+        )
+        self.feedback.show_mode(MODE_TEXT[self.desk.mode])
+        self.link.start()
+        threads = [
+            threading.Thread(
+                target=self.publisher.run, args=(self.stop_event,), name="publisher", daemon=True
+            ),
+            threading.Thread(target=self._report_status, name="status", daemon=True),
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            while not self.stop_event.is_set():
+                self.scanner.step()
+        finally:
+            self.stop_event.set()
+            for thread in threads:
+                thread.join(timeout=5)
+            self.link.stop(final_status=self._status(online=False))
+            self.frames.close()
+            self.outbox.close()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def _card_seen(self, code: str, _frame_arrived: float) -> None:
+        outcome = self.desk.register(code, Source.QR)
+        if outcome.event is not None:
+            self.publisher.wake()
+
+    def _connected(self) -> None:
+        self.link.publish(TopicKind.STATUS, self._status_payload(), retain=True)
+        self.publisher.connection_restored()
+
+    def _message(self, kind: TopicKind, payload: bytes) -> None:
+        try:
+            if kind is TopicKind.ACK:
+                self.publisher.acknowledged(decode(payload, Ack))
+            elif kind is TopicKind.CONFIG and payload:
+                config = decode(payload, UnitConfig, limit=MAX_CONFIG_BYTES)
+                self.roster.update(config)
+                log.info("config from the hub: %d card(s) on the roster", len(config.roster))
+        except ContractError as exc:
+            log.warning("ignoring a bad %s message from the hub: %s", kind, exc)
+
+    def _acked(self, ack: Ack) -> None:
+        if ack.verdict is Verdict.REFUSED:
+            log.error("hub refused event %s: %s", ack.id, ack.reason)
+
+    def _report_status(self) -> None:
+        """Publish the retained status when the backlog changes, and at least every status period."""
+        last_backlog, next_due = -1, 0.0
+        while not self.stop_event.wait(1.0):
+            backlog = len(self.outbox)
+            due = time.monotonic() >= next_due
+            if self.link.connected and (backlog != last_backlog or due):
+                self.link.publish(TopicKind.STATUS, self._status_payload(), retain=True)
+                last_backlog = backlog
+            if due:
+                next_due = time.monotonic() + self.settings.delivery.status_every_s
+                if self.outbox.nearly_full:
+                    self.feedback.signal(Signal.WARNING, f"Opslag bijna vol: {backlog} registraties wachten")
+
+    def _status(self, online: bool) -> Status:
+        last = self.desk.last_scan if hasattr(self, "desk") else None
+        return Status(
+            unit=self.settings.unit,
+            location=self.settings.location,
+            online=online,
+            version=__version__,
+            backlog=len(self.outbox),
+            sent_at=self.clock.now().isoformat(timespec="seconds"),
+            last_scan=last.isoformat(timespec="seconds") if last else None,
+        )
+
+    def _status_payload(self) -> bytes:
+        return encode(self._status(online=True))

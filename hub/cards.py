@@ -1,0 +1,41 @@
+"""Cards: which child a card code belongs to, and the roster of names a unit shows offline."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import sqlite_utils
+
+
+def card_owner(db: sqlite_utils.Database, code: str) -> tuple[int, str] | None:
+    """(child id, first name) of the active card with this code, or None for an unknown card."""
+    row = db.execute(
+        """
+        SELECT ch.id, ch.first_name FROM cards c JOIN children ch ON ch.id = c.child_id
+        WHERE c.code = ? AND c.state = 'active'
+        """,
+        (code,),
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def roster(db: sqlite_utils.Database, location_id: str) -> dict[str, str]:
+    """Card code -> display name for the active cards of a location's children.
+
+    The first name, with the initial of the last name only where two children of the
+    location share a first name.
+    """
+    rows = db.execute(
+        """
+        SELECT c.code, ch.first_name, ch.last_name FROM cards c
+        JOIN children ch ON ch.id = c.child_id
+        JOIN child_locations cl ON cl.child_id = ch.id
+        WHERE cl.location_id = ? AND c.state = 'active'
+        """,
+        (location_id,),
+    ).fetchall()
+    first_names = Counter(first for _code, first, _last in rows)
+    return {
+        code: f"{first} {last[:1]}." if first_names[first] > 1 and last else first
+        for code, first, last in rows
+    }

@@ -1,0 +1,67 @@
+"""``aanwezig-hub``: run the hub, or the whole demo on embedded defaults."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+
+from hub import __version__
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl+C is how the README says to stop the hub and the demo
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = argparse.ArgumentParser(prog="aanwezig-hub", description="Aanwezig hub")
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument("--log-level", default="INFO")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the hub: MQTT ingest and web portal")
+    serve.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"), help="hub TOML settings")
+
+    migrate = sub.add_parser("migrate", help="create or upgrade the database and exit")
+    migrate.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+
+    demo = sub.add_parser("demo", help="hub + embedded broker + simulated scanner, with demo data")
+    demo.add_argument("--data-dir", type=Path, default=Path("var/demo"))
+    demo.add_argument("--port", type=int, default=8000, help="portal port (another free one if taken)")
+    demo.add_argument("--broker-port", type=int, default=1883, help="embedded broker port (another if taken)")
+    demo.add_argument("--every", type=float, default=4.0, help="seconds between two simulated scans")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    if args.command == "demo":
+        from hub import demo as demo_module
+
+        return demo_module.run(
+            args.data_dir, http_port=args.port, broker_port=args.broker_port, every_s=args.every
+        )
+
+    from hub.settings import load
+
+    settings = load(args.config)
+    if args.command == "migrate":
+        from hub.db import migrate as run_migrations
+        from hub.db import open_database
+
+        db = open_database(settings.database_path)
+        print(f"{settings.database_path}: schema version {run_migrations(db)}")
+        return 0
+
+    from hub.service import Hub
+
+    hub = Hub(settings)
+    hub.start()
+    logging.getLogger("hub").info("portal on %s", hub.portal_url())
+    hub.serve_http()
+    return 0

@@ -1,0 +1,144 @@
+"""The demo: a hub with an embedded broker, seeded data and a simulated scanner, on one machine.
+
+``aanwezig-hub demo`` (``make demo``) seeds a demo organisator, location, children with cards and
+one unit; starts the hub; and starts a real unit process whose "camera" shows one of the
+children's cards every few seconds. The portal shows each check-in as it arrives.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from hub.db import open_database
+from hub.ports import free_port
+from hub.service import Hub
+from hub.settings import HubSettings
+from wire import cardcode
+
+DEMO_LOCATION = "zonnebloem"
+DEMO_UNIT = "unit-zonnebloem-in"
+# The demo's two scanners: one at the entrance, one at the exit that starts a round later.
+DEMO_UNITS = [("unit-zonnebloem-in", "arrival", 0), ("unit-zonnebloem-uit", "departure", 1)]
+DEMO_CHILDREN = [
+    ("Jules", "Peeters", "2024-03-14", "m"),
+    ("Lotte", "Janssens", "2023-11-02", "v"),
+    ("Noah", "Maes", "2024-06-21", "m"),
+    ("Mila", "Jacobs", "2023-09-30", "v"),
+    ("Louis", "Mertens", "2024-01-08", "m"),
+    ("Olivia", "Willems", "2024-08-17", "v"),
+]
+
+
+@dataclass(frozen=True)
+class DemoData:
+    location_id: str
+    unit_id: str
+    cards: dict[str, str]  # first name -> card code
+
+
+def seed(db: sqlite_utils.Database, unit_ids: tuple[str, ...] = (DEMO_UNIT,)) -> DemoData:
+    """Seed the demo organisator, location, children, cards and unit; idempotent."""
+    if db.execute("SELECT count(*) FROM organisators").fetchone()[0] == 0:
+        with db.atomic():
+            org = (
+                db["organisators"]
+                .insert({"name": "Kinderopvang De Zonnebloem vzw", "email": "demo@aanwezig.example"})
+                .last_pk
+            )
+            db["locations"].insert(
+                {
+                    "id": DEMO_LOCATION,
+                    "organisator_id": org,
+                    "dossier_number": "903123456",
+                    "name": "Kinderdagverblijf De Zonnebloem",
+                    "address": "Kerkstraat 12, 2000 Antwerpen",
+                }
+            )
+            for first, last, born, sex in DEMO_CHILDREN:
+                child = (
+                    db["children"]
+                    .insert({"first_name": first, "last_name": last, "birth_date": born, "sex": sex})
+                    .last_pk
+                )
+                db["child_locations"].insert({"child_id": child, "location_id": DEMO_LOCATION})
+                db["cards"].insert(
+                    {"code": cardcode.new_code(), "organisator_id": org, "child_id": child, "state": "active"}
+                )
+    with db.atomic():
+        for unit_id in unit_ids:
+            db["units"].insert({"id": unit_id, "location_id": DEMO_LOCATION}, ignore=True)
+    cards = db.execute(
+        "SELECT ch.first_name, c.code FROM cards c JOIN children ch ON ch.id = c.child_id ORDER BY ch.id"
+    ).fetchall()
+    return DemoData(DEMO_LOCATION, unit_ids[0], dict(cards))
+
+
+def unit_config_text(
+    unit: str, location: str, broker_url: str, data_dir: Path, every_s: float, mode: str, start_s: float
+) -> str:
+    """The TOML configuration of a simulated unit whose camera shows the roster's cards in turn."""
+    return (
+        f'unit = "{unit}"\nlocation = "{location}"\nbroker = "{broker_url}"\ndata_dir = "{data_dir}"\n\n'
+        f'[camera]\nsource = "generated"\nevery_s = {every_s}\nstart_s = {start_s}\n\n'
+        f'[scan]\nmode = "{mode}"\n'
+    )
+
+
+def run(data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s: float = 4.0) -> int:
+    """Run the demo until Ctrl+C (or SIGTERM); returns the exit status."""
+    data_dir = data_dir.resolve()
+    settings = HubSettings(
+        data_dir=data_dir / "hub",
+        embedded_broker_port=broker_port,
+        http_port=free_port(preferred=http_port),
+    )
+    db = open_database(settings.database_path)
+    demo = seed(db, tuple(unit for unit, _mode, _round in DEMO_UNITS))
+    db.close()
+    hub = Hub(settings)
+    hub.start()
+    round_s = every_s * len(demo.cards)
+    units = []
+    for unit_id, mode, rounds_late in DEMO_UNITS:
+        unit_dir = data_dir / unit_id
+        unit_dir.mkdir(parents=True, exist_ok=True)
+        config = unit_dir / "unit.toml"
+        broker_url = f"mqtt://{hub.broker.host}:{hub.broker.port}"
+        config.write_text(
+            unit_config_text(
+                unit_id, demo.location_id, broker_url, unit_dir, every_s, mode, 2 + rounds_late * round_s
+            )
+        )
+        units.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "device", "run", "--config", str(config), "--log-level", "WARNING"],
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        )
+    print(
+        "\n  Aanwezig demo\n"
+        f"  Portaal:   {hub.portal_url()}\n"
+        f"  Broker:    {hub.broker} (ingebed)\n"
+        f"  Gegevens:  {data_dir}\n"
+        f"  Scanner aan de ingang toont elke {every_s:g} s een kaart van: {', '.join(demo.cards)};\n"
+        f"  de scanner aan de uitgang begint {round_s:g} s later.\n"
+        "  Stoppen:   Ctrl+C\n",
+        flush=True,
+    )
+    try:
+        hub.serve_http()
+    finally:
+        for unit in units:
+            unit.terminate()
+        for unit in units:
+            try:
+                unit.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                unit.kill()
+    return 0

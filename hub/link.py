@@ -1,0 +1,103 @@
+"""The hub's MQTT connection: the only module of the hub that imports paho.
+
+A persistent session (fixed client id, clean_session=False) so the broker keeps QoS 1 events
+while the hub restarts, and manual acknowledgement: the broker's PUBACK for an event goes out
+only after the hub committed it (:meth:`HubLink.settle`), so a crash before the commit makes
+the broker deliver it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import paho.mqtt.client as mqtt
+
+from wire.broker_url import BrokerAddress
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message as it arrived from the broker."""
+
+    topic: str
+    payload: bytes
+    mid: int
+    qos: int
+    received: float  # monotonic
+
+
+class HubLink:
+    def __init__(
+        self,
+        broker: BrokerAddress,
+        subscriptions: Iterable[str],
+        on_delivery: Callable[[Delivery], None],
+        on_connected: Callable[[], None] = lambda: None,
+        client_id: str = "aanwezig-hub",
+    ) -> None:
+        self.broker = broker
+        self._subscriptions = [(topic, 1) for topic in subscriptions]
+        self._on_delivery = on_delivery
+        self._on_connected = on_connected
+        self.connected = False
+        client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False, manual_ack=True
+        )
+        if broker.username:
+            client.username_pw_set(broker.username, broker.password)
+        if broker.tls:
+            client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+        client.reconnect_delay_set(min_delay=1, max_delay=10)
+        client.max_inflight_messages_set(1000)
+        client.max_queued_messages_set(0)
+        client.on_connect = self._connected
+        client.on_disconnect = self._disconnected
+        client.on_message = self._message
+        self._client = client
+
+    def start(self) -> None:
+        self._client.connect_async(self.broker.host, self.broker.port, keepalive=15)
+        self._client.loop_start()
+
+    def wait_connected(self, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self.connected and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.connected
+
+    def stop(self) -> None:
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def publish(self, topic: str, payload: bytes, retain: bool = False) -> bool:
+        return self._client.publish(topic, payload, qos=1, retain=retain).rc == mqtt.MQTT_ERR_SUCCESS
+
+    def settle(self, delivery: Delivery) -> None:
+        """Tell the broker this delivery is safe with us (send the PUBACK)."""
+        if delivery.qos > 0:
+            self._client.ack(delivery.mid, delivery.qos)
+
+    def _connected(self, client, _userdata, flags, reason_code, _properties) -> None:
+        if reason_code.is_failure:
+            log.error("broker %s refused the hub: %s", self.broker, reason_code)
+            return
+        client.subscribe(self._subscriptions)
+        self.connected = True
+        log.info("hub connected to %s (session present: %s)", self.broker, flags.session_present)
+        self._on_connected()
+
+    def _disconnected(self, _client, _userdata, _flags, reason_code, _properties) -> None:
+        if self.connected:
+            log.warning("hub disconnected from %s: %s", self.broker, reason_code)
+        self.connected = False
+
+    def _message(self, _client, _userdata, message: mqtt.MQTTMessage) -> None:
+        self._on_delivery(
+            Delivery(message.topic, message.payload, message.mid, message.qos, time.monotonic())
+        )

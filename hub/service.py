@@ -1,0 +1,96 @@
+"""The running hub: broker (embedded or configured), database, MQTT ingest and the web portal."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+import uvicorn
+
+from hub.broker import EmbeddedBroker
+from hub.db import connect, open_database
+from hub.ingest import SUBSCRIPTIONS, Ingest
+from hub.link import HubLink
+from hub.portal.app import create_app
+from hub.settings import HubSettings
+from hub.unit_config import publish_configs
+from wire.broker_url import BrokerAddress
+
+log = logging.getLogger(__name__)
+
+
+class Hub:
+    def __init__(self, settings: HubSettings) -> None:
+        self.settings = settings
+        self.embedded: EmbeddedBroker | None = None
+        self.broker: BrokerAddress | None = None
+        self.link: HubLink | None = None
+        self.ingest: Ingest | None = None
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        """Migrate the database, make sure there is a broker, start the ingest. Does not block."""
+        open_database(self.settings.database_path).close()
+        self.broker = self.settings.broker_address
+        if self.broker is None:
+            self.embedded = EmbeddedBroker(self.settings.embedded_broker_port)
+            self.broker = self.embedded.start()
+        self.link = HubLink(
+            self.broker,
+            SUBSCRIPTIONS,
+            on_delivery=lambda delivery: self.ingest.submit(delivery),
+            on_connected=self.publish_configs,
+            client_id=self.settings.client_id,
+        )
+        self.ingest = Ingest(self.settings.database_path, publish=self.link.publish, settle=self.link.settle)
+        ingest_thread = threading.Thread(
+            target=self.ingest.run, args=(self._stop,), name="ingest", daemon=True
+        )
+        ingest_thread.start()
+        self._threads.append(ingest_thread)
+        self.link.start()
+
+    def publish_configs(self, location_id: str | None = None) -> int:
+        """(Re)publish the retained configs of the units, e.g. after a roster change."""
+        db = connect(self.settings.database_path)
+        try:
+            return publish_configs(db, lambda t, p, r: self.link.publish(t, p, retain=r), location_id)
+        finally:
+            db.close()
+
+    def serve_http(self) -> None:
+        """Serve the portal until SIGINT/SIGTERM (blocks), then stop everything.
+
+        uvicorn shuts down gracefully on either signal and then raises it again; SIGINT becomes
+        KeyboardInterrupt and SIGTERM, with the handler set here, SystemExit, so the ``finally``
+        below stops the ingest, the broker and (in the demo) the units in both cases.
+        """
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        config = uvicorn.Config(
+            create_app(self.settings.database_path),
+            host=self.settings.http_host,
+            port=self.settings.http_port,
+            log_level="warning",
+        )
+        try:
+            uvicorn.Server(config).run()
+        finally:
+            self.stop()
+
+    def portal_url(self) -> str:
+        return f"http://{self.settings.http_host}:{self.settings.http_port}/"
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        if self.link is not None:
+            self.link.stop()
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def _exit_on_sigterm(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)

@@ -1,0 +1,5 @@
+"""``python -m provisioning``: the technician's command line."""
+
+from provisioning.cli import main
+
+raise SystemExit(main())

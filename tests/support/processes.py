@@ -1,0 +1,105 @@
+"""Starting the hub and units as real processes, each with its own config file and log."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from hub.ports import free_port
+from tests.support.waiting import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Proc:
+    name: str
+    popen: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
+        if self.popen.poll() is None:
+            self.popen.send_signal(sig)
+            try:
+                self.popen.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=5)
+        return self.popen.returncode
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+
+def spawn(name: str, args: list[str], workdir: Path) -> Proc:
+    log_path = workdir / f"{name}.log"
+    popen = subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        stdout=log_path.open("ab"),
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    return Proc(name, popen, log_path)
+
+
+def start_hub(workdir: Path, broker_url: str = "", embedded_port: int = 0) -> tuple[Proc, str]:
+    """A hub process; returns it and its portal URL once /health answers."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    http_port = free_port()
+    config = workdir / "hub.toml"
+    config.write_text(
+        f'data_dir = "{workdir}"\nbroker = "{broker_url}"\nembedded_broker_port = {embedded_port}\n'
+        f"http_port = {http_port}\n"
+    )
+    proc = spawn("hub", ["-m", "hub", "serve", "--config", str(config)], workdir)
+    url = f"http://127.0.0.1:{http_port}"
+
+    def healthy() -> bool:
+        if proc.popen.poll() is not None:
+            raise AssertionError(f"hub exited with {proc.popen.returncode}:\n{proc.log()[-3000:]}")
+        return httpx.get(f"{url}/health", timeout=1).status_code == 200
+
+    wait_for(healthy, timeout=30, what="the hub's /health")
+    return proc, url
+
+
+def unit_config(workdir: Path, unit: str, location: str, broker_url: str, **sections: dict) -> Path:
+    """Write a unit's TOML config; ``sections`` adds tables such as camera={"folder": ...}."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    lines = [
+        f'unit = "{unit}"',
+        f'location = "{location}"',
+        f'broker = "{broker_url}"',
+        f'data_dir = "{workdir}"',
+    ]
+    for section, values in sections.items():
+        lines.append(f"\n[{section}]")
+        for key, value in values.items():
+            lines.append(f"{key} = {_toml(value)}")
+    path = workdir / "unit.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def start_unit(workdir: Path, config: Path) -> Proc:
+    return spawn(f"unit-{workdir.name}", ["-m", "device", "run", "--config", str(config)], workdir)
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,38 @@
+"""The wire contract between scanner units and the hub.
+
+Standard library only: both the unit (``device``) and the hub import it, and anyone building
+another unit can read it (or the JSON Schema generated from it in ``docs/``) as the spec.
+"""
+
+from wire.contract import (
+    MAX_PAYLOAD_BYTES,
+    PROTOCOL_VERSION,
+    Ack,
+    CheckIn,
+    ContractError,
+    Direction,
+    Source,
+    Status,
+    UnitConfig,
+    Verdict,
+    decode,
+    encode,
+)
+from wire.topics import Topic, TopicKind
+
+__all__ = [
+    "MAX_PAYLOAD_BYTES",
+    "PROTOCOL_VERSION",
+    "Ack",
+    "CheckIn",
+    "ContractError",
+    "Direction",
+    "Source",
+    "Status",
+    "Topic",
+    "TopicKind",
+    "UnitConfig",
+    "Verdict",
+    "decode",
+    "encode",
+]

@@ -1,0 +1,243 @@
+"""Messages that cross the wire, their validation and their JSON encoding.
+
+Every message is a JSON object with ``v`` (the protocol version) and ``type``. Each message
+class declares its fields once, with a description and constraints in the field metadata;
+:func:`decode` validates against those declarations and :mod:`wire.schema` turns the same
+declarations into the JSON Schema in ``docs/``. Nothing else crosses the wire.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import types
+import typing
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from wire.topics import ID_PATTERN
+
+PROTOCOL_VERSION = 1
+MAX_PAYLOAD_BYTES = 4096  # a unit -> hub message; a check-in is about 350 bytes
+MAX_CONFIG_BYTES = 512 * 1024  # hub -> unit config, roster included
+
+EVENT_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # ULID, Crockford base32
+CARD_CODE_PATTERN = r"^[0-9]{4,20}$"
+BOOT_ID_PATTERN = r"^[0-9a-f-]{8,64}$"
+
+
+class ContractError(ValueError):
+    """A message that does not follow the contract; ``reason`` is short and machine-readable."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class Direction(StrEnum):
+    ARRIVAL = "arrival"
+    DEPARTURE = "departure"
+
+
+class Source(StrEnum):
+    QR = "qr"
+    KEYPAD = "keypad"
+
+
+class Verdict(StrEnum):
+    STORED = "stored"  # new event, committed
+    DUPLICATE = "duplicate"  # this event id was committed before
+    UNKNOWN_CARD = "unknown_card"  # committed, but no child has this card
+    REFUSED = "refused"  # kept aside by the hub (unit not registered, revoked, wrong location)
+
+
+def spec(doc: str, **constraints: Any) -> Any:
+    """Declare a message field: a description plus JSON-Schema-like constraints.
+
+    Recognised constraints: ``pattern``, ``enum`` (a StrEnum class), ``minimum``, ``maximum``,
+    ``format`` (``date-time`` = ISO 8601 with a UTC offset), ``default``.
+    """
+    default = constraints.pop("default", dataclasses.MISSING)
+    return dataclasses.field(default=default, metadata={"doc": doc, **constraints})
+
+
+@dataclass(frozen=True)
+class Message:
+    """Base of every message; subclasses set ``TYPE`` and declare fields with :func:`spec`."""
+
+    TYPE: ClassVar[str] = ""
+    DOC: ClassVar[str] = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        body = {"v": PROTOCOL_VERSION, "type": self.TYPE}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            body[f.name] = value.value if isinstance(value, StrEnum) else value
+        return body
+
+
+@dataclass(frozen=True)
+class CheckIn(Message):
+    TYPE: ClassVar[str] = "checkin"
+    DOC: ClassVar[str] = "A card presented at a unit: one arrival or departure of one child."
+
+    id: str = spec("Event id: a ULID, unique and sortable, made by the unit.", pattern=EVENT_ID_PATTERN)
+    unit: str = spec("Id of the unit that registered the event.", pattern=ID_PATTERN)
+    location: str = spec("Id of the location the unit is enrolled for.", pattern=ID_PATTERN)
+    seq: int = spec("Per-unit sequence number, starting at 1, never reused.", minimum=1)
+    direction: Direction = spec("Arrival or departure, from the unit's mode.", enum=Direction)
+    code: str = spec("Card code, read from the QR or typed on the keypad.", pattern=CARD_CODE_PATTERN)
+    source: Source = spec("How the code was read.", enum=Source)
+    wall_time: str = spec("Unit's wall clock at the scan, ISO 8601 with UTC offset.", format="date-time")
+    clock_synced: bool = spec("Whether the unit's clock was NTP-synchronised at the scan.")
+    boot_id: str = spec("Kernel boot id of the unit at the scan.", pattern=BOOT_ID_PATTERN)
+    monotonic: float = spec("Seconds on the unit's monotonic clock at the scan (since boot).", minimum=0)
+
+
+@dataclass(frozen=True)
+class Ack(Message):
+    TYPE: ClassVar[str] = "ack"
+    DOC: ClassVar[str] = "The hub's answer for one event, sent only after its database commit."
+
+    id: str = spec("Id of the acknowledged event.", pattern=EVENT_ID_PATTERN)
+    verdict: Verdict = spec("What the hub did with the event.", enum=Verdict)
+    child: str | None = spec("Display name of the child, when the card is known.", default=None)
+    reason: str | None = spec("Why the event was refused, for the unit's log.", default=None)
+
+
+@dataclass(frozen=True)
+class Status(Message):
+    TYPE: ClassVar[str] = "status"
+    DOC: ClassVar[str] = "A unit's state, retained; the last will publishes online=false."
+
+    unit: str = spec("Unit id.", pattern=ID_PATTERN)
+    location: str = spec("Location id.", pattern=ID_PATTERN)
+    online: bool = spec("False when the unit disconnected or died (last will).")
+    version: str = spec("Software version of the unit.")
+    backlog: int = spec("Events in the outbox not yet acknowledged by the hub.", minimum=0)
+    sent_at: str = spec("Unit's wall clock when the status was made.", format="date-time")
+    last_scan: str | None = spec("Wall time of the last scan.", format="date-time", default=None)
+
+
+@dataclass(frozen=True)
+class UnitConfig(Message):
+    TYPE: ClassVar[str] = "config"
+    DOC: ClassVar[str] = "The hub's retained configuration for one unit, roster included."
+
+    unit: str = spec("Unit id.", pattern=ID_PATTERN)
+    location: str = spec("Location id.", pattern=ID_PATTERN)
+    location_name: str = spec("Name of the location, for the display.")
+    roster: dict[str, str] = spec("Card code -> child's display name, so names show while offline.")
+    issued_at: str = spec("Hub time when this config was made.", format="date-time")
+    settings: dict[str, Any] | None = spec(
+        "Unit settings (repeat_window_s, departure_from 'HH:MM', ...); unknown keys are ignored.",
+        default=None,
+    )
+    pin_hash: str | None = spec("Hash of the location's staff PIN; never the PIN itself.", default=None)
+
+
+MESSAGE_TYPES: dict[str, type[Message]] = {m.TYPE: m for m in (CheckIn, Ack, Status, UnitConfig)}
+
+
+def encode(message: Message) -> bytes:
+    """Serialise a message to compact UTF-8 JSON."""
+    return json.dumps(message.to_dict(), separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def decode(
+    payload: bytes | str, expect: type[Message] | None = None, *, limit: int = MAX_PAYLOAD_BYTES
+) -> Any:
+    """Parse and validate one message; raises :class:`ContractError` with a short reason."""
+    if len(payload) > limit:
+        raise ContractError("too_large", f"{len(payload)} bytes > {limit}")
+    try:
+        body = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ContractError("bad_json", str(exc)[:200]) from None
+    if not isinstance(body, dict):
+        raise ContractError("not_an_object")
+    version = body.get("v")
+    if version != PROTOCOL_VERSION or isinstance(version, bool):
+        raise ContractError("unsupported_version", repr(version)[:40])
+    cls = MESSAGE_TYPES.get(body.get("type")) if isinstance(body.get("type"), str) else None
+    if cls is None:
+        raise ContractError("unknown_type", repr(body.get("type"))[:40])
+    if expect is not None and cls is not expect:
+        raise ContractError("unexpected_type", f"{cls.TYPE}, expected {expect.TYPE}")
+    return cls(**_validated_fields(cls, body))
+
+
+def _validated_fields(cls: type[Message], body: dict[str, Any]) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in body or body[f.name] is None:
+            if f.default is dataclasses.MISSING:
+                raise ContractError("missing_field", f.name)
+            values[f.name] = f.default
+            continue
+        values[f.name] = _check(f.name, body[f.name], hints[f.name], f.metadata)
+    return values
+
+
+def _check(name: str, value: Any, hint: Any, meta: typing.Mapping[str, Any]) -> Any:
+    base = optional_base(hint)
+    enum = meta.get("enum")
+    if enum is not None:
+        try:
+            return enum(value)
+        except ValueError:
+            raise ContractError("bad_field", f"{name}: not one of {[e.value for e in enum]}") from None
+    if not _is_instance(value, base):
+        raise ContractError("bad_field", f"{name}: expected {_type_name(base)}")
+    if "pattern" in meta and not re.fullmatch(meta["pattern"], value):
+        raise ContractError("bad_field", f"{name}: does not match {meta['pattern']}")
+    if "minimum" in meta and value < meta["minimum"]:
+        raise ContractError("bad_field", f"{name}: below {meta['minimum']}")
+    if meta.get("format") == "date-time" and not is_aware_iso_datetime(value):
+        raise ContractError("bad_field", f"{name}: not an ISO 8601 time with UTC offset")
+    if _is_string_map(base) and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ContractError("bad_field", f"{name}: expected an object of strings")
+    return value
+
+
+def _is_string_map(base: Any) -> bool:
+    return typing.get_origin(base) is dict and typing.get_args(base)[1] is str
+
+
+def optional_base(hint: Any) -> Any:
+    """The type inside ``X | None``; other hints unchanged."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return args[0]
+    return hint
+
+
+def _is_instance(value: Any, base: Any) -> bool:
+    origin = typing.get_origin(base) or base
+    if origin is bool:
+        return isinstance(value, bool)
+    if origin is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if origin is float:
+        return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+    return isinstance(value, origin)
+
+
+def _type_name(base: Any) -> str:
+    origin = typing.get_origin(base) or base
+    return {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object"}.get(
+        origin, "value"
+    )
+
+
+def is_aware_iso_datetime(value: str) -> bool:
+    """True for an ISO 8601 date-time string that carries a UTC offset."""
+    try:
+        return datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
