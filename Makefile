@@ -3,6 +3,8 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
+BENCHES := $(filter-out __init__ __main__ common,$(patsubst bench/%.py,%,$(wildcard bench/*.py)))
+
 .PHONY: demo test lint format docs bench clean
 
 $(STAMP): pyproject.toml scripts/bootstrap
@@ -17,7 +19,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	scripts/install-test-deps
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest --basetemp=var/pytest
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -30,6 +32,13 @@ format: $(STAMP)
 ## docs: regenerate docs/wire.md and docs/wire-schema.json from wire/contract.py
 docs: $(STAMP)
 	$(PY) -m wire.schema docs
+
+## bench: every benchmark; bench-NAME runs bench/NAME.py and writes bench/results/NAME.json
+bench: $(addprefix bench-,$(BENCHES))
+
+bench-%: $(STAMP)
+	scripts/install-test-deps
+	$(PY) -m bench.$*
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
