@@ -19,6 +19,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	scripts/install-test-deps
 	$(PY) -m ruff check .
+	mkdir -p var
 	$(PY) -m pytest --basetemp=var/pytest
 
 lint: $(STAMP)

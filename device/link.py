@@ -73,7 +73,9 @@ class UnitLink:
         if reason_code.is_failure:
             log.warning("broker %s refused the connection: %s", self.broker, reason_code)
             return
-        client.subscribe([(self._topics[TopicKind.ACK], 1), (self._topics[TopicKind.CONFIG], 1)])
+        client.subscribe(
+            [(self._topics[kind], 1) for kind in (TopicKind.ACK, TopicKind.CONFIG, TopicKind.COMMAND)]
+        )
         self.connected = True
         log.info("connected to %s", self.broker)
         self._on_connected()

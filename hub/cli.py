@@ -51,11 +51,11 @@ def _main(argv: list[str] | None) -> int:
 
     settings = load(args.config)
     if args.command == "migrate":
-        from hub.db import migrate as run_migrations
-        from hub.db import open_database
+        from hub.db import connect, migrate
 
-        db = open_database(settings.database_path)
-        print(f"{settings.database_path}: schema version {run_migrations(db)}")
+        settings.database_path.parent.mkdir(parents=True, exist_ok=True)
+        applied = migrate(connect(settings.database_path))
+        print(f"{settings.database_path}: applied {len(applied)} migration(s) {' '.join(applied)}".rstrip())
         return 0
 
     from hub.service import Hub

@@ -1,7 +1,8 @@
 """Opening the hub database: SQLite through sqlite-utils, WAL, foreign keys, versioned migrations.
 
-Migrations are the numbered ``*.sql`` files in ``hub/migrations``; ``PRAGMA user_version`` holds
-the number of the last one applied. Each runs in its own transaction.
+Migrations are the ``NNNN_name.sql`` files in ``hub/migrations``, applied in name order; the
+table ``schema_migrations`` records which have run, by name, so migrations written on two
+branches at once both apply after the merge. Each runs in its own transaction.
 """
 
 from __future__ import annotations
@@ -22,30 +23,37 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """(number, name, sql) of every migration shipped with the hub, in order."""
-    found = []
-    for item in resources.files("hub.migrations").iterdir():
-        if item.name.endswith(".sql"):
-            number = int(item.name.split("_", 1)[0])
-            found.append((number, item.name, item.read_text()))
+def migrations() -> list[tuple[str, str]]:
+    """(name, sql) of every migration shipped with the hub, in the order they apply."""
+    found = [
+        (item.name, item.read_text())
+        for item in resources.files("hub.migrations").iterdir()
+        if item.name.endswith(".sql")
+    ]
     return sorted(found)
 
 
-def migrate(db: sqlite_utils.Database) -> int:
-    """Apply the migrations this database has not seen; returns the schema version."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    for number, _name, sql in migrations():
-        if number <= version:
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply the migrations this database has not seen; returns the names applied now."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in db.execute("SELECT name FROM schema_migrations")}
+    applied = []
+    for name, sql in migrations():
+        if name in done:
             continue
         try:
-            db.conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+            db.conn.executescript(
+                f"BEGIN;\n{sql}\n;INSERT INTO schema_migrations (name, applied_at) "
+                f"VALUES ('{name}', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));\nCOMMIT;"
+            )
         except sqlite3.Error:
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
             raise
-        version = number
-    return version
+        applied.append(name)
+    return applied
 
 
 def open_database(path: str | Path) -> sqlite_utils.Database:

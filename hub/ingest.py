@@ -137,9 +137,11 @@ class Ingest:
         ack_topic = str(Topic(topic.location, topic.unit, TopicKind.ACK))
         if topic.kind is TopicKind.EVENT:
             try:
-                event = decode(d.payload, CheckIn)
+                event = decode(d.payload)
             except ContractError as exc:
                 return dead(exc.reason, exc.detail, ack_topic)
+            if not isinstance(event, CheckIn):
+                return dead("unexpected_type", f"{event.TYPE} is not handled on the event topic", ack_topic)
             if (event.unit, event.location) != (topic.unit, topic.location):
                 return dead(
                     "topic_mismatch", f"event of {event.unit}@{event.location} on {d.topic}", ack_topic

@@ -53,6 +53,7 @@ def acl_file(hub_user: str, units: Iterable[UnitAccount]) -> str:
         f"topic read {Topic.all_units(TopicKind.STATUS)}",
         f"topic write {Topic.all_units(TopicKind.ACK)}",
         f"topic readwrite {Topic.all_units(TopicKind.CONFIG)}",
+        f"topic write {Topic.all_units(TopicKind.COMMAND)}",
     ]
     for u in units:
         lines += [
@@ -62,5 +63,6 @@ def acl_file(hub_user: str, units: Iterable[UnitAccount]) -> str:
             f"topic readwrite {Topic(u.location, u.unit, TopicKind.STATUS)}",
             f"topic read {Topic(u.location, u.unit, TopicKind.ACK)}",
             f"topic read {Topic(u.location, u.unit, TopicKind.CONFIG)}",
+            f"topic read {Topic(u.location, u.unit, TopicKind.COMMAND)}",
         ]
     return "\n".join(lines) + "\n"

@@ -140,7 +140,35 @@ class UnitConfig(Message):
     pin_hash: str | None = spec("Hash of the location's staff PIN; never the PIN itself.", default=None)
 
 
-MESSAGE_TYPES: dict[str, type[Message]] = {m.TYPE: m for m in (CheckIn, Ack, Status, UnitConfig)}
+@dataclass(frozen=True)
+class LinkCard(Message):
+    TYPE: ClassVar[str] = "link_card"
+    DOC: ClassVar[str] = (
+        "The hub asks a unit to read the next card presented and send its code back as card_read "
+        "(for linking the card to a child); that presentation is not a check-in."
+    )
+
+    request: str = spec("Id of the link request (a ULID).", pattern=EVENT_ID_PATTERN)
+    child: str = spec("Display name of the child the card is for, to show on the unit.")
+    valid_s: int = spec("Seconds from receipt during which the unit waits for the card.", minimum=1)
+
+
+@dataclass(frozen=True)
+class CardRead(Message):
+    TYPE: ClassVar[str] = "card_read"
+    DOC: ClassVar[str] = "A unit's answer to link_card, published on its event topic."
+
+    request: str = spec("Id of the link request answered.", pattern=EVENT_ID_PATTERN)
+    unit: str = spec("Unit id.", pattern=ID_PATTERN)
+    location: str = spec("Location id.", pattern=ID_PATTERN)
+    code: str = spec("Code of the card presented.", pattern=CARD_CODE_PATTERN)
+    source: Source = spec("How the code was read.", enum=Source)
+    wall_time: str = spec("Unit's wall clock when the card was read.", format="date-time")
+
+
+MESSAGE_TYPES: dict[str, type[Message]] = {
+    m.TYPE: m for m in (CheckIn, Ack, Status, UnitConfig, LinkCard, CardRead)
+}
 
 
 def encode(message: Message) -> bytes:

@@ -1,9 +1,10 @@
 """MQTT topic layout, per location and per unit.
 
-    aanwezig/v1/loc/{location}/unit/{unit}/event    unit -> hub    check-ins, QoS 1
+    aanwezig/v1/loc/{location}/unit/{unit}/event    unit -> hub    check-ins and card reads, QoS 1
     aanwezig/v1/loc/{location}/unit/{unit}/ack      hub  -> unit   verdict after commit, QoS 1
     aanwezig/v1/loc/{location}/unit/{unit}/status   unit -> all    retained, last will = offline
     aanwezig/v1/loc/{location}/unit/{unit}/config   hub  -> unit   retained: roster and settings
+    aanwezig/v1/loc/{location}/unit/{unit}/command  hub  -> unit   one-off requests (link a card), QoS 1
 
 Location and unit ids are restricted to letters, digits, ``-`` and ``_`` so that they can never
 smuggle a ``/``, ``+`` or ``#`` into a topic or an ACL line.
@@ -25,6 +26,7 @@ class TopicKind(StrEnum):
     ACK = "ack"
     STATUS = "status"
     CONFIG = "config"
+    COMMAND = "command"
 
 
 def is_valid_id(value: object) -> bool:
