@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
         "broker-conf", help="de Mosquitto-instellingen voor /etc/mosquitto/conf.d/aanwezig.conf"
     )
     p.add_argument("--out", type=Path, help="schrijf naar dit bestand in plaats van naar het scherm")
+    p.add_argument(
+        "--unit-bind", default="", metavar="ADRES", help="adres voor de poort van de units (standaard: alle)"
+    )
     p.set_defaults(run=_broker_conf)
 
     p = sub.add_parser(
@@ -160,9 +163,12 @@ def _init(args: argparse.Namespace) -> int:
     fleet = _fleet(args)
     fleet.init()
     s = fleet.settings
-    if fleet.outcome.ok:
-        print(f"\nKlaar. Start (of herstart) de hub: die verbindt als {s.hub_user} met {s.hub_broker}.")
-    return 0 if fleet.outcome.ok else 1
+    print(
+        "\nVolgende stappen: `aanwezig-provision broker-conf --out /etc/mosquitto/conf.d/aanwezig.conf`\n"
+        "(met TLS: eerst `aanwezig-provision tls --host NAAM`), `systemctl restart mosquitto`, en dan\n"
+        f"de hub (her)starten: die verbindt als {s.hub_user} met {s.hub_broker}."
+    )
+    return 0
 
 
 def _tls(args: argparse.Namespace) -> int:
@@ -192,7 +198,7 @@ def _broker_conf(args: argparse.Namespace) -> int:
         s.acl_file,
         ListenerTls(files.server_cert, files.server_key) if s.unit_broker.tls else None,
         hub_listener=(s.hub_broker.host, s.hub_broker.port),
-        unit_listener=("", s.unit_broker.port),
+        unit_listener=(args.unit_bind, s.unit_broker.port),
     )
     if args.out is None:
         sys.stdout.write(text)

@@ -63,7 +63,11 @@ class Fleet:
     # --- the operations -------------------------------------------------------------------
 
     def init(self) -> bool:
-        """Create the hub's broker account (once), write the broker's files, reload. True if created."""
+        """Create the hub's broker account (once) and write the broker's files. True if created.
+
+        No reload: on a first set-up Mosquitto must be restarted anyway, to take its new settings
+        (``broker-conf``) with the listeners.
+        """
         s = self.settings
         with broker.locked(s) as store, self._db() as db:
             created = s.hub_user not in store.accounts
@@ -78,7 +82,6 @@ class Fleet:
                 self.say(f"✓ de hub heeft al een brokeraccount ({s.hub_user})")
             allowed = broker.write_files(s, db, store)
             self.say(f"✓ {s.password_file} en {s.acl_file} geschreven ({len(allowed)} unit(s))")
-        self._reload()
         return created
 
     def enrol(self, location: str, out: Path, unit_id: str | None = None, mode: str = "auto") -> Enrolment:
