@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tarfile
+import tempfile
 from pathlib import Path
 
 from provisioning import __version__
@@ -20,6 +22,7 @@ EPILOG = """\
 voorbeelden:
   aanwezig-provision init
   aanwezig-provision enrol zonnebloem --out /media/$USER/bootfs/aanwezig
+  ssh hub sudo aanwezig-provision enrol zonnebloem --out - | tar -x -C /media/$USER/bootfs
   aanwezig-provision list
   aanwezig-provision revoke unit-3fa9c1
   aanwezig-provision replace unit-3fa9c1 --out /media/$USER/bootfs/aanwezig
@@ -129,7 +132,8 @@ def _bundle_options(p: argparse.ArgumentParser, unit_id: bool) -> None:
         "--out",
         type=Path,
         required=True,
-        help="map voor de bundel, bv. de map aanwezig op de bootpartitie van de SD-kaart",
+        help="map voor de bundel, bv. de map aanwezig op de bootpartitie van de SD-kaart; "
+        "'-': als tar naar stdout",
     )
     if unit_id:
         p.add_argument(
@@ -149,14 +153,11 @@ def _settings(args: argparse.Namespace):
     return load(settings_path(args.config))
 
 
-def _fleet(args: argparse.Namespace):
+def _fleet(args: argparse.Namespace, stream=None):
     from provisioning.fleet import Fleet
 
-    return Fleet(_settings(args), say=_say)
-
-
-def _say(line: str) -> None:
-    print(line, flush=True)
+    stream = stream or sys.stdout
+    return Fleet(_settings(args), say=lambda line: print(line, file=stream, flush=True))
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -209,27 +210,46 @@ def _broker_conf(args: argparse.Namespace) -> int:
 
 
 def _enrol(args: argparse.Namespace) -> int:
-    fleet = _fleet(args)
-    enrolment = fleet.enrol(args.location, args.out, unit_id=args.unit_id, mode=args.mode)
-    _summary("Scanner ingeschreven", enrolment, args.out)
-    return 0 if fleet.outcome.ok else 1
+    return _with_bundle(
+        args, "Scanner ingeschreven", lambda f, out: f.enrol(args.location, out, args.unit_id, args.mode)
+    )
 
 
 def _replace(args: argparse.Namespace) -> int:
-    fleet = _fleet(args)
-    enrolment = fleet.replace(args.unit, args.out, unit_id=args.unit_id, mode=args.mode)
-    _summary(f"Scanner {args.unit} vervangen", enrolment, args.out)
-    return 0 if fleet.outcome.ok else 1
+    return _with_bundle(
+        args,
+        f"Scanner {args.unit} vervangen",
+        lambda f, out: f.replace(args.unit, out, args.unit_id, args.mode),
+    )
 
 
 def _rekey(args: argparse.Namespace) -> int:
-    fleet = _fleet(args)
-    enrolment = fleet.rekey(args.unit, args.out, mode=args.mode)
-    _summary("Nieuwe sleutel", enrolment, args.out)
+    return _with_bundle(args, "Nieuwe sleutel", lambda f, out: f.rekey(args.unit, out, args.mode))
+
+
+def _with_bundle(args: argparse.Namespace, title: str, action) -> int:
+    """Run an operation that writes a bundle: to ``--out DIR``, or with ``--out -`` as a tar on stdout.
+
+    The tar form lets a technician write the bundle straight onto the SD card in the laptop,
+    leaving no copy of the password on the hub:
+    ``ssh hub sudo aanwezig-provision enrol LOCATIE --out - | tar -x -C /media/$USER/bootfs``
+    """
+    if str(args.out) != "-":
+        fleet = _fleet(args)
+        _summary(title, action(fleet, args.out), str(args.out), sys.stdout)
+        return 0 if fleet.outcome.ok else 1
+    fleet = _fleet(args, stream=sys.stderr)  # stdout carries the tar
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "aanwezig"
+        enrolment = action(fleet, folder)
+        with tarfile.open(fileobj=sys.stdout.buffer, mode="w|") as tar:
+            tar.add(folder, arcname="aanwezig")
+        sys.stdout.buffer.flush()
+    _summary(title, enrolment, "naar stdout, als tar (map aanwezig/)", sys.stderr)
     return 0 if fleet.outcome.ok else 1
 
 
-def _summary(title: str, enrolment, out: Path) -> None:
+def _summary(title: str, enrolment, where: str, stream) -> None:
     identity, broker = enrolment.identity, enrolment.broker
     tls = (
         "TLS, met ca.crt in de bundel"
@@ -243,10 +263,11 @@ def _summary(title: str, enrolment, out: Path) -> None:
         f"  Locatie:  {identity.location_name} ({identity.location})\n"
         f"  Broker:   {broker.host}:{broker.port} ({tls}), gebruiker {identity.unit}\n"
         f"  Modus:    {enrolment.mode} ({mode[enrolment.mode]})\n"
-        f"  Bundel:   {out}\n"
+        f"  Bundel:   {where}\n"
         "\nSteek de SD-kaart in de scanner en zet hem aan. Bij de eerste start installeert hij de\n"
         "bundel en wist hij hem van de kaart; binnen een minuut staat hij online in\n"
-        f"`aanwezig-provision list --location {identity.location}`."
+        f"`aanwezig-provision list --location {identity.location}`.",
+        file=stream,
     )
 
 

@@ -3,11 +3,13 @@ technician's tool generated (``python -m provisioning``): settings, password fil
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 import stat
 import subprocess
 import sys
+import tarfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -104,6 +106,9 @@ def test_enrolled_unit_installs_its_bundle_on_first_boot_and_its_scans_reach_the
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
     broker = bundle_broker(config)
     assert broker.tls and broker.ca_file == str(site.unit_config_dir / "ca.crt")
+    # The unit's clear password lives in its bundle only: the hub side keeps a hash.
+    hub_side = [*site.broker_dir.rglob("*"), *hub_dir.rglob("*"), site.hub_toml]
+    assert not [p for p in hub_side if p.is_file() and broker.password.encode() in p.read_bytes()]
 
     unit = start_unit(site.unit_data_dir, config)
     try:
@@ -290,3 +295,26 @@ def test_the_tool_refuses_an_unknown_location_and_a_folder_that_holds_another_bu
         "enrol", demo.location_id, "--unit", "unit-a", "--out", str(tmp_path / "y"), ok=False
     )
     assert taken.returncode == 2 and "bestaat al" in taken.stderr
+
+
+def test_the_bundle_can_stream_as_a_tar_straight_onto_the_sd_card_in_the_laptop(
+    make_site, demo: DemoData, tmp_path: Path
+) -> None:
+    site = make_site()
+    # ssh hub sudo aanwezig-provision enrol zonnebloem --out - | tar -x -C /media/$USER/bootfs
+    command = ["enrol", demo.location_id, "--unit", "unit-tar", "--out", "-"]
+    done = subprocess.run(
+        [sys.executable, "-m", "provisioning", "--config", str(site.provision_toml), *command],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert "Scanner ingeschreven" in done.stderr.decode()
+    bootfs = tmp_path / "bootfs"
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
+        assert sorted(tar.getnames()) == ["aanwezig", "aanwezig/unit.toml"]
+        tar.extractall(bootfs, filter="data")
+    unit = Client(bundle_broker(bootfs / "aanwezig"), "unit-tar").connect()
+    assert unit.connected and not unit.refused
+    unit.close()

@@ -106,7 +106,7 @@ def test_the_shipped_mosquitto_snippet_is_what_broker_conf_writes_for_the_defaul
     )
     assert done.returncode == 0, done.stderr
     assert (SYSTEMD / "mosquitto-aanwezig.conf").read_text() == done.stdout, (
-        "regenerate it: python -m provisioning --config <that file> broker-conf > systemd/mosquitto-aanwezig.conf"
+        "regenerate: python -m provisioning --config FILE broker-conf > systemd/mosquitto-aanwezig.conf"
     )
     for line in ("allow_anonymous false", "listener 8883", "listener 1883 127.0.0.1", "persistence true"):
         assert line in done.stdout.splitlines()
