@@ -83,6 +83,9 @@ class AccountStore:
 def locked(settings: ProvisionSettings) -> Iterator[AccountStore]:
     """The accounts store, held under an exclusive lock until the block ends."""
     settings.broker_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
+    gid = group_id(settings.broker_group)
+    if gid is not None:  # Mosquitto re-reads passwd and acl as its own user: it must get in
+        os.chown(settings.broker_dir, -1, gid)
     with (settings.broker_dir / ".lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
