@@ -8,6 +8,7 @@ the source of truth: ``sync`` rebuilds the broker's files from it at any time.
 
 from __future__ import annotations
 
+import grp
 import re
 import secrets
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from wire.topics import is_valid_id
 
 Say = Callable[[str], None]
 MODES = ("auto", "arrival", "departure")
+HUB_SERVICE_GROUP = "aanwezig-hub"  # the group of the hub's systemd service (systemd/aanwezig-hub.service)
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,14 @@ class Fleet:
             overrides={"scan": {"mode": enrolment.mode}},
             written_at=datetime.now(BRUSSELS).strftime("%d/%m/%Y %H:%M"),
         )
-        enrolment.bundle.extend(write_bundle(out, text, ca))
+        try:
+            enrolment.bundle.extend(write_bundle(out, text, ca))
+        except OSError as exc:
+            unit = enrolment.identity.unit
+            raise ProvisionError(
+                f"bundel niet geschreven naar {out} ({exc}); unit {unit} is wel ingeschreven: "
+                f"`aanwezig-provision rekey {unit} --out MAP` schrijft er een"
+            ) from None
         self.say(
             f"✓ configuratiebundel geschreven naar {out} ({', '.join(p.name for p in enrolment.bundle)})"
         )
@@ -310,7 +319,15 @@ def set_hub_broker(hub_config: Path, url: str) -> None:
         )
         info = hub_config.stat()
         mode, owner = info.st_mode & 0o770, (info.st_uid, info.st_gid)  # a password: nothing for others
-    else:
+    else:  # readable by the hub's service user through its group, when that exists
         text = f'data_dir = "/var/lib/aanwezig-hub"\n{line}\n'
-        mode, owner = 0o600, None
-    broker.write_atomically(hub_config, text, mode=mode, owner=owner)
+        mode, owner = 0o640, None
+    gid = None if owner else _existing_group(HUB_SERVICE_GROUP)
+    broker.write_atomically(hub_config, text, mode=mode, owner=owner, gid=gid)
+
+
+def _existing_group(name: str) -> int | None:
+    try:
+        return grp.getgrnam(name).gr_gid
+    except KeyError:
+        return None

@@ -318,3 +318,24 @@ def test_the_bundle_can_stream_as_a_tar_straight_onto_the_sd_card_in_the_laptop(
     unit = Client(bundle_broker(bootfs / "aanwezig"), "unit-tar").connect()
     assert unit.connected and not unit.refused
     unit.close()
+
+
+def test_rekey_gives_a_new_password_and_sync_follows_a_revocation_made_in_the_database(
+    make_site, demo: DemoData, hub_dir: Path, tmp_path: Path
+) -> None:
+    site = make_site()
+    first = enrol(site, demo.location_id, "unit-a", tmp_path)
+    second = tmp_path / "bootfs-rekeyed" / "aanwezig"
+    rekeyed = site.provision("rekey", "unit-a", "--out", str(second))
+    assert "het vorige werkt niet meer" in rekeyed.stdout
+    assert Client(bundle_broker(first), "unit-a-old").connect().refused == ["Not authorized"]
+    unit = Client(bundle_broker(second), "unit-a").connect()
+    assert unit.connected
+
+    with sqlite3.connect(hub_dir / "hub.sqlite3") as db:  # revoked elsewhere, e.g. in the portal
+        db.execute("UPDATE units SET state = 'revoked' WHERE id = 'unit-a'")
+    synced = site.provision("sync")
+    assert "0 actieve unit(s)" in synced.stdout
+    wait_for(lambda: not unit.connected, what="the unit revoked in the database cut off by sync")
+    assert Client(bundle_broker(second), "unit-a-2").connect().refused == ["Not authorized"]
+    unit.close()
