@@ -40,7 +40,7 @@ class UnitLink:
         if broker.username:
             client.username_pw_set(broker.username, broker.password)
         if broker.tls:
-            client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+            client.tls_set(ca_certs=broker.ca_file, cert_reqs=ssl.CERT_REQUIRED)
         client.will_set(self._topics[TopicKind.STATUS], encode(last_will), qos=1, retain=True)
         client.reconnect_delay_set(min_delay=1, max_delay=15)
         client.max_inflight_messages_set(100)

@@ -6,6 +6,8 @@ from collections import Counter
 
 import sqlite_utils
 
+from wire import cardcode
+
 
 def card_owner(db: sqlite_utils.Database, code: str) -> tuple[int, str] | None:
     """(child id, first name) of the active card with this code, or None for an unknown card."""
@@ -39,3 +41,18 @@ def roster(db: sqlite_utils.Database, location_id: str) -> dict[str, str]:
         code: f"{first} {last[:1]}." if first_names[first] > 1 and last else first
         for code, first, last in rows
     }
+
+
+def register_unassigned(db: sqlite_utils.Database, organisator_id: int, count: int) -> list[str]:
+    """``count`` fresh random card codes, registered for an organisator and not yet linked to a child."""
+    codes: list[str] = []
+    with db.atomic():
+        while len(codes) < count:
+            code = cardcode.new_code()
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO cards (code, organisator_id, state) VALUES (?, ?, 'unassigned')",
+                (code, organisator_id),
+            ).rowcount
+            if inserted:  # a clash with an existing code (one in a billion) just draws again
+                codes.append(code)
+    return codes

@@ -49,3 +49,64 @@ def active_units(db: sqlite_utils.Database) -> list[Unit]:
         "SELECT id, location_id, state FROM units WHERE state = 'active' ORDER BY id"
     ).fetchall()
     return [Unit(*row) for row in rows]
+
+
+# Enrolling and revoking units (the technician's `aanwezig-provision`).
+
+
+class UnitRegistryError(ValueError):
+    """A unit cannot be enrolled or revoked as asked (unknown location, id taken, no such unit)."""
+
+
+@dataclass(frozen=True)
+class UnitState:
+    """A unit as the fleet list shows it: where, whether it may connect, and what it last reported."""
+
+    id: str
+    location_id: str
+    state: str
+    online: bool
+    last_seen: str | None
+    backlog: int | None
+    version: str | None
+    last_scan: str | None
+
+
+def enrol(db: sqlite_utils.Database, unit_id: str, location_id: str) -> Unit:
+    """Register a new, active unit for a location; a unit id is never reused, not even after revocation."""
+    if db.execute("SELECT 1 FROM locations WHERE id = ?", (location_id,)).fetchone() is None:
+        raise UnitRegistryError(f"unknown location {location_id!r}")
+    if registered_unit(db, unit_id) is not None:
+        raise UnitRegistryError(f"unit {unit_id!r} already exists")
+    db.execute("INSERT INTO units (id, location_id, state) VALUES (?, ?, 'active')", (unit_id, location_id))
+    return Unit(unit_id, location_id, "active")
+
+
+def revoke(db: sqlite_utils.Database, unit_id: str) -> Unit:
+    """Mark a unit revoked: the ingest refuses what it still sends; the events already stored stay."""
+    unit = registered_unit(db, unit_id)
+    if unit is None:
+        raise UnitRegistryError(f"unknown unit {unit_id!r}")
+    db.execute("UPDATE units SET state = 'revoked', online = 0 WHERE id = ?", (unit_id,))
+    return Unit(unit.id, unit.location_id, "revoked")
+
+
+def fleet(db: sqlite_utils.Database, location_id: str | None = None) -> dict[str, list[UnitState]]:
+    """Location id -> its units (active first, then by id); locations without units map to []."""
+    rows = db.execute(
+        """
+        SELECT l.id, u.id, u.state, u.online, u.last_seen, u.backlog, u.version, u.last_scan
+        FROM locations l LEFT JOIN units u ON u.location_id = l.id
+        WHERE ? IS NULL OR l.id = ?
+        ORDER BY l.id, u.state = 'revoked', u.id
+        """,
+        (location_id, location_id),
+    ).fetchall()
+    result: dict[str, list[UnitState]] = {}
+    for location, unit_id, state, online, last_seen, backlog, version, last_scan in rows:
+        found = result.setdefault(location, [])
+        if unit_id is not None:
+            found.append(
+                UnitState(unit_id, location, state, bool(online), last_seen, backlog, version, last_scan)
+            )
+    return result
