@@ -107,7 +107,7 @@ class KeyEntry:
         self._last_key = float("-inf")
         self.code_lock = Lockout(free_tries=3, first_s=10.0, max_s=300.0)
         self.pin_lock = Lockout(free_tries=3, first_s=30.0, max_s=900.0)
-        saved = self._store.get_state(_PIN_FAILURES_KEY) if self._store else None
+        saved = self._store.get_state(_PIN_FAILURES_KEY) if self._store is not None else None
         if saved:
             # after a restart the count goes on, and a lock-out that was running starts again
             self.pin_lock.failures = int(saved) - 1
@@ -140,7 +140,7 @@ class KeyEntry:
             locked = self.pin_lock.remaining(now)
             if locked:
                 return f"PIN geblokkeerd — nog {math.ceil(locked)} s"
-            return f"PIN: {'*' * len(self.typed)} — #=ok *=terug"
+            return f"PIN: {'*' * len(self.typed)}".rstrip() + " — #=ok *=terug"
         locked = self.code_lock.remaining(now)
         if locked:
             return f"Even wachten — nog {math.ceil(locked)} s"

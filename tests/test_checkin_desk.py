@@ -11,35 +11,10 @@ import pytest
 from device.checkin import CheckInDesk, Roster
 from device.feedback import RecordingFeedback, Signal
 from device.outbox import Outbox
+from tests.support.clock import FakeClock
 from wire import Direction, Source, UnitConfig, cardcode
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
-
-
-class FakeClock:
-    """A clock the test sets by hand (the unit's only hardware-like dependency here)."""
-
-    boot_id = "0f4c2a6e-5a7d-4e4b-9d2e-7a0b6c1d2e3f"
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-        self.mono = 100.0
-        self.is_synced = True
-
-    def now(self) -> datetime:
-        return self.at
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def synced(self) -> bool:
-        return self.is_synced
-
-    def advance(self, seconds: float) -> None:
-        from datetime import timedelta
-
-        self.at += timedelta(seconds=seconds)
-        self.mono += seconds
 
 
 JULES = cardcode.new_code()

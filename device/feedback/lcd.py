@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Protocol
 
-from device.feedback.text import layout, transliterate
+from device.feedback.text import fit
 
 _RS, _ENABLE, _BACKLIGHT = 0x01, 0x04, 0x08
 _CLEAR, _ENTRY_LEFT, _DISPLAY_ON, _FUNCTION_4BIT_2LINES, _SET_ADDRESS = 0x01, 0x06, 0x0C, 0x28, 0x80
@@ -36,7 +36,7 @@ class CharacterLcd:
         self._initialise()
 
     def show(self, text: str) -> None:
-        lines = layout(transliterate(text), self.columns, self.rows)
+        lines = fit(text, self.columns, self.rows)
         with self._lock:
             if lines == self._shown:
                 return

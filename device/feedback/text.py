@@ -34,11 +34,16 @@ def transliterate(text: str) -> str:
 def layout(text: str, columns: int = 16, rows: int = 2) -> list[str]:
     """``text`` as ``rows`` lines of exactly ``columns`` characters.
 
-    An em dash between spaces starts a new line, long parts wrap at spaces; what does not fit is
-    cut, so the first line (the name, the verdict) always shows.
+    An em dash between spaces (or a newline) starts a new line, long parts wrap at spaces; what
+    does not fit is cut, so the first line (the name, the verdict) always shows.
     """
     lines: list[str] = []
-    for part in text.split(LINE_BREAK):
+    for part in text.replace(LINE_BREAK, "\n").split("\n"):
         lines.extend(textwrap.wrap(part, columns, break_long_words=True) or [""])
     lines = [line[:columns].ljust(columns) for line in lines[:rows]]
     return lines + [" " * columns] * (rows - len(lines))
+
+
+def fit(text: str, columns: int = 16, rows: int = 2) -> list[str]:
+    """:func:`layout` of the :func:`transliterate`-d text, line breaks kept."""
+    return layout("\n".join(transliterate(part) for part in text.split(LINE_BREAK)), columns, rows)
