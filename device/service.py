@@ -14,7 +14,7 @@ import threading
 import time
 
 from device import __version__
-from device.checkin import MODE_TEXT, CheckInDesk, Roster
+from device.checkin import CheckInDesk, Roster
 from device.clock import Clock, SystemClock
 from device.config import UnitSettings
 from device.decoder import open_decoder
@@ -128,7 +128,7 @@ class UnitService:
             self.scanner.decoder.name,
             self.keypad.name,
         )
-        self.feedback.show_mode(MODE_TEXT[self.desk.mode])
+        self.desk.refresh_mode()
         self.link.start()
         threads = [
             threading.Thread(
