@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import os
 import socket
 from pathlib import Path
@@ -50,3 +51,12 @@ def test_outside_systemd_nothing_is_sent_and_nothing_fails() -> None:
 def test_a_watchdog_meant_for_another_process_is_not_ours(tmp_path: Path) -> None:
     env = {"NOTIFY_SOCKET": str(tmp_path / "n"), "WATCHDOG_USEC": "1000000", "WATCHDOG_PID": "1"}
     assert Notifier(env).watchdog_every_s is None
+
+
+def test_the_systemd_unit_waits_for_ready_watches_the_loop_and_always_restarts() -> None:
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.read(Path(__file__).resolve().parents[1] / "systemd" / "aanwezig-unit.service")
+    service = unit["Service"]
+    assert (service["Type"], service["NotifyAccess"], service["Restart"]) == ("notify", "main", "always")
+    assert int(service["WatchdogSec"]) >= 10
+    assert unit["Unit"]["StartLimitIntervalSec"] == "0"

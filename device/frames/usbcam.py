@@ -22,7 +22,10 @@ class UsbCamera:
 
     def read(self) -> np.ndarray | None:
         ok, frame = self._capture.read()  # blocks until the camera's next frame
-        return frame if ok else None
+        if not ok:
+            time.sleep(0.1)  # unplugged or stalled: do not spin; the watchdog sees a stuck camera
+            return None
+        return frame
 
     def close(self) -> None:
         self._capture.release()
