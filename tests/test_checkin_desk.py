@@ -12,7 +12,8 @@ from device.checkin import CheckInDesk, Roster
 from device.feedback import RecordingFeedback, Signal
 from device.outbox import Outbox
 from tests.support.clock import FakeClock
-from wire import Direction, Source, UnitConfig, cardcode
+from tests.support.roster import hub_config
+from wire import Direction, Source, cardcode
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -24,15 +25,7 @@ JULES = cardcode.new_code()
 def desk_parts(tmp_path: Path):
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     roster = Roster(outbox)
-    roster.update(
-        UnitConfig(
-            unit="u1",
-            location="l1",
-            location_name="De Zonnebloem",
-            roster={JULES: "Jules"},
-            issued_at="2026-11-23T07:00:00+00:00",
-        )
-    )
+    roster.update(hub_config({JULES: "Jules"}))
     feedback = RecordingFeedback()
     clock = FakeClock(datetime(2026, 11, 23, 8, 12, tzinfo=BRUSSELS))
     online = {"value": True}

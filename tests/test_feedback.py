@@ -8,7 +8,7 @@ import io
 import pytest
 
 from device.config import FeedbackConfig
-from device.feedback import ConsoleFeedback, Panel, Signal, open_feedback
+from device.feedback import ConsoleFeedback, NoLights, Panel, Signal, open_feedback
 from device.feedback.gpio import GpioLights
 from device.feedback.lcd import CharacterLcd
 from device.feedback.text import layout, transliterate
@@ -97,7 +97,7 @@ def test_long_messages_wrap_and_are_cut_to_the_grid() -> None:
 
 def test_the_display_returns_to_the_mode_text_after_a_message() -> None:
     bus = FakeLcdBus()
-    panel = Panel(CharacterLcd(bus), lights=_Silent(), message_s=0.05)
+    panel = Panel(CharacterLcd(bus), lights=NoLights(), message_s=0.05)
     panel.show_mode("Tot de volgende keer")
     assert bus.lines == ["Tot de volgende ", "keer            "]
     panel.signal(Signal.OK, "Tot ziens Jules — 17:31")
@@ -137,13 +137,3 @@ def test_the_console_prints_one_line_per_signal_and_each_new_prompt() -> None:
         "[saved_offline] Welkom Jules — 08:12",
         "[scherm] Code: 12 — #=ok *=wissen",
     ]
-
-
-class _Silent:
-    name = "none"
-
-    def play(self, signal: Signal) -> None:
-        pass
-
-    def close(self) -> None:
-        pass

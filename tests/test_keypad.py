@@ -18,7 +18,8 @@ from device.linking import LinkRequests
 from device.outbox import Outbox
 from tests.support.clock import FakeClock
 from tests.support.keypad import MatrixBoard
-from wire import Direction, LinkCard, Source, UnitConfig, cardcode
+from tests.support.roster import hub_config
+from wire import Direction, LinkCard, Source, cardcode
 from wire.ids import new_event_id
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -34,16 +35,7 @@ class Door:
     def __init__(self, tmp_path: Path, mock_factory, drive: str = "rows") -> None:
         self.outbox = Outbox(tmp_path / "outbox.sqlite3")
         self.roster = Roster(self.outbox)
-        self.roster.update(
-            UnitConfig(
-                unit="u1",
-                location="l1",
-                location_name="De Zonnebloem",
-                roster={JULES: "Jules"},
-                issued_at="2026-11-23T07:00:00+00:00",
-                pin_hash=PIN_HASH,
-            )
-        )
+        self.roster.update(hub_config({JULES: "Jules"}, pin_hash=PIN_HASH))
         self.feedback = RecordingFeedback()
         self.clock = FakeClock(datetime(2026, 11, 23, 8, 12, tzinfo=BRUSSELS))
         self.desk = CheckInDesk(

@@ -15,8 +15,9 @@ from provisioning.mosquitto import UnitAccount
 from tests.support.burst import burst_unit_config, outbox_size, present_cards
 from tests.support.mqtt import MqttClient
 from tests.support.processes import start_unit
+from tests.support.roster import hub_config
 from tests.support.waiting import wait_for
-from wire import CardRead, CheckIn, LinkCard, Source, Topic, TopicKind, UnitConfig, cardcode, decode, encode
+from wire import CardRead, CheckIn, LinkCard, Source, Topic, TopicKind, cardcode, decode, encode
 from wire.ids import new_event_id
 
 UNIT, LOCATION = "unit-door", "kdv-zonnebloem"
@@ -65,12 +66,10 @@ def test_the_unit_keeps_the_pin_hash_and_roster_from_the_hub_across_a_restart(
     mosquitto = start_mosquitto(UnitAccount(UNIT, LOCATION, "unit-secret"))
     hub = MqttClient(mosquitto.hub_url, [str(Topic(LOCATION, UNIT, TopicKind.STATUS))])
     card = cardcode.new_code()
-    config = UnitConfig(
-        unit=UNIT,
-        location=LOCATION,
-        location_name="De Zonnebloem",
-        roster={card: "Jules"},
-        issued_at="2026-11-23T07:00:00+00:00",
+    config = hub_config(
+        {card: "Jules"},
+        UNIT,
+        LOCATION,
         settings={"repeat_window_s": 5},
         pin_hash=PasswordHasher().hash("4826"),
     )
