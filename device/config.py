@@ -43,8 +43,11 @@ buzzer = 22
 message_s = 4.0          # a message stays this long, then the mode text returns
 
 [delivery]
+ack_timeout_s = 5.0      # no ack from the hub this long after publishing: publish again
+window = 100             # events published and not yet acknowledged, at most
 outbox_capacity = 200000 # events kept while the hub is unreachable; then scans are refused
-outbox_warn_ratio = 0.5  # warn staff (display, lights, status) from this fill level on
+outbox_warn_ratio = 0.5  # warn staff (display, lights) from this fill level on
+status_every_s = 30.0    # retained status at least this often (and on every backlog change)
 """
 
 from __future__ import annotations

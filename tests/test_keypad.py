@@ -11,8 +11,10 @@ import pytest
 from argon2 import PasswordHasher
 
 from device.checkin import CheckInDesk, Roster
+from device.config import KeypadConfig
 from device.feedback import RecordingFeedback, Signal
 from device.keyentry import KeyEntry
+from device.keypad import AUTO_ORDER, NoKeypad, open_keypad
 from device.keypad.matrix import MatrixKeypad
 from device.linking import LinkRequests
 from device.outbox import Outbox
@@ -222,3 +224,16 @@ def test_a_keypad_wired_the_other_way_round_reads_the_same_keys(tmp_path: Path, 
         assert door.seen == list("147*2580#369ABCD")
     finally:
         door.close()
+
+
+def test_auto_looks_for_a_usb_keypad_then_the_gpio_matrix_then_goes_without(mock_factory) -> None:
+    assert AUTO_ORDER == ["usb", "matrix", "none"]
+    keypad = open_keypad(KeypadConfig())  # no USB keypad on this machine; gpiozero's mock pins
+    assert keypad.name == "matrix"
+    keypad.close()
+
+
+def test_without_gpio_or_usb_keypad_the_unit_runs_without_keys() -> None:
+    assert open_keypad(KeypadConfig()).name == "none"
+    with pytest.raises(NoKeypad, match="matrix"):
+        open_keypad(KeypadConfig(source="matrix"))
