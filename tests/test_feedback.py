@@ -106,6 +106,7 @@ def test_the_display_returns_to_the_mode_text_after_a_message() -> None:
     panel.prompt("Code: 123 — #=ok *=wissen")
     assert bus.lines == ["Code: 123       ", "#=ok *=wissen   "]
     panel.close()
+    assert bus.lines == ["Scanner uit     ", "verwittig opvang"], "a stopped unit does not look alive"
 
 
 def test_on_a_machine_without_lcd_or_gpio_the_feedback_is_the_console() -> None:

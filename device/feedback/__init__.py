@@ -20,14 +20,16 @@ import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from device.feedback.signals import GREEN, Signal
+from device.feedback.signals import Signal
 
 if TYPE_CHECKING:
     from device.config import FeedbackConfig
 
-__all__ = ["GREEN", "ConsoleFeedback", "Feedback", "Panel", "RecordingFeedback", "Signal", "open_feedback"]
+__all__ = ["ConsoleFeedback", "Feedback", "Panel", "RecordingFeedback", "Signal", "open_feedback"]
 
 log = logging.getLogger(__name__)
+
+OUT_OF_SERVICE = "Scanner uit — verwittig opvang"
 
 
 class Feedback(Protocol):
@@ -94,9 +96,11 @@ class Panel:
             self._refresh()
 
     def close(self) -> None:
+        """On a clean stop the display says so: an LCD keeps its last text with nobody behind it."""
         with self._lock:
             if self._message_timer is not None:
                 self._message_timer.cancel()
+            self.display.show(OUT_OF_SERVICE)
         self.lights.close()
         self.display.close()
 
@@ -170,7 +174,6 @@ class RecordingFeedback:
         self.signals: list[tuple[Signal, str]] = []
         self.mode_text = ""
         self.prompt_text: str | None = None
-        self.prompts: list[str | None] = []
 
     def signal(self, kind: Signal, message: str) -> None:
         self.signals.append((kind, message))
@@ -179,14 +182,7 @@ class RecordingFeedback:
         self.mode_text = text
 
     def prompt(self, text: str | None) -> None:
-        if text != self.prompt_text:
-            self.prompts.append(text)
         self.prompt_text = text
-
-    @property
-    def screen(self) -> str:
-        """What a display would show between messages."""
-        return self.prompt_text or self.mode_text
 
     def close(self) -> None:
         pass

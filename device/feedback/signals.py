@@ -12,6 +12,3 @@ class Signal(StrEnum):
     UNKNOWN = "unknown"  # card not on the roster: stored, staff must look
     REFUSED = "refused"  # not registered: wrong code, outbox full, wrong PIN, ...
     WARNING = "warning"  # a condition staff must act on (outbox filling up)
-
-
-GREEN = frozenset({Signal.OK, Signal.SAVED_OFFLINE})  # the parent may walk on: it is on disk
