@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from device.clock import SystemClock
+from device.clock import Clock
 from device.feedback import Feedback, Signal
 from device.outbox import Outbox, OutboxFull
 from wire import CheckIn, Direction, Source, UnitConfig, cardcode
@@ -36,21 +36,29 @@ class Outcome:
 
 
 class Roster:
-    """Card code -> child's display name, from the hub's last retained config; kept on disk."""
+    """Card code -> child's display name, and the staff PIN's hash, from the hub's last retained
+    config; kept on disk so both work after a restart without the network."""
 
     def __init__(self, outbox: Outbox) -> None:
         self._outbox = outbox
         self._names: dict[str, str] = {}
         self.known = False  # no config received yet: every card is "unknown" to us
+        self.pin_hash: str | None = None
+        self.settings: dict = {}
         saved = outbox.get_state(_ROSTER_KEY)
         if saved:
-            self._names = json.loads(saved)["roster"]
-            self.known = True
+            self._take(json.loads(saved))
 
     def update(self, config: UnitConfig) -> None:
-        self._names = dict(config.roster)
+        body = config.to_dict()
+        self._take(body)
+        self._outbox.set_state(_ROSTER_KEY, json.dumps(body))
+
+    def _take(self, body: dict) -> None:
+        self._names = dict(body["roster"])
+        self.pin_hash = body.get("pin_hash")
+        self.settings = body.get("settings") or {}
         self.known = True
-        self._outbox.set_state(_ROSTER_KEY, json.dumps(config.to_dict()))
 
     def name(self, code: str) -> str | None:
         return self._names.get(code)
@@ -69,7 +77,7 @@ class CheckInDesk:
         outbox: Outbox,
         roster: Roster,
         feedback: Feedback,
-        clock: SystemClock,
+        clock: Clock,
         is_online: Callable[[], bool],
         repeat_window_s: float = 120.0,
         departure_from: str = "12:00",
@@ -81,24 +89,54 @@ class CheckInDesk:
         self._repeat_window_s = repeat_window_s
         self._departure_from = time.fromisoformat(departure_from)
         self._fixed_mode = fixed_mode  # a unit that serves only an entrance or only an exit
-        self._manual_mode: Direction | None = None
+        self.staff_mode: Direction | None = None  # set in the staff menu; holds until changed
+        self._door_mode: tuple[Direction, float, float] | None = None  # key A/B: mode, hold_s, until
+        self._shown_mode: Direction | None = None
         self._recent: dict[tuple[str, Direction], tuple[float, datetime]] = {}
         self._lock = threading.Lock()
         self.last_scan: datetime | None = None
 
     @property
     def mode(self) -> Direction:
-        if self._manual_mode is not None:
-            return self._manual_mode
+        """A mode key's choice while it holds, else staff's choice, else the unit's default."""
+        door = self._door_mode
+        if door is not None and self.clock.monotonic() < door[2]:
+            return door[0]
+        if self.staff_mode is not None:
+            return self.staff_mode
         if self._fixed_mode is not None:
             return self._fixed_mode
         local = self.clock.now().astimezone(LOCAL_ZONE).time()
         return Direction.DEPARTURE if local >= self._departure_from else Direction.ARRIVAL
 
     def set_mode(self, direction: Direction | None) -> None:
-        """Force a mode (staff key); None returns to the configured default."""
-        self._manual_mode = direction
-        self.feedback.show_mode(MODE_TEXT[self.mode])
+        """Staff's mode, until changed again; None returns to the configured default."""
+        self.staff_mode = direction
+        self._door_mode = None
+        self.refresh_mode()
+
+    def hold_mode(self, direction: Direction, hold_s: float) -> None:
+        """A parent's mode key: this mode while it is used, the default ``hold_s`` after the last use."""
+        self._door_mode = (direction, hold_s, self.clock.monotonic() + hold_s)
+        self.refresh_mode()
+
+    def refresh_mode(self) -> None:
+        """Show the mode when it changed (a mode key lapsed, the clock passed departure_from)."""
+        mode = self.mode
+        if mode is not self._shown_mode:
+            self._shown_mode = mode
+            self.feedback.show_mode(MODE_TEXT[mode])
+
+    def apply_settings(self, settings: dict) -> None:
+        """Settings the hub pushes with the unit's config; unknown or malformed ones are ignored."""
+        try:
+            if "repeat_window_s" in settings:
+                self._repeat_window_s = float(settings["repeat_window_s"])
+            if "departure_from" in settings:
+                self._departure_from = time.fromisoformat(str(settings["departure_from"]))
+        except (TypeError, ValueError) as exc:
+            log.warning("ignoring a setting from the hub: %s", exc)
+        self.refresh_mode()
 
     def register(self, code: str, source: Source) -> Outcome:
         """Register one presentation of a card (QR) or one typed code (keypad)."""
@@ -108,6 +146,8 @@ class CheckInDesk:
         with self._lock:
             direction = self.mode
             mono = self.clock.monotonic()
+            if self._door_mode is not None and mono < self._door_mode[2]:
+                self._door_mode = (direction, self._door_mode[1], mono + self._door_mode[1])
             previous = self._recent.get((code, direction))
             if previous and mono - previous[0] < self._repeat_window_s:
                 return self._tell(Outcome(Signal.ALREADY, f"Al geregistreerd om {_hhmm(previous[1])}"))
@@ -116,9 +156,7 @@ class CheckInDesk:
                 event = self.outbox.append(lambda seq: self._event(seq, code, source, direction, now, mono))
             except OutboxFull as exc:
                 log.error("scan refused, outbox cannot take it: %s", exc)
-                return self._tell(
-                    Outcome(Signal.REFUSED, "Geheugen vol — NIET geregistreerd, verwittig de opvang")
-                )
+                return self._tell(Outcome(Signal.REFUSED, "NIET bewaard — opslag vol, verwittig de opvang"))
             self._recent[(code, direction)] = (mono, now)
             self.last_scan = now
         return self._tell(self._outcome_for(event, now))
@@ -141,7 +179,7 @@ class CheckInDesk:
     def _outcome_for(self, event: CheckIn, now: datetime) -> Outcome:
         name = self.roster.name(event.code)
         if name is None and self.roster.known:
-            return Outcome(Signal.UNKNOWN, "Onbekende kaart — bewaard, verwittig de opvang", event)
+            return Outcome(Signal.UNKNOWN, "Onbekende kaart — verwittig opvang", event)
         greeting = "Welkom" if event.direction is Direction.ARRIVAL else "Tot ziens"
         message = f"{greeting} {name or ''} — {_hhmm(now)}".replace("  ", " ")
         if not self._is_online():
@@ -149,9 +187,12 @@ class CheckInDesk:
         return Outcome(Signal.OK, message, event)
 
     def _tell(self, outcome: Outcome) -> Outcome:
-        self.feedback.signal(outcome.signal, outcome.message)
-        if outcome.event is None and outcome.signal is Signal.REFUSED:
+        if outcome.event is not None:
+            # logged before the signal: a process test reads which scans showed green from this
+            log.info("signal %s for event %s seq %d", outcome.signal, outcome.event.id, outcome.event.seq)
+        elif outcome.signal is Signal.REFUSED:
             log.info("scan refused: %s", outcome.message)
+        self.feedback.signal(outcome.signal, outcome.message)
         return outcome
 
 

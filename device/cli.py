@@ -20,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
 
     dec = sub.add_parser("decode", help="print what the unit's decoder reads in image files: path<TAB>text")
     dec.add_argument("files", nargs="+", metavar="FILE")
-    dec.add_argument("--engine", default="auto", help="auto (the unit's own choice), zxing, pyzbar or opencv")
+    dec.add_argument(
+        "--engine", default="auto", help="auto (the unit's own stack), zxing, zxing-full, pyzbar or opencv"
+    )
 
     args = parser.parse_args(argv)
     if args.command == "decode":

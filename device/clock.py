@@ -3,6 +3,9 @@
 A Raspberry Pi has no battery-backed clock, so after a power cut its wall clock may be far off
 until NTP syncs. Each event therefore carries the boot id and a monotonic reading next to the
 wall time; the hub re-times unsynced events once a synced event of the same boot arrives.
+
+Everything on the unit takes its time from a :class:`Clock`, so a test (or a fault-injection
+run) can hand a unit a clock in 1970 or a year ahead without touching the machine's clock.
 """
 
 from __future__ import annotations
@@ -13,8 +16,22 @@ import time
 import uuid
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 _TIME_ERROR = 5  # adjtimex(2): clock not synchronised
+
+
+class Clock(Protocol):
+    boot_id: str
+
+    def now(self) -> datetime:
+        """Wall time, timezone-aware."""
+
+    def monotonic(self) -> float:
+        """Seconds since boot, never going back."""
+
+    def synced(self) -> bool:
+        """Whether the wall time is NTP-synchronised."""
 
 
 class SystemClock:

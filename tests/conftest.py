@@ -7,6 +7,8 @@ from pathlib import Path
 
 import cv2
 import pytest
+from gpiozero import Device
+from gpiozero.pins.mock import MockFactory
 
 from device.frames.synthetic import card_frame
 from hub.db import open_database
@@ -28,6 +30,18 @@ def start_mosquitto(tmp_path: Path) -> Iterator[Callable[..., Mosquitto]]:
     yield start
     for broker in brokers:
         broker.stop()
+
+
+@pytest.fixture
+def mock_factory() -> Iterator[MockFactory]:
+    """gpiozero's mock pins for one test, reset afterwards."""
+    previous = Device.pin_factory
+    Device.pin_factory = MockFactory()
+    try:
+        yield Device.pin_factory
+    finally:
+        Device.pin_factory.reset()
+        Device.pin_factory = previous
 
 
 @pytest.fixture

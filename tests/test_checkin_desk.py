@@ -11,35 +11,11 @@ import pytest
 from device.checkin import CheckInDesk, Roster
 from device.feedback import RecordingFeedback, Signal
 from device.outbox import Outbox
-from wire import Direction, Source, UnitConfig, cardcode
+from tests.support.clock import FakeClock
+from tests.support.roster import hub_config
+from wire import Direction, Source, cardcode
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
-
-
-class FakeClock:
-    """A clock the test sets by hand (the unit's only hardware-like dependency here)."""
-
-    boot_id = "0f4c2a6e-5a7d-4e4b-9d2e-7a0b6c1d2e3f"
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-        self.mono = 100.0
-        self.is_synced = True
-
-    def now(self) -> datetime:
-        return self.at
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def synced(self) -> bool:
-        return self.is_synced
-
-    def advance(self, seconds: float) -> None:
-        from datetime import timedelta
-
-        self.at += timedelta(seconds=seconds)
-        self.mono += seconds
 
 
 JULES = cardcode.new_code()
@@ -49,15 +25,7 @@ JULES = cardcode.new_code()
 def desk_parts(tmp_path: Path):
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     roster = Roster(outbox)
-    roster.update(
-        UnitConfig(
-            unit="u1",
-            location="l1",
-            location_name="De Zonnebloem",
-            roster={JULES: "Jules"},
-            issued_at="2026-11-23T07:00:00+00:00",
-        )
-    )
+    roster.update(hub_config({JULES: "Jules"}))
     feedback = RecordingFeedback()
     clock = FakeClock(datetime(2026, 11, 23, 8, 12, tzinfo=BRUSSELS))
     online = {"value": True}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from device.decoder import ENGINES, decode_file, open_decoder
-from device.frames.synthetic import card_frame, empty_frame
+from device.frames.synthetic import card_frame, empty_frame, scene_set
 from tests.conftest import write_card_image
 from wire import cardcode
 
@@ -24,6 +24,17 @@ def test_each_engine_reads_a_card_and_nothing_in_an_empty_hallway(engine: str) -
 
 def test_the_unit_prefers_zxing_when_it_is_installed() -> None:
     assert open_decoder().name == "zxing"
+
+
+def test_the_units_stack_reads_door_scenes_of_every_kind_and_never_a_wrong_code() -> None:
+    codes = [cardcode.new_code() for _ in range(20)]
+    decoder = open_decoder()
+    samples = list(scene_set(codes, seed=2, per_kind=2))
+    read = {s.name: decoder.decode(s.frame) for s in samples}
+    missed = [s.name for s in samples if s.code and read[s.name] != [s.code]]
+    assert all(read[s.name] in ([], [s.code]) for s in samples), "a wrong or phantom code"
+    assert len(missed) <= len(samples) // 20, missed
+    assert {s.kind for s in samples if read[s.name] == [s.code]} >= {"phone_inverted", "small", "perspective"}
 
 
 def test_decode_command_prints_path_tab_text_per_file(tmp_path: Path) -> None:

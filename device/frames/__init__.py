@@ -1,56 +1,119 @@
 """Frame sources: where the scanner's images come from.
 
-One small interface, a driver per technology, and one place that chooses (:func:`open_frame_source`).
-``files`` plays image files dropped into a folder (a card "held" for a moment each) and
-``generated`` renders card images itself; both feed real pixels to the real decoder.
+One small interface, a driver per technology, and one place that chooses (:func:`open_frame_source`)
+with the probe order as data (:data:`AUTO_ORDER`):
+
+- ``picamera2``: the Raspberry Pi camera (``picamera.py``; picamera2 is imported only here);
+- ``opencv``: a USB camera through OpenCV ``VideoCapture`` that really delivers frames (``usbcam.py``);
+- ``files``: image files dropped into a folder, each "held" to the camera for a moment (``files.py``);
+- ``generated``: card images rendered in memory, the demo's camera (``generated.py``).
+
+The last two feed real pixels to the real decoder, for tests and the demo.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
 
 from device.config import CameraConfig
+from device.frames.errors import NoCamera
+
+__all__ = ["AUTO_ORDER", "DRIVERS", "FrameSource", "NoCamera", "open_frame_source"]
+
+log = logging.getLogger(__name__)
+
+Codes = Callable[[], list[str]]
 
 
 class FrameSource(Protocol):
     name: str
 
     def read(self) -> np.ndarray | None:
-        """The next frame, waiting at most one frame interval; None when there is none yet."""
+        """The next frame, waiting at most about one frame interval; None when there is none."""
 
     def close(self) -> None: ...
 
 
-class NoCamera(RuntimeError):
-    """No frame source could be opened with the configuration given."""
+def _picamera2(camera: CameraConfig, _codes: Codes | None) -> FrameSource:
+    if importlib.util.find_spec("picamera2") is None:
+        raise NoCamera("picamera2 is not installed (it is, on Raspberry Pi OS)")
+    from device.frames.picamera import PiCamera
+
+    try:
+        return PiCamera(camera.width, camera.height, camera.fps)
+    except (RuntimeError, IndexError, OSError) as exc:  # no camera attached: picamera2 raises these
+        raise NoCamera(f"picamera2: {exc}") from exc
 
 
-def open_frame_source(camera: CameraConfig, codes: Callable[[], list[str]] | None = None) -> FrameSource:
-    """Open the configured source; ``auto`` picks files, then generated frames, by what is configured.
+def _opencv(camera: CameraConfig, _codes: Codes | None) -> FrameSource:
+    from device.frames.usbcam import open_usb_camera
+
+    return open_usb_camera(camera.device, camera.width, camera.height, camera.fps)
+
+
+def _files(camera: CameraConfig, _codes: Codes | None) -> FrameSource:
+    from device.frames.files import FolderFrames
+
+    if not camera.folder:
+        raise NoCamera("camera.source = 'files' needs camera.folder")
+    return FolderFrames(camera.folder, fps=camera.fps, hold_s=camera.hold_s)
+
+
+def _generated(camera: CameraConfig, codes: Codes | None) -> FrameSource:
+    from device.frames.generated import GeneratedFrames
+
+    fixed = list(camera.codes)
+    return GeneratedFrames(
+        (lambda: fixed) if fixed else (codes or list),
+        every_s=camera.every_s,
+        start_s=camera.start_s,
+        fps=camera.fps,
+    )
+
+
+def _configured_fake(camera: CameraConfig, codes: Codes | None) -> FrameSource:
+    """The stand-in when no camera is found: the folder when one is configured, else generated cards."""
+    return (_files if camera.folder else _generated)(camera, codes)
+
+
+DRIVERS: dict[str, Callable[[CameraConfig, Codes | None], FrameSource]] = {
+    "picamera2": _picamera2,
+    "opencv": _opencv,
+    "files": _files,
+    "generated": _generated,
+}
+AUTO_ORDER: list[tuple[str, Callable[[CameraConfig, Codes | None], FrameSource]]] = [
+    ("picamera2", _picamera2),
+    ("opencv", _opencv),
+    ("files or generated", _configured_fake),
+]
+
+
+def open_frame_source(camera: CameraConfig, codes: Codes | None = None) -> FrameSource:
+    """Open the configured source; ``auto`` tries :data:`AUTO_ORDER` in turn.
 
     ``codes`` supplies card codes for the ``generated`` source when the config lists none
     (the demo shows the roster's cards).
     """
-    source = camera.source
-    if source == "auto":
-        source = "files" if camera.folder else "generated"
-    if source == "files":
-        from device.frames.files import FolderFrames
-
-        if not camera.folder:
-            raise NoCamera("camera.source = 'files' needs camera.folder")
-        return FolderFrames(camera.folder, fps=camera.fps)
-    if source == "generated":
-        from device.frames.generated import GeneratedFrames
-
-        fixed = list(camera.codes)
-        return GeneratedFrames(
-            (lambda: fixed) if fixed else (codes or list),
-            every_s=camera.every_s,
-            start_s=camera.start_s,
-            fps=camera.fps,
-        )
-    raise NoCamera(f"unknown camera source {source!r}")
+    if camera.source != "auto":
+        try:
+            driver = DRIVERS[camera.source]
+        except KeyError:
+            raise NoCamera(f"unknown camera source {camera.source!r}; known: {', '.join(DRIVERS)}") from None
+        return driver(camera, codes)
+    tried = []
+    for name, driver in AUTO_ORDER:
+        try:
+            source = driver(camera, codes)
+        except NoCamera as exc:
+            tried.append(f"{name}: {exc}")
+            continue
+        if tried:
+            log.info("camera: %s (not available: %s)", source.name, "; ".join(tried))
+        return source
+    raise NoCamera("no camera: " + "; ".join(tried))

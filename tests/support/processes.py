@@ -40,14 +40,14 @@ class Proc:
         self.stop(signal.SIGKILL)
 
 
-def spawn(name: str, args: list[str], workdir: Path) -> Proc:
+def spawn(name: str, args: list[str], workdir: Path, env: dict[str, str] | None = None) -> Proc:
     log_path = workdir / f"{name}.log"
     popen = subprocess.Popen(
         [sys.executable, *args],
         cwd=ROOT,
         stdout=log_path.open("ab"),
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     return Proc(name, popen, log_path)
 
@@ -91,8 +91,9 @@ def unit_config(workdir: Path, unit: str, location: str, broker_url: str, **sect
     return path
 
 
-def start_unit(workdir: Path, config: Path) -> Proc:
-    return spawn(f"unit-{workdir.name}", ["-m", "device", "run", "--config", str(config)], workdir)
+def start_unit(workdir: Path, config: Path, env: dict[str, str] | None = None) -> Proc:
+    """A unit process; a restart with the same workdir appends to the same log."""
+    return spawn(f"unit-{workdir.name}", ["-m", "device", "run", "--config", str(config)], workdir, env)
 
 
 def _toml(value: object) -> str:

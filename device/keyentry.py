@@ -1,0 +1,262 @@
+"""What the keys do, and what the display prompts while someone types.
+
+At the door (no menu open):
+
+    0-9      type the card's digits (printed under the QR); the display shows them
+    #        confirm: a code whose check digit is wrong is refused on the spot; after three
+             wrong codes in a row the keypad locks for 10 s, doubling with each further wrong
+             code up to 5 minutes, with the seconds left on the display
+    *        clear what was typed
+    A / B    arrival / departure for the next scans: the mode holds while it is used and
+             returns to the unit's default ``mode_key_hold_s`` seconds after the last use
+    D        staff: type the location's PIN, then #; three wrong PINs in a row lock the PIN for
+             30 s, doubling up to 15 minutes (kept across restarts)
+
+In the staff menu:
+
+    1        status: backlog (events waiting for the hub) and connection
+    2        mode: cycle auto -> arrival -> departure -> auto; holds until changed again
+    3        link request: the child a "link next card" request from the hub is for
+    * / #    back; the menu closes itself after a minute without keys
+
+The PIN is never on the unit: the hub pushes an argon2id hash of it (``UnitConfig.pin_hash``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Callable
+from enum import Enum
+
+from device.checkin import CheckInDesk
+from device.feedback import Feedback, Signal
+from device.linking import LinkRequests
+from device.lockout import Lockout
+from wire import Direction, Source, cardcode
+
+log = logging.getLogger(__name__)
+
+CODE_IDLE_S = 20.0  # a half-typed code is cleared after this long without keys
+PIN_IDLE_S = 30.0
+MENU_IDLE_S = 60.0
+PIN_LENGTH = (4, 6)
+_PIN_FAILURES_KEY = "pin_failures"
+
+MODE_NAMES = {None: "auto", Direction.ARRIVAL: "aankomst", Direction.DEPARTURE: "vertrek"}
+_NEXT_STAFF_MODE = {
+    None: Direction.ARRIVAL,
+    Direction.ARRIVAL: Direction.DEPARTURE,
+    Direction.DEPARTURE: None,
+}
+
+
+class State(Enum):
+    DOOR = "door"
+    PIN = "pin"
+    MENU = "menu"
+
+
+class Page(Enum):
+    HOME = "home"
+    STATUS = "status"
+    MODE = "mode"
+    LINK = "link"
+
+
+def pin_matches(pin_hash: str, pin: str) -> bool:
+    """Whether ``pin`` is the PIN behind the hub's argon2 hash."""
+    from argon2 import PasswordHasher
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+    try:
+        return PasswordHasher().verify(pin_hash, pin)
+    except VerifyMismatchError:
+        return False
+    except (VerificationError, InvalidHashError) as exc:
+        log.error("the PIN hash from the hub is unusable: %s", exc)
+        return False
+
+
+class KeyEntry:
+    """Turns key presses into check-ins, mode changes and staff actions; keeps the prompt current."""
+
+    def __init__(
+        self,
+        desk: CheckInDesk,
+        feedback: Feedback,
+        present: Callable[[str, Source], None],
+        links: LinkRequests,
+        pin_hash: Callable[[], str | None],
+        backlog_and_connection: Callable[[], tuple[int, bool]],
+        state_store=None,
+        monotonic: Callable[[], float] | None = None,
+        mode_key_hold_s: float = 30.0,
+    ) -> None:
+        self.desk, self.feedback, self.links = desk, feedback, links
+        self._present = present
+        self._pin_hash = pin_hash
+        self._status = backlog_and_connection
+        self._store = state_store  # the outbox's state table: PIN failures survive a restart
+        self._now = monotonic or desk.clock.monotonic
+        self._mode_key_hold_s = mode_key_hold_s
+        self.state = State.DOOR
+        self.page = Page.HOME
+        self.typed = ""
+        self._last_key = float("-inf")
+        self.code_lock = Lockout(free_tries=3, first_s=10.0, max_s=300.0)
+        self.pin_lock = Lockout(free_tries=3, first_s=30.0, max_s=900.0)
+        saved = self._store.get_state(_PIN_FAILURES_KEY) if self._store is not None else None
+        if saved:
+            # after a restart the count goes on, and a lock-out that was running starts again
+            self.pin_lock.failures = int(saved) - 1
+            self.pin_lock.failed(self._now())
+        self._lock = threading.RLock()
+        self._shown: str | None = None
+
+    def press(self, key: str) -> None:
+        """One key press (called from the keypad driver's thread)."""
+        with self._lock:
+            now = self._now()
+            self._expire(now)
+            self._last_key = now
+            handler = {State.DOOR: self._door_key, State.PIN: self._pin_key, State.MENU: self._menu_key}
+            handler[self.state](key, now)
+            self._refresh(now)
+
+    def tick(self) -> None:
+        """Called often (every frame): time-outs, count-downs, a link request lapsing."""
+        with self._lock:
+            now = self._now()
+            self._expire(now)
+            self._refresh(now)
+
+    def prompt_text(self, now: float) -> str | None:
+        """The standing text over the mode; None: the mode itself shows."""
+        if self.state is State.MENU:
+            return self._menu_text(now)
+        if self.state is State.PIN:
+            locked = self.pin_lock.remaining(now)
+            if locked:
+                return f"PIN geblokkeerd — nog {math.ceil(locked)} s"
+            return f"PIN: {'*' * len(self.typed)}".rstrip() + " — #=ok *=terug"
+        locked = self.code_lock.remaining(now)
+        if locked:
+            return f"Even wachten — nog {math.ceil(locked)} s"
+        if self.typed:
+            return f"Code: {self.typed} — #=ok *=wissen"
+        pending = self.links.pending(now)
+        if pending is not None:
+            return f"Kaart voor {pending.request.child}: scan nu"
+        return None
+
+    # -- at the door -------------------------------------------------------------------------
+
+    def _door_key(self, key: str, now: float) -> None:
+        if key in "AB":
+            direction = Direction.ARRIVAL if key == "A" else Direction.DEPARTURE
+            self.desk.hold_mode(direction, self._mode_key_hold_s)
+        elif key == "D":
+            self.state, self.typed = State.PIN, ""
+        elif self.code_lock.remaining(now):
+            pass  # locked: digits, * and # wait
+        elif key.isdigit():
+            if len(self.typed) < cardcode.CODE_LENGTH:
+                self.typed += key
+        elif key == "*":
+            self.typed = ""
+        elif key == "#" and self.typed:
+            self._confirm_code(now)
+
+    def _confirm_code(self, now: float) -> None:
+        code, self.typed = self.typed, ""
+        if not cardcode.is_valid(code):
+            locked = self.code_lock.failed(now)
+            log.info("wrong card code typed (%d in a row)", self.code_lock.failures)
+            wait = f"wacht {math.ceil(locked)} s" if locked else "controleer de cijfers"
+            self.feedback.signal(Signal.REFUSED, f"Ongeldige code — {wait}")
+            return
+        self.code_lock.succeeded()
+        self._present(code, Source.KEYPAD)
+
+    # -- staff PIN ---------------------------------------------------------------------------
+
+    def _pin_key(self, key: str, now: float) -> None:
+        if key == "*":
+            self.state, self.typed = State.DOOR, ""
+        elif self.pin_lock.remaining(now):
+            pass
+        elif key.isdigit() and len(self.typed) < PIN_LENGTH[1]:
+            self.typed += key
+        elif key == "#":
+            self._confirm_pin(now)
+
+    def _confirm_pin(self, now: float) -> None:
+        pin, self.typed = self.typed, ""
+        pin_hash = self._pin_hash()
+        if not pin_hash:
+            self.state = State.DOOR
+            self.feedback.signal(Signal.REFUSED, "Geen PIN ingesteld — stel hem in op de hub")
+            return
+        if PIN_LENGTH[0] <= len(pin) <= PIN_LENGTH[1] and pin_matches(pin_hash, pin):
+            self.pin_lock.succeeded()
+            self._save_pin_failures()
+            self.state, self.page = State.MENU, Page.HOME
+            log.info("staff menu opened")
+            return
+        locked = self.pin_lock.failed(now)
+        self._save_pin_failures()
+        log.warning("wrong staff PIN (%d in a row)", self.pin_lock.failures)
+        wait = f" — wacht {math.ceil(locked)} s" if locked else ""
+        self.feedback.signal(Signal.REFUSED, f"Foute PIN{wait}")
+
+    def _save_pin_failures(self) -> None:
+        if self._store is not None:
+            self._store.set_state(_PIN_FAILURES_KEY, str(self.pin_lock.failures))
+
+    # -- staff menu --------------------------------------------------------------------------
+
+    def _menu_key(self, key: str, _now: float) -> None:
+        if key in "*#":
+            if self.page is Page.HOME:
+                self.state = State.DOOR
+            self.page = Page.HOME
+        elif key == "1":
+            self.page = Page.STATUS
+        elif key == "2":
+            if self.page is Page.MODE:
+                self.desk.set_mode(_NEXT_STAFF_MODE[self.desk.staff_mode])
+            self.page = Page.MODE
+        elif key == "3":
+            self.page = Page.LINK
+
+    def _menu_text(self, now: float) -> str:
+        if self.page is Page.STATUS:
+            backlog, connected = self._status()
+            return f"Wachtrij: {backlog} — {'verbonden' if connected else 'geen verbinding'}"
+        if self.page is Page.MODE:
+            return f"Modus: {MODE_NAMES[self.desk.staff_mode]} — 2=wissel *=terug"
+        if self.page is Page.LINK:
+            pending = self.links.pending(now)
+            if pending is None:
+                return "Geen koppeling — *=terug"
+            return f"Kaart voor {pending.request.child} — scan nu ({math.ceil(pending.remaining(now))} s)"
+        return "1 status 2 modus — 3 kaart  * uit"
+
+    # -- time --------------------------------------------------------------------------------
+
+    def _expire(self, now: float) -> None:
+        idle = now - self._last_key
+        idle_limit = {State.MENU: MENU_IDLE_S, State.PIN: PIN_IDLE_S}.get(self.state)
+        if idle_limit is not None and idle > idle_limit:
+            self.state, self.typed, self.page = State.DOOR, "", Page.HOME
+        elif self.state is State.DOOR and self.typed and idle > CODE_IDLE_S:
+            self.typed = ""
+        self.desk.refresh_mode()
+
+    def _refresh(self, now: float) -> None:
+        text = self.prompt_text(now)
+        if text != self._shown:
+            self._shown = text
+            self.feedback.prompt(text)
