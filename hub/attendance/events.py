@@ -11,13 +11,25 @@ from hub.localtime import day_bounds_utc, utc_iso
 from wire import CheckIn
 
 
-def record_checkin(db: sqlite_utils.Database, event: CheckIn, child_id: int | None, received_at: str) -> bool:
-    """Insert the event unless its id is known; True when it is new. The caller commits."""
+def record_checkin(
+    db: sqlite_utils.Database,
+    event: CheckIn,
+    child_id: int | None,
+    received_at: str,
+    occurred_at: str | None = None,
+    retimed_by: str | None = None,
+) -> bool:
+    """Insert the event unless its id is known; True when it is new. The caller commits.
+
+    ``occurred_at`` is the time attendance uses: the unit's wall time unless clock repair
+    (:mod:`hub.attendance.clock_repair`) re-timed it from the anchor ``retimed_by``.
+    """
     cursor = db.execute(
         """
         INSERT INTO events (id, unit_id, location_id, seq, direction, code, source, wall_time,
-                            occurred_at, clock_synced, boot_id, monotonic, child_id, received_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            occurred_at, clock_synced, boot_id, monotonic, child_id, received_at,
+                            retimed_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO NOTHING
         """,
         (
@@ -29,12 +41,13 @@ def record_checkin(db: sqlite_utils.Database, event: CheckIn, child_id: int | No
             event.code,
             event.source.value,
             event.wall_time,
-            utc_iso(datetime.fromisoformat(event.wall_time)),
+            occurred_at or utc_iso(datetime.fromisoformat(event.wall_time)),
             int(event.clock_synced),
             event.boot_id,
             event.monotonic,
             child_id,
             received_at,
+            retimed_by,
         ),
     )
     return cursor.rowcount == 1
