@@ -33,7 +33,7 @@ import sqlite_utils
 
 from hub import cards, deadletters, units
 from hub.attendance.clock_repair import ClockRepair
-from hub.attendance.events import record_checkin
+from hub.attendance.events import NewCheckIn, record_checkins
 from hub.db import connect, write_transaction
 from hub.link import Delivery
 from hub.localtime import now_utc_iso
@@ -56,6 +56,7 @@ class Outcome:
 
 
 EventHandler = Callable[["Batch", Any, str], Outcome]  # (batch, message, ack topic) -> outcome
+_PENDING = Outcome()  # a check-in whose verdict comes when the batch's check-ins are stored
 
 
 class Ingest:
@@ -127,11 +128,13 @@ class Ingest:
 
     def handle_batch(self, db: sqlite_utils.Database, batch: list[Delivery]) -> list[Outcome]:
         """Store a batch in one transaction; returns per delivery what to answer. Commits."""
-        context = Batch(db, now_utc_iso(), self.clock)
+        context = Batch(db, now_utc_iso())
         self.clock.begin()
         try:
             with write_transaction(db):
                 outcomes = [self._handle(context, d) for d in batch]
+                stored = iter(self._store_checkins(context))
+                outcomes = [next(stored) if o is _PENDING else o for o in outcomes]
                 units.record_seen(db, context.seen, context.received_at)
         except BaseException:
             self.clock.begin()  # forget what the rolled-back batch taught
@@ -179,15 +182,31 @@ class Ingest:
         return handler(batch, message, ack_topic)
 
     def _checkin(self, batch: Batch, event: CheckIn, ack_topic: str) -> Outcome:
-        owner = batch.card_owner(event.code)
-        occurred_at, retimed_by = self.clock.timing(batch.db, event)
-        new = record_checkin(
-            batch.db, event, owner[0] if owner else None, batch.received_at, occurred_at, retimed_by
-        )
-        if new:
-            self.clock.stored(batch.db, event)
-        verdict = Verdict.DUPLICATE if not new else Verdict.STORED if owner else Verdict.UNKNOWN_CARD
-        return Outcome(ack_topic, Ack(id=event.id, verdict=verdict, child=owner[1] if owner else None))
+        batch.checkins.append((event, ack_topic))
+        return _PENDING  # stored with the batch's other check-ins in one go
+
+    def _store_checkins(self, batch: Batch) -> list[Outcome]:
+        """Store the batch's check-ins (cards looked up in one query, one insert); their outcomes in order."""
+        if not batch.checkins:
+            return []
+        owners = cards.card_owners(batch.db, {event.code for event, _ in batch.checkins})
+        records = []
+        for event, _ in batch.checkins:
+            owner = owners.get(event.code)
+            occurred_at, retimed_by = self.clock.timing(batch.db, event)
+            records.append(NewCheckIn(event, owner[0] if owner else None, occurred_at, retimed_by))
+        outcomes = []
+        for (event, ack_topic), new in zip(
+            batch.checkins, record_checkins(batch.db, records, batch.received_at), strict=True
+        ):
+            if new:
+                self.clock.stored(batch.db, event)
+            owner = owners.get(event.code)
+            verdict = Verdict.DUPLICATE if not new else Verdict.STORED if owner else Verdict.UNKNOWN_CARD
+            outcomes.append(
+                Outcome(ack_topic, Ack(id=event.id, verdict=verdict, child=owner[1] if owner else None))
+            )
+        return outcomes
 
     def _status(self, batch: Batch, d: Delivery, topic: Topic) -> Outcome:
         try:
@@ -204,27 +223,21 @@ class Ingest:
 class Batch:
     """One batch in its transaction: the database, the hub time it arrived, and look-ups made once.
 
-    Units and cards are looked up once per batch (a unit revoked between two batches is refused
-    from the next batch on); the units heard from are marked seen when the batch ends.
+    Units are looked up once per batch (a unit revoked between two batches is refused from the
+    next batch on); the units heard from are marked seen when the batch ends.
     """
 
-    def __init__(self, db: sqlite_utils.Database, received_at: str, clock: ClockRepair) -> None:
+    def __init__(self, db: sqlite_utils.Database, received_at: str) -> None:
         self.db = db
         self.received_at = received_at
-        self.clock = clock
         self.seen: set[str] = set()
+        self.checkins: list[tuple[CheckIn, str]] = []  # (event, ack topic), stored at the end
         self._units: dict[str, units.Unit | None] = {}
-        self._cards: dict[str, tuple[int, str] | None] = {}
 
     def unit(self, unit_id: str) -> units.Unit | None:
         if unit_id not in self._units:
             self._units[unit_id] = units.registered_unit(self.db, unit_id)
         return self._units[unit_id]
-
-    def card_owner(self, code: str) -> tuple[int, str] | None:
-        if code not in self._cards:
-            self._cards[code] = cards.card_owner(self.db, code)
-        return self._cards[code]
 
     def dead(self, d: Delivery, reason: str, detail: str = "", ack_topic: str | None = None) -> Outcome:
         """Keep a message the hub cannot take, with the reason; answer "refused" when it has an event id."""

@@ -28,7 +28,7 @@ def hub_rows(hub_dir: Path, sql: str, *params) -> list[tuple]:
 def hub_and_unit(tmp_path: Path, hub_dir: Path, demo: DemoData, start_mosquitto):
     mosquitto = start_mosquitto(UnitAccount(demo.unit_id, demo.location_id, "unit-secret"))
     hub, portal = start_hub(hub_dir, broker_url=mosquitto.hub_url)
-    unit = RawUnit(mosquitto, demo.unit_id, demo.location_id).start()
+    unit = RawUnit.of(mosquitto, demo.unit_id).start()
     yield hub, portal, unit
     unit.stop()
     hub.stop()

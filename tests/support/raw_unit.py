@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import paho.mqtt.client as mqtt
 
+from provisioning.mosquitto import UnitAccount
 from tests.support.mosquitto import Mosquitto
 from tests.support.waiting import wait_for
 from wire import Ack, Topic, TopicKind, decode
@@ -18,12 +19,9 @@ from wire import Ack, Topic, TopicKind, decode
 
 class RawUnit:
     def __init__(
-        self,
-        broker: Mosquitto,
-        unit: str,
-        location: str,
-        on_ack: Callable[[Ack, float], None] | None = None,
+        self, port: int, account: UnitAccount, on_ack: Callable[[Ack, float], None] | None = None
     ) -> None:
+        unit, location = account.unit, account.location
         self.unit, self.location = unit, location
         self.event_topic = str(Topic(location, unit, TopicKind.EVENT))
         self.ack_topic = str(Topic(location, unit, TopicKind.ACK))
@@ -31,7 +29,6 @@ class RawUnit:
         self._on_ack = on_ack
         self._lock = threading.Lock()
         self._subscribed = threading.Event()
-        account = next(u for u in broker.units if u.unit == unit)
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"raw-{unit}", clean_session=True)
         client.username_pw_set(unit, account.password)
         client.max_inflight_messages_set(0)  # no limit: the load is bounded by the caller
@@ -40,7 +37,12 @@ class RawUnit:
         client.on_subscribe = lambda *_: self._subscribed.set()
         client.on_message = self._message
         self.client = client
-        self.port = broker.port
+        self.port = port
+
+    @classmethod
+    def of(cls, broker: Mosquitto, unit: str, on_ack: Callable[[Ack, float], None] | None = None) -> RawUnit:
+        """The client of one of the units that have an account on ``broker``."""
+        return cls(broker.port, next(u for u in broker.units if u.unit == unit), on_ack)
 
     def start(self) -> RawUnit:
         self.client.connect("127.0.0.1", self.port, keepalive=30)
