@@ -106,7 +106,7 @@ class Ingest:
     def _process(self, db: sqlite_utils.Database, batch: list[Delivery], stop: threading.Event) -> None:
         while True:
             try:
-                outcomes = self.handle_batch(db, batch)
+                outcomes = self._handle_or_isolate(db, batch)
                 break
             except sqlite3.OperationalError as exc:  # disk full, I/O error, locked: the batch waits
                 log.error("could not commit %d message(s), retrying: %s", len(batch), exc)
@@ -117,6 +117,35 @@ class Ingest:
                 self._publish(outcome.ack_topic, encode(outcome.ack))
         for delivery in batch:
             self._settle(delivery)
+
+    def _handle_or_isolate(self, db: sqlite_utils.Database, batch: list[Delivery]) -> list[Outcome]:
+        """Handle a batch; if a message trips a bug, handle the others alone and keep that one aside.
+
+        The ingest must outlive its own mistakes: a message that makes the code fail becomes a
+        dead letter ("internal_error", answered "refused" so the unit stops resending it) and can be
+        replayed from there once the bug is fixed; the rest of the batch is stored as usual.
+        """
+        try:
+            return self.handle_batch(db, batch)
+        except sqlite3.OperationalError:
+            raise
+        except Exception:
+            log.exception("a batch of %d message(s) failed; handling them one by one", len(batch))
+        outcomes = []
+        for delivery in batch:
+            try:
+                outcomes += self.handle_batch(db, [delivery])
+            except sqlite3.OperationalError:
+                raise
+            except Exception as exc:
+                log.exception("message on %.80s could not be handled; kept as a dead letter", delivery.topic)
+                with write_transaction(db):
+                    outcomes.append(
+                        Batch(db, now_utc_iso()).dead(
+                            delivery, "internal_error", repr(exc)[:500], _ack_topic(delivery.topic)
+                        )
+                    )
+        return outcomes
 
     def on_event(self, message_type: type[Message], handler: EventHandler) -> None:
         """Handle another message type on the event topic (e.g. the card read that links a card).
@@ -158,7 +187,7 @@ class Ingest:
         return batch.dead(d, "wrong_topic", f"the hub does not take {topic.kind} messages")
 
     def _event(self, batch: Batch, d: Delivery, topic: Topic) -> Outcome:
-        ack_topic = str(Topic(topic.location, topic.unit, TopicKind.ACK))
+        ack_topic = _ack_topic(d.topic)
         try:
             message = decode(d.payload)
         except ContractError as exc:
@@ -251,6 +280,15 @@ class Batch:
         if event_id is None:
             return Outcome(dead=True)
         return Outcome(ack_topic, Ack(id=event_id, verdict=Verdict.REFUSED, reason=reason), dead=True)
+
+
+def _ack_topic(event_topic: str) -> str | None:
+    """The ack topic of the unit that published on ``event_topic``, if that is one of ours."""
+    try:
+        topic = Topic.parse(event_topic)
+    except ValueError:
+        return None
+    return str(Topic(topic.location, topic.unit, TopicKind.ACK))
 
 
 def _salvage_event_id(payload: bytes) -> str | None:

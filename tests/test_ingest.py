@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ from hub.db import connect
 from hub.demo import DemoData
 from hub.ingest import Ingest, Outcome
 from hub.link import Delivery
+from tests.support.waiting import wait_for
 from tests.test_wire_contract import checkin
-from wire import CardRead, Source, Status, Topic, TopicKind, Verdict, encode
+from wire import CardRead, Source, Status, Topic, TopicKind, Verdict, decode, encode
 from wire.ids import new_event_id
 
 
@@ -173,3 +175,49 @@ def test_wrong_version_and_wrong_kind_of_topic_are_dead_letters(ingest, demo: De
         "unsupported_version",
         "wrong_topic",
     }
+
+
+def test_a_message_that_trips_a_bug_is_kept_aside_and_the_rest_of_its_batch_is_stored(
+    hub_dir: Path, demo: DemoData
+) -> None:
+    published: list[tuple[str, bytes]] = []
+    settled: list[Delivery] = []
+    ingest = Ingest(
+        hub_dir / "hub.sqlite3", publish=lambda t, p: published.append((t, p)) or True, settle=settled.append
+    )
+
+    def broken_handler(batch, message, ack_topic):
+        raise RuntimeError("a bug in a handler")
+
+    ingest.on_event(CardRead, broken_handler)
+    read = CardRead(
+        request=new_event_id(),
+        unit=demo.unit_id,
+        location=demo.location_id,
+        code="1234567890",
+        source=Source.QR,
+        wall_time="2026-03-10T08:00:00+01:00",
+    )
+    events = [
+        checkin(unit=demo.unit_id, location=demo.location_id, code=demo.cards["Noah"]) for _ in range(2)
+    ]
+    batch = [
+        delivery(encode(events[0]), demo.location_id, demo.unit_id, mid=1),
+        delivery(encode(read), demo.location_id, demo.unit_id, mid=2),
+        delivery(encode(events[1]), demo.location_id, demo.unit_id, mid=3),
+    ]
+    for d in batch:
+        ingest.submit(d)
+    stop = threading.Event()
+    worker = threading.Thread(target=ingest.run, args=(stop,), daemon=True)
+    worker.start()
+    wait_for(lambda: len(settled) == 3, timeout=10, what="all three messages settled")
+    stop.set()
+    worker.join(timeout=5)
+
+    acks = [decode(payload) for _topic, payload in published]
+    assert [a.verdict for a in acks] == [Verdict.STORED, Verdict.STORED]
+    db = connect(hub_dir / "hub.sqlite3")
+    assert deadletters.count(db, "internal_error") == 1
+    assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 2
+    db.close()
