@@ -345,73 +345,48 @@ def event_times(db) -> dict[str, tuple[str, str, str | None]]:
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
+def before_sync(door: Door, who: str, unit_clock: str, monotonic: float, boot: str = BOOT) -> Ack:
+    """An arrival scanned while the unit's clock, not yet synced, said ``unit_clock``."""
+    moment = datetime.fromisoformat(unit_clock)
+    return door.scan(who, moment, ARRIVAL, clock_synced=False, boot_id=boot, monotonic=monotonic)
+
+
+def after_sync(door: Door, who: str, moment: datetime, monotonic: float) -> Ack:
+    return door.scan(who, moment, ARRIVAL, clock_synced=True, boot_id=BOOT, monotonic=monotonic)
+
+
 def test_scans_before_the_clock_synced_are_retimed_when_the_boot_syncs(db, door, demo) -> None:
     # after a power cut the unit boots in 1970 and registers two scans before NTP answers
-    first = door.scan(
-        "Jules",
-        datetime.fromisoformat("1970-01-01T00:01:40+00:00"),
-        ARRIVAL,
-        clock_synced=False,
-        boot_id=BOOT,
-        monotonic=100.0,
-    )
-    second = door.scan(
-        "Lotte",
-        datetime.fromisoformat("1970-01-01T00:02:10+00:00"),
-        ARRIVAL,
-        clock_synced=False,
-        boot_id=BOOT,
-        monotonic=130.0,
-    )
+    first = before_sync(door, "Jules", "1970-01-01T00:01:40+00:00", monotonic=100.0)
+    second = before_sync(door, "Lotte", "1970-01-01T00:02:10+00:00", monotonic=130.0)
     assert event_times(db)[first.id][1].startswith("1970"), "no anchor yet: the unit's own time"
-    synced = door.scan(
-        "Noah", at("2026-03-10", "08:15"), ARRIVAL, clock_synced=True, boot_id=BOOT, monotonic=400.0
-    )
+    synced = after_sync(door, "Noah", at("2026-03-10", "08:15"), monotonic=400.0)
     times = event_times(db)
     assert times[first.id] == ("1970-01-01T00:01:40.000+00:00", "2026-03-10T07:10:00.000+00:00", synced.id)
     assert times[second.id][1:] == ("2026-03-10T07:10:30.000+00:00", synced.id)
-    later = door.scan(
-        "Mila",
-        datetime.fromisoformat("1970-01-01T00:10:00+00:00"),
-        ARRIVAL,
-        clock_synced=False,
-        boot_id=BOOT,
-        monotonic=460.0,
-    )
+    later = before_sync(door, "Mila", "1970-01-01T00:10:00+00:00", monotonic=460.0)
     assert event_times(db)[later.id][1:] == ("2026-03-10T07:16:00.000+00:00", synced.id)
     grid = month_grid(db, demo.location_id, 2026, 3, now=at("2026-03-10", "12:00"))
     assert row_of(grid, "Jules").cells[9].state is CellState.PRESENT, "attendance uses the repaired time"
 
 
-def test_an_earlier_synced_scan_delivered_late_reanchors_the_boot(db, door, demo) -> None:
-    unsynced = door.scan(
-        "Jules",
-        datetime.fromisoformat("1970-01-01T00:01:40+00:00"),
-        ARRIVAL,
-        clock_synced=False,
-        boot_id=BOOT,
-        monotonic=100.0,
-    )
-    late_anchor = door.scan(
-        "Noah", at("2026-03-10", "09:00:00"), ARRIVAL, clock_synced=True, boot_id=BOOT, monotonic=3000.0
-    )
+def test_an_earlier_synced_scan_delivered_late_reanchors_the_boot(db, door) -> None:
+    unsynced = before_sync(door, "Jules", "1970-01-01T00:01:40+00:00", monotonic=100.0)
+    late_anchor = after_sync(door, "Noah", at("2026-03-10", "09:00:00"), monotonic=3000.0)
     assert event_times(db)[unsynced.id][2] == late_anchor.id
-    early_anchor = door.scan(
-        "Lotte", at("2026-03-10", "08:15:30"), ARRIVAL, clock_synced=True, boot_id=BOOT, monotonic=400.0
-    )
+    early_anchor = after_sync(door, "Lotte", at("2026-03-10", "08:15:30"), monotonic=400.0)
     assert event_times(db)[unsynced.id][1:] == ("2026-03-10T07:10:30.000+00:00", early_anchor.id)
 
 
 def test_a_boot_that_never_synced_keeps_the_units_own_times_and_other_boots_are_untouched(db, door) -> None:
-    other_boot = door.scan(
+    other_boot = before_sync(
+        door,
         "Jules",
-        at("2026-03-10", "08:00"),
-        ARRIVAL,
-        clock_synced=False,
-        boot_id="0a0eb000-0000-4000-8000-000000000000",
+        "2026-03-10T08:00:00+01:00",
         monotonic=50.0,
+        boot="0a0eb000-0000-4000-8000-000000000000",
     )
-    door.scan("Noah", at("2026-03-10", "09:00"), ARRIVAL, clock_synced=True, boot_id=BOOT, monotonic=400.0)
+    after_sync(door, "Noah", at("2026-03-10", "09:00"), monotonic=400.0)
     assert event_times(db)[other_boot.id][1:] == ("2026-03-10T07:00:00.000+00:00", None)
 
 

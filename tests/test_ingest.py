@@ -137,9 +137,9 @@ def test_a_status_is_recorded_and_a_status_of_a_stranger_is_kept_aside(ingest, d
     assert deadletters.count(db, "unknown_unit") == 1
 
 
-def test_messages_on_the_event_topic_go_to_one_handler_per_type(ingest, demo: DemoData) -> None:
-    ingest_, db = ingest
-    read = CardRead(
+def card_read(demo: DemoData) -> CardRead:
+    """A unit's answer to "link a card": a message type the ingest has no handler for by itself."""
+    return CardRead(
         request=new_event_id(),
         unit=demo.unit_id,
         location=demo.location_id,
@@ -147,6 +147,11 @@ def test_messages_on_the_event_topic_go_to_one_handler_per_type(ingest, demo: De
         source=Source.QR,
         wall_time="2026-03-10T08:00:00+01:00",
     )
+
+
+def test_messages_on_the_event_topic_go_to_one_handler_per_type(ingest, demo: DemoData) -> None:
+    ingest_, db = ingest
+    read = card_read(demo)
     [unhandled] = ingest_.handle_batch(db, [delivery(encode(read), demo.location_id, demo.unit_id)])
     assert unhandled.dead and deadletters.count(db, "unexpected_type") == 1
 
@@ -190,14 +195,7 @@ def test_a_message_that_trips_a_bug_is_kept_aside_and_the_rest_of_its_batch_is_s
         raise RuntimeError("a bug in a handler")
 
     ingest.on_event(CardRead, broken_handler)
-    read = CardRead(
-        request=new_event_id(),
-        unit=demo.unit_id,
-        location=demo.location_id,
-        code="1234567890",
-        source=Source.QR,
-        wall_time="2026-03-10T08:00:00+01:00",
-    )
+    read = card_read(demo)
     events = [
         checkin(unit=demo.unit_id, location=demo.location_id, code=demo.cards["Noah"]) for _ in range(2)
     ]
