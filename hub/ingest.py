@@ -187,7 +187,7 @@ class Ingest:
         return batch.dead(d, "wrong_topic", f"the hub does not take {topic.kind} messages")
 
     def _event(self, batch: Batch, d: Delivery, topic: Topic) -> Outcome:
-        ack_topic = _ack_topic(d.topic)
+        ack_topic = str(Topic(topic.location, topic.unit, TopicKind.ACK))
         try:
             message = decode(d.payload)
         except ContractError as exc:

@@ -166,6 +166,12 @@ def test_stays_at_two_locations_on_one_day_may_not_overlap(db, door, demo) -> No
     cell = row_of(month_grid(db, demo.location_id, 2026, 3, now=at("2026-03-11", "09:00")), "Jules").cells[9]
     assert cell.problems == {Problem.OVERLAP}
     assert cell.findings[0].text == "08:00–13:00 overlapt met 12:30–17:00 in De Regenboog"
+    # another organisation's location is not named to this one
+    other = db["organisators"].insert({"name": "Elders vzw", "email": "elders@example.be"}).last_pk
+    db.execute("UPDATE locations SET organisator_id = ? WHERE id = 'regenboog'", (other,))
+    db.conn.commit()
+    cell = row_of(month_grid(db, demo.location_id, 2026, 3, now=at("2026-03-11", "09:00")), "Jules").cells[9]
+    assert cell.findings[0].text == "08:00–13:00 overlapt met 12:30–17:00 in een andere opvang"
 
 
 # -- corrections ---------------------------------------------------------------------------------

@@ -103,14 +103,25 @@ def judge_cell(
 def elsewhere_of(
     db: sqlite_utils.Database, found: dict[CellKey, DayAttendance], location_id: str
 ) -> dict[tuple[int, date], list[Elsewhere]]:
-    """Per (child, day), the child's stays at locations other than ``location_id``."""
-    places = dict(db.execute("SELECT id, name FROM locations"))
+    """Per (child, day), the child's stays at locations other than ``location_id``.
+
+    A location of the same organisator is named; another organisator's stays only count, as
+    "een andere opvang": each organisation sees its own data only.
+    """
+    places = {
+        loc: name if same else "een andere opvang"
+        for loc, name, same in db.execute(
+            """
+            SELECT l.id, l.name, l.organisator_id = (SELECT organisator_id FROM locations WHERE id = ?)
+            FROM locations l
+            """,
+            (location_id,),
+        )
+    }
     elsewhere: dict[tuple[int, date], list[Elsewhere]] = defaultdict(list)
     for (loc, child_id, day), day_attendance in found.items():
         if loc != location_id:
-            elsewhere[(child_id, day)] += [
-                Elsewhere(i, places.get(loc, loc)) for i in day_attendance.intervals
-            ]
+            elsewhere[(child_id, day)] += [Elsewhere(i, places[loc]) for i in day_attendance.intervals]
     return elsewhere
 
 
