@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from collections.abc import Iterable
 
 import sqlite_utils
 
@@ -19,6 +21,18 @@ def card_owner(db: sqlite_utils.Database, code: str) -> tuple[int, str] | None:
         (code,),
     ).fetchone()
     return (row[0], row[1]) if row else None
+
+
+def card_owners(db: sqlite_utils.Database, codes: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """:func:`card_owner` of many codes in one query; unknown codes are left out."""
+    rows = db.execute(
+        """
+        SELECT c.code, ch.id, ch.first_name FROM cards c JOIN children ch ON ch.id = c.child_id
+        WHERE c.code IN (SELECT value FROM json_each(?)) AND c.state = 'active'
+        """,
+        (json.dumps(list(codes)),),
+    ).fetchall()
+    return {code: (child_id, first_name) for code, child_id, first_name in rows}
 
 
 def roster(db: sqlite_utils.Database, location_id: str) -> dict[str, str]:

@@ -7,7 +7,9 @@ branches at once both apply after the merge. Each runs in its own transaction.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -21,6 +23,23 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA synchronous=FULL")  # an ack promises the event survives a power cut
     conn.execute("PRAGMA foreign_keys=ON")
     return sqlite_utils.Database(conn)
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A transaction that takes the write lock at once (BEGIN IMMEDIATE), then commits.
+
+    For read-check-write work such as a correction: nobody can commit in between, and the
+    transaction waits for the lock (up to the busy timeout) instead of failing halfway.
+    """
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        raise
 
 
 def migrations() -> list[tuple[str, str]]:

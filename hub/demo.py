@@ -8,18 +8,26 @@ children's cards every few seconds. The portal shows each check-in as it arrives
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import sqlite_utils
 
+from hub import cards
+from hub.attendance.events import record_checkin
 from hub.db import open_database
+from hub.localtime import BRUSSELS, now_utc_iso, today
+from hub.locations.queries import add_closing_day, location_schedule, set_opening_hours
+from hub.locations.schedule import weekdays
 from hub.ports import free_port
 from hub.service import Hub
 from hub.settings import HubSettings
-from wire import cardcode
+from wire import CheckIn, Direction, Source, cardcode
+from wire.ids import new_event_id
 
 DEMO_LOCATION = "zonnebloem"
 DEMO_UNIT = "unit-zonnebloem-in"
@@ -33,6 +41,16 @@ DEMO_CHILDREN = [
     ("Louis", "Mertens", "2024-01-08", "m"),
     ("Olivia", "Willems", "2024-08-17", "v"),
 ]
+# Belgian public holidays on a fixed date: the demo location is closed on them.
+FIXED_HOLIDAYS = {
+    (1, 1): "Nieuwjaar",
+    (5, 1): "Dag van de Arbeid",
+    (7, 21): "Nationale feestdag",
+    (8, 15): "O.L.V.-Hemelvaart",
+    (11, 1): "Allerheiligen",
+    (11, 11): "Wapenstilstand",
+    (12, 25): "Kerstmis",
+}
 
 
 @dataclass(frozen=True)
@@ -42,9 +60,18 @@ class DemoData:
     cards: dict[str, str]  # first name -> card code
 
 
-def seed(db: sqlite_utils.Database, unit_ids: tuple[str, ...] = (DEMO_UNIT,)) -> DemoData:
-    """Seed the demo organisator, location, children, cards and unit; idempotent."""
-    if db.execute("SELECT count(*) FROM organisators").fetchone()[0] == 0:
+def seed(
+    db: sqlite_utils.Database, unit_ids: tuple[str, ...] = (DEMO_UNIT,), history_days: int = 0
+) -> DemoData:
+    """Seed the demo organisator, location, children, cards and units; idempotent.
+
+    The location is open Monday to Friday 7-18 h, as in the AG Kinderopvang Antwerpen house
+    rules. With ``history_days``, the first seed also registers that many past weekdays of
+    check-ins (some children absent some days, one departure forgotten, one unknown card), so the
+    month grid has something to show.
+    """
+    first_time = db.execute("SELECT count(*) FROM organisators").fetchone()[0] == 0
+    if first_time:
         with db.atomic():
             org = (
                 db["organisators"]
@@ -70,13 +97,78 @@ def seed(db: sqlite_utils.Database, unit_ids: tuple[str, ...] = (DEMO_UNIT,)) ->
                 db["cards"].insert(
                     {"code": cardcode.new_code(), "organisator_id": org, "child_id": child, "state": "active"}
                 )
+        set_opening_hours(db, DEMO_LOCATION, weekdays("07:00", "18:00"))
+        for year in (today().year, today().year + 1):
+            for (month, day), name in FIXED_HOLIDAYS.items():
+                add_closing_day(db, DEMO_LOCATION, date(year, month, day), name)
     with db.atomic():
         for unit_id in unit_ids:
             db["units"].insert({"id": unit_id, "location_id": DEMO_LOCATION}, ignore=True)
     cards = db.execute(
         "SELECT ch.first_name, c.code FROM cards c JOIN children ch ON ch.id = c.child_id ORDER BY ch.id"
     ).fetchall()
-    return DemoData(DEMO_LOCATION, unit_ids[0], dict(cards))
+    demo = DemoData(DEMO_LOCATION, unit_ids[0], dict(cards))
+    if first_time and history_days:
+        seed_history(db, demo, unit_ids[0], unit_ids[-1], today(), history_days)
+    return demo
+
+
+def seed_history(
+    db: sqlite_utils.Database, demo: DemoData, unit_in: str, unit_out: str, before: date, days: int
+) -> int:
+    """Register ``days`` opening days of check-ins before ``before``, as units would; returns the count."""
+    rng = random.Random(20260301)  # the same history on every fresh demo
+    schedule = location_schedule(db, DEMO_LOCATION)
+    open_days = [
+        d for d in (before - timedelta(days=n) for n in range(1, 3 * days)) if schedule.on(d).is_open
+    ]
+    received_at = now_utc_iso()
+    stored = 0
+    with db.atomic():
+        for age, day in enumerate(sorted(open_days[:days])):
+            for index, (first_name, code) in enumerate(demo.cards.items()):
+                if rng.random() < 0.12:
+                    continue  # absent: a grey cell with a +
+                arrival = datetime.combine(day, time(7, 30), BRUSSELS) + timedelta(
+                    minutes=rng.randrange(0, 105)
+                )
+                departure = datetime.combine(day, time(15, 30), BRUSSELS) + timedelta(
+                    minutes=rng.randrange(0, 135)
+                )
+                moves = [(arrival, Direction.ARRIVAL, unit_in)]
+                if not (age == days - 2 and index == 1):  # one forgotten departure: a red cell to fix
+                    moves.append((departure, Direction.DEPARTURE, unit_out))
+                for moment, direction, unit in moves:
+                    stored += _record(db, unit, code, moment, direction, demo.cards[first_name], received_at)
+        unknown = datetime.combine(open_days[0], time(8, 41), BRUSSELS)
+        stored += _record(db, unit_in, cardcode.new_code(), unknown, Direction.ARRIVAL, None, received_at)
+    return stored
+
+
+def _record(
+    db: sqlite_utils.Database,
+    unit: str,
+    code: str,
+    moment: datetime,
+    direction: Direction,
+    child_code: str | None,
+    received_at: str,
+) -> int:
+    event = CheckIn(
+        id=new_event_id(now_ms=int(moment.timestamp() * 1000)),
+        unit=unit,
+        location=DEMO_LOCATION,
+        seq=1,
+        direction=direction,
+        code=code,
+        source=Source.QR,
+        wall_time=moment.isoformat(timespec="milliseconds"),
+        clock_synced=True,
+        boot_id="00000000-0000-4000-8000-00000000d3e0",
+        monotonic=0.0,
+    )
+    owner = cards.card_owner(db, child_code) if child_code else None
+    return int(record_checkin(db, event, owner[0] if owner else None, received_at))
 
 
 def unit_config_text(
@@ -99,7 +191,7 @@ def run(data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s:
         http_port=free_port(preferred=http_port),
     )
     db = open_database(settings.database_path)
-    demo = seed(db, tuple(unit for unit, _mode, _round in DEMO_UNITS))
+    demo = seed(db, tuple(unit for unit, _mode, _round in DEMO_UNITS), history_days=8)
     db.close()
     hub = Hub(settings)
     hub.start()

@@ -8,7 +8,12 @@ with the broker. Batching therefore costs no waiting: a lone message is committe
 Nothing is dropped. A message that is malformed, oversized, of the wrong version or on a wrong
 topic goes to the dead-letter table with the reason; an event from a unit that is unknown,
 revoked, or claiming another location is kept there too and answered "refused"; an event with
-an unknown card is stored like any other and answered "unknown_card".
+an unknown card is stored like any other and answered "unknown_card" (the location sees it as
+"onbekende kaart").
+
+Messages on the event topic are dispatched by type, one handler each (:meth:`Ingest.on_event`);
+a check-in is stored with its time repaired when the unit's clock was not yet synced
+(:mod:`hub.attendance.clock_repair`).
 """
 
 from __future__ import annotations
@@ -22,16 +27,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
 from hub import cards, deadletters, units
-from hub.attendance.events import record_checkin
-from hub.db import connect
+from hub.attendance.clock_repair import ClockRepair
+from hub.attendance.events import NewCheckIn, record_checkins
+from hub.db import connect, write_transaction
 from hub.link import Delivery
 from hub.localtime import now_utc_iso
 from wire import Ack, CheckIn, ContractError, Status, Topic, TopicKind, Verdict, decode, encode
-from wire.contract import EVENT_ID_PATTERN
+from wire.contract import EVENT_ID_PATTERN, Message
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +53,10 @@ class Outcome:
     ack_topic: str | None = None
     ack: Ack | None = None
     dead: bool = False
+
+
+EventHandler = Callable[["Batch", Any, str], Outcome]  # (batch, message, ack topic) -> outcome
+_PENDING = Outcome()  # a check-in whose verdict comes when the batch's check-ins are stored
 
 
 class Ingest:
@@ -63,6 +74,8 @@ class Ingest:
         self._queue: queue.Queue[Delivery] = queue.Queue()
         self.stored = 0
         self.batches = 0
+        self.clock = ClockRepair()
+        self._event_handlers: dict[type[Message], EventHandler] = {CheckIn: self._checkin}
 
     def submit(self, delivery: Delivery) -> None:
         """Called on the MQTT thread for every message."""
@@ -93,7 +106,7 @@ class Ingest:
     def _process(self, db: sqlite_utils.Database, batch: list[Delivery], stop: threading.Event) -> None:
         while True:
             try:
-                outcomes = self.handle_batch(db, batch)
+                outcomes = self._handle_or_isolate(db, batch)
                 break
             except sqlite3.OperationalError as exc:  # disk full, I/O error, locked: the batch waits
                 log.error("could not commit %d message(s), retrying: %s", len(batch), exc)
@@ -105,66 +118,177 @@ class Ingest:
         for delivery in batch:
             self._settle(delivery)
 
+    def _handle_or_isolate(self, db: sqlite_utils.Database, batch: list[Delivery]) -> list[Outcome]:
+        """Handle a batch; if a message trips a bug, handle the others alone and keep that one aside.
+
+        The ingest must outlive its own mistakes: a message that makes the code fail becomes a
+        dead letter ("internal_error", answered "refused" so the unit stops resending it) and can be
+        replayed from there once the bug is fixed; the rest of the batch is stored as usual.
+        """
+        try:
+            return self.handle_batch(db, batch)
+        except sqlite3.OperationalError:
+            raise
+        except Exception:
+            log.exception("a batch of %d message(s) failed; handling them one by one", len(batch))
+        outcomes = []
+        for delivery in batch:
+            try:
+                outcomes += self.handle_batch(db, [delivery])
+            except sqlite3.OperationalError:
+                raise
+            except Exception as exc:
+                log.exception("message on %.80s could not be handled; kept as a dead letter", delivery.topic)
+                with write_transaction(db):
+                    outcomes.append(
+                        Batch(db, now_utc_iso()).dead(
+                            delivery, "internal_error", repr(exc)[:500], _ack_topic(delivery.topic)
+                        )
+                    )
+        return outcomes
+
+    def on_event(self, message_type: type[Message], handler: EventHandler) -> None:
+        """Handle another message type on the event topic (e.g. the card read that links a card).
+
+        The handler runs inside the batch's transaction and gets only messages that passed the
+        contract and came from an active unit of the location in the topic.
+        """
+        self._event_handlers[message_type] = handler
+
     def handle_batch(self, db: sqlite_utils.Database, batch: list[Delivery]) -> list[Outcome]:
         """Store a batch in one transaction; returns per delivery what to answer. Commits."""
-        received_at = now_utc_iso()
-        seen: set[str] = set()
-        with db.atomic():
-            outcomes = [self._handle(db, d, received_at, seen) for d in batch]
-            units.record_seen(db, seen, received_at)
+        context = Batch(db, now_utc_iso())
+        self.clock.begin()
+        try:
+            with write_transaction(db):
+                outcomes = [self._handle(context, d) for d in batch]
+                stored = iter(self._store_checkins(context))
+                outcomes = [next(stored) if o is _PENDING else o for o in outcomes]
+                units.record_seen(db, context.seen, context.received_at)
+        except BaseException:
+            self.clock.begin()  # forget what the rolled-back batch taught
+            raise
+        self.clock.committed()
         self.batches += 1
         self.stored += sum(
             1 for o in outcomes if o.ack and o.ack.verdict in (Verdict.STORED, Verdict.UNKNOWN_CARD)
         )
         return outcomes
 
-    def _handle(self, db: sqlite_utils.Database, d: Delivery, received_at: str, seen: set[str]) -> Outcome:
-        def dead(reason: str, detail: str = "", ack_topic: str | None = None) -> Outcome:
-            payload = d.payload if len(d.payload) <= _KEEP_PAYLOAD_BYTES else d.payload[:_KEEP_PAYLOAD_BYTES]
-            if len(d.payload) > _KEEP_PAYLOAD_BYTES:
-                detail = f"{detail} (kept {_KEEP_PAYLOAD_BYTES} of {len(d.payload)} bytes)".strip()
-            deadletters.record(db, d.topic, payload, reason, detail, received_at)
-            log.warning("dead letter on %.80s: %s %s", d.topic, reason, detail[:120])
-            event_id = _salvage_event_id(d.payload) if ack_topic else None
-            if event_id is None:
-                return Outcome(dead=True)
-            return Outcome(ack_topic, Ack(id=event_id, verdict=Verdict.REFUSED, reason=reason), dead=True)
-
+    def _handle(self, batch: Batch, d: Delivery) -> Outcome:
         try:
             topic = Topic.parse(d.topic)
         except ValueError as exc:
-            return dead("wrong_topic", str(exc))
-        ack_topic = str(Topic(topic.location, topic.unit, TopicKind.ACK))
+            return batch.dead(d, "wrong_topic", str(exc))
         if topic.kind is TopicKind.EVENT:
-            try:
-                event = decode(d.payload)
-            except ContractError as exc:
-                return dead(exc.reason, exc.detail, ack_topic)
-            if not isinstance(event, CheckIn):
-                return dead("unexpected_type", f"{event.TYPE} is not handled on the event topic", ack_topic)
-            if (event.unit, event.location) != (topic.unit, topic.location):
-                return dead(
-                    "topic_mismatch", f"event of {event.unit}@{event.location} on {d.topic}", ack_topic
-                )
-            refused = units.refusal(units.registered_unit(db, event.unit), event.location)
-            if refused:
-                return dead(refused, f"unit {event.unit} for location {event.location}", ack_topic)
-            seen.add(event.unit)
-            owner = cards.card_owner(db, event.code)
-            new = record_checkin(db, event, owner[0] if owner else None, received_at)
-            verdict = Verdict.DUPLICATE if not new else Verdict.STORED if owner else Verdict.UNKNOWN_CARD
-            return Outcome(ack_topic, Ack(id=event.id, verdict=verdict, child=owner[1] if owner else None))
+            return self._event(batch, d, topic)
         if topic.kind is TopicKind.STATUS:
-            try:
-                status = decode(d.payload, Status)
-            except ContractError as exc:
-                return dead(exc.reason, exc.detail)
-            refused = units.refusal(units.registered_unit(db, status.unit), status.location)
-            if (status.unit, status.location) != (topic.unit, topic.location) or refused:
-                return dead(refused or "topic_mismatch", f"status of {status.unit}@{status.location}")
-            units.record_status(db, status, received_at)
-            return Outcome()
-        return dead("wrong_topic", f"the hub does not take {topic.kind} messages")
+            return self._status(batch, d, topic)
+        return batch.dead(d, "wrong_topic", f"the hub does not take {topic.kind} messages")
+
+    def _event(self, batch: Batch, d: Delivery, topic: Topic) -> Outcome:
+        ack_topic = str(Topic(topic.location, topic.unit, TopicKind.ACK))
+        try:
+            message = decode(d.payload)
+        except ContractError as exc:
+            return batch.dead(d, exc.reason, exc.detail, ack_topic)
+        handler = self._event_handlers.get(type(message))
+        if handler is None:
+            return batch.dead(
+                d, "unexpected_type", f"{message.TYPE} is not handled on the event topic", ack_topic
+            )
+        if (message.unit, message.location) != (topic.unit, topic.location):
+            return batch.dead(
+                d,
+                "topic_mismatch",
+                f"{message.TYPE} of {message.unit}@{message.location} on {d.topic}",
+                ack_topic,
+            )
+        refused = units.refusal(batch.unit(message.unit), message.location)
+        if refused:
+            return batch.dead(d, refused, f"unit {message.unit} for location {message.location}", ack_topic)
+        batch.seen.add(message.unit)
+        return handler(batch, message, ack_topic)
+
+    def _checkin(self, batch: Batch, event: CheckIn, ack_topic: str) -> Outcome:
+        batch.checkins.append((event, ack_topic))
+        return _PENDING  # stored with the batch's other check-ins in one go
+
+    def _store_checkins(self, batch: Batch) -> list[Outcome]:
+        """Store the batch's check-ins (cards looked up in one query, one insert); their outcomes in order."""
+        if not batch.checkins:
+            return []
+        owners = cards.card_owners(batch.db, {event.code for event, _ in batch.checkins})
+        records = []
+        for event, _ in batch.checkins:
+            owner = owners.get(event.code)
+            occurred_at, retimed_by = self.clock.timing(batch.db, event)
+            records.append(NewCheckIn(event, owner[0] if owner else None, occurred_at, retimed_by))
+        outcomes = []
+        for (event, ack_topic), new in zip(
+            batch.checkins, record_checkins(batch.db, records, batch.received_at), strict=True
+        ):
+            if new:
+                self.clock.stored(batch.db, event)
+            owner = owners.get(event.code)
+            verdict = Verdict.DUPLICATE if not new else Verdict.STORED if owner else Verdict.UNKNOWN_CARD
+            outcomes.append(
+                Outcome(ack_topic, Ack(id=event.id, verdict=verdict, child=owner[1] if owner else None))
+            )
+        return outcomes
+
+    def _status(self, batch: Batch, d: Delivery, topic: Topic) -> Outcome:
+        try:
+            status = decode(d.payload, Status)
+        except ContractError as exc:
+            return batch.dead(d, exc.reason, exc.detail)
+        refused = units.refusal(batch.unit(status.unit), status.location)
+        if (status.unit, status.location) != (topic.unit, topic.location) or refused:
+            return batch.dead(d, refused or "topic_mismatch", f"status of {status.unit}@{status.location}")
+        units.record_status(batch.db, status, batch.received_at)
+        return Outcome()
+
+
+class Batch:
+    """One batch in its transaction: the database, the hub time it arrived, and look-ups made once.
+
+    Units are looked up once per batch (a unit revoked between two batches is refused from the
+    next batch on); the units heard from are marked seen when the batch ends.
+    """
+
+    def __init__(self, db: sqlite_utils.Database, received_at: str) -> None:
+        self.db = db
+        self.received_at = received_at
+        self.seen: set[str] = set()
+        self.checkins: list[tuple[CheckIn, str]] = []  # (event, ack topic), stored at the end
+        self._units: dict[str, units.Unit | None] = {}
+
+    def unit(self, unit_id: str) -> units.Unit | None:
+        if unit_id not in self._units:
+            self._units[unit_id] = units.registered_unit(self.db, unit_id)
+        return self._units[unit_id]
+
+    def dead(self, d: Delivery, reason: str, detail: str = "", ack_topic: str | None = None) -> Outcome:
+        """Keep a message the hub cannot take, with the reason; answer "refused" when it has an event id."""
+        payload = d.payload
+        if len(payload) > _KEEP_PAYLOAD_BYTES:
+            detail = f"{detail} (kept {_KEEP_PAYLOAD_BYTES} of {len(payload)} bytes)".strip()
+            payload = payload[:_KEEP_PAYLOAD_BYTES]
+        deadletters.record(self.db, d.topic, payload, reason, detail, self.received_at)
+        log.warning("dead letter on %.80s: %s %s", d.topic, reason, detail[:120])
+        event_id = _salvage_event_id(d.payload) if ack_topic else None
+        if event_id is None:
+            return Outcome(dead=True)
+        return Outcome(ack_topic, Ack(id=event_id, verdict=Verdict.REFUSED, reason=reason), dead=True)
+
+
+def _ack_topic(event_topic: str) -> str | None:
+    """The ack topic of the unit that published on ``event_topic``, if that is one of ours."""
+    try:
+        topic = Topic.parse(event_topic)
+    except ValueError:
+        return None
+    return str(Topic(topic.location, topic.unit, TopicKind.ACK))
 
 
 def _salvage_event_id(payload: bytes) -> str | None:

@@ -10,6 +10,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
+MONTHS_NL = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 def utc_iso(moment: datetime) -> str:
@@ -48,3 +62,13 @@ def fmt_date(day: date) -> str:
 
 def fmt_time(moment: datetime | str) -> str:
     return local(moment).strftime("%H:%M")
+
+
+def fmt_month(year: int, month: int) -> str:
+    """'maart 2026'."""
+    return f"{MONTHS_NL[month - 1]} {year}"
+
+
+def fmt_duration(minutes: int) -> str:
+    """Hours and minutes as Flemish screens write them: '8u05'."""
+    return f"{minutes // 60}u{minutes % 60:02d}"

@@ -44,7 +44,7 @@ class Hub:
             on_connected=self.publish_configs,
             client_id=self.settings.client_id,
         )
-        self.ingest = Ingest(self.settings.database_path, publish=self.link.publish, settle=self.link.settle)
+        self.ingest = Ingest(self.settings.database_path, publish=self.link.send_ack, settle=self.link.settle)
         ingest_thread = threading.Thread(
             target=self.ingest.run, args=(self._stop,), name="ingest", daemon=True
         )

@@ -9,6 +9,7 @@ declarations into the JSON Schema in ``docs/``. Nothing else crosses the wire.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 import types
@@ -200,20 +201,28 @@ def decode(
 
 
 def _validated_fields(cls: type[Message], body: dict[str, Any]) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
     values = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in body or body[f.name] is None:
-            if f.default is dataclasses.MISSING:
-                raise ContractError("missing_field", f.name)
-            values[f.name] = f.default
+    for name, default, base, meta in _field_plan(cls):
+        if name not in body or body[name] is None:
+            if default is dataclasses.MISSING:
+                raise ContractError("missing_field", name)
+            values[name] = default
             continue
-        values[f.name] = _check(f.name, body[f.name], hints[f.name], f.metadata)
+        values[name] = _check(name, body[name], base, meta)
     return values
 
 
-def _check(name: str, value: Any, hint: Any, meta: typing.Mapping[str, Any]) -> Any:
-    base = optional_base(hint)
+@functools.cache
+def _field_plan(cls: type[Message]) -> tuple[tuple[str, Any, Any, typing.Mapping[str, Any]], ...]:
+    """(name, default, type, constraints) of each field, worked out once per class: resolving
+    the type hints costs more than validating a whole check-in."""
+    hints = typing.get_type_hints(cls)
+    return tuple(
+        (f.name, f.default, optional_base(hints[f.name]), f.metadata) for f in dataclasses.fields(cls)
+    )
+
+
+def _check(name: str, value: Any, base: Any, meta: typing.Mapping[str, Any]) -> Any:
     enum = meta.get("enum")
     if enum is not None:
         try:
@@ -228,7 +237,11 @@ def _check(name: str, value: Any, hint: Any, meta: typing.Mapping[str, Any]) -> 
         raise ContractError("bad_field", f"{name}: below {meta['minimum']}")
     if meta.get("format") == "date-time" and not is_aware_iso_datetime(value):
         raise ContractError("bad_field", f"{name}: not an ISO 8601 time with UTC offset")
-    if _is_string_map(base) and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+    if (
+        isinstance(value, dict)
+        and _is_string_map(base)
+        and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    ):
         raise ContractError("bad_field", f"{name}: expected an object of strings")
     return value
 

@@ -1,7 +1,7 @@
 """MQTT topic layout, per location and per unit.
 
     aanwezig/v1/loc/{location}/unit/{unit}/event    unit -> hub    check-ins and card reads, QoS 1
-    aanwezig/v1/loc/{location}/unit/{unit}/ack      hub  -> unit   verdict after commit, QoS 1
+    aanwezig/v1/loc/{location}/unit/{unit}/ack      hub  -> unit   verdict after commit, QoS 0 (lost: resent)
     aanwezig/v1/loc/{location}/unit/{unit}/status   unit -> all    retained, last will = offline
     aanwezig/v1/loc/{location}/unit/{unit}/config   hub  -> unit   retained: roster and settings
     aanwezig/v1/loc/{location}/unit/{unit}/command  hub  -> unit   one-off requests (link a card), QoS 1

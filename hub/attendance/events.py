@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -11,33 +14,68 @@ from hub.localtime import day_bounds_utc, utc_iso
 from wire import CheckIn
 
 
-def record_checkin(db: sqlite_utils.Database, event: CheckIn, child_id: int | None, received_at: str) -> bool:
-    """Insert the event unless its id is known; True when it is new. The caller commits."""
-    cursor = db.execute(
+@dataclass(frozen=True)
+class NewCheckIn:
+    """A check-in as the ingest stores it: the event, whose card it was, and when it happened.
+
+    ``occurred_at`` is the time attendance uses: the unit's wall time unless clock repair
+    (:mod:`hub.attendance.clock_repair`) re-timed it from the anchor ``retimed_by``.
+    """
+
+    event: CheckIn
+    child_id: int | None
+    occurred_at: str
+    retimed_by: str | None = None
+
+
+def record_checkins(
+    db: sqlite_utils.Database, checkins: Sequence[NewCheckIn], received_at: str
+) -> list[bool]:
+    """Insert check-ins, each unless its event id is stored already; per check-in, True when it is new.
+
+    The primary key keeps each event id once whatever happens. The caller holds the write lock
+    (:func:`hub.db.write_transaction`), so the look-up that tells new from duplicate cannot race
+    another writer; the insert count is checked against it all the same. The caller commits.
+    """
+    known = {
+        row[0]
+        for row in db.conn.execute(
+            "SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([c.event.id for c in checkins]),),
+        )
+    }
+    new, rows = [], []
+    for c in checkins:
+        e = c.event
+        new.append(e.id not in known)
+        if e.id in known:
+            continue
+        known.add(e.id)  # the same event twice in one batch: the second is a duplicate
+        rows.append(
+            (e.id, e.unit, e.location, e.seq, e.direction.value, e.code, e.source.value, e.wall_time,
+             c.occurred_at, int(e.clock_synced), e.boot_id, e.monotonic, c.child_id, received_at,
+             c.retimed_by)
+        )  # fmt: skip
+    before = db.conn.total_changes
+    db.conn.executemany(
         """
         INSERT INTO events (id, unit_id, location_id, seq, direction, code, source, wall_time,
-                            occurred_at, clock_synced, boot_id, monotonic, child_id, received_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            occurred_at, clock_synced, boot_id, monotonic, child_id, received_at,
+                            retimed_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO NOTHING
         """,
-        (
-            event.id,
-            event.unit,
-            event.location,
-            event.seq,
-            event.direction.value,
-            event.code,
-            event.source.value,
-            event.wall_time,
-            utc_iso(datetime.fromisoformat(event.wall_time)),
-            int(event.clock_synced),
-            event.boot_id,
-            event.monotonic,
-            child_id,
-            received_at,
-        ),
+        rows,
     )
-    return cursor.rowcount == 1
+    if db.conn.total_changes - before != len(rows):
+        raise sqlite3.IntegrityError("events were written under the ingest's write lock")
+    return new
+
+
+def record_checkin(db: sqlite_utils.Database, event: CheckIn, child_id: int | None, received_at: str) -> bool:
+    """Insert one check-in at its own wall time unless its id is known; True when it is new."""
+    occurred_at = utc_iso(datetime.fromisoformat(event.wall_time))
+    return record_checkins(db, [NewCheckIn(event, child_id, occurred_at)], received_at)[0]
 
 
 @dataclass(frozen=True)

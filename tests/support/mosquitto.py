@@ -59,6 +59,10 @@ class Mosquitto:
             f"persistence_location {self.workdir}/\n"
             "autosave_interval 1\n"
             "max_queued_messages 100000\n"
+            # as in production: small packets (acks) leave at once instead of waiting up to 40 ms
+            # for Nagle's algorithm, and the hub may hold a whole batch of unsettled events
+            "set_tcp_nodelay true\n"
+            "max_inflight_messages 1000\n"
             f"log_dest file {self.workdir / 'mosquitto.log'}\n"
             "log_type error\nlog_type warning\nlog_type notice\n"
         )

@@ -1,0 +1,148 @@
+"""The overview grid of a location: children × days, each cell judged by the rules, hours per child.
+
+``month_grid`` is the AARON month overview (with the closed-month mark and the deadline by which
+red cells must be fixed); ``period_grid`` is the same for any run of days, such as a week.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, date, datetime, timedelta
+
+import sqlite_utils
+
+from hub.attendance.cells import Cell, CellState, Elsewhere, judge_day, month_minutes
+from hub.attendance.days import CellKey, DayAttendance, attendance
+from hub.attendance.unknown_cards import UnknownCard, unknown_cards
+from hub.attendance.windows import days_left_to_fix, fix_deadline, overdue
+from hub.children.queries import Child, children_at
+from hub.localtime import local
+from hub.locations.queries import location_schedule
+from hub.locations.schedule import DaySchedule, LocationSchedule
+
+
+@dataclass(frozen=True)
+class GridRow:
+    child: Child
+    cells: tuple[Cell, ...]  # one per day of the grid
+    minutes: int  # present over the grid's days
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for cell in self.cells if cell.state is CellState.ERROR)
+
+
+@dataclass(frozen=True)
+class Grid:
+    location_id: str
+    days: tuple[DaySchedule, ...]
+    rows: tuple[GridRow, ...]
+    unknown_cards: tuple[UnknownCard, ...]  # scans of cards no child has ("onbekende kaart")
+    now: datetime
+
+    @property
+    def errors(self) -> int:
+        """Red cells in the grid."""
+        return sum(row.errors for row in self.rows)
+
+    @property
+    def present_now(self) -> tuple[Child, ...]:
+        return tuple(row.child for row in self.rows if any(cell.present_now for cell in row.cells))
+
+
+@dataclass(frozen=True)
+class MonthGrid(Grid):
+    year: int = 0
+    month: int = 0
+    closed: bool = False  # marked "gesloten maand": no attendance expected
+    fix_deadline: date | None = None  # red cells must be fixed before this day (the 7th after)
+    overdue: bool = False  # the deadline has come and red cells are left
+    days_left: int = 0  # to fix red cells, today included
+
+
+def period_grid(
+    db: sqlite_utils.Database, location_id: str, first: date, last: date, now: datetime | None = None
+) -> Grid:
+    """The grid of a location from ``first`` to ``last`` (inclusive), e.g. one week."""
+    return _grid(db, location_id, location_schedule(db, location_id), first, last, now or datetime.now(UTC))
+
+
+def month_grid(
+    db: sqlite_utils.Database, location_id: str, year: int, month: int, now: datetime | None = None
+) -> MonthGrid:
+    """The month overview of a location: every child linked to it × every day of the month."""
+    now = now or datetime.now(UTC)
+    schedule = location_schedule(db, location_id)
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    grid = _grid(db, location_id, schedule, first, last, now)
+    today = local(now).date()
+    return MonthGrid(
+        **{f.name: getattr(grid, f.name) for f in fields(Grid)},
+        year=year,
+        month=month,
+        closed=schedule.month_closed(year, month),
+        fix_deadline=fix_deadline(year, month),
+        overdue=grid.errors > 0 and overdue(year, month, today),
+        days_left=days_left_to_fix(year, month, today),
+    )
+
+
+def judge_cell(
+    day_attendance: DayAttendance | None, schedule: DaySchedule, now: datetime, elsewhere: list[Elsewhere]
+) -> Cell:
+    """One cell from what was registered that day (None: nothing), marked when a correction made it."""
+    if day_attendance is None:
+        return judge_day(schedule, (), now, elsewhere)
+    cell = judge_day(schedule, day_attendance.intervals, now, elsewhere)
+    return replace(cell, corrected=day_attendance.correction is not None)
+
+
+def elsewhere_of(
+    db: sqlite_utils.Database, found: dict[CellKey, DayAttendance], location_id: str
+) -> dict[tuple[int, date], list[Elsewhere]]:
+    """Per (child, day), the child's stays at locations other than ``location_id``.
+
+    A location of the same organisator is named; another organisator's stays only count, as
+    "een andere opvang": each organisation sees its own data only.
+    """
+    places = {
+        loc: name if same else "een andere opvang"
+        for loc, name, same in db.execute(
+            """
+            SELECT l.id, l.name, l.organisator_id = (SELECT organisator_id FROM locations WHERE id = ?)
+            FROM locations l
+            """,
+            (location_id,),
+        )
+    }
+    elsewhere: dict[tuple[int, date], list[Elsewhere]] = defaultdict(list)
+    for (loc, child_id, day), day_attendance in found.items():
+        if loc != location_id:
+            elsewhere[(child_id, day)] += [Elsewhere(i, places[loc]) for i in day_attendance.intervals]
+    return elsewhere
+
+
+def _grid(
+    db: sqlite_utils.Database,
+    location_id: str,
+    schedule: LocationSchedule,
+    first: date,
+    last: date,
+    now: datetime,
+) -> Grid:
+    days = tuple(schedule.on(first + timedelta(days=n)) for n in range((last - first).days + 1))
+    children = children_at(db, location_id)
+    # every location of these children, so that stays at two places on one day can be compared
+    found = attendance(db, first, last, child_ids=[child.id for child in children])
+    elsewhere = elsewhere_of(db, found, location_id)
+    rows = []
+    for child in children:
+        cells = tuple(
+            judge_cell(found.get((location_id, child.id, day.day)), day, now, elsewhere[(child.id, day.day)])
+            for day in days
+        )
+        rows.append(GridRow(child, cells, month_minutes(cells)))
+    return Grid(location_id, days, tuple(rows), tuple(unknown_cards(db, location_id, first, last)), now)

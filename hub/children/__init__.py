@@ -1,0 +1,1 @@
+"""Children, their locations and their contacts."""

@@ -1,0 +1,1 @@
+"""Locations: opening hours, closing days and closed months."""
