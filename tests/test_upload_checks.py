@@ -33,6 +33,19 @@ def day_at_the_creche(
     door.scan(who, at(day, departure), DEPARTURE)
 
 
+def second_location(db, demo: DemoData, *children: str) -> Door:
+    """The organisation's second location, "De Regenboog", with some of the demo children; its door."""
+    (org,) = db.execute("SELECT id FROM organisators").fetchone()
+    db["locations"].insert(
+        {"id": "regenboog", "organisator_id": org, "dossier_number": "903999111", "name": "De Regenboog"}
+    )
+    db["units"].insert({"id": "unit-regenboog", "location_id": "regenboog"})
+    for name in children:
+        db.execute("INSERT INTO child_locations VALUES (?, 'regenboog')", (child_id(db, name),))
+    db.conn.commit()
+    return Door(db, DemoData("regenboog", "unit-regenboog", demo.cards))
+
+
 def march(db, demo: DemoData):
     return prepare_month(db, demo.location_id, 2026, 3, now=CHECKED)
 
@@ -95,17 +108,9 @@ def test_presence_on_a_closing_day_or_a_saturday_is_a_time_error(db, door, demo)
 
 
 def test_overlapping_stays_here_and_at_another_location_are_a_time_error(db, door, demo) -> None:
-    (org,) = db.execute("SELECT id FROM organisators").fetchone()
-    db["locations"].insert(
-        {"id": "regenboog", "organisator_id": org, "dossier_number": "903999111", "name": "De Regenboog"}
-    )
-    db["units"].insert({"id": "unit-regenboog", "location_id": "regenboog"})
-    db.execute("INSERT INTO child_locations VALUES (?, 'regenboog')", (child_id(db, "Jules"),))
-    db.conn.commit()
+    elsewhere = second_location(db, demo, "Jules")
     day_at_the_creche(door, "Jules", "2026-03-10", "08:00", "13:00")
-    day_at_the_creche(
-        Door(db, DemoData("regenboog", "unit-regenboog", demo.cards)), "Jules", "2026-03-10", "12:30", "17:00"
-    )
+    day_at_the_creche(elsewhere, "Jules", "2026-03-10", "12:30", "17:00")
     [issue] = march(db, demo).issues
     assert (issue.marker, issue.rule) == (Marker.CLOCK, "overlap")
     assert issue.text == "08:00–13:00 overlapt met 12:30–17:00 in De Regenboog"
@@ -206,10 +211,7 @@ def test_a_duplicate_at_another_location_of_the_organisation_is_named_and_anothe
 ) -> None:
     from hub.children.queries import add_child
 
-    (org,) = db.execute("SELECT id FROM organisators").fetchone()
-    db["locations"].insert(
-        {"id": "regenboog", "organisator_id": org, "dossier_number": "903999111", "name": "De Regenboog"}
-    )
+    second_location(db, demo)
     other_org = db["organisators"].insert({"name": "Elders vzw", "email": "elders@example.be"}).last_pk
     db["locations"].insert(
         {"id": "elders", "organisator_id": other_org, "dossier_number": "903777222", "name": "Elders"}

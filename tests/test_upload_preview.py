@@ -5,27 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from hub.demo import DemoData
 from hub.prices.amounts import parse_amounts
 from hub.prices.ko_toeslag import Credit, NoSubsidy
 from hub.upload.month import prepare_month
 from hub.upload.service import preview
-from tests.test_attendance_service import Door, child_id
 from tests.test_attendance_service import db as db  # the fixtures, on the demo database
 from tests.test_attendance_service import door as door
-from tests.test_upload_checks import CHECKED, day_at_the_creche
-
-
-def second_location(db, demo: DemoData, *children: str) -> Door:
-    (org,) = db.execute("SELECT id FROM organisators").fetchone()
-    db["locations"].insert(
-        {"id": "regenboog", "organisator_id": org, "dossier_number": "903999111", "name": "De Regenboog"}
-    )
-    db["units"].insert({"id": "unit-regenboog", "location_id": "regenboog"})
-    for name in children:
-        db.execute("INSERT INTO child_locations VALUES (?, 'regenboog')", (child_id(db, name),))
-    db.conn.commit()
-    return Door(db, DemoData("regenboog", "unit-regenboog", demo.cards))
+from tests.test_upload_checks import CHECKED, day_at_the_creche, second_location
 
 
 def by_name(previews) -> dict:

@@ -95,6 +95,8 @@ def send_month(
             and latest.content() == plan.content()
         ):
             return SendResult(location_id, key, "refused_before", latest.version, detail=latest.refusal or "")
+        if pending is None and not plan.send:
+            return SendResult(location_id, key, "nothing")
         submission_id, version = new_event_id(), history.next_version
         with write_transaction(db):
             (current,) = db.execute(
