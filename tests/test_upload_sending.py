@@ -318,3 +318,30 @@ def test_a_technician_sends_a_month_from_the_command_line(tmp_path, hub_dir, dem
     assert main(["upload", demo.location_id, "2026-03", "--config", str(config)]) == 0
     assert "niets te versturen" in capsys.readouterr().out
     assert main(["upload", demo.location_id, "maart", "--config", str(config)]) == 2
+
+
+def test_nu_versturen_is_a_request_the_upload_thread_handles_while_the_screen_shows_it(
+    db, door, demo, receiver, endpoint
+) -> None:
+    from hub.upload.service import request_sending, run_requests
+
+    day_at_the_creche(door, "Jules", "2026-03-10")
+    organisator = organisator_actor(db)
+    request_sending(db, organisator, demo.location_id, 2026, 3, now=at("2026-04-02", "10:00"))
+    request_sending(
+        db, organisator, demo.location_id, 2026, 3, now=at("2026-04-02", "10:01")
+    )  # clicked twice
+    [request] = store.open_requests(db)
+    assert request.requested_by == "An Peeters"
+    asked = status_of(db, demo, now=at("2026-04-02", "10:02"))
+    assert asked.next_sending == date(2026, 4, 2), "before the upload day, since someone asked"
+    assert asked.note.startswith("Versturen aangevraagd door An Peeters om ")
+
+    [result] = run_requests(db, endpoint, now=at("2026-04-02", "10:02"), pause=Pauses())
+    assert (result.outcome, result.version) == ("answered", 1) and store.open_requests(db) == []
+    [submission] = store.history(db, demo.location_id, "2026-03").submissions
+    assert (submission.trigger, submission.requested_by) == ("on_demand", "An Peeters")
+    assert status_of(db, demo, now=at("2026-04-02", "10:03")).status is Status.ACCEPTED
+
+    with pytest.raises(Refused, match="nog niet voorbij"):
+        request_sending(db, organisator, demo.location_id, 2026, 4, now=at("2026-04-02", "10:05"))

@@ -53,6 +53,18 @@ CREATE TABLE upload_attempts (
 );
 CREATE INDEX upload_attempts_submission ON upload_attempts(submission_id, attempt);
 
+-- "Nu versturen": a person asked for a month to be sent; the hub's upload thread does it.
+CREATE TABLE upload_requests (
+    id             INTEGER PRIMARY KEY,
+    location_id    TEXT NOT NULL REFERENCES locations(id),
+    month          TEXT NOT NULL CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]'),
+    requested_by   TEXT NOT NULL,
+    requested_at   TEXT NOT NULL,                    -- UTC ISO
+    handled_at     TEXT,
+    outcome        TEXT                              -- answered, refused, failed, nothing, or the error
+);
+CREATE UNIQUE INDEX upload_requests_open ON upload_requests(location_id, month) WHERE handled_at IS NULL;
+
 -- A person confirmed a warning about a child's month (e.g. older than 2.5 years).
 CREATE TABLE upload_confirmations (
     location_id    TEXT NOT NULL REFERENCES locations(id),

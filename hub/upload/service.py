@@ -178,6 +178,50 @@ def run_due(
     return results
 
 
+def request_sending(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    location_id: str,
+    year: int,
+    month: int,
+    now: datetime | None = None,
+) -> None:
+    """ "Nu versturen" on a screen: the hub's upload thread sends the month within seconds.
+
+    The screen does not wait for the receiver (retries can take minutes); the month's status
+    shows the request until it is handled, then the outcome.
+    """
+    _check_access(db, actor, location_id)
+    if not month_is_over(year, month, local(now or datetime.now(UTC)).date()):
+        raise Refused(
+            f"{fmt_month(year, month).capitalize()} is nog niet voorbij; de maand kan nog niet weg."
+        )
+    store.add_request(db, location_id, month_key(year, month), actor.name)
+
+
+def run_requests(
+    db: sqlite_utils.Database, endpoint: Endpoint, now: datetime | None = None, pause: Pause = sleep_pause
+) -> list[SendResult]:
+    """Send the months people asked for, oldest request first; each request is handled once."""
+    results = []
+    for request in store.open_requests(db):
+        year, month = int(request.month[:4]), int(request.month[5:])
+        try:
+            result = send_month(
+                db, endpoint, request.location_id, year, month, "on_demand", request.requested_by, now, pause
+            )
+        except Refused as refused:
+            store.finish_request(db, request.id, refused.reason)
+            continue
+        except Exception as error:  # kept with the request, so the screen can say what happened
+            log.exception("requested upload of %s %s failed", request.location_id, request.month)
+            store.finish_request(db, request.id, f"fout: {error}")
+            continue
+        store.finish_request(db, request.id, result.outcome)
+        results.append(result)
+    return results
+
+
 def send_now(
     db: sqlite_utils.Database,
     endpoint: Endpoint,
@@ -219,7 +263,12 @@ def month_detail(
         if attempts and attempts[-1].outcome == "failed":
             last_failure = attempts[-1].detail
     automatic = sending_enabled and (year, month) in automatic_months(today, upload_day)
-    return prepared, month_status(prepared, history, plan, today, upload_day, automatic, last_failure)
+    key = month_key(year, month)
+    requested = next((r for r in store.open_requests(db, location_id) if r.month == key), None)
+    status = month_status(
+        prepared, history, plan, today, upload_day, automatic, last_failure, requested, sending_enabled
+    )
+    return prepared, status
 
 
 def month_overview(

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from hub.localtime import fmt_time
 from hub.upload.batch import ErrorKind, Location
 from hub.upload.month import PreparedMonth
 from hub.upload.plan import Plan
-from hub.upload.store import MonthHistory
+from hub.upload.store import MonthHistory, SendRequest
 from hub.upload.timing import due_date
 from hub.upload.validation import Issue, Marker
 
@@ -77,9 +78,15 @@ def month_status(
     upload_day: int,
     automatic: bool,
     last_failure: str | None = None,
+    requested: SendRequest | None = None,
+    enabled: bool = True,
 ) -> MonthStatus:
-    """The status of one month; ``automatic`` tells whether the hub sends this month by itself now,
-    ``last_failure`` what went wrong on the last try of a version still unanswered."""
+    """The status of one month.
+
+    ``automatic`` tells whether the hub sends this month by itself now, ``last_failure`` what went
+    wrong on the last try of a version still unanswered, ``requested`` a "Nu versturen" not handled
+    yet, ``enabled`` whether this hub sends to Kind en Gezin at all.
+    """
     names = {cid: child.name for cid, child in prepared.children.items()}
     receiver_errors = tuple(
         ReceiverError(
@@ -98,7 +105,7 @@ def month_status(
     pending = history.pending
     held = len(prepared.held_back)
     due = due_date(prepared.year, prepared.month, upload_day)
-    to_go = plan.send or pending is not None
+    to_go = plan.send or pending is not None or requested is not None
 
     if receiver_errors or refused or (held and today >= due):
         status = Status.ERRORS
@@ -116,20 +123,32 @@ def month_status(
         markers.add(Marker.CLOUD)
 
     stuck = refused and latest is not None and latest.content() == plan.content()  # not resent as it is
-    if today < due:
+    if not enabled:
+        next_sending = None
+    elif requested is not None:
+        next_sending = today
+    elif today < due:
         next_sending = due if (to_go or held) else None
     else:
         next_sending = today if to_go and automatic and not stuck else None
 
     note = None
-    if refused and latest is not None:
+    if not enabled:
+        note = "Versturen naar Kind en Gezin is niet ingesteld op deze hub."
+    elif requested is not None:
+        note = f"Versturen aangevraagd door {requested.requested_by} om {fmt_time(requested.requested_at)}."
+    elif refused and latest is not None:
         note = f"Kind en Gezin weigerde versie {latest.version}: {latest.refusal}"
     elif pending is not None and last_failure:
         note = (
             f"Versie {pending.version} is nog niet aangekomen ({last_failure}); het systeem probeert opnieuw."
         )
     elif to_go and today >= due and not automatic:
-        note = "Er zijn wijzigingen sinds het versturen; verstuur de maand opnieuw."
+        note = (
+            "Er zijn wijzigingen sinds het versturen; verstuur de maand opnieuw."
+            if history.submissions
+            else "Deze maand werd nog niet verstuurd; verstuur ze met 'Nu versturen'."
+        )
 
     return MonthStatus(
         prepared.location,

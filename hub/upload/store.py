@@ -305,3 +305,40 @@ def confirm(
                 now_utc_iso(),
             ),
         )
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    id: int
+    location_id: str
+    month: str
+    requested_by: str
+    requested_at: str  # UTC ISO
+
+
+def add_request(db: sqlite_utils.Database, location_id: str, month: str, requested_by: str) -> None:
+    """Ask the upload thread to send a month; a request still open for that month stands."""
+    with db.conn:
+        db.execute(
+            "INSERT OR IGNORE INTO upload_requests (location_id, month, requested_by, requested_at) "
+            "VALUES (?, ?, ?, ?)",
+            (location_id, month, requested_by, now_utc_iso()),
+        )
+
+
+def open_requests(db: sqlite_utils.Database, location_id: str | None = None) -> list[SendRequest]:
+    """Requests not handled yet, oldest first; of one location when given."""
+    rows = db.execute(
+        "SELECT id, location_id, month, requested_by, requested_at FROM upload_requests "
+        "WHERE handled_at IS NULL AND (? IS NULL OR location_id = ?) ORDER BY id",
+        (location_id, location_id),
+    ).fetchall()
+    return [SendRequest(*row) for row in rows]
+
+
+def finish_request(db: sqlite_utils.Database, request_id: int, outcome: str) -> None:
+    with db.conn:
+        db.execute(
+            "UPDATE upload_requests SET handled_at = ?, outcome = ? WHERE id = ?",
+            (now_utc_iso(), outcome, request_id),
+        )
