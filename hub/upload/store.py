@@ -134,10 +134,6 @@ def history(db: sqlite_utils.Database, location_id: str, month: str) -> MonthHis
     return MonthHistory(tuple(Submission(*row, tuple(records[row[0]])) for row in rows))
 
 
-def histories(db: sqlite_utils.Database, month: str, location_ids: Iterable[str]) -> dict[str, MonthHistory]:
-    return {location_id: history(db, location_id, month) for location_id in location_ids}
-
-
 def create_submission(
     db: sqlite_utils.Database,
     submission_id: str,
@@ -153,8 +149,11 @@ def create_submission(
 ) -> None:
     """Keep a new version before it is sent; ``records`` are (child id, record id, content hash)."""
     db.execute(
-        f"INSERT INTO upload_submissions ({_SUBMISSION_COLUMNS.replace(', answered_at, refusal', '')}, body) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+        """
+        INSERT INTO upload_submissions (id, location_id, month, version, trigger, requested_by, created_at,
+                                        calendar_hash, body)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
         (
             submission_id,
             location_id,
