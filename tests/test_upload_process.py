@@ -50,7 +50,7 @@ def test_the_running_hub_sends_last_month_by_itself_and_a_month_someone_asks_for
     receiver = Receiver(fail_next=1).start()
     hub, _url = start_hub(
         workdir,
-        extra_config=(
+        extra_settings=(
             f'\n[upload]\nendpoint = "{receiver.url}"\nday = 1\ncheck_every_s = 1\nfirst_pause_s = 0.05\n'
         ),
     )
