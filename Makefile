@@ -30,9 +30,10 @@ format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-## docs: regenerate docs/wire.md and docs/wire-schema.json from wire/contract.py
+## docs: regenerate docs/wire.md and docs/wire-schema.json from wire/contract.py, docs/upload*.{md,json}
 docs: $(STAMP)
 	$(PY) -m wire.schema docs
+	$(PY) -m hub.upload.schema docs
 
 ## bench: every benchmark; bench-NAME runs bench/NAME.py and writes bench/results/NAME.json
 bench: $(addprefix bench-,$(BENCHES))

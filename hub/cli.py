@@ -29,6 +29,11 @@ def _main(argv: list[str] | None) -> int:
     migrate = sub.add_parser("migrate", help="create or upgrade the database and exit")
     migrate.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
 
+    upload = sub.add_parser("upload", help="send a finished month to Kind en Gezin now (on demand)")
+    upload.add_argument("location", help="location id")
+    upload.add_argument("month", help="YYYY-MM")
+    upload.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+
     demo = sub.add_parser("demo", help="hub + embedded broker + simulated scanner, with demo data")
     demo.add_argument("--data-dir", type=Path, default=Path("var/demo"))
     demo.add_argument("--port", type=int, default=8000, help="portal port (another free one if taken)")
@@ -57,6 +62,11 @@ def _main(argv: list[str] | None) -> int:
         applied = migrate(connect(settings.database_path))
         print(f"{settings.database_path}: applied {len(applied)} migration(s) {' '.join(applied)}".rstrip())
         return 0
+
+    if args.command == "upload":
+        from hub.upload import cli as upload_cli
+
+        return upload_cli.run(settings, args.location, args.month)
 
     from hub.service import Hub
 

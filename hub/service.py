@@ -15,6 +15,7 @@ from hub.link import HubLink
 from hub.portal.app import create_app
 from hub.settings import HubSettings
 from hub.unit_config import publish_configs
+from hub.upload.scheduler import UploadScheduler
 from wire.broker_url import BrokerAddress
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class Hub:
         self.broker: BrokerAddress | None = None
         self.link: HubLink | None = None
         self.ingest: Ingest | None = None
+        self.uploads: UploadScheduler | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -51,6 +53,13 @@ class Hub:
         ingest_thread.start()
         self._threads.append(ingest_thread)
         self.link.start()
+        if self.settings.upload.enabled:  # the monthly upload to Kind en Gezin
+            self.uploads = UploadScheduler(self.settings.database_path, self.settings.upload)
+            upload_thread = threading.Thread(
+                target=self.uploads.run, args=(self._stop,), name="upload", daemon=True
+            )
+            upload_thread.start()
+            self._threads.append(upload_thread)
 
     def publish_configs(self, location_id: str | None = None) -> int:
         """(Re)publish the retained configs of the units, e.g. after a roster change."""

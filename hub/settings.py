@@ -5,15 +5,19 @@ broker = "mqtt://aanwezig-hub:secret@127.0.0.1:1883"   # empty: start an embedde
 embedded_broker_port = 1883      # 0: any free port (also used when 1883 is taken)
 http_host = "127.0.0.1"
 http_port = 8000
+
+[upload]                         # the monthly upload to Kind en Gezin: see hub/upload/settings.py
+endpoint = "https://..."
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from hub.upload.settings import UploadSettings
 from wire.broker_url import BrokerAddress
 
 
@@ -25,6 +29,7 @@ class HubSettings:
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     client_id: str = "aanwezig-hub"
+    upload: UploadSettings = field(default_factory=UploadSettings)
 
     @property
     def database_path(self) -> Path:
@@ -50,6 +55,8 @@ def load(path: str | Path | None) -> HubSettings:
         raise ValueError(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
     if "data_dir" in raw:
         raw["data_dir"] = (Path(path).parent / raw["data_dir"]).resolve()
+    if "upload" in raw:
+        raw["upload"] = UploadSettings.from_table(raw["upload"], Path(path).parent)
     settings = HubSettings(**raw)
     settings.broker_address  # noqa: B018 - fail at start-up on a malformed broker URL
     return settings

@@ -1,0 +1,80 @@
+"""Amounts that are indexed yearly, as a dated table: configuration, not constants.
+
+The table is a TOML file (the hub setting ``upload.amounts_file``); each row holds from its date
+until the next row's::
+
+    # KO-toeslag per child per whole day of childcare (a half day gets half).
+    [[ko_toeslag]]
+    from = 2019-01-01       # the Groeipakket's first amount (groeipakket.be, February 2019)
+    whole_day = "3.23"
+    # one row per indexation, from the day it applies: see groeipakket.be every January
+
+Amounts are written as strings (or numbers) and kept as :class:`~decimal.Decimal`. Without a
+table the hub shows days, not euros: a stale amount shown as today's would mislead more than none.
+"""
+
+from __future__ import annotations
+
+import bisect
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class DatedAmount:
+    valid_from: date
+    amount: Decimal  # euro
+
+
+class DatedAmounts:
+    """One amount through time: each row holds from its date until the next row's."""
+
+    def __init__(self, rows: Iterable[DatedAmount] = ()) -> None:
+        self.rows = tuple(sorted(rows))
+        self._starts = [row.valid_from for row in self.rows]
+        if len(set(self._starts)) != len(self._starts):
+            raise ValueError("two amounts start on the same day")
+
+    def on(self, day: date) -> Decimal | None:
+        """The amount valid on ``day``; None before the first row."""
+        index = bisect.bisect_right(self._starts, day)
+        return self.rows[index - 1].amount if index else None
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
+@dataclass(frozen=True)
+class AmountTable:
+    """The hub's configured amounts."""
+
+    ko_toeslag_whole_day: DatedAmounts = field(default_factory=DatedAmounts)
+
+
+def parse_amounts(text: str, source: str = "amounts") -> AmountTable:
+    """An :class:`AmountTable` from TOML text; a malformed row raises ValueError naming it."""
+    raw = tomllib.loads(text)
+    unknown = set(raw) - {"ko_toeslag"}
+    if unknown:
+        raise ValueError(f"{source}: unknown table(s): {', '.join(sorted(unknown))}")
+    rows = []
+    for n, row in enumerate(raw.get("ko_toeslag", []), start=1):
+        try:
+            valid_from, amount = row["from"], Decimal(str(row["whole_day"]))
+        except (KeyError, InvalidOperation) as exc:
+            raise ValueError(f"{source}: ko_toeslag row {n} needs from = YYYY-MM-DD and whole_day") from exc
+        if not isinstance(valid_from, date) or amount <= 0:
+            raise ValueError(f"{source}: ko_toeslag row {n}: a TOML date and a positive amount, please")
+        rows.append(DatedAmount(valid_from, amount))
+    return AmountTable(DatedAmounts(rows))
+
+
+def load_amounts(path: str | Path | None) -> AmountTable:
+    """The table in ``path``; an empty table when no file is configured."""
+    if not path:
+        return AmountTable()
+    return parse_amounts(Path(path).read_text(), str(path))

@@ -1,0 +1,22 @@
+"""The monthly upload to Kind en Gezin ("opgeladen gegevens"): one feature, from the batch to the answer.
+
+The format and the rules, plain functions without I/O:
+    batch.py        the batch of one location's month (versioned JSON) and the receiver's answer
+    schema.py       its JSON Schemas and docs/upload.md, generated (``make docs``)
+    csv_export.py   the same month as CSV for people
+    validation.py   the checks before sending: time errors (red clock), data errors (red cloud)
+    plan.py         what the next version carries: only what changed
+    status.py       a month's status (wachtend, verzonden, aanvaard, fouten) and markers
+    timing.py       the upload day, the months sent by themselves, the pauses between retries
+
+Database, network and the running hub:
+    month.py        a location's month as it would go now, read from the database
+    store.py        every version, its records, each attempt and answer (never deleted)
+    sender.py       one version over HTTP, with retries and doubling pauses
+    service.py      send_month / run_due / send_now, month_detail / month_overview, preview,
+                    administration_csv, confirm_warning, record_school_start
+    scheduler.py    the hub's thread that sends due months
+    settings.py     the ``[upload]`` settings
+
+The price models that the preview applies are in :mod:`hub.prices`.
+"""
