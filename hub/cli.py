@@ -29,6 +29,19 @@ def _main(argv: list[str] | None) -> int:
     migrate = sub.add_parser("migrate", help="create or upgrade the database and exit")
     migrate.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
 
+    invite = sub.add_parser("invite", help="register an organisator (if new) and mail the set-password link")
+    invite.add_argument("email")
+    invite.add_argument("--name", default="", help="the organisation's name (needed for a new organisator)")
+    invite.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+
+    location = sub.add_parser("add-location", help="register a location of an organisator")
+    location.add_argument("location_id", help="id on the wire and in topics: letters, digits, - and _")
+    location.add_argument("--organisator", required=True, help="the organisator's e-mail address")
+    location.add_argument("--dossier", required=True, help="dossier number from Kind en Gezin")
+    location.add_argument("--name", required=True)
+    location.add_argument("--address", default="")
+    location.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+
     demo = sub.add_parser("demo", help="hub + embedded broker + simulated scanner, with demo data")
     demo.add_argument("--data-dir", type=Path, default=Path("var/demo"))
     demo.add_argument("--port", type=int, default=8000, help="portal port (another free one if taken)")
@@ -57,6 +70,11 @@ def _main(argv: list[str] | None) -> int:
         applied = migrate(connect(settings.database_path))
         print(f"{settings.database_path}: applied {len(applied)} migration(s) {' '.join(applied)}".rstrip())
         return 0
+
+    if args.command in ("invite", "add-location"):
+        from hub import admin
+
+        return admin.main(args, settings)
 
     from hub.service import Hub
 

@@ -52,14 +52,19 @@ def spawn(name: str, args: list[str], workdir: Path, env: dict[str, str] | None 
     return Proc(name, popen, log_path)
 
 
-def start_hub(workdir: Path, broker_url: str = "", embedded_port: int = 0) -> tuple[Proc, str]:
-    """A hub process; returns it and its portal URL once /health answers."""
+def start_hub(
+    workdir: Path, broker_url: str = "", embedded_port: int = 0, extra_settings: str = ""
+) -> tuple[Proc, str]:
+    """A hub process; returns it and its portal URL once /health answers.
+
+    ``extra_settings`` are more lines for its hub.toml (e.g. the SMTP server of a mail test).
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     http_port = free_port()
     config = workdir / "hub.toml"
     config.write_text(
         f'data_dir = "{workdir}"\nbroker = "{broker_url}"\nembedded_broker_port = {embedded_port}\n'
-        f"http_port = {http_port}\n"
+        f"http_port = {http_port}\n{extra_settings}"
     )
     proc = spawn("hub", ["-m", "hub", "serve", "--config", str(config)], workdir)
     url = f"http://127.0.0.1:{http_port}"
