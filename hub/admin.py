@@ -31,7 +31,9 @@ def main(args: argparse.Namespace, settings: HubSettings) -> int:
 
 def _invite(db, args: argparse.Namespace, settings: HubSettings) -> int:
     try:
-        found = invite(db, mailer_for(settings), settings.portal_base_url, args.email, args.name, datetime.now(UTC))
+        found = invite(
+            db, mailer_for(settings), settings.portal_base_url, args.email, args.name, datetime.now(UTC)
+        )
     except Refused as refused:
         print(refused.reason, file=sys.stderr)
         return 2

@@ -199,13 +199,14 @@ def _request(db: sqlite_utils.Database, request_id: str) -> LinkRequest | None:
 
 
 def answer(db: sqlite_utils.Database, read: CardRead, now: datetime) -> LinkRequest | None:
-    """Take a unit's card_read inside the ingest's transaction; returns the request as it now is."""
+    """Take a unit's card_read inside the ingest's transaction; returns the request it answered
+    (None when there is no such open request: unknown, from another unit, or answered already)."""
     request = _request(db, read.request)
     if request is None or (request.location_id, request.unit_id) != (read.location, read.unit):
         log.warning("card_read for unknown request %s from %s@%s", read.request, read.unit, read.location)
         return None
     if request.state != "open":
-        return request  # answered already (the unit's message came twice)
+        return None  # answered already (the unit's message came twice)
     reason = None
     if request.expired(now):
         reason = "De kaart werd te laat gescand: de aanvraag was verlopen. Probeer opnieuw."

@@ -1,4 +1,4 @@
-"""`make demo` as a newcomer meets it: a portal with demo data and logins, check-ins arriving by themselves."""
+"""`make demo` as a newcomer meets it: demo data and logins, and check-ins arriving by themselves."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN
 from hub.localtime import today, utc_iso
-from tests.portal_fixtures import OTHER_DOSSIER, OTHER_EMAIL, OTHER_PASSWORD, PortalWorld, world  # noqa: F401
+from tests.support.portal_world import OTHER_DOSSIER, OTHER_EMAIL, OTHER_PASSWORD, PortalWorld
 
 OTHER_NAMES = ("Klavertje", "Geheim", "Dorpsplein")
 
@@ -23,7 +23,12 @@ def no_other_data(text: str) -> bool:
 
 def test_every_page_and_the_api_need_a_login(world: PortalWorld) -> None:
     client = world.client()
-    for path in ("/locaties", "/locaties/zonnebloem", "/locaties/zonnebloem/kinderen", "/locaties/zonnebloem/pincode"):
+    for path in (
+        "/locaties",
+        "/locaties/zonnebloem",
+        "/locaties/zonnebloem/kinderen",
+        "/locaties/zonnebloem/pincode",
+    ):
         response = client.get(path)
         assert response.url.path == "/aanmelden", path
     assert client.get("/api/today").status_code == 401
@@ -66,7 +71,9 @@ def test_a_location_sees_its_own_children_and_gets_404_for_anything_else(world: 
         assert no_other_data(response.text), path
     with sqlite3.connect(world.database) as db:
         assert db.execute("SELECT count(*) FROM corrections").fetchone() == (0,)
-        assert db.execute("SELECT state FROM cards WHERE code = ?", (world.other_card,)).fetchone() == ("active",)
+        assert db.execute("SELECT state FROM cards WHERE code = ?", (world.other_card,)).fetchone() == (
+            "active",
+        )
         assert db.execute("SELECT count(*) FROM contacts").fetchone() == (0,)
         assert db.execute(
             "SELECT count(*) FROM child_locations WHERE child_id = ?", (world.other_child,)
@@ -75,23 +82,33 @@ def test_a_location_sees_its_own_children_and_gets_404_for_anything_else(world: 
 
 def _first_child(world: PortalWorld) -> int:
     with sqlite3.connect(world.database) as db:
-        return db.execute("SELECT min(child_id) FROM child_locations WHERE location_id = 'zonnebloem'").fetchone()[0]
+        return db.execute(
+            "SELECT min(child_id) FROM child_locations WHERE location_id = 'zonnebloem'"
+        ).fetchone()[0]
 
 
 def test_an_organisator_sees_only_its_own_locations_and_children(world: PortalWorld) -> None:
     client = world.client()
     assert client.login_organisator(OTHER_EMAIL, OTHER_PASSWORD).url.path == "/locaties/klavertje"
-    for path in ("/locaties/zonnebloem", "/locaties/zonnebloem/kinderen", f"/locaties/zonnebloem/kinderen/{_first_child(world)}"):
+    for path in (
+        "/locaties/zonnebloem",
+        "/locaties/zonnebloem/kinderen",
+        f"/locaties/zonnebloem/kinderen/{_first_child(world)}",
+    ):
         response = client.get(path)
         assert response.status_code == 404, path
         assert "Jules" not in response.text and "Zonnebloem" not in response.text, path
     # the search for a known child never reaches into another organisator's children
-    search = client.get("/locaties/klavertje/kinderen/toevoegen", params={"voornaam": "Jules", "achternaam": "Peeters"})
+    search = client.get(
+        "/locaties/klavertje/kinderen/toevoegen", params={"voornaam": "Jules", "achternaam": "Peeters"}
+    )
     assert "Er is nog geen kind met deze naam gekend." in search.text
     linked = client.post("/locaties/klavertje/kinderen/koppelen", {"child_id": str(_first_child(world))})
     assert "Dit kind werd niet gevonden." in linked.text
     with sqlite3.connect(world.database) as db:
-        assert db.execute("SELECT count(*) FROM child_locations WHERE location_id = 'klavertje'").fetchone() == (1,)
+        assert db.execute(
+            "SELECT count(*) FROM child_locations WHERE location_id = 'klavertje'"
+        ).fetchone() == (1,)
 
 
 def test_only_the_organisator_sets_the_pin_and_trivial_pins_are_refused(world: PortalWorld) -> None:
@@ -106,8 +123,14 @@ def test_only_the_organisator_sets_the_pin_and_trivial_pins_are_refused(world: P
     organisator.login_organisator(DEMO_EMAIL, DEMO_PASSWORD)
     tips = organisator.get("/locaties/zonnebloem/pincode").text
     assert "kies geen eenvoudige code zoals ‘0000’ of ‘1234’" in tips
-    assert "Kies geen reeks" in organisator.post("/locaties/zonnebloem/pincode", {"pin": "1234", "repeated": "1234"}).text
-    assert "niet gelijk" in organisator.post("/locaties/zonnebloem/pincode", {"pin": "5937", "repeated": "5938"}).text
+    assert (
+        "Kies geen reeks"
+        in organisator.post("/locaties/zonnebloem/pincode", {"pin": "1234", "repeated": "1234"}).text
+    )
+    assert (
+        "niet gelijk"
+        in organisator.post("/locaties/zonnebloem/pincode", {"pin": "5937", "repeated": "5938"}).text
+    )
     assert world.units.changed == []
     done = organisator.post("/locaties/zonnebloem/pincode", {"pin": "5937", "repeated": "5937"})
     assert "De pincode is ingesteld." in done.text
@@ -124,7 +147,9 @@ def test_a_post_without_the_csrf_token_of_this_browser_is_refused(world: PortalW
     day = today().isoformat()
     child = _first_child(world)
     assert client.http.post("/afmelden").status_code == 403
-    forged = client.http.post(f"/locaties/zonnebloem/cel/{child}/{day}", data={"csrf": "0" * 32, "arrival": "08:00"})
+    forged = client.http.post(
+        f"/locaties/zonnebloem/cel/{child}/{day}", data={"csrf": "0" * 32, "arrival": "08:00"}
+    )
     assert forged.status_code == 403
     other = world.client()  # another browser's token does not fit this browser's cookie
     token = other.csrf()
@@ -147,7 +172,10 @@ def test_a_session_expires_after_two_idle_hours(world: PortalWorld) -> None:
     client.login_location(DEMO_DOSSIER, DEMO_PIN)
     assert client.get("/locaties/zonnebloem").status_code == 200
     with sqlite3.connect(world.database) as db:
-        db.execute("UPDATE sessions SET last_seen_at = ?", (utc_iso(datetime.now(UTC) - timedelta(hours=2, minutes=1)),))
+        db.execute(
+            "UPDATE sessions SET last_seen_at = ?",
+            (utc_iso(datetime.now(UTC) - timedelta(hours=2, minutes=1)),),
+        )
     assert client.get("/locaties/zonnebloem").url.path == "/aanmelden"
     with sqlite3.connect(world.database) as db:
         assert db.execute("SELECT count(*) FROM sessions").fetchone() == (0,)

@@ -13,8 +13,8 @@ from hub.actors import Refused, Role
 from hub.db import open_database
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN
 from hub.portal.app import create_app
-from tests.portal_fixtures import OTHER_PIN, PortalWorld, build_world, world  # noqa: F401
 from tests.support.portal import PortalClient, serve
+from tests.support.portal_world import OTHER_PIN, PortalWorld, build_world
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -63,14 +63,19 @@ def test_five_wrong_pins_from_one_address_lock_that_address_for_every_location(d
             login_location(db, location, "9157", client, NOW)
     with pytest.raises(Refused, match="vanaf dit toestel"):
         login_location(db, "klavertje", OTHER_PIN, client, NOW + timedelta(minutes=1))
-    assert login_location(db, "klavertje", OTHER_PIN, "198.51.100.4", NOW + timedelta(minutes=1)).id == "klavertje"
+    assert (
+        login_location(db, "klavertje", OTHER_PIN, "198.51.100.4", NOW + timedelta(minutes=1)).id
+        == "klavertje"
+    )
 
 
 def test_wrong_pins_spread_over_more_than_15_minutes_do_not_lock(db) -> None:
     for minutes in (0, 5, 10, 16, 21):
         with pytest.raises(Refused, match="Foute pincode"):
             login_location(db, "zonnebloem", "9157", "10.0.0.7", NOW + timedelta(minutes=minutes))
-    assert login_location(db, "zonnebloem", DEMO_PIN, "10.0.0.7", NOW + timedelta(minutes=22)).id == "zonnebloem"
+    assert (
+        login_location(db, "zonnebloem", DEMO_PIN, "10.0.0.7", NOW + timedelta(minutes=22)).id == "zonnebloem"
+    )
 
 
 def test_password_guessing_locks_the_account_and_unknown_addresses_answer_alike(db) -> None:
@@ -84,7 +89,10 @@ def test_password_guessing_locks_the_account_and_unknown_addresses_answer_alike(
             login_organisator(db, DEMO_EMAIL.upper(), "nog-altijd-fout", "10.0.0.9", NOW)
     with pytest.raises(Refused, match="Te veel foute pogingen"):
         login_organisator(db, DEMO_EMAIL, DEMO_PASSWORD, "10.0.0.10", NOW + timedelta(minutes=1))
-    assert login_organisator(db, DEMO_EMAIL, DEMO_PASSWORD, "10.0.0.10", NOW + timedelta(minutes=16)).role is Role.ORGANISATOR
+    assert (
+        login_organisator(db, DEMO_EMAIL, DEMO_PASSWORD, "10.0.0.10", NOW + timedelta(minutes=16)).role
+        is Role.ORGANISATOR
+    )
 
 
 def test_a_location_without_pin_cannot_log_in_and_says_why(db) -> None:

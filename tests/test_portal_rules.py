@@ -13,7 +13,20 @@ from hub.locations.pin_rules import pin_problem
 
 @pytest.mark.parametrize(
     "pin",
-    ["0000", "1111", "999999", "1234", "4321", "0123", "3456", "123456", "987654", "1212", "454545", "123123"],
+    [
+        "0000",
+        "1111",
+        "999999",
+        "1234",
+        "4321",
+        "0123",
+        "3456",
+        "123456",
+        "987654",
+        "1212",
+        "454545",
+        "123123",
+    ],
 )
 def test_trivial_pins_from_the_aaron_tips_and_their_kind_are_refused(pin: str) -> None:
     assert pin_problem(pin) is not None
@@ -75,10 +88,18 @@ def test_a_new_child_needs_name_birth_date_and_sex_and_at_most_five_contacts() -
     child, errors = validate_child("Jules", "Peeters", "14/03/2024", "m", False, contacts, today)
     assert errors == {"contacts": "Een kind heeft maximum 5 contactpersonen."}
     child, errors = validate_child(
-        " Jules ", "Peeters", "14/03/2024", "m", True, [ContactInput("An", "an@example"), ContactInput("")], today
+        " Jules ",
+        "Peeters",
+        "14/03/2024",
+        "m",
+        True,
+        [ContactInput("An", "an@example"), ContactInput("")],
+        today,
     )
     assert errors == {"contacts": "Contactpersoon 1: ‘an@example’ is geen geldig e-mailadres."}
-    child, errors = validate_child("Jules", "Peeters", "14/03/2024", "m", True, [ContactInput("An Peeters")], today)
+    child, errors = validate_child(
+        "Jules", "Peeters", "14/03/2024", "m", True, [ContactInput("An Peeters")], today
+    )
     assert errors == {} and child.first_name == "Jules" and child.no_subsidy and len(child.contacts) == 1
 
 

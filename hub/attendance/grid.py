@@ -97,7 +97,7 @@ def judge_cell(
     if day_attendance is None:
         return judge_day(schedule, (), now, elsewhere)
     cell = judge_day(schedule, day_attendance.intervals, now, elsewhere)
-    return replace(cell, corrected=day_attendance.correction is not None)
+    return cell if day_attendance.correction is None else replace(cell, corrected=True)
 
 
 def elsewhere_of(

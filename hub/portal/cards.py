@@ -130,7 +130,7 @@ def scan_page(
     link_request = _request_or_404(conn, actor, location.id, request_id)
     if link_request.child_id != child.id:
         raise HTTPException(404)
-    context = {"active": "kinderen", "child": child, "request": link_request, "status": _status(link_request)}
+    context = {"active": "kinderen", "child": child, "link": link_request, "status": _status(link_request)}
     return render(request, "cards/scan.html", context, location=location)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlite_utils
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -20,7 +20,7 @@ from hub.attendance.cells import Cell, CellState
 from hub.attendance.closed_months import close_month, reopen_month
 from hub.attendance.grid import Grid, GridRow, month_grid, period_grid
 from hub.attendance.windows import shift_month
-from hub.localtime import fmt_date, fmt_duration, fmt_month, fmt_time, local, today
+from hub.localtime import BRUSSELS, fmt_date, fmt_duration, fmt_month, local, today
 from hub.locations.schedule import WEEKDAYS_NL
 from hub.portal.web import db, location_of, now, render, require_actor, see_other
 from hub.units import fleet
@@ -45,43 +45,55 @@ STATE_NL = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CellView:
     css: str
     text: str
-    title: str
+    title: str  # the tooltip: date, state, times, what is wrong
     href: str | None
     corrected: bool
 
 
+def _hm(moment: datetime | None) -> str:
+    """HH:MM in Brussels time; the grid formats thousands of these, so no strftime."""
+    if moment is None:
+        return "…"
+    here = moment.astimezone(BRUSSELS)
+    return f"{here.hour:02d}:{here.minute:02d}"
+
+
 def spans(cell: Cell) -> str:
     """'07:45–16:30, 17:00–…' for a cell's stays."""
-    return ", ".join(
-        f"{fmt_time(i.arrival) if i.arrival else '…'}–{fmt_time(i.departure) if i.departure else '…'}"
-        for i in cell.intervals
-    )
+    return ", ".join(f"{_hm(i.arrival)}–{_hm(i.departure)}" for i in cell.intervals)
 
 
-def cell_view(location_id: str, child_id: int, cell: Cell, wide: bool) -> CellView:
+def cell_view(base: str, day_text: str, cell: Cell, wide: bool) -> CellView:
+    """One cell as the grid shows it; ``base`` is the cell URL without the day."""
     state = cell.state
+    times = spans(cell) if cell.intervals else ""
     if state is CellState.COMPLETE:
-        text = spans(cell) if wide else fmt_duration(cell.minutes)
+        text = times if wide else fmt_duration(cell.minutes)
     elif state is CellState.PRESENT:
         text = "nu aanwezig"
     elif state is CellState.ERROR:
-        text = spans(cell) if wide else "!"
+        text = times if wide else "!"
     elif state is CellState.ABSENT:
         text = "+"
     else:
         text = ""
-    details = [fmt_date(cell.day), STATE_NL[state], spans(cell), *(f.text for f in cell.findings)]
-    if cell.closed and state is CellState.CLOSED:
-        details.append(cell.closed)
+    title = f"{day_text} · {STATE_NL[state]}" if STATE_NL[state] else day_text
+    if times:
+        title += " · " + times
+    for finding in cell.findings:
+        title += " · " + finding.text
+    if state is CellState.CLOSED and cell.closed:
+        title += " · " + cell.closed
     if cell.corrected:
-        details.append("gecorrigeerd")
-    clickable = state not in (CellState.CLOSED, CellState.FUTURE)
-    href = f"/locaties/{location_id}/cel/{child_id}/{cell.day.isoformat()}" if clickable else None
-    return CellView(STATE_CSS[state], text, " · ".join(d for d in details if d), href, cell.corrected)
+        title += " · gecorrigeerd"
+    clickable = state is not CellState.CLOSED and state is not CellState.FUTURE
+    return CellView(
+        STATE_CSS[state], text, title, f"{base}{cell.day.isoformat()}" if clickable else None, cell.corrected
+    )
 
 
 @dataclass(frozen=True)
@@ -93,15 +105,15 @@ class RowView:
 
 def rows_view(grid: Grid, search: str, wide: bool) -> list[RowView]:
     needle = search.strip().lower()
-    return [
-        RowView(
-            row,
-            [cell_view(grid.location_id, row.child.id, c, wide) for c in row.cells],
-            fmt_duration(row.minutes),
-        )
-        for row in grid.rows
-        if not needle or needle in row.child.name.lower()
-    ]
+    day_texts = [fmt_date(d.day) for d in grid.days]
+    rows = []
+    for row in grid.rows:
+        if needle and needle not in row.child.name.lower():
+            continue
+        base = f"/locaties/{grid.location_id}/cel/{row.child.id}/"
+        cells = [cell_view(base, text, cell, wide) for text, cell in zip(day_texts, row.cells, strict=True)]
+        rows.append(RowView(row, cells, fmt_duration(row.minutes)))
+    return rows
 
 
 def day_heads(grid: Grid) -> list[dict]:

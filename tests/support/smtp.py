@@ -22,7 +22,7 @@ class Inbox:
         self.mails: list[EmailMessage] = []
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, _server, _session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, _server, _session, envelope) -> str:
         with self._lock:
             self.mails.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 OK"
@@ -32,7 +32,9 @@ class Inbox:
             return [m for m in self.mails if address.lower() in str(m["To"]).lower()]
 
     def wait_for(self, address: str, count: int = 1, timeout: float = 30) -> list[EmailMessage]:
-        return wait_for(lambda: len(self.to(address)) >= count and self.to(address), timeout, f"mail to {address}")
+        return wait_for(
+            lambda: len(self.to(address)) >= count and self.to(address), timeout, f"mail to {address}"
+        )
 
 
 def body(mail: EmailMessage) -> str:

@@ -48,7 +48,9 @@ def seed_other_organisator(database: Path) -> tuple[int, str]:
     with db.atomic():
         org = (
             db["organisators"]
-            .insert({"name": "Vzw Klavertje", "email": OTHER_EMAIL, "password_hash": hash_secret(OTHER_PASSWORD)})
+            .insert(
+                {"name": "Vzw Klavertje", "email": OTHER_EMAIL, "password_hash": hash_secret(OTHER_PASSWORD)}
+            )
             .last_pk
         )
         db["locations"].insert(
@@ -84,6 +86,8 @@ def world(hub_dir: Path, tmp_path: Path) -> Iterator[PortalWorld]:
     database, child, code = build_world(hub_dir)
     units = RecordingChannel()
     mail_dir = tmp_path / "mail"
-    app = create_app(database, units=units, mailer=FolderMailer(mail_dir), settings=HubSettings(data_dir=hub_dir))
+    app = create_app(
+        database, units=units, mailer=FolderMailer(mail_dir), settings=HubSettings(data_dir=hub_dir)
+    )
     with serve(app) as url:
         yield PortalWorld(url, database, units, mail_dir, child, code)
