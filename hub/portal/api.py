@@ -11,7 +11,7 @@ from hub.attendance.grid import month_grid
 from hub.localtime import fmt_time, today
 from hub.locations.access import locations_of
 from hub.portal.grid import parse_month
-from hub.portal.web import db, location_of, now, require_actor
+from hub.portal.web import AtLocation, at_location, db, now, require_actor
 from wire import cardcode
 
 router = APIRouter(prefix="/api")
@@ -45,14 +45,9 @@ def today_api(actor: Actor = Depends(require_actor), conn: sqlite_utils.Database
 
 
 @router.get("/locaties/{location_id}/maand/{month}")
-def month_api(
-    location_id: str,
-    month: str,
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
-) -> dict:
+def month_api(month: str, here: AtLocation = Depends(at_location)) -> dict:
     """The month grid as data: per child, per day, the cell state and minutes."""
-    location = location_of(conn, actor, location_id)
+    _actor, conn, location = here
     year, number = parse_month(month)
     grid = month_grid(conn, location.id, year, number, now())
     return {

@@ -25,6 +25,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from hub import __version__
 from hub.accounts.sessions import new_token
+from hub.actors import NoAccess
 from hub.db import open_database
 from hub.mail import Mailer
 from hub.mail.folder import FolderMailer
@@ -89,6 +90,10 @@ def create_app(
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "niet aangemeld"}, status_code=401)
         return RedirectResponse("/aanmelden", status_code=303)
+
+    @app.exception_handler(NoAccess)
+    async def no_access(request: Request, _exc: NoAccess) -> Response:
+        return await http_error(request, HTTPException(404))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

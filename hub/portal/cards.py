@@ -7,14 +7,14 @@ the hub refused it (the reason is shown), or the minute is over.
 
 from __future__ import annotations
 
-import sqlite_utils
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from hub import card_links
-from hub.actors import Actor, NoAccess, Refused
-from hub.portal.children import child_or_404, render_child
-from hub.portal.web import db, location_of, now, portal, render, require_actor, see_other
+from hub.actors import Refused
+from hub.children.service import child_at
+from hub.portal.children import render_child
+from hub.portal.web import AtLocation, at_location, now, portal, render, see_other
 from wire import cardcode
 
 router = APIRouter()
@@ -23,14 +23,12 @@ router = APIRouter()
 @router.post("/locaties/{location_id}/kinderen/{child_id}/kaart")
 def link_typed(
     request: Request,
-    location_id: str,
     child_id: int,
     code: str = Form(""),
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
-    child = child_or_404(conn, actor, location.id, child_id)
+    actor, conn, location = here
+    child = child_at(conn, actor, location.id, child_id)
     try:
         linked = card_links.link_typed(conn, actor, location.id, child.id, code, now())
     except Refused as refused:
@@ -47,14 +45,12 @@ def link_typed(
 @router.post("/locaties/{location_id}/kinderen/{child_id}/kaart/{code}/verloren")
 def card_lost(
     request: Request,
-    location_id: str,
     child_id: int,
     code: str,
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
-    child = child_or_404(conn, actor, location.id, child_id)
+    actor, conn, location = here
+    child = child_at(conn, actor, location.id, child_id)
     back = f"/locaties/{location.id}/kinderen/{child.id}"
     try:
         card_links.mark_lost(conn, actor, location.id, child.id, code, now())
@@ -72,14 +68,12 @@ def card_lost(
 @router.post("/locaties/{location_id}/kinderen/{child_id}/kaart/scan")
 def scan_at_door(
     request: Request,
-    location_id: str,
     child_id: int,
     unit: str = Form(""),
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
-    child = child_or_404(conn, actor, location.id, child_id)
+    actor, conn, location = here
+    child = child_at(conn, actor, location.id, child_id)
     try:
         link_request, payload = card_links.open_request(conn, actor, location.id, child.id, unit, now())
     except Refused as refused:
@@ -109,25 +103,16 @@ def _status(link_request: card_links.LinkRequest) -> dict:
     return {"state": state, "text": text, "code": link_request.code}
 
 
-def _request_or_404(conn, actor, location_id: str, request_id: str) -> card_links.LinkRequest:
-    try:
-        return card_links.get_request(conn, actor, location_id, request_id)
-    except NoAccess:
-        raise HTTPException(404) from None
-
-
 @router.get("/locaties/{location_id}/kinderen/{child_id}/kaart/scan/{request_id}")
 def scan_page(
     request: Request,
-    location_id: str,
     child_id: int,
     request_id: str,
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
-    child = child_or_404(conn, actor, location.id, child_id)
-    link_request = _request_or_404(conn, actor, location.id, request_id)
+    actor, conn, location = here
+    child = child_at(conn, actor, location.id, child_id)
+    link_request = card_links.get_request(conn, actor, location.id, request_id)
     if link_request.child_id != child.id:
         raise HTTPException(404)
     context = {"active": "kinderen", "child": child, "link": link_request, "status": _status(link_request)}
@@ -136,10 +121,8 @@ def scan_page(
 
 @router.get("/locaties/{location_id}/kaart-aanvragen/{request_id}")
 def scan_status(
-    location_id: str,
     request_id: str,
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> dict:
-    location = location_of(conn, actor, location_id)
-    return _status(_request_or_404(conn, actor, location.id, request_id))
+    actor, conn, location = here
+    return _status(card_links.get_request(conn, actor, location.id, request_id))

@@ -11,10 +11,10 @@ import logging
 from urllib.parse import urlencode
 
 import sqlite_utils
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from hub.actors import Actor, NoAccess, Refused
+from hub.actors import NoAccess, Refused
 from hub.card_links import active_cards, cards_of
 from hub.children import service
 from hub.children.queries import MAX_CONTACTS, Child, contacts_of
@@ -22,7 +22,7 @@ from hub.children.service import SEX_NL, ContactInput, age_text, confirmation_ma
 from hub.localtime import fmt_date, today
 from hub.locations.queries import Location
 from hub.mail import Mail, MailError
-from hub.portal.web import db, location_of, portal, render, require_actor, see_other
+from hub.portal.web import AtLocation, at_location, portal, render, see_other
 from hub.units import fleet
 
 log = logging.getLogger(__name__)
@@ -49,21 +49,12 @@ def send_all(request: Request, mails: list[Mail]) -> str:
     )
 
 
-def child_or_404(conn: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int) -> Child:
-    try:
-        return service.child_at(conn, actor, location_id, child_id)
-    except NoAccess:
-        raise HTTPException(404) from None
-
-
 @router.get("/locaties/{location_id}/kinderen")
 def children_list(
     request: Request,
-    location_id: str,
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
+    actor, conn, location = here
     children = service.children_of(conn, actor, location.id)
     context = {
         "active": "kinderen",
@@ -78,13 +69,11 @@ def children_list(
 @router.get("/locaties/{location_id}/kinderen/toevoegen")
 def add_child_search(
     request: Request,
-    location_id: str,
     voornaam: str = "",
     achternaam: str = "",
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
+    actor, conn, location = here
     searched = bool(voornaam.strip() and achternaam.strip())
     results = service.search_known(conn, actor, location.id, voornaam, achternaam) if searched else []
     context = {
@@ -102,12 +91,10 @@ def add_child_search(
 @router.post("/locaties/{location_id}/kinderen/koppelen")
 def link_known_child(
     request: Request,
-    location_id: str,
     child_id: int = Form(...),
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
+    actor, conn, location = here
     try:
         child = service.link_known(conn, actor, location.id, child_id)
     except NoAccess:
@@ -151,13 +138,11 @@ def _form_page(
 @router.get("/locaties/{location_id}/kinderen/nieuw")
 def new_child_form(
     request: Request,
-    location_id: str,
     voornaam: str = "",
     achternaam: str = "",
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
+    _actor, _conn, location = here
     return _form_page(
         request, location, {"first_name": voornaam, "last_name": achternaam, "contacts": []}, {}
     )
@@ -166,17 +151,10 @@ def new_child_form(
 @router.post("/locaties/{location_id}/kinderen/nieuw")
 async def new_child_save(
     request: Request,
-    location_id: str,
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    form = await request.form()
-    return _register(request, conn, actor, location_id, form)
-
-
-def _register(request, conn, actor, location_id, form) -> Response:
-    location = location_of(conn, actor, location_id)
-    values = _values(form)
+    actor, conn, location = here
+    values = _values(await request.form())
     new, errors = service.validate_child(
         values["first_name"],
         values["last_name"],
@@ -212,13 +190,11 @@ def _values(form) -> dict:
 @router.get("/locaties/{location_id}/kinderen/{child_id}")
 def child_page(
     request: Request,
-    location_id: str,
     child_id: int,
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
-    child = child_or_404(conn, actor, location.id, child_id)
+    actor, conn, location = here
+    child = service.child_at(conn, actor, location.id, child_id)
     return render_child(request, conn, location, child)
 
 
@@ -249,13 +225,11 @@ def render_child(
 @router.get("/locaties/{location_id}/kinderen/{child_id}/wijzigen")
 def edit_child_form(
     request: Request,
-    location_id: str,
     child_id: int,
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
-    child = child_or_404(conn, actor, location.id, child_id)
+    actor, conn, location = here
+    child = service.child_at(conn, actor, location.id, child_id)
     values = {
         "first_name": child.first_name,
         "last_name": child.last_name,
@@ -270,13 +244,11 @@ def edit_child_form(
 @router.post("/locaties/{location_id}/kinderen/{child_id}/wijzigen")
 async def edit_child_save(
     request: Request,
-    location_id: str,
     child_id: int,
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
-    child = child_or_404(conn, actor, location.id, child_id)
+    actor, conn, location = here
+    child = service.child_at(conn, actor, location.id, child_id)
     values = _values(await request.form())
     new, errors = service.validate_child(
         values["first_name"],
@@ -297,16 +269,14 @@ async def edit_child_save(
 @router.post("/locaties/{location_id}/kinderen/{child_id}/contacten")
 def add_contact(
     request: Request,
-    location_id: str,
     child_id: int,
     name: str = Form(""),
     email: str = Form(""),
     relation: str = Form(""),
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
-    child = child_or_404(conn, actor, location.id, child_id)
+    actor, conn, location = here
+    child = service.child_at(conn, actor, location.id, child_id)
     back = f"/locaties/{location.id}/kinderen/{child.id}"
     try:
         contact = service.add_contact_for(
@@ -321,14 +291,12 @@ def add_contact(
 @router.post("/locaties/{location_id}/kinderen/{child_id}/contacten/{contact_id}/verwijderen")
 def remove_contact(
     request: Request,
-    location_id: str,
     child_id: int,
     contact_id: int,
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
-    child = child_or_404(conn, actor, location.id, child_id)
+    actor, conn, location = here
+    child = service.child_at(conn, actor, location.id, child_id)
     service.remove_contact(conn, actor, location.id, child.id, contact_id)
     return see_other(
         f"/locaties/{location.id}/kinderen/{child.id}", request, "De contactpersoon is verwijderd."

@@ -9,17 +9,16 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
-import sqlite_utils
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
-from hub.actors import Actor, Refused
+from hub.actors import Refused
 from hub.attendance.corrections import apply_correction, cell_detail
 from hub.attendance.pairing import Interval
 from hub.localtime import fmt_date, fmt_time
 from hub.locations.schedule import WEEKDAYS_NL
 from hub.portal.grid import STATE_CSS, STATE_NL, spans
-from hub.portal.web import db, location_of, now, render, require_actor, see_other
+from hub.portal.web import AtLocation, at_location, now, render, see_other
 
 router = APIRouter()
 DIRECTION_NL = {"arrival": "aankomst", "departure": "vertrek"}
@@ -85,30 +84,26 @@ def _page(
 @router.get("/locaties/{location_id}/cel/{child_id}/{day}")
 def cell_page(
     request: Request,
-    location_id: str,
     child_id: int,
     day: str,
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
+    actor, conn, location = here
     return _page(request, conn, actor, location, child_id, _day(day))
 
 
 @router.post("/locaties/{location_id}/cel/{child_id}/{day}")
 def cell_save(
     request: Request,
-    location_id: str,
     child_id: int,
     day: str,
     arrival: list[str] = Form(default_factory=list),
     departure: list[str] = Form(default_factory=list),
     fingerprint: str = Form(""),
     note: str = Form(""),
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
+    actor, conn, location = here
     the_day = _day(day)
     rows = list(zip(arrival, departure, strict=False))
     try:

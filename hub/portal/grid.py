@@ -15,14 +15,14 @@ import sqlite_utils
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
-from hub.actors import Actor, Refused
+from hub.actors import Refused
 from hub.attendance.cells import Cell, CellState
 from hub.attendance.closed_months import close_month, reopen_month
 from hub.attendance.grid import Grid, GridRow, month_grid, period_grid
 from hub.attendance.windows import shift_month
 from hub.localtime import BRUSSELS, fmt_date, fmt_duration, fmt_month, local, today
 from hub.locations.schedule import WEEKDAYS_NL
-from hub.portal.web import db, location_of, now, render, require_actor, see_other
+from hub.portal.web import AtLocation, at_location, now, render, see_other
 from hub.units import fleet
 
 router = APIRouter()
@@ -145,13 +145,11 @@ def _units(conn: sqlite_utils.Database, location_id: str) -> list:
 @router.get("/locaties/{location_id}")
 def month_page(
     request: Request,
-    location_id: str,
     maand: str | None = None,
     zoek: str = "",
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
+    _actor, conn, location = here
     year, month = parse_month(maand)
     grid = month_grid(conn, location.id, year, month, now())
     context = {
@@ -181,13 +179,11 @@ def _monday(day: date) -> date:
 @router.get("/locaties/{location_id}/week")
 def week_page(
     request: Request,
-    location_id: str,
     van: str | None = None,
     zoek: str = "",
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
+    _actor, conn, location = here
     try:
         first = _monday(date.fromisoformat(van) if van else today())
     except ValueError:
@@ -214,13 +210,11 @@ def week_page(
 @router.post("/locaties/{location_id}/gesloten-maand")
 def closed_month(
     request: Request,
-    location_id: str,
     maand: str = Form(...),
     actie: str = Form(...),
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
+    actor, conn, location = here
     year, month = parse_month(maand)
     back = f"/locaties/{location.id}?maand={year:04d}-{month:02d}"
     try:

@@ -15,7 +15,7 @@ from hub.localtime import today
 from hub.locations.access import has_pin, locations_of, set_pin
 from hub.locations.pin_rules import PIN_LENGTH, TIPS
 from hub.locations.queries import Location
-from hub.portal.web import db, location_of, portal, render, require_actor, see_other
+from hub.portal.web import AtLocation, at_location, db, portal, render, require_actor, see_other
 
 router = APIRouter()
 
@@ -48,11 +48,9 @@ def location_list(
 @router.get("/locaties/{location_id}/pincode")
 def pin_page(
     request: Request,
-    location_id: str,
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
+    actor, conn, location = here
     return _pin_page(request, conn, actor, location)
 
 
@@ -71,13 +69,11 @@ def _pin_page(request, conn, actor, location, error: str | None = None) -> Respo
 @router.post("/locaties/{location_id}/pincode")
 def pin_save(
     request: Request,
-    location_id: str,
     pin: str = Form(""),
     repeated: str = Form(""),
-    actor: Actor = Depends(require_actor),
-    conn: sqlite_utils.Database = Depends(db),
+    here: AtLocation = Depends(at_location),
 ) -> Response:
-    location = location_of(conn, actor, location_id)
+    actor, conn, location = here
     try:
         set_pin(conn, actor, location.id, pin, repeated)
     except Refused as refused:

@@ -5,7 +5,8 @@ their routes from these pieces:
 
     db                  a database connection for the request (a dependency)
     require_actor       the logged-in Actor, or a redirect to the login page (a dependency)
-    location_of         the location in the URL, if the actor may see it, else 404
+    at_location         for pages under /locaties/{location_id}: (actor, conn, location), the
+                        location only if the actor may see it, else 404 (a dependency)
     render              a template with the actor, CSRF token, navigation and flash message
     see_other, flash    the redirect after a POST, with a message for the next page
 
@@ -24,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 from fastapi import Depends, HTTPException, Request
@@ -32,7 +33,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from hub.accounts import sessions
-from hub.actors import Actor, NoAccess, Role
+from hub.actors import Actor, Role
 from hub.db import connect
 from hub.localtime import fmt_date, fmt_duration, fmt_time, local
 from hub.locations.access import location_for
@@ -125,12 +126,23 @@ def require_actor(request: Request, conn: sqlite_utils.Database = Depends(db)) -
     return actor
 
 
-def location_of(conn: sqlite_utils.Database, actor: Actor, location_id: str) -> Location:
-    """The location in the URL if the actor may see it; 404 otherwise (also for someone else's)."""
-    try:
-        return location_for(conn, actor, location_id)
-    except NoAccess:
-        raise HTTPException(404) from None
+class AtLocation(NamedTuple):
+    """Who acts, the request's database connection, and the location of the URL."""
+
+    actor: Actor
+    conn: sqlite_utils.Database
+    location: Location
+
+
+def at_location(
+    location_id: str, actor: Actor = Depends(require_actor), conn: sqlite_utils.Database = Depends(db)
+) -> AtLocation:
+    """Dependency for every page under /locaties/{location_id}: logged in, and the actor's location.
+
+    Someone else's location raises :class:`~hub.actors.NoAccess`, which the app answers with 404,
+    as it does for every NoAccess a service raises (a child, a link request of another location).
+    """
+    return AtLocation(actor, conn, location_for(conn, actor, location_id))
 
 
 async def csrf_protect(request: Request) -> None:
