@@ -46,3 +46,7 @@ class Refused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class NoAccess(LookupError):
+    """What was asked for does not exist, or is not this actor's: the portal answers 404 either way."""

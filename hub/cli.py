@@ -33,6 +33,18 @@ def _main(argv: list[str] | None) -> int:
     upload.add_argument("location", help="location id")
     upload.add_argument("month", help="YYYY-MM")
     upload.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+    invite = sub.add_parser("invite", help="register an organisator (if new) and mail the set-password link")
+    invite.add_argument("email")
+    invite.add_argument("--name", default="", help="the organisation's name (needed for a new organisator)")
+    invite.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+
+    location = sub.add_parser("add-location", help="register a location of an organisator")
+    location.add_argument("location_id", help="id on the wire and in topics: letters, digits, - and _")
+    location.add_argument("--organisator", required=True, help="the organisator's e-mail address")
+    location.add_argument("--dossier", required=True, help="dossier number from Kind en Gezin")
+    location.add_argument("--name", required=True)
+    location.add_argument("--address", default="")
+    location.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
 
     demo = sub.add_parser("demo", help="hub + embedded broker + simulated scanner, with demo data")
     demo.add_argument("--data-dir", type=Path, default=Path("var/demo"))
@@ -67,6 +79,10 @@ def _main(argv: list[str] | None) -> int:
         from hub.upload import cli as upload_cli
 
         return upload_cli.run(settings, args.location, args.month)
+    if args.command in ("invite", "add-location"):
+        from hub import admin
+
+        return admin.main(args, settings)
 
     from hub.service import Hub
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from hub import cards
+from hub.accounts.passwords import hash_secret
 from hub.attendance.events import record_checkin
 from hub.db import open_database
 from hub.localtime import BRUSSELS, now_utc_iso, today
@@ -30,6 +31,10 @@ from wire import CheckIn, Direction, Source, cardcode
 from wire.ids import new_event_id
 
 DEMO_LOCATION = "zonnebloem"
+DEMO_EMAIL = "demo@aanwezig.example"
+DEMO_PASSWORD = "zonnebloem-demo"
+DEMO_DOSSIER = "903123456"
+DEMO_PIN = "4826"
 DEMO_UNIT = "unit-zonnebloem-in"
 # The demo's two scanners: one at the entrance, one at the exit that starts a round later.
 DEMO_UNITS = [("unit-zonnebloem-in", "arrival", 0), ("unit-zonnebloem-uit", "departure", 1)]
@@ -65,6 +70,9 @@ def seed(
 ) -> DemoData:
     """Seed the demo organisator, location, children, cards and units; idempotent.
 
+    The organisator logs in with DEMO_EMAIL and DEMO_PASSWORD, the location with DEMO_DOSSIER
+    and DEMO_PIN (printed in the demo's banner).
+
     The location is open Monday to Friday 7-18 h, as in the AG Kinderopvang Antwerpen house
     rules. With ``history_days``, the first seed also registers that many past weekdays of
     check-ins (some children absent some days, one departure forgotten, one unknown card), so the
@@ -75,16 +83,23 @@ def seed(
         with db.atomic():
             org = (
                 db["organisators"]
-                .insert({"name": "Kinderopvang De Zonnebloem vzw", "email": "demo@aanwezig.example"})
+                .insert(
+                    {
+                        "name": "Kinderopvang De Zonnebloem vzw",
+                        "email": DEMO_EMAIL,
+                        "password_hash": hash_secret(DEMO_PASSWORD),
+                    }
+                )
                 .last_pk
             )
             db["locations"].insert(
                 {
                     "id": DEMO_LOCATION,
                     "organisator_id": org,
-                    "dossier_number": "903123456",
+                    "dossier_number": DEMO_DOSSIER,
                     "name": "Kinderdagverblijf De Zonnebloem",
                     "address": "Kerkstraat 12, 2000 Antwerpen",
+                    "pin_hash": hash_secret(DEMO_PIN),
                 }
             )
             for first, last, born, sex in DEMO_CHILDREN:
@@ -215,12 +230,15 @@ def run(data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s:
         )
     print(
         "\n  Aanwezig demo\n"
-        f"  Portaal:   {hub.portal_url()}\n"
-        f"  Broker:    {hub.broker} (ingebed)\n"
-        f"  Gegevens:  {data_dir}\n"
+        f"  Portaal:        {hub.portal_url()}\n"
+        f"  Organisator:    {DEMO_EMAIL}, wachtwoord {DEMO_PASSWORD}\n"
+        f"  Opvanglocatie:  dossiernummer {DEMO_DOSSIER}, pincode {DEMO_PIN}\n"
+        f"  Mails (.eml):   {settings.mail_folder}\n"
+        f"  Broker:         {hub.broker} (ingebed)\n"
+        f"  Gegevens:       {data_dir}\n"
         f"  Scanner aan de ingang toont elke {every_s:g} s een kaart van: {', '.join(demo.cards)};\n"
         f"  de scanner aan de uitgang begint {round_s:g} s later.\n"
-        "  Stoppen:   Ctrl+C\n",
+        "  Stoppen:        Ctrl+C\n",
         flush=True,
     )
     try:

@@ -151,7 +151,8 @@ class Ingest:
         """Handle another message type on the event topic (e.g. the card read that links a card).
 
         The handler runs inside the batch's transaction and gets only messages that passed the
-        contract and came from an active unit of the location in the topic.
+        contract and came from an active unit of the location in the topic; what must wait for
+        the commit (publishing) it appends to ``batch.after_commit``.
         """
         self._event_handlers[message_type] = handler
 
@@ -169,6 +170,11 @@ class Ingest:
             self.clock.begin()  # forget what the rolled-back batch taught
             raise
         self.clock.committed()
+        for task in context.after_commit:
+            try:
+                task()
+            except Exception:
+                log.exception("a task after the commit failed; the batch is stored")
         self.batches += 1
         self.stored += sum(
             1 for o in outcomes if o.ack and o.ack.verdict in (Verdict.STORED, Verdict.UNKNOWN_CARD)
@@ -261,6 +267,7 @@ class Batch:
         self.received_at = received_at
         self.seen: set[str] = set()
         self.checkins: list[tuple[CheckIn, str]] = []  # (event, ack topic), stored at the end
+        self.after_commit: list[Callable[[], None]] = []  # e.g. republish configs after a card link
         self._units: dict[str, units.Unit | None] = {}
 
     def unit(self, unit_id: str) -> units.Unit | None:

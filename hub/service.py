@@ -9,13 +9,16 @@ import threading
 import uvicorn
 
 from hub.broker import EmbeddedBroker
+from hub.card_links import card_read_handler
 from hub.db import connect, open_database
 from hub.ingest import SUBSCRIPTIONS, Ingest
 from hub.link import HubLink
+from hub.mail import mailer_for
 from hub.portal.app import create_app
 from hub.settings import HubSettings
 from hub.unit_config import publish_configs
 from hub.upload.scheduler import UploadScheduler
+from wire import CardRead, Topic, TopicKind
 from wire.broker_url import BrokerAddress
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,7 @@ class Hub:
             client_id=self.settings.client_id,
         )
         self.ingest = Ingest(self.settings.database_path, publish=self.link.send_ack, settle=self.link.settle)
+        self.ingest.on_event(CardRead, card_read_handler(on_linked=self.configs_changed))
         ingest_thread = threading.Thread(
             target=self.ingest.run, args=(self._stop,), name="ingest", daemon=True
         )
@@ -69,6 +73,24 @@ class Hub:
         finally:
             db.close()
 
+    # The portal's UnitChannel (hub/portal/channel.py).
+
+    def configs_changed(self, location_id: str) -> None:
+        if self.link is not None:
+            self.publish_configs(location_id)
+
+    def send_command(self, location_id: str, unit_id: str, payload: bytes) -> bool:
+        """A one-off command to one unit: QoS 1, not retained (a stale command must not linger)."""
+        if self.link is None or not self.link.connected:
+            return False
+        return self.link.publish(str(Topic(location_id, unit_id, TopicKind.COMMAND)), payload, retain=False)
+
+    def app(self):
+        """The portal, wired to this hub's units and mail."""
+        return create_app(
+            self.settings.database_path, units=self, mailer=mailer_for(self.settings), settings=self.settings
+        )
+
     def serve_http(self) -> None:
         """Serve the portal until SIGINT/SIGTERM (blocks), then stop everything.
 
@@ -78,7 +100,7 @@ class Hub:
         """
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         config = uvicorn.Config(
-            create_app(self.settings.database_path),
+            self.app(),
             host=self.settings.http_host,
             port=self.settings.http_port,
             log_level="warning",

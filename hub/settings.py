@@ -5,6 +5,18 @@ broker = "mqtt://aanwezig-hub:secret@127.0.0.1:1883"   # empty: start an embedde
 embedded_broker_port = 1883      # 0: any free port (also used when 1883 is taken)
 http_host = "127.0.0.1"
 http_port = 8000
+public_url = "https://aanwezig.example.org"   # the portal's address in mailed links; default http://host:port
+cookie_secure = true             # send the session cookie only over HTTPS (set behind a TLS proxy)
+session_idle_minutes = 120       # a session ends after this long without a request ...
+session_hours = 12               # ... and this long after logging in, whatever happens
+
+smtp_host = "smtp.example.org"   # empty: mails are written as .eml files to mail_dir
+smtp_port = 587
+smtp_security = "starttls"       # "starttls", "ssl" (implicit TLS, port 465) or "none"
+smtp_username = "aanwezig"
+smtp_password = "secret"
+mail_from = "Aanwezig <noreply@example.org>"
+mail_dir = "mail"                # default: <data_dir>/mail
 
 [upload]                         # the monthly upload to Kind en Gezin: see hub/upload/settings.py
 endpoint = "https://..."
@@ -30,10 +42,31 @@ class HubSettings:
     http_port: int = 8000
     client_id: str = "aanwezig-hub"
     upload: UploadSettings = field(default_factory=UploadSettings)
+    public_url: str = ""
+    cookie_secure: bool = False
+    session_idle_minutes: int = 120
+    session_hours: int = 12
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    mail_from: str = "Aanwezig <noreply@aanwezig.example>"
+    mail_dir: Path | None = None
 
     @property
     def database_path(self) -> Path:
         return self.data_dir / "hub.sqlite3"
+
+    @property
+    def mail_folder(self) -> Path:
+        """Where the development mailer writes its .eml files."""
+        return self.mail_dir if self.mail_dir is not None else self.data_dir / "mail"
+
+    @property
+    def portal_base_url(self) -> str:
+        """The portal's address as links in mails use it, without a trailing slash."""
+        return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
 
     @property
     def broker_address(self) -> BrokerAddress | None:
@@ -57,6 +90,8 @@ def load(path: str | Path | None) -> HubSettings:
         raw["data_dir"] = (Path(path).parent / raw["data_dir"]).resolve()
     if "upload" in raw:
         raw["upload"] = UploadSettings.from_table(raw["upload"], Path(path).parent)
+    if "mail_dir" in raw:
+        raw["mail_dir"] = (Path(path).parent / raw["mail_dir"]).resolve()
     settings = HubSettings(**raw)
     settings.broker_address  # noqa: B018 - fail at start-up on a malformed broker URL
     return settings

@@ -1,4 +1,4 @@
-"""The retained configuration the hub publishes for each unit: location name, roster, settings."""
+"""The retained configuration the hub publishes for each unit: location name, roster, PIN hash."""
 
 from __future__ import annotations
 
@@ -15,13 +15,16 @@ log = logging.getLogger(__name__)
 
 
 def config_for(db: sqlite_utils.Database, unit: units.Unit) -> UnitConfig:
-    (location_name,) = db.execute("SELECT name FROM locations WHERE id = ?", (unit.location_id,)).fetchone()
+    location_name, pin_hash = db.execute(
+        "SELECT name, pin_hash FROM locations WHERE id = ?", (unit.location_id,)
+    ).fetchone()
     return UnitConfig(
         unit=unit.id,
         location=unit.location_id,
         location_name=location_name,
         roster=cards.roster(db, unit.location_id),
         issued_at=now_utc_iso(),
+        pin_hash=pin_hash,  # argon2id, as hub/accounts/passwords.py made it; the unit verifies with argon2
     )
 
 

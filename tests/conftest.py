@@ -16,6 +16,9 @@ from hub.demo import DemoData, seed
 from provisioning.mosquitto import UnitAccount
 from tests.support.mosquitto import Mosquitto
 
+# fixtures of the portal tests: a Chromium page (browser, page) and a seeded portal (world)
+pytest_plugins = ("tests.support.browser", "tests.support.portal_world")
+
 
 @pytest.fixture
 def start_mosquitto(tmp_path: Path) -> Iterator[Callable[..., Mosquitto]]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import httpx
 import pytest
 
-from hub.demo import DemoData
+from hub.demo import DEMO_DOSSIER, DEMO_PIN, DemoData
 from hub.localtime import fmt_time
 from hub.ports import free_port
 from provisioning.mosquitto import UnitAccount
 from tests.conftest import write_card_image
+from tests.support.portal import PortalClient
 from tests.support.processes import start_hub, start_unit, unit_config
 from tests.support.waiting import wait_for
 
@@ -58,9 +58,13 @@ def test_card_held_to_scanner_is_stored_acked_and_shown_in_portal(
         assert len(events) == 1
         _id, child_id, _direction, occurred_at = events[0]
         assert child_id is not None
-        page = httpx.get(portal + "/").text
-        assert "Jules Peeters" in page
-        assert fmt_time(occurred_at) in page
+        staff = PortalClient(portal)
+        staff.login_location(DEMO_DOSSIER, DEMO_PIN)
+        today = staff.get("/api/today").json()
+        staff.close()
+        (shown,) = today["locations"][0]["checkins"]
+        assert shown["child"] == "Jules Peeters"
+        assert shown["time"] == fmt_time(occurred_at)
     finally:
         unit.stop()
         hub.stop()

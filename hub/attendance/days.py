@@ -10,18 +10,20 @@ closes the day; a unit's backlog that drains late shows up rather than vanishing
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlite_utils
 
 from hub.attendance.pairing import Interval, Stamp, pair, stamps_of
-from hub.localtime import day_bounds_utc, local, parse_utc, utc_iso
+from hub.localtime import day_bounds_utc, parse_utc, utc_iso
 from wire import Direction
 
 CellKey = tuple[str, int, date]  # (location id, child id, local day)
+_DIRECTIONS = {d.value: d for d in Direction}
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,11 @@ def attendance(
 
     Restricted to one location, to some children (at any location), or both.
     """
-    start, _ = day_bounds_utc(first)
-    _, end = day_bounds_utc(last)
+    # the local day of an event from where its UTC text falls among the days' UTC starts: the
+    # stored times all have one format (utc_iso), so text order is time order; no zone per event
+    days_in_range = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    starts = [day_bounds_utc(day)[0] for day in days_in_range]
+    start, end = starts[0], day_bounds_utc(last)[1]
     where, params = _filters(location_id, child_ids)
     stamps: dict[CellKey, list[tuple[Stamp, str]]] = defaultdict(list)
     for event_id, loc, child_id, occurred_at, direction, received_at in db.execute(
@@ -119,9 +124,9 @@ def attendance(
         """,
         (start, end, *params),
     ):
-        moment = parse_utc(occurred_at)
-        stamps[(loc, child_id, local(moment).date())].append(
-            (Stamp(moment, Direction(direction), event_id), received_at)
+        day = days_in_range[bisect_right(starts, occurred_at) - 1]
+        stamps[(loc, child_id, day)].append(
+            (Stamp(parse_utc(occurred_at), _DIRECTIONS[direction], event_id), received_at)
         )
     latest: dict[CellKey, Correction] = {}
     for row in db.execute(

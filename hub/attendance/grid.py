@@ -97,7 +97,7 @@ def judge_cell(
     if day_attendance is None:
         return judge_day(schedule, (), now, elsewhere)
     cell = judge_day(schedule, day_attendance.intervals, now, elsewhere)
-    return replace(cell, corrected=day_attendance.correction is not None)
+    return cell if day_attendance.correction is None else replace(cell, corrected=True)
 
 
 def elsewhere_of(
@@ -138,10 +138,14 @@ def _grid(
     # every location of these children, so that stays at two places on one day can be compared
     found = attendance(db, first, last, child_ids=[child.id for child in children])
     elsewhere = elsewhere_of(db, found, location_id)
+    # a day without registrations looks the same for every child: judge it once
+    empty = {day.day: judge_day(day, (), now) for day in days}
     rows = []
     for child in children:
         cells = tuple(
-            judge_cell(found.get((location_id, child.id, day.day)), day, now, elsewhere[(child.id, day.day)])
+            empty[day.day]
+            if (registered := found.get((location_id, child.id, day.day))) is None
+            else judge_cell(registered, day, now, elsewhere[(child.id, day.day)])
             for day in days
         )
         rows.append(GridRow(child, cells, month_minutes(cells)))

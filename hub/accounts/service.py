@@ -1,0 +1,211 @@
+"""Logging in, inviting and resetting, with the refusals people see (Dutch).
+
+Checking a PIN or password and counting a wrong one happen under one process-wide lock, so
+parallel guesses cannot slip past the limit between the check and the count (the hub is one
+process; argon2 keeps each check at some tens of milliseconds).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from hub.accounts import sessions, throttle, tokens
+from hub.accounts.passwords import hash_secret, password_problem, verify_secret
+from hub.accounts.tokens import Purpose
+from hub.actors import Actor, Refused, Role
+from hub.db import write_transaction
+from hub.localtime import fmt_time
+from hub.locations.access import pin_hash
+from hub.mail import Mailer, MailError, texts
+
+log = logging.getLogger(__name__)
+
+_CHECKING = threading.Lock()
+MAX_RESET_MAILS_PER_HOUR = 3
+
+
+@dataclass(frozen=True)
+class Organisator:
+    id: int
+    name: str
+    email: str
+    has_password: bool
+
+
+def organisator_by_email(db: sqlite_utils.Database, email: str) -> Organisator | None:
+    row = db.execute(
+        "SELECT id, name, email, password_hash IS NOT NULL FROM organisators WHERE email = ? COLLATE NOCASE",
+        (email.strip(),),
+    ).fetchone()
+    return Organisator(row[0], row[1], row[2], bool(row[3])) if row else None
+
+
+def get_organisator(db: sqlite_utils.Database, organisator_id: int) -> Organisator | None:
+    row = db.execute(
+        "SELECT id, name, email, password_hash IS NOT NULL FROM organisators WHERE id = ?", (organisator_id,)
+    ).fetchone()
+    return Organisator(row[0], row[1], row[2], bool(row[3])) if row else None
+
+
+def _locked_message(until: datetime, what: str) -> str:
+    return f"Te veel foute {what}. Probeer opnieuw na {fmt_time(until)}."
+
+
+def login_location(
+    db: sqlite_utils.Database, location_id: str, pin: str, client: str, now: datetime
+) -> Actor:
+    """The location's actor when ``pin`` is its PIN; raises :class:`Refused` with the reason.
+
+    Five wrong PINs lock the location for 15 minutes, and so do five from one client address.
+    """
+    keys = (f"pin-location:{location_id}", f"pin-client:{client}")
+    with _CHECKING:
+        locked = throttle.locked_until(db, keys, now)
+        if keys[0] in locked:
+            raise Refused(
+                f"Te veel foute pincodes: deze opvanglocatie is vergrendeld tot {fmt_time(locked[keys[0]])}. "
+                "Probeer daarna opnieuw."
+            )
+        if keys[1] in locked:
+            raise Refused(_locked_message(locked[keys[1]], "pincodes vanaf dit toestel"))
+        stored = pin_hash(db, location_id)
+        if stored is None:
+            raise Refused(
+                "Er is nog geen pincode ingesteld voor deze opvang. "
+                "Vraag je organisator om er een aan te maken."
+            )
+        if verify_secret(stored, pin.strip()):
+            with write_transaction(db):
+                throttle.clear(db, keys[0])
+            (name,) = db.execute("SELECT name FROM locations WHERE id = ?", (location_id,)).fetchone()
+            return Actor.location(location_id, name)
+        with write_transaction(db):
+            left, lock = throttle.record_failure(db, keys[0], throttle.PIN_LIMIT, now)
+            _, client_lock = throttle.record_failure(db, keys[1], throttle.PIN_LIMIT, now)
+    if lock:
+        raise Refused(
+            f"Foute pincode. Na 5 foute pincodes is deze opvanglocatie vergrendeld tot {fmt_time(lock)}."
+        )
+    if client_lock:
+        raise Refused(_locked_message(client_lock, "pincodes vanaf dit toestel"))
+    return _wrong_pin(left)
+
+
+def _wrong_pin(left: int) -> Actor:
+    tries = "nog 1 poging" if left == 1 else f"nog {left} pogingen"
+    raise Refused(f"Foute pincode. Je hebt {tries}; daarna wordt de opvanglocatie 15 minuten vergrendeld.")
+
+
+def login_organisator(
+    db: sqlite_utils.Database, email: str, password: str, client: str, now: datetime
+) -> Actor:
+    """The organisator's actor for a right e-mail and password; raises :class:`Refused`.
+
+    An unknown e-mail and a wrong password get the same answer, after the same work.
+    """
+    email = email.strip()
+    keys = (f"password-account:{email.lower()}", f"password-client:{client}")
+    with _CHECKING:
+        locked = throttle.locked_until(db, keys, now)
+        if locked:
+            raise Refused(_locked_message(max(locked.values()), "pogingen om aan te melden"))
+        row = db.execute(
+            "SELECT id, name, password_hash FROM organisators WHERE email = ? COLLATE NOCASE", (email,)
+        ).fetchone()
+        if verify_secret(row[2] if row else None, password):
+            with write_transaction(db):
+                throttle.clear(db, keys[0])
+            return Actor.organisator(row[0], row[1])
+        with write_transaction(db):
+            _, account_lock = throttle.record_failure(db, keys[0], throttle.PASSWORD_ACCOUNT_LIMIT, now)
+            _, client_lock = throttle.record_failure(db, keys[1], throttle.PASSWORD_CLIENT_LIMIT, now)
+    lock = account_lock or client_lock
+    if lock:
+        raise Refused(_locked_message(lock, "pogingen om aan te melden"))
+    raise Refused("Onbekend e-mailadres of fout wachtwoord.")
+
+
+def start_session(
+    db: sqlite_utils.Database, actor: Actor, client: str, now: datetime, lifetime: timedelta
+) -> str:
+    with write_transaction(db):
+        return sessions.create(db, actor, client, now, lifetime)
+
+
+def invite(
+    db: sqlite_utils.Database, mailer: Mailer, base_url: str, email: str, name: str, now: datetime
+) -> Organisator:
+    """Register an organisator (if new) and mail a link to set the password. Raises MailError."""
+    email = email.strip()
+    with write_transaction(db):
+        found = organisator_by_email(db, email)
+        if found is None:
+            if not name.strip():
+                raise Refused("Geef de naam van de nieuwe organisator.")
+            db.execute("INSERT INTO organisators (name, email) VALUES (?, ?)", (name.strip(), email))
+            found = organisator_by_email(db, email)
+        assert found is not None
+        token = tokens.issue(db, found.id, Purpose.INVITE, now)
+    mailer.send(texts.invitation(found.email, found.name, f"{base_url}/wachtwoord-instellen/{token}"))
+    return found
+
+
+def request_reset(
+    db: sqlite_utils.Database, mailer: Mailer, base_url: str, email: str, now: datetime
+) -> None:
+    """Mail a "new password" link if the e-mail belongs to an organisator; silent otherwise.
+
+    The screen says the same whatever happened, so it cannot be used to test addresses; at most
+    three such mails an hour go to one address.
+    """
+    with write_transaction(db):
+        found = organisator_by_email(db, email)
+        if found is None:
+            log.info("password reset asked for an unknown address")
+            return
+        if (
+            tokens.issued_since(db, found.id, Purpose.RESET, now - timedelta(hours=1))
+            >= MAX_RESET_MAILS_PER_HOUR
+        ):
+            log.warning("password reset for organisator %s: hourly limit reached, no mail", found.id)
+            return
+        token = tokens.issue(db, found.id, Purpose.RESET, now)
+    try:
+        mailer.send(texts.password_reset(found.email, found.name, f"{base_url}/wachtwoord-instellen/{token}"))
+    except MailError:
+        log.exception("could not send the password reset mail of organisator %s", found.id)
+
+
+INVALID_LINK = "Deze link is niet meer geldig. Vraag een nieuwe link via ‘Wachtwoord vergeten’."
+
+
+def set_password(
+    db: sqlite_utils.Database, token: str, password: str, repeated: str, now: datetime
+) -> Organisator:
+    """Set the password behind a one-time link; the link is used up. Raises :class:`Refused`.
+
+    Every session of the organisator ends: whoever had the old password is out.
+    """
+    if tokens.valid(db, token, now) is None:
+        raise Refused(INVALID_LINK)
+    problem = password_problem(password, repeated)
+    if problem:
+        raise Refused(problem)
+    hashed = hash_secret(password)
+    with write_transaction(db):
+        info = tokens.valid(db, token, now)  # again, under the lock: a link works exactly once
+        if info is None:
+            raise Refused(INVALID_LINK)
+        tokens.use(db, token, now)
+        tokens.void_all(db, info.organisator_id, now)
+        db.execute("UPDATE organisators SET password_hash = ? WHERE id = ?", (hashed, info.organisator_id))
+        sessions.end_all(db, Role.ORGANISATOR, str(info.organisator_id))
+        throttle.clear(db, f"password-account:{get_organisator(db, info.organisator_id).email.lower()}")
+    found = get_organisator(db, info.organisator_id)
+    assert found is not None
+    return found

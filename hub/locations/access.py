@@ -1,0 +1,85 @@
+"""Which locations an actor may see, and the location PIN, which only its organisator sets.
+
+Every portal screen about a location starts here: :func:`location_for` raises
+:class:`~hub.actors.NoAccess` for a location that does not exist *and* for one that is not the
+actor's, so tampering with the id in a URL learns nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from hub.accounts import sessions
+from hub.accounts.passwords import hash_secret
+from hub.actors import Actor, NoAccess, Refused, Role
+from hub.db import write_transaction
+from hub.locations.pin_rules import pin_problem
+from hub.locations.queries import Location
+
+_COLUMNS = "id, organisator_id, dossier_number, name, address, price_model"
+
+
+def locations_of(db: sqlite_utils.Database, actor: Actor) -> list[Location]:
+    """The locations an actor may open: an organisator's own, or the location itself; by name."""
+    column = "id" if actor.role is Role.LOCATION else "organisator_id"
+    rows = db.execute(
+        f"SELECT {_COLUMNS} FROM locations WHERE {column} = ? ORDER BY name COLLATE NOCASE, id",
+        (actor.id,),
+    ).fetchall()
+    return [Location(*row) for row in rows]
+
+
+def location_for(db: sqlite_utils.Database, actor: Actor, location_id: str) -> Location:
+    """The location, if the actor may see it; raises :class:`NoAccess` otherwise."""
+    row = db.execute(f"SELECT {_COLUMNS} FROM locations WHERE id = ?", (location_id,)).fetchone()
+    location = Location(*row) if row else None
+    if location is None:
+        raise NoAccess(location_id)
+    allowed = (
+        location.id == actor.id if actor.role is Role.LOCATION else str(location.organisator_id) == actor.id
+    )
+    if not allowed:
+        raise NoAccess(location_id)
+    return location
+
+
+def location_by_dossier(db: sqlite_utils.Database, dossier_number: str) -> Location | None:
+    """The location with this dossier number (spaces, dots and dashes as people type them ignored)."""
+    typed = "".join(ch for ch in dossier_number if ch.isalnum())
+    row = db.execute(
+        f"SELECT {_COLUMNS} FROM locations WHERE replace(replace(replace(dossier_number, ' ', ''), '.', ''),"
+        " '-', '') = ? COLLATE NOCASE",
+        (typed,),
+    ).fetchone()
+    return Location(*row) if row and typed else None
+
+
+def has_pin(db: sqlite_utils.Database, location_id: str) -> bool:
+    row = db.execute("SELECT pin_hash IS NOT NULL FROM locations WHERE id = ?", (location_id,)).fetchone()
+    return bool(row and row[0])
+
+
+def pin_hash(db: sqlite_utils.Database, location_id: str) -> str | None:
+    row = db.execute("SELECT pin_hash FROM locations WHERE id = ?", (location_id,)).fetchone()
+    return row[0] if row else None
+
+
+def set_pin(db: sqlite_utils.Database, actor: Actor, location_id: str, pin: str, repeated: str) -> None:
+    """Set or change a location's PIN; only its organisator may. Raises :class:`Refused`.
+
+    Whoever is logged in as the location with the old PIN is logged out: a PIN is changed
+    because someone who knew it should no longer get in.
+    """
+    location = location_for(db, actor, location_id)
+    if actor.role is not Role.ORGANISATOR:
+        raise Refused("Enkel de organisator kan de pincode van een opvanglocatie instellen.")
+    pin = pin.strip()
+    if pin != repeated.strip():
+        raise Refused("De twee pincodes zijn niet gelijk. Typ twee keer dezelfde pincode.")
+    problem = pin_problem(pin, location.dossier_number)
+    if problem:
+        raise Refused(problem)
+    hashed = hash_secret(pin)  # before the transaction: argon2 takes a while, the write lock should not
+    with write_transaction(db):
+        db.execute("UPDATE locations SET pin_hash = ? WHERE id = ?", (hashed, location.id))
+        sessions.end_all(db, Role.LOCATION, location.id)

@@ -1,0 +1,62 @@
+"""Mail from the hub: one small interface, a real SMTP sender and a folder for development.
+
+    Mailer.send(Mail)   SmtpMailer (smtp.py): the configured server, STARTTLS or SSL, login
+                        FolderMailer (folder.py): writes each mail as an .eml file (demo, development)
+    texts.py            the Dutch mails: invitation, password reset, a contact's confirmation
+
+:func:`mailer_for` picks one from the hub settings: with ``smtp_host`` set, SMTP; else the folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from hub.settings import HubSettings
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    text: str
+
+
+class MailError(Exception):
+    """A mail could not be handed over; ``str()`` says why, for the log."""
+
+
+class Mailer(Protocol):
+    def send(self, mail: Mail) -> None:
+        """Hand one mail over, or raise :class:`MailError`."""
+
+
+def message(mail: Mail, sender: str) -> EmailMessage:
+    """The mail as an RFC 5322 message, plain text in UTF-8."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = mail.to
+    msg["Subject"] = mail.subject
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or None)
+    msg.set_content(mail.text)
+    return msg
+
+
+def mailer_for(settings: HubSettings) -> Mailer:
+    from hub.mail.folder import FolderMailer
+    from hub.mail.smtp import SmtpMailer
+
+    if settings.smtp_host:
+        return SmtpMailer(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_security,
+            settings.smtp_username,
+            settings.smtp_password,
+            settings.mail_from,
+        )
+    return FolderMailer(settings.mail_folder, settings.mail_from)

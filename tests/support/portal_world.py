@@ -1,0 +1,93 @@
+"""A hub database with two organisators, each with a location, children and cards, and the
+portal serving it on loopback: what the portal tests try their logins and tampering against."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from hub.accounts.passwords import hash_secret
+from hub.children.queries import add_child
+from hub.db import open_database
+from hub.demo import seed
+from hub.locations.queries import set_opening_hours
+from hub.locations.schedule import weekdays
+from hub.mail.folder import FolderMailer
+from hub.portal.app import create_app
+from hub.portal.channel import RecordingChannel
+from hub.settings import HubSettings
+from tests.support.portal import PortalClient, serve
+from wire import cardcode
+
+OTHER_EMAIL = "info@klavertje.example"
+OTHER_PASSWORD = "klavertje-vier-2026"
+OTHER_DOSSIER = "904555111"
+OTHER_PIN = "7391"
+
+
+@dataclass
+class PortalWorld:
+    url: str
+    database: Path
+    units: RecordingChannel
+    mail_dir: Path
+    other_child: int  # a child at the other organisator's location
+    other_card: str
+
+    def client(self) -> PortalClient:
+        return PortalClient(self.url)
+
+
+def seed_other_organisator(database: Path) -> tuple[int, str]:
+    """A second organisator with location "klavertje" and one child (with a card)."""
+    db = open_database(database)
+    with db.atomic():
+        org = (
+            db["organisators"]
+            .insert(
+                {"name": "Vzw Klavertje", "email": OTHER_EMAIL, "password_hash": hash_secret(OTHER_PASSWORD)}
+            )
+            .last_pk
+        )
+        db["locations"].insert(
+            {
+                "id": "klavertje",
+                "organisator_id": org,
+                "dossier_number": OTHER_DOSSIER,
+                "name": "Kinderopvang Klavertje",
+                "address": "Dorpsplein 3, 9000 Gent",
+                "pin_hash": hash_secret(OTHER_PIN),
+            }
+        )
+    set_opening_hours(db, "klavertje", weekdays("07:00", "18:00"))
+    child = add_child(db, "klavertje", "Geheim", "Kind", date(2024, 5, 1), "v")
+    code = cardcode.new_code()
+    with db.atomic():
+        db["cards"].insert({"code": code, "organisator_id": org, "child_id": child, "state": "active"})
+    db.close()
+    return child, code
+
+
+def build_world(hub_dir: Path, history_days: int = 8) -> tuple[Path, int, str]:
+    database = hub_dir / "hub.sqlite3"
+    db = open_database(database)
+    seed(db, ("unit-zonnebloem-in", "unit-zonnebloem-uit"), history_days=history_days)
+    db.close()
+    child, code = seed_other_organisator(database)
+    return database, child, code
+
+
+@pytest.fixture
+def world(hub_dir: Path, tmp_path: Path) -> Iterator[PortalWorld]:
+    database, child, code = build_world(hub_dir)
+    units = RecordingChannel()
+    mail_dir = tmp_path / "mail"
+    app = create_app(
+        database, units=units, mailer=FolderMailer(mail_dir), settings=HubSettings(data_dir=hub_dir)
+    )
+    with serve(app) as url:
+        yield PortalWorld(url, database, units, mail_dir, child, code)
