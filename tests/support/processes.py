@@ -52,8 +52,15 @@ def spawn(name: str, args: list[str], workdir: Path, env: dict[str, str] | None 
     return Proc(name, popen, log_path)
 
 
-def start_hub(workdir: Path, broker_url: str = "", embedded_port: int = 0) -> tuple[Proc, str]:
-    """A hub process; returns it and its portal URL once /health answers."""
+def start_hub(
+    workdir: Path,
+    broker_url: str = "",
+    embedded_port: int = 0,
+    env: dict[str, str] | None = None,
+    wait: bool = True,
+) -> tuple[Proc, str]:
+    """A hub process; returns it and its portal URL once /health answers (at once with ``wait=False``).
+    A restart appends to the same log."""
     workdir.mkdir(parents=True, exist_ok=True)
     http_port = free_port()
     config = workdir / "hub.toml"
@@ -61,7 +68,7 @@ def start_hub(workdir: Path, broker_url: str = "", embedded_port: int = 0) -> tu
         f'data_dir = "{workdir}"\nbroker = "{broker_url}"\nembedded_broker_port = {embedded_port}\n'
         f"http_port = {http_port}\n"
     )
-    proc = spawn("hub", ["-m", "hub", "serve", "--config", str(config)], workdir)
+    proc = spawn("hub", ["-m", "hub", "serve", "--config", str(config)], workdir, env)
     url = f"http://127.0.0.1:{http_port}"
 
     def healthy() -> bool:
@@ -69,18 +76,22 @@ def start_hub(workdir: Path, broker_url: str = "", embedded_port: int = 0) -> tu
             raise AssertionError(f"hub exited with {proc.popen.returncode}:\n{proc.log()[-3000:]}")
         return httpx.get(f"{url}/health", timeout=1).status_code == 200
 
-    wait_for(healthy, timeout=30, what="the hub's /health")
+    if wait:
+        wait_for(healthy, timeout=30, what="the hub's /health")
     return proc, url
 
 
-def unit_config(workdir: Path, unit: str, location: str, broker_url: str, **sections: dict) -> Path:
-    """Write a unit's TOML config; ``sections`` adds tables such as camera={"folder": ...}."""
+def unit_config(
+    workdir: Path, unit: str, location: str, broker_url: str, data_dir: Path | None = None, **sections: dict
+) -> Path:
+    """Write a unit's TOML config; ``sections`` adds tables such as camera={"folder": ...}.
+    The outbox goes in ``data_dir``, by default ``workdir``."""
     workdir.mkdir(parents=True, exist_ok=True)
     lines = [
         f'unit = "{unit}"',
         f'location = "{location}"',
         f'broker = "{broker_url}"',
-        f'data_dir = "{workdir}"',
+        f'data_dir = "{data_dir or workdir}"',
     ]
     for section, values in sections.items():
         lines.append(f"\n[{section}]")
