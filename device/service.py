@@ -15,7 +15,7 @@ import time
 
 from device import __version__
 from device.checkin import CheckInDesk, Roster
-from device.clock import Clock, SystemClock
+from device.clock import Clock, open_clock
 from device.config import UnitSettings
 from device.decoder import open_decoder
 from device.feedback import Feedback, Signal, open_feedback
@@ -59,7 +59,7 @@ class UnitService:
     ) -> None:
         self.settings = settings
         synced = settings.scan.clock_synced
-        self.clock = clock or SystemClock(None if synced == "auto" else bool(synced))
+        self.clock = clock or open_clock(None if synced == "auto" else bool(synced))
         self.feedback = feedback or open_feedback(settings.feedback)
         self.notifier = notifier or Notifier()
         self.outbox = Outbox(
