@@ -74,6 +74,7 @@ def fault_row() -> Iterator[Callable[..., FaultRow]]:
 def pytest_terminal_summary(terminalreporter) -> None:
     if not _rows:
         return
+    _rows.sort(key=lambda r: r.scenario)  # the scenarios in the order: each starts with its number
     table = [COLUMNS] + [
         (r.scenario, str(r.produced), str(r.stored), str(r.doubled), str(r.lost), f"{r.time:.1f}")
         for r in _rows
