@@ -61,10 +61,11 @@ def stopwatch() -> Stopwatch:
 
 @pytest.fixture
 def fault_row() -> Iterator[Callable[..., FaultRow]]:
-    """Record one row of the table: ``fault_row(scenario, produced, stored, doubled, lost, time, detail)``."""
+    """Record one row: ``fault_row(scenario, counts, seconds, detail)``; ``counts`` has produced,
+    stored, doubled and lost (a :class:`tests.support.doors.Tally`)."""
 
-    def record(*args, **kwargs) -> FaultRow:
-        row = FaultRow(*args, **kwargs)
+    def record(scenario: str, counts, seconds: float, detail: str = "") -> FaultRow:
+        row = FaultRow(scenario, counts.produced, counts.stored, counts.doubled, counts.lost, seconds, detail)
         _rows.append(row)
         return row
 

@@ -45,10 +45,7 @@ def test_broker_down_for_the_whole_burst_then_every_event_arrives_once_and_in_or
     result = tally(door, hub_dir)
     fault_row(
         "2a broker down for a whole burst",
-        result.produced,
-        result.stored,
-        result.doubled,
-        result.lost,
+        result,
         seconds,
         f"{burst} scans saved offline, delivered after the broker came back",
     )
@@ -93,10 +90,7 @@ def test_broker_stopped_and_started_again_and_again_during_a_burst_loses_and_dou
     signals = [s.signal for s in door.shown()]
     fault_row(
         f"2b broker stopped/started x{outages} during a burst",
-        result.produced,
-        result.stored,
-        result.doubled,
-        result.lost,
+        result,
         seconds,
         f"{burst} scans, {signals.count('saved_offline')} of them while the broker was down; "
         "outages of 1.5 s every 2.5 s, SIGTERM and SIGKILL in turn",

@@ -93,10 +93,7 @@ def test_units_booting_in_1970_or_a_year_ahead_get_their_unsynced_scans_retimed_
         result = tally(door, hub_dir)
         fault_row(
             f"6 unit clock {clocks[door.unit][0]}, then synced",
-            result.produced,
-            result.stored,
-            result.doubled,
-            result.lost,
+            result,
             seconds,
             f"{len(retimed)} of {len(wrong_clock)} scans made with the wrong clock re-timed to within 1 s of "
             f"the scan (worst {max(off.values()):.3f} s off), {len(rows) - len(wrong_clock)} synced",

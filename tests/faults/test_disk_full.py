@@ -83,10 +83,7 @@ def test_unit_on_a_full_disk_warns_refuses_new_scans_keeps_the_old_ones_and_deli
     result = tally(door, hub_dir)
     fault_row(
         "7 unit disk full",
-        result.produced,
-        result.stored,
-        result.doubled,
-        result.lost,
+        result,
         seconds,
         f"outbox on a 1 MB disk that fills up while the hub is away: {kept} scans kept with a warning, "
         f"{door.log().count(REFUSED_LINE)} refused (\u201c{REFUSED}\u201d); the hub stored the backlog while "

@@ -20,7 +20,7 @@ from hub.demo import DEMO_UNITS, DemoData, seed
 from provisioning.mosquitto import UnitAccount
 from tests.faults.conftest import size
 from tests.support.burst import cards_in_turn
-from tests.support.doors import Door, tally
+from tests.support.doors import Door, Tally, tally
 from tests.support.hostile import BROKER, hostile_messages
 from tests.support.processes import start_hub
 from tests.support.raw_unit import RawUnit
@@ -79,21 +79,22 @@ def test_ten_thousand_hostile_messages_leave_the_hub_up_normal_events_stored_onc
     stored_normal = {row[0] for row in hub_rows(hub_dir, f"SELECT id FROM events WHERE unit_id = '{other}'")}
     verdicts = Counter(a.verdict for a in attacker.acks if a.id in {e.id for e in normal})
     door_result = tally(door, hub_dir)
-    produced = door_result.produced + len(normal)
-    stored = door_result.stored + len(stored_normal)
-    lost = door_result.lost + len({e.id for e in normal} - stored_normal)
+    result = Tally(
+        produced=door_result.produced + len(normal),
+        stored=door_result.stored + len(stored_normal),
+        doubled=door_result.doubled,
+        lost=door_result.lost + len({e.id for e in normal} - stored_normal),
+        unsignalled=door_result.unsignalled,
+    )
     fault_row(
         f"5 {count:,} hostile messages mixed in",
-        produced,
-        stored,
-        door_result.doubled,
-        lost,
+        result,
         seconds,
         f"{door_result.produced} scans by a unit and {len(normal)} valid events among {count:,} bad messages "
         f"from another unit's account; dead letters by reason: {dict(sorted(dead.items()))}; "
         f"{count - reached_hub.total()} kept from the hub by the broker's ACL",
     )
-    assert lost == 0 and door_result.doubled == 0
+    assert result.lost == 0 and result.doubled == 0
     assert dead == dict(reached_hub), (
         "every bad message that reached the hub is a dead letter, with its reason"
     )

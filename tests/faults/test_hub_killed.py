@@ -54,10 +54,7 @@ def test_hub_killed_before_and_after_its_commit_and_restarted_stores_every_scan_
     result = tally(door, hub_dir)
     fault_row(
         f"3 hub SIGKILL x{len(killed)} in a batch commit",
-        result.produced,
-        result.stored,
-        result.doubled,
-        result.lost,
+        result,
         seconds,
         f"{burst} scans; kills (point, batch size): "
         + ", ".join(f"{point} {count}" for point, count in killed),

@@ -68,10 +68,7 @@ def test_events_delivered_again_after_lost_acks_a_unit_restart_and_a_replay_are_
     resent = door.log().count("publishing again")
     fault_row(
         "4 same events delivered again",
-        result.produced,
-        result.stored,
-        result.doubled,
-        result.lost,
+        result,
         seconds,
         f"{burst} scans; acks withheld: {resent} resend(s) by the unit's ack timer, then the unit killed "
         f"and its whole outbox sent again after the restart; then {len(payloads)} replayed by a raw client, "

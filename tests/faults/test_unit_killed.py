@@ -41,10 +41,7 @@ def test_unit_killed_mid_burst_delivers_every_green_scan_exactly_once_after_rest
     result = tally(door, hub_dir)
     fault_row(
         f"1 unit SIGKILL x{kills} mid-burst, restarted",
-        result.produced,
-        result.stored,
-        result.doubled,
-        result.lost,
+        result,
         seconds,
         f"{burst} cards shown, {kills} kill(s); {result.unsignalled} event(s) stored whose green light a "
         f"kill cut off; {burst - result.produced - result.unsignalled} card(s) in view at a kill, not "

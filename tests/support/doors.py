@@ -15,13 +15,19 @@ from its log. :func:`tally` compares that with the hub's events table:
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.burst import burst_unit_config, cards_waiting, hub_events, present_cards, shown
+from tests.support.burst import (
+    burst_unit_config,
+    cards_waiting,
+    hub_events,
+    outbox_size,
+    present_cards,
+    shown,
+)
 from tests.support.processes import Proc, start_unit
 
 
@@ -73,8 +79,7 @@ class Door:
         return cards_waiting(self.camera)
 
     def outbox_size(self) -> int:
-        with sqlite3.connect(self.data_dir / "outbox.sqlite3") as db:
-            return db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        return outbox_size(self.data_dir)
 
 
 @dataclass(frozen=True)
