@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 
 BENCHES := $(filter-out __init__ __main__ common,$(patsubst bench/%.py,%,$(wildcard bench/*.py)))
 
-.PHONY: demo test lint format docs bench clean
+.PHONY: demo test lint format docs bench faults clean
 
 $(STAMP): pyproject.toml scripts/bootstrap
 	scripts/bootstrap
@@ -34,6 +34,13 @@ format: $(STAMP)
 docs: $(STAMP)
 	$(PY) -m wire.schema docs
 	$(PY) -m hub.upload.schema docs
+
+## faults: the fault-injection suite at full size; prints the table, writes bench/results/faults.json
+faults: $(STAMP)
+	scripts/install-test-deps
+	mkdir -p var
+	AANWEZIG_FAULTS=full AANWEZIG_FAULTS_JSON=bench/results/faults.json \
+		$(PY) -m pytest tests/faults --basetemp=var/faults -p no:cacheprovider
 
 ## bench: every benchmark; bench-NAME runs bench/NAME.py and writes bench/results/NAME.json
 bench: $(addprefix bench-,$(BENCHES))

@@ -62,8 +62,8 @@ class PhaseResult:
     timed_out: bool = False
 
 
-def seed(database: Path) -> list[str]:
-    """The bench location with its children, cards and units; returns the card codes."""
+def seed(database: Path, units: list[str] | None = None) -> list[str]:
+    """The bench location with its children, cards and units (ours unless given); returns the card codes."""
     db = open_database(database)
     with db.atomic():
         org = db["organisators"].insert({"name": "Bench vzw", "email": "bench@aanwezig.example"}).last_pk
@@ -77,7 +77,7 @@ def seed(database: Path) -> list[str]:
             code = cardcode.new_code()
             db["cards"].insert({"code": code, "organisator_id": org, "child_id": child, "state": "active"})
             codes.append(code)
-        for unit in unit_ids():
+        for unit in units or unit_ids():
             db["units"].insert({"id": unit, "location_id": LOCATION})
     set_opening_hours(db, LOCATION, weekdays("07:00", "18:00"))
     db.close()

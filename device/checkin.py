@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,7 +53,10 @@ class Roster:
     def update(self, config: UnitConfig) -> None:
         body = config.to_dict()
         self._take(body)
-        self._outbox.set_state(_ROSTER_KEY, json.dumps(body))
+        try:
+            self._outbox.set_state(_ROSTER_KEY, json.dumps(body))
+        except sqlite3.OperationalError as exc:  # a full disk: used now, received again on reconnect
+            log.warning("the config from the hub is in use but not saved: %s", exc)
 
     def _take(self, body: dict) -> None:
         self._names = dict(body["roster"])

@@ -5,20 +5,25 @@ until NTP syncs. Each event therefore carries the boot id and a monotonic readin
 wall time; the hub re-times unsynced events once a synced event of the same boot arrives.
 
 Everything on the unit takes its time from a :class:`Clock`, so a test (or a fault-injection
-run) can hand a unit a clock in 1970 or a year ahead without touching the machine's clock.
+run) can hand a unit a clock in 1970 or a year ahead without touching the machine's clock:
+:func:`open_clock` gives the unit process a :class:`SkewedClock` when ``AANWEZIG_CLOCK_START`` is
+set, and the machine's :class:`SystemClock` otherwise.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 _TIME_ERROR = 5  # adjtimex(2): clock not synchronised
+CLOCK_START_ENV = "AANWEZIG_CLOCK_START"  # ISO time the skewed wall clock starts at
+CLOCK_SYNCED_WHEN_ENV = "AANWEZIG_CLOCK_SYNCED_WHEN"  # the file whose appearance is "NTP answered"
 
 
 class Clock(Protocol):
@@ -50,6 +55,41 @@ class SystemClock:
 
     def synced(self) -> bool:
         return self._override if self._override is not None else kernel_clock_synced()
+
+
+class SkewedClock:
+    """This machine's clock as a Pi without a battery clock has it after a power cut, for fault runs.
+
+    The wall clock starts at ``starts_at`` when the unit starts and runs on from there, not
+    synced, until NTP "answers": the file ``synced_when`` appears. From then on it is this
+    machine's real time, synced. The monotonic clock and the boot id are the machine's own, so the
+    events go through the unit's real path and the hub's real clock repair.
+    """
+
+    def __init__(self, starts_at: datetime, synced_when: Path) -> None:
+        self.boot_id = read_boot_id()
+        self._starts_at = starts_at
+        self._started = time.monotonic()
+        self._synced_when = synced_when
+
+    def now(self) -> datetime:
+        if self.synced():
+            return datetime.now().astimezone()
+        return self._starts_at + timedelta(seconds=time.monotonic() - self._started)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def synced(self) -> bool:
+        return self._synced_when.exists()
+
+
+def open_clock(synced_override: bool | None = None) -> Clock:
+    """The machine's clock; a :class:`SkewedClock` when the environment asks for one."""
+    start = os.environ.get(CLOCK_START_ENV)
+    if start:
+        return SkewedClock(datetime.fromisoformat(start), Path(os.environ[CLOCK_SYNCED_WHEN_ENV]))
+    return SystemClock(synced_override)
 
 
 def read_boot_id() -> str:

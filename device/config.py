@@ -47,6 +47,8 @@ ack_timeout_s = 5.0      # no ack from the hub this long after publishing: publi
 window = 100             # events published and not yet acknowledged, at most
 outbox_capacity = 200000 # events kept while the hub is unreachable; then scans are refused
 outbox_warn_ratio = 0.5  # warn staff (display, lights) from this fill level on
+disk_warn_mb = 50.0      # warn staff too when the outbox's disk has less than this free
+disk_reserve_mb = 5.0    # refuse new scans below this much free: the rest is for removing acked events
 status_every_s = 30.0    # retained status at least this often (and on every backlog change)
 """
 
@@ -116,6 +118,8 @@ class DeliveryConfig:
     window: int = 100  # events published and not yet acked, at most
     outbox_capacity: int = 200_000
     outbox_warn_ratio: float = 0.5
+    disk_warn_mb: float = 50.0
+    disk_reserve_mb: float = 5.0
     status_every_s: float = 30.0
 
 

@@ -88,5 +88,10 @@ class UnitLink:
     def _message(self, _client, _userdata, message: mqtt.MQTTMessage) -> None:
         for kind, topic in self._topics.items():
             if message.topic == topic:
-                self._on_message(kind, message.payload)
+                # an exception raised here would end paho's network thread for good: the unit would
+                # look connected and never deliver again
+                try:
+                    self._on_message(kind, message.payload)
+                except Exception:
+                    log.exception("handling a %s message failed", kind)
                 return

@@ -6,6 +6,10 @@ the hub acknowledges it (after the hub's own commit); until then it is published
 every reconnect and after every ack time-out, oldest first. The outbox is bounded: it warns long
 before it is full and then refuses new scans instead of dropping old ones.
 
+The disk it lives on is watched too. Below ``disk_warn_bytes`` free it warns (as when nearly full)
+and keeps its write-ahead log small; below ``disk_reserve_bytes`` it refuses new scans, so the
+space left is kept for what empties the outbox: removing the events the hub acknowledged.
+
 The same file keeps a small key/value table for state that must survive a restart (the last
 roster from the hub).
 """
@@ -13,6 +17,8 @@ roster from the hub).
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -20,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wire import CheckIn, encode
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -47,11 +55,20 @@ class Pending:
 class Outbox:
     """Check-ins waiting for the hub's ack, in the order they were made."""
 
-    def __init__(self, path: str | Path, capacity: int = 200_000, warn_ratio: float = 0.5) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        capacity: int = 200_000,
+        warn_ratio: float = 0.5,
+        disk_warn_bytes: int = 50 * 2**20,
+        disk_reserve_bytes: int = 5 * 2**20,
+    ) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(path)
         self.capacity = capacity
         self.warn_at = int(capacity * warn_ratio)
+        self.disk_warn_bytes = disk_warn_bytes
+        self.disk_reserve_bytes = disk_reserve_bytes
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -64,6 +81,9 @@ class Outbox:
         with self._lock:
             if self._count >= self.capacity:
                 raise OutboxFull(f"outbox holds {self._count} events, its capacity")
+            free = self.free_bytes()
+            if free < self.disk_reserve_bytes:
+                raise OutboxFull(f"{free // 1024} KB free on the outbox's disk, below the reserve for acks")
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 (seq,) = self._db.execute(
@@ -81,6 +101,7 @@ class Outbox:
                 self._rollback()
                 raise
             self._count += 1
+            self._keep_log_small(free)
             return event
 
     def pending(self, limit: int = 100) -> list[Pending]:
@@ -90,11 +111,19 @@ class Outbox:
             return [Pending(seq, id_, bytes(payload)) for seq, id_, payload in rows]
 
     def remove(self, event_id: str) -> bool:
-        """Forget an event the hub has acknowledged; False if it was not (or no longer) here."""
+        """Forget an event the hub has acknowledged; False if it was not (or no longer) here.
+
+        Raises :class:`OutboxFull` when even that cannot be written (the disk is full): the event
+        stays, goes again and is acknowledged again.
+        """
         with self._lock:
-            removed = self._db.execute("DELETE FROM outbox WHERE id = ?", (event_id,)).rowcount > 0
+            try:
+                removed = self._db.execute("DELETE FROM outbox WHERE id = ?", (event_id,)).rowcount > 0
+            except sqlite3.OperationalError as exc:
+                raise OutboxFull(f"cannot remove an acknowledged event: {exc}") from exc
             if removed:
                 self._count -= 1
+                self._keep_log_small(self.free_bytes())
             return removed
 
     def __len__(self) -> int:
@@ -102,7 +131,13 @@ class Outbox:
 
     @property
     def nearly_full(self) -> bool:
-        return self._count >= self.warn_at
+        """Time to warn staff: many events wait, or little room is left on the disk."""
+        return self._count >= self.warn_at or self.free_bytes() < self.disk_warn_bytes
+
+    def free_bytes(self) -> int:
+        """Free space on the outbox's disk, as an unprivileged process may use it."""
+        stat = os.statvfs(self.path.parent)
+        return stat.f_bavail * stat.f_frsize
 
     @property
     def last_seq(self) -> int:
@@ -125,6 +160,16 @@ class Outbox:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def _keep_log_small(self, free: int) -> None:
+        """On a nearly full disk, fold the write-ahead log into the database and truncate it after
+        each write: left alone it grows to 4 MB before SQLite reuses it."""
+        if free >= self.disk_warn_bytes:
+            return
+        try:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as exc:
+            log.warning("could not shrink the outbox's write-ahead log: %s", exc)
 
     def _rollback(self) -> None:
         with contextlib.suppress(sqlite3.Error):  # no transaction was open

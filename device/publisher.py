@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from device.link import UnitLink
-from device.outbox import Outbox
+from device.outbox import Outbox, OutboxFull
 from wire import Ack
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,11 @@ class Publisher:
         self.wake()
 
     def acknowledged(self, ack: Ack) -> None:
-        removed = self.outbox.remove(ack.id)
+        try:
+            removed = self.outbox.remove(ack.id)
+        except OutboxFull as exc:  # the disk is full: the event goes again after the ack time-out
+            log.warning("event %s stays in the outbox: %s", ack.id, exc)
+            return
         with self._lock:
             self._sent.pop(ack.id, None)
         if removed and self._on_ack:

@@ -15,7 +15,7 @@ import time
 
 from device import __version__
 from device.checkin import CheckInDesk, Roster
-from device.clock import Clock, SystemClock
+from device.clock import Clock, open_clock
 from device.config import UnitSettings
 from device.decoder import open_decoder
 from device.feedback import Feedback, Signal, open_feedback
@@ -59,13 +59,15 @@ class UnitService:
     ) -> None:
         self.settings = settings
         synced = settings.scan.clock_synced
-        self.clock = clock or SystemClock(None if synced == "auto" else bool(synced))
+        self.clock = clock or open_clock(None if synced == "auto" else bool(synced))
         self.feedback = feedback or open_feedback(settings.feedback)
         self.notifier = notifier or Notifier()
         self.outbox = Outbox(
             settings.outbox_path,
             capacity=settings.delivery.outbox_capacity,
             warn_ratio=settings.delivery.outbox_warn_ratio,
+            disk_warn_bytes=int(settings.delivery.disk_warn_mb * 2**20),
+            disk_reserve_bytes=int(settings.delivery.disk_reserve_mb * 2**20),
         )
         self.roster = Roster(self.outbox)
         self.link = UnitLink(
@@ -232,7 +234,12 @@ class UnitService:
                 next_due = time.monotonic() + self.settings.delivery.status_every_s
                 self.notifier.status(self._status_text())
                 if self.outbox.nearly_full:
-                    log.warning("outbox %d of %d full", backlog, self.outbox.capacity)
+                    log.warning(
+                        "outbox %d of %d full, %d KB free on its disk",
+                        backlog,
+                        self.outbox.capacity,
+                        self.outbox.free_bytes() // 1024,
+                    )
                     self.feedback.signal(Signal.WARNING, f"Opslag bijna vol — {backlog} wachten op de hub")
 
     def _status_text(self) -> str:

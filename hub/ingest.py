@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
 import re
+import signal
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -44,6 +46,11 @@ log = logging.getLogger(__name__)
 
 SUBSCRIPTIONS = [Topic.all_units(TopicKind.EVENT), Topic.all_units(TopicKind.STATUS)]
 _KEEP_PAYLOAD_BYTES = 64 * 1024  # of an oversized message, the dead letter keeps this much
+
+# Fault injection for the fault suite (tests/faults), off unless set: "before_commit:N" or
+# "after_commit:N" makes the hub SIGKILL itself in its N-th batch that holds a check-in, with the
+# batch written but not committed, or committed but neither acked nor settled with the broker.
+FAULT_ENV = "AANWEZIG_INGEST_FAULT"
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,8 @@ class Ingest:
         self.batches = 0
         self.clock = ClockRepair()
         self._event_handlers: dict[type[Message], EventHandler] = {CheckIn: self._checkin}
+        self._fault = _fault_point(os.environ.get(FAULT_ENV, ""))
+        self._checkin_batches = 0
 
     def submit(self, delivery: Delivery) -> None:
         """Called on the MQTT thread for every message."""
@@ -112,6 +121,7 @@ class Ingest:
                 log.error("could not commit %d message(s), retrying: %s", len(batch), exc)
                 if stop.wait(1.0):
                     return  # not settled: the broker delivers them again after restart
+        self._maybe_fail("after_commit", len(batch))
         for outcome in outcomes:
             if outcome.ack is not None:
                 self._publish(outcome.ack_topic, encode(outcome.ack))
@@ -166,6 +176,9 @@ class Ingest:
                 stored = iter(self._store_checkins(context))
                 outcomes = [next(stored) if o is _PENDING else o for o in outcomes]
                 units.record_seen(db, context.seen, context.received_at)
+                if context.checkins:
+                    self._checkin_batches += 1
+                self._maybe_fail("before_commit", len(batch))
         except BaseException:
             self.clock.begin()  # forget what the rolled-back batch taught
             raise
@@ -180,6 +193,13 @@ class Ingest:
             1 for o in outcomes if o.ack and o.ack.verdict in (Verdict.STORED, Verdict.UNKNOWN_CARD)
         )
         return outcomes
+
+    def _maybe_fail(self, point: str, size: int) -> None:
+        if self._fault == (point, self._checkin_batches):
+            log.warning(
+                "fault injection: SIGKILL %s, batch %d of %d message(s)", point, self._checkin_batches, size
+            )
+            os.kill(os.getpid(), signal.SIGKILL)
 
     def _handle(self, batch: Batch, d: Delivery) -> Outcome:
         try:
@@ -287,6 +307,17 @@ class Batch:
         if event_id is None:
             return Outcome(dead=True)
         return Outcome(ack_topic, Ack(id=event_id, verdict=Verdict.REFUSED, reason=reason), dead=True)
+
+
+def _fault_point(spec: str) -> tuple[str, int] | None:
+    """("before_commit" | "after_commit", N) from the fault environment variable; None when unset."""
+    if not spec:
+        return None
+    point, _, batch = spec.partition(":")
+    if point not in ("before_commit", "after_commit") or not batch.isdigit():
+        raise ValueError(f"{FAULT_ENV}={spec!r}: expected before_commit:N or after_commit:N")
+    log.warning("fault injection armed: SIGKILL %s of batch %s", point, batch)
+    return point, int(batch)
 
 
 def _ack_topic(event_topic: str) -> str | None:

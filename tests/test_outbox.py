@@ -70,3 +70,26 @@ def test_an_event_that_cannot_be_built_leaves_no_trace(tmp_path: Path) -> None:
         outbox.append(broken)
     assert len(outbox) == 0
     assert outbox.append(make).seq == 1
+
+
+class OutboxOnDisk(Outbox):
+    """An outbox whose disk has as much free space as the test says."""
+
+    free = 10 * 2**20
+
+    def free_bytes(self) -> int:
+        return self.free
+
+
+def test_a_nearly_full_disk_warns_then_refuses_new_events_but_still_takes_acks(tmp_path: Path) -> None:
+    outbox = OutboxOnDisk(tmp_path / "outbox.sqlite3", disk_warn_bytes=2**20, disk_reserve_bytes=2**19)
+    first = outbox.append(make)
+    assert not outbox.nearly_full
+    outbox.free = 2**20 - 1
+    assert outbox.nearly_full, "little room left on the disk: staff are warned"
+    outbox.append(make)
+    outbox.free = 2**19 - 1
+    with pytest.raises(OutboxFull, match="below the reserve"):
+        outbox.append(make)
+    assert outbox.remove(first.id), "the reserve is there for removing acknowledged events"
+    assert [p.seq for p in outbox.pending()] == [2]

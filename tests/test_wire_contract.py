@@ -90,6 +90,14 @@ def test_malformed_messages_are_refused_with_a_short_reason(payload: bytes, reas
         {"id": "not-a-ulid"},
         {"monotonic": float("nan")},
         {"clock_synced": 1},
+        # found by the fault suite: each of these used to pass and then fail in the hub's database
+        # or clock repair ("internal_error"); a monotonic of Infinity even poisoned its boot's anchor
+        {"monotonic": float("inf")},
+        {"monotonic": 1e300},
+        {"seq": 10**30},
+        {"wall_time": "9999-12-31T23:59:59-05:00"},  # past year 9999 in UTC
+        {"wall_time": "0001-01-01T00:00:00+05:00"},  # before year 1 in UTC
+        {"wall_time": "1969-12-31T23:59:59+00:00"},  # before any clock a unit can have
     ],
 )
 def test_a_checkin_with_a_wrong_field_is_refused(change: dict) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import math
 import re
 import types
 import typing
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -28,6 +29,8 @@ MAX_CONFIG_BYTES = 512 * 1024  # hub -> unit config, roster included
 EVENT_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # ULID, Crockford base32
 CARD_CODE_PATTERN = r"^[0-9]{4,20}$"
 BOOT_ID_PATTERN = r"^[0-9a-f-]{8,64}$"
+MAX_INTEGER = 2**63 - 1  # what a database integer holds
+MAX_MONOTONIC_S = 1e9  # about 31 years since boot: beyond it a reading is garbage
 
 
 class ContractError(ValueError):
@@ -89,14 +92,16 @@ class CheckIn(Message):
     id: str = spec("Event id: a ULID, unique and sortable, made by the unit.", pattern=EVENT_ID_PATTERN)
     unit: str = spec("Id of the unit that registered the event.", pattern=ID_PATTERN)
     location: str = spec("Id of the location the unit is enrolled for.", pattern=ID_PATTERN)
-    seq: int = spec("Per-unit sequence number, starting at 1, never reused.", minimum=1)
+    seq: int = spec("Per-unit sequence number, starting at 1, never reused.", minimum=1, maximum=MAX_INTEGER)
     direction: Direction = spec("Arrival or departure, from the unit's mode.", enum=Direction)
     code: str = spec("Card code, read from the QR or typed on the keypad.", pattern=CARD_CODE_PATTERN)
     source: Source = spec("How the code was read.", enum=Source)
     wall_time: str = spec("Unit's wall clock at the scan, ISO 8601 with UTC offset.", format="date-time")
     clock_synced: bool = spec("Whether the unit's clock was NTP-synchronised at the scan.")
     boot_id: str = spec("Kernel boot id of the unit at the scan.", pattern=BOOT_ID_PATTERN)
-    monotonic: float = spec("Seconds on the unit's monotonic clock at the scan (since boot).", minimum=0)
+    monotonic: float = spec(
+        "Seconds on the unit's monotonic clock at the scan (since boot).", minimum=0, maximum=MAX_MONOTONIC_S
+    )
 
 
 @dataclass(frozen=True)
@@ -235,6 +240,12 @@ def _check(name: str, value: Any, base: Any, meta: typing.Mapping[str, Any]) -> 
         raise ContractError("bad_field", f"{name}: does not match {meta['pattern']}")
     if "minimum" in meta and value < meta["minimum"]:
         raise ContractError("bad_field", f"{name}: below {meta['minimum']}")
+    if "maximum" in meta and value > meta["maximum"]:
+        raise ContractError("bad_field", f"{name}: above {meta['maximum']}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ContractError("bad_field", f"{name}: not a finite number")
+    if isinstance(value, int) and not -MAX_INTEGER - 1 <= value <= MAX_INTEGER:
+        raise ContractError("bad_field", f"{name}: too large")
     if meta.get("format") == "date-time" and not is_aware_iso_datetime(value):
         raise ContractError("bad_field", f"{name}: not an ISO 8601 time with UTC offset")
     if (
@@ -277,8 +288,10 @@ def _type_name(base: Any) -> str:
 
 
 def is_aware_iso_datetime(value: str) -> bool:
-    """True for an ISO 8601 date-time string that carries a UTC offset."""
+    """True for an ISO 8601 date-time string that carries a UTC offset, from 1970 to 9998 in UTC
+    (a clock without battery starts at 1970; the hub must be able to shift it by hours and days)."""
     try:
-        return datetime.fromisoformat(value).tzinfo is not None
-    except ValueError:
+        moment = datetime.fromisoformat(value)
+        return moment.tzinfo is not None and 1970 <= moment.astimezone(UTC).year <= 9998
+    except (ValueError, OverflowError):
         return False

@@ -37,7 +37,7 @@ def message_schema(cls: type[Message]) -> dict[str, Any]:
             prop["enum"] = [e.value for e in f.metadata["enum"]]
         else:
             prop["type"] = _JSON_TYPES[typing.get_origin(base) or base]
-        for key in ("pattern", "minimum", "format"):
+        for key in ("pattern", "minimum", "maximum", "format"):
             if key in f.metadata:
                 prop[key] = f.metadata[key]
         if typing.get_origin(base) is dict and typing.get_args(base)[1] is str:

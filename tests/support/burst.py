@@ -95,12 +95,13 @@ class HubEvent:
     id: str
     seq: int
     received_at: str
+    code: str = ""
 
 
 def hub_events(hub_dir: Path, unit: str) -> list[HubEvent]:
     """The unit's events in the hub's database, in the unit's seq order."""
     with sqlite3.connect(hub_dir / "hub.sqlite3") as db:
         rows = db.execute(
-            "SELECT id, seq, received_at FROM events WHERE unit_id = ? ORDER BY seq", (unit,)
+            "SELECT id, seq, received_at, code FROM events WHERE unit_id = ? ORDER BY seq", (unit,)
         ).fetchall()
     return [HubEvent(*row) for row in rows]

@@ -83,9 +83,18 @@ class Mosquitto:
         self.process.wait(timeout=10)
         self.process = None
 
-    def reload(self) -> None:
-        """Re-read the password file and ACL (what ``systemctl reload mosquitto`` does)."""
+    def reload(self, withhold: str | None = None) -> None:
+        """Re-read the password file and ACL (what ``systemctl reload mosquitto`` does).
+
+        ``withhold`` takes one line out of the ACL until the next reload: ``topic read T`` of a
+        unit keeps the messages on T from it (the broker checks the ACL at each delivery).
+        """
         self.write_files()
+        if withhold is not None:
+            acl = self.workdir / "acl"
+            lines = acl.read_text().splitlines()
+            assert withhold in lines, f"{withhold!r} is not in the ACL"
+            acl.write_text("\n".join(line for line in lines if line != withhold) + "\n")
         assert self.process is not None
         self.process.send_signal(signal.SIGHUP)
 

@@ -53,11 +53,17 @@ def spawn(name: str, args: list[str], workdir: Path, env: dict[str, str] | None 
 
 
 def start_hub(
-    workdir: Path, broker_url: str = "", embedded_port: int = 0, extra_settings: str = ""
+    workdir: Path,
+    broker_url: str = "",
+    embedded_port: int = 0,
+    extra_settings: str = "",
+    env: dict[str, str] | None = None,
+    wait: bool = True,
 ) -> tuple[Proc, str]:
-    """A hub process; returns it and its portal URL once /health answers.
+    """A hub process; returns it and its portal URL once /health answers (at once with ``wait=False``).
 
-    ``extra_settings`` are more lines for its hub.toml (e.g. the SMTP server of a mail test).
+    ``extra_settings`` are more lines for its hub.toml (e.g. the SMTP server of a mail test);
+    ``env`` adds environment variables (e.g. a fault hook). A restart appends to the same log.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     http_port = free_port()
@@ -66,7 +72,7 @@ def start_hub(
         f'data_dir = "{workdir}"\nbroker = "{broker_url}"\nembedded_broker_port = {embedded_port}\n'
         f"http_port = {http_port}\n{extra_settings}"
     )
-    proc = spawn("hub", ["-m", "hub", "serve", "--config", str(config)], workdir)
+    proc = spawn("hub", ["-m", "hub", "serve", "--config", str(config)], workdir, env)
     url = f"http://127.0.0.1:{http_port}"
 
     def healthy() -> bool:
@@ -74,18 +80,22 @@ def start_hub(
             raise AssertionError(f"hub exited with {proc.popen.returncode}:\n{proc.log()[-3000:]}")
         return httpx.get(f"{url}/health", timeout=1).status_code == 200
 
-    wait_for(healthy, timeout=30, what="the hub's /health")
+    if wait:
+        wait_for(healthy, timeout=30, what="the hub's /health")
     return proc, url
 
 
-def unit_config(workdir: Path, unit: str, location: str, broker_url: str, **sections: dict) -> Path:
-    """Write a unit's TOML config; ``sections`` adds tables such as camera={"folder": ...}."""
+def unit_config(
+    workdir: Path, unit: str, location: str, broker_url: str, data_dir: Path | None = None, **sections: dict
+) -> Path:
+    """Write a unit's TOML config; ``sections`` adds tables such as camera={"folder": ...}.
+    The outbox goes in ``data_dir``, by default ``workdir``."""
     workdir.mkdir(parents=True, exist_ok=True)
     lines = [
         f'unit = "{unit}"',
         f'location = "{location}"',
         f'broker = "{broker_url}"',
-        f'data_dir = "{workdir}"',
+        f'data_dir = "{data_dir or workdir}"',
     ]
     for section, values in sections.items():
         lines.append(f"\n[{section}]")
