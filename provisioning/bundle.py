@@ -54,16 +54,16 @@ def unit_toml(
         f"# Written by aanwezig-provision{f' on {written_at}' if written_at else ''}.",
         "# Holds the unit's broker password: keep it private; the unit removes it from the SD card",
         "# once installed.",
-        f"unit = {_value(identity.unit)}",
-        f"location = {_value(identity.location)}",
-        f"broker = {_value(broker_url(broker, identity.unit, identity.password, ca_installed))}",
-        f"data_dir = {_value(str(defaults.data_dir))}",
+        f"unit = {toml_value(identity.unit)}",
+        f"location = {toml_value(identity.location)}",
+        f"broker = {toml_value(broker_url(broker, identity.unit, identity.password, ca_installed))}",
+        f"data_dir = {toml_value(str(defaults.data_dir))}",
     ]
     sections = {name: dict(values) for name, values in defaults.sections.items()}
     for name, values in (overrides or {}).items():
         sections.setdefault(name, {}).update(values)
     for name, values in sections.items():
-        lines += ["", f"[{name}]"] + [f"{key} = {_value(value)}" for key, value in values.items()]
+        lines += ["", f"[{name}]"] + [f"{key} = {toml_value(value)}" for key, value in values.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -78,12 +78,12 @@ def write_bundle(out: Path, config_text: str, ca_file: Path | None) -> list[Path
     return written
 
 
-def _value(value: Any) -> str:
+def toml_value(value: Any) -> str:
     """A TOML value for the plain types a unit's settings use."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     return json.dumps(str(value), ensure_ascii=False)  # JSON's string escapes are TOML's too

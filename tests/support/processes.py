@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from hub.ports import free_port
+from provisioning.bundle import toml_value
 from tests.support.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +101,7 @@ def unit_config(
     for section, values in sections.items():
         lines.append(f"\n[{section}]")
         for key, value in values.items():
-            lines.append(f"{key} = {_toml(value)}")
+            lines.append(f"{key} = {toml_value(value)}")
     path = workdir / "unit.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -109,13 +110,3 @@ def unit_config(
 def start_unit(workdir: Path, config: Path, env: dict[str, str] | None = None) -> Proc:
     """A unit process; a restart with the same workdir appends to the same log."""
     return spawn(f"unit-{workdir.name}", ["-m", "device", "run", "--config", str(config)], workdir, env)
-
-
-def _toml(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
