@@ -243,6 +243,7 @@ def test_a_hub_without_an_endpoint_checks_the_month_but_offers_no_sending(
     page = client.get(portal.detail()).text
     assert "Versturen naar Kind en Gezin is niet ingesteld op deze hub." in page
     assert "Nu versturen" not in page and CLOCK in page
+    assert '<dd id="next-sending">niet ingesteld op deze hub</dd>' in page
     preview = section(page, "voorbeeld")
     assert "<th>Bedrag</th>" not in preview and "er is geen tabel met bedragen ingesteld" in preview
     refused = client.post(

@@ -113,8 +113,10 @@ def month_key(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def next_sending_text(status: MonthStatus, day: date) -> str:
+def next_sending_text(status: MonthStatus, day: date, enabled: bool) -> str:
     """When the system sends this month next, as the screen says it."""
+    if not enabled:
+        return "niet ingesteld op deze hub"
     if status.next_sending == day:
         return "vandaag, binnen enkele ogenblikken" if status.sending else "vandaag"
     if status.next_sending is not None:
@@ -123,7 +125,7 @@ def next_sending_text(status: MonthStatus, day: date) -> str:
         return "nadat de fouten aangepast zijn"
     if status.status is Status.WAITING:
         return "enkel op vraag, met ‘Nu versturen’"
-    return "niets meer te versturen"
+    return "niets te versturen"
 
 
 @dataclass(frozen=True)
@@ -303,7 +305,7 @@ def overview(
         OverviewLine(
             status,
             STATUS_CSS[status.status],
-            next_sending_text(status, day),
+            next_sending_text(status, day, upload.enabled),
             _open(status, Marker.CLOCK),
             _open(status, Marker.CLOUD),
         )
@@ -345,7 +347,7 @@ def detail(request: Request, maand: str | None = None, here: AtLocation = Depend
         "next": month_key(*shift_month(year, month, 1)),
         "status": status,
         "css": STATUS_CSS[status.status],
-        "next_sending": next_sending_text(status, today()),
+        "next_sending": next_sending_text(status, today(), upload.settings.enabled),
         "time_issues": [v for v in issues if v.issue.marker is Marker.CLOCK],
         "data_errors": [v for v in issues if v.issue.marker is Marker.CLOUD and not v.confirmable],
         "warnings": [v for v in issues if v.issue.marker is Marker.CLOUD and v.confirmable],
