@@ -118,16 +118,18 @@ def build(database: Path, year: int, month: int) -> int:
     return len(records)
 
 
-def measure(client: PortalClient, path: str) -> tuple[list[float], list[float]]:
-    """(server ms, client ms) of REQUESTS sequential GETs of ``path``, after WARMUP."""
+def measure(
+    client: PortalClient, path: str, requests: int = REQUESTS, warmup: int = WARMUP
+) -> tuple[list[float], list[float]]:
+    """(server ms, client ms) of ``requests`` sequential GETs of ``path``, after ``warmup`` more."""
     server, wall = [], []
-    for n in range(WARMUP + REQUESTS):
+    for n in range(warmup + requests):
         started = time.perf_counter()
         response = client.get(path)
         elapsed = (time.perf_counter() - started) * 1000
         assert response.status_code == 200 and response.url.path == path.split("?")[0], response.url
         timing = re.search(r"app;dur=([\d.]+)", response.headers["server-timing"])
-        if n >= WARMUP:
+        if n >= warmup:
             server.append(float(timing[1]))
             wall.append(elapsed)
     return server, wall

@@ -25,6 +25,7 @@ class Child:
     birth_date: date | None
     sex: str | None  # "m", "v" or "x"
     no_subsidy: bool  # "geen KO-toeslag"
+    school_start: date | None = None  # the KO-toeslag ends then (hub/prices/ko_toeslag.py)
 
     @property
     def name(self) -> str:
@@ -40,31 +41,40 @@ class Contact:
     relation: str
 
 
-_CHILD_COLUMNS = "ch.id, ch.first_name, ch.last_name, ch.birth_date, ch.sex, ch.no_subsidy"
+CHILD_COLUMNS = "ch.id, ch.first_name, ch.last_name, ch.birth_date, ch.sex, ch.no_subsidy, ch.school_start"
 
 
-def _child(row: tuple) -> Child:
-    child_id, first, last, born, sex, no_subsidy = row
-    return Child(child_id, first, last, date.fromisoformat(born) if born else None, sex, bool(no_subsidy))
+def child_from_row(row: tuple) -> Child:
+    """A :class:`Child` from the columns :data:`CHILD_COLUMNS` (children as ``ch``)."""
+    child_id, first, last, born, sex, no_subsidy, school = row
+    return Child(
+        child_id,
+        first,
+        last,
+        date.fromisoformat(born) if born else None,
+        sex,
+        bool(no_subsidy),
+        date.fromisoformat(school) if school else None,
+    )
 
 
 def get_child(db: sqlite_utils.Database, child_id: int) -> Child | None:
-    row = db.execute(f"SELECT {_CHILD_COLUMNS} FROM children ch WHERE ch.id = ?", (child_id,)).fetchone()
-    return _child(row) if row else None
+    row = db.execute(f"SELECT {CHILD_COLUMNS} FROM children ch WHERE ch.id = ?", (child_id,)).fetchone()
+    return child_from_row(row) if row else None
 
 
 def children_at(db: sqlite_utils.Database, location_id: str) -> list[Child]:
     """The children linked to a location, by first and last name."""
     rows = db.execute(
         f"""
-        SELECT {_CHILD_COLUMNS} FROM children ch
+        SELECT {CHILD_COLUMNS} FROM children ch
         JOIN child_locations cl ON cl.child_id = ch.id
         WHERE cl.location_id = ?
         ORDER BY ch.first_name COLLATE NOCASE, ch.last_name COLLATE NOCASE, ch.id
         """,
         (location_id,),
     ).fetchall()
-    return [_child(row) for row in rows]
+    return [child_from_row(row) for row in rows]
 
 
 def is_linked(db: sqlite_utils.Database, child_id: int, location_id: str) -> bool:
@@ -82,7 +92,7 @@ def find_children(
     """Known children of the organisator's locations with this name (case-insensitive)."""
     rows = db.execute(
         f"""
-        SELECT DISTINCT {_CHILD_COLUMNS} FROM children ch
+        SELECT DISTINCT {CHILD_COLUMNS} FROM children ch
         JOIN child_locations cl ON cl.child_id = ch.id
         JOIN locations l ON l.id = cl.location_id
         WHERE l.organisator_id = ? AND ch.first_name = ? COLLATE NOCASE AND ch.last_name = ? COLLATE NOCASE
@@ -90,7 +100,7 @@ def find_children(
         """,
         (organisator_id, first_name.strip(), last_name.strip()),
     ).fetchall()
-    return [_child(row) for row in rows]
+    return [child_from_row(row) for row in rows]
 
 
 def add_child(

@@ -75,6 +75,18 @@ def parse_birth_date(text: str) -> date | None:
         return None
 
 
+def validate_school_start(text: str, born: date | None) -> tuple[date | None, str | None]:
+    """The school start date from the form (empty: not known), or the problem with it (Dutch)."""
+    if not text.strip():
+        return None, None
+    start = parse_birth_date(text)
+    if start is None:
+        return None, "Geef de startdatum school als DD/MM/JJJJ, bijvoorbeeld 01/09/2026."
+    if born is not None and start <= born:
+        return None, "De startdatum school ligt voor de geboortedatum."
+    return start, None
+
+
 def validate_child(
     first_name: str,
     last_name: str,

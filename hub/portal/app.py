@@ -6,6 +6,7 @@
     corrections.py  one cell: its scans, what is wrong, changing the times
     children.py     the children of a location: search, link, add, contacts
     cards.py        linking cards: typed, or scanned at the door; lost cards
+    upload.py       "Opgeladen": the monthly upload's status, errors, preview, CSV
     api.py          JSON for scripts and the demo test
 
 The hub passes its MQTT link as the :class:`~hub.portal.channel.UnitChannel`; run alone (tests,
@@ -29,7 +30,7 @@ from hub.actors import NoAccess
 from hub.db import open_database
 from hub.mail import Mailer
 from hub.mail.folder import FolderMailer
-from hub.portal import api, auth, cards, children, corrections, grid, locations
+from hub.portal import api, auth, cards, children, corrections, grid, locations, upload
 from hub.portal.channel import RecordingChannel, UnitChannel
 from hub.portal.nav import DEFAULT_NAV
 from hub.portal.web import COOKIE, LoginRequired, Portal, csrf_protect, render
@@ -84,6 +85,7 @@ def create_app(
 
     for module in (auth, locations, grid, corrections, children, cards, api):
         app.include_router(module.router)
+    upload.install(app, settings.upload)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:

@@ -8,6 +8,7 @@ fresh config (roster), and contacts with an e-mail address get a confirmation.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from urllib.parse import urlencode
 
 import sqlite_utils
@@ -18,12 +19,21 @@ from hub.actors import NoAccess, Refused
 from hub.card_links import active_cards, cards_of
 from hub.children import service
 from hub.children.queries import MAX_CONTACTS, Child, contacts_of
-from hub.children.service import SEX_NL, ContactInput, age_text, confirmation_mails
+from hub.children.service import (
+    SEX_NL,
+    ContactInput,
+    NewChild,
+    age_text,
+    confirmation_mails,
+    parse_birth_date,
+    validate_school_start,
+)
 from hub.localtime import fmt_date, today
 from hub.locations.queries import Location
 from hub.mail import Mail, MailError
 from hub.portal.web import AtLocation, at_location, portal, render, see_other
 from hub.units import fleet
+from hub.upload.service import record_school_start
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -155,18 +165,12 @@ async def new_child_save(
 ) -> Response:
     actor, conn, location = here
     values = _values(await request.form())
-    new, errors = service.validate_child(
-        values["first_name"],
-        values["last_name"],
-        values["birth_date"],
-        values["sex"],
-        values["no_subsidy"],
-        values["contacts"],
-        today(),
-    )
+    new, school_start, errors = _validated(values, values["contacts"])
     if new is None:
         return _form_page(request, location, values, errors)
     child_id = service.register(conn, actor, location.id, new)
+    if school_start is not None:
+        record_school_start(conn, actor, location.id, child_id, school_start)
     child = service.child_at(conn, actor, location.id, child_id)
     mailed = send_all(request, confirmation_mails(location, child, contacts_of(conn, child_id)))
     return see_other(
@@ -183,8 +187,28 @@ def _values(form) -> dict:
         "birth_date": str(form.get("birth_date", "")),
         "sex": str(form.get("sex", "")),
         "no_subsidy": form.get("no_subsidy") == "1",
+        "school_start": str(form.get("school_start", "")),
         "contacts": _contacts_from_form(form),
     }
+
+
+def _validated(values: dict, contacts: list[ContactInput]) -> tuple[NewChild | None, date | None, dict]:
+    """The child and its school start date from the form, or the problems per field."""
+    new, errors = service.validate_child(
+        values["first_name"],
+        values["last_name"],
+        values["birth_date"],
+        values["sex"],
+        values["no_subsidy"],
+        contacts,
+        today(),
+    )
+    school_start, problem = validate_school_start(
+        values["school_start"], parse_birth_date(values["birth_date"])
+    )
+    if problem:
+        errors["school_start"] = problem
+    return (new if not errors else None), school_start, errors
 
 
 @router.get("/locaties/{location_id}/kinderen/{child_id}")
@@ -212,6 +236,7 @@ def render_child(
         "born": fmt_date(child.birth_date) if child.birth_date else "onbekend",
         "age": age_text(child.birth_date, today()),
         "sex": SEX_NL.get(child.sex or "", "onbekend"),
+        "school_start": fmt_date(child.school_start) if child.school_start else None,
         "contacts": contacts_of(conn, child.id),
         "max_contacts": MAX_CONTACTS,
         "cards": cards,
@@ -236,6 +261,7 @@ def edit_child_form(
         "birth_date": fmt_date(child.birth_date) if child.birth_date else "",
         "sex": child.sex or "",
         "no_subsidy": child.no_subsidy,
+        "school_start": fmt_date(child.school_start) if child.school_start else "",
         "contacts": [],
     }
     return _form_page(request, location, values, {}, editing=child)
@@ -250,18 +276,11 @@ async def edit_child_save(
     actor, conn, location = here
     child = service.child_at(conn, actor, location.id, child_id)
     values = _values(await request.form())
-    new, errors = service.validate_child(
-        values["first_name"],
-        values["last_name"],
-        values["birth_date"],
-        values["sex"],
-        values["no_subsidy"],
-        [],
-        today(),
-    )
+    new, school_start, errors = _validated(values, [])
     if new is None:
         return _form_page(request, location, values, errors, editing=child)
     service.update_child(conn, actor, location.id, child.id, new)
+    record_school_start(conn, actor, location.id, child.id, school_start)
     portal(request).units.configs_changed(location.id)  # the name on the scanners' display
     return see_other(f"/locaties/{location.id}/kinderen/{child.id}", request, "De gegevens zijn bewaard.")
 

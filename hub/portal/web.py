@@ -1,7 +1,7 @@
 """What every portal page shares: the database per request, who is logged in, CSRF, rendering.
 
-Feature modules (auth.py, locations.py, grid.py, corrections.py, children.py, cards.py) build
-their routes from these pieces:
+Feature modules (auth.py, locations.py, grid.py, corrections.py, children.py, cards.py,
+upload.py) build their routes from these pieces:
 
     db                  a database connection for the request (a dependency)
     require_actor       the logged-in Actor, or a redirect to the login page (a dependency)

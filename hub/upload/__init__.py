@@ -13,10 +13,11 @@ Database, network and the running hub:
     month.py        a location's month as it would go now, read from the database
     store.py        every version, its records, each attempt and answer (never deleted)
     sender.py       one version over HTTP, with retries and doubling pauses
-    service.py      send_month / run_due / send_now, month_detail / month_overview, preview,
-                    administration_csv, confirm_warning, record_school_start
+    service.py      send_month / run_due / send_now / request_sending, month_detail / month_overview /
+                    month_log, preview, administration_csv, confirm_warning, record_school_start
     scheduler.py    the hub's thread that sends due months
     settings.py     the ``[upload]`` settings
 
-The price models that the preview applies are in :mod:`hub.prices`.
+The price models that the preview applies are in :mod:`hub.prices`; the "Opgeladen" screens in
+:mod:`hub.portal.upload`.
 """

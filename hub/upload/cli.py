@@ -8,14 +8,7 @@ import sys
 from hub.actors import Refused
 from hub.db import open_database
 from hub.settings import HubSettings
-from hub.upload.service import send_month
-
-OUTCOME_NL = {
-    "answered": "aangekomen, Kind en Gezin antwoordde",
-    "refused": "geweigerd door Kind en Gezin",
-    "failed": "niet aangekomen; de hub probeert het opnieuw bij de volgende controle",
-    "nothing": "niets te versturen: Kind en Gezin heeft alles al",
-}
+from hub.upload.service import OUTCOME_NL, send_month
 
 
 def run(settings: HubSettings, location_id: str, month: str) -> int:

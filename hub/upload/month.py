@@ -19,6 +19,7 @@ import sqlite_utils
 from hub.attendance.cells import Cell
 from hub.attendance.days import attendance
 from hub.attendance.grid import MonthGrid, month_grid
+from hub.children.queries import CHILD_COLUMNS, Child, child_from_row
 from hub.localtime import day_bounds_utc, local
 from hub.locations.queries import get_location
 from hub.upload import batch as fmt
@@ -26,7 +27,6 @@ from hub.upload.validation import (
     Confirmation,
     Issue,
     Marker,
-    MonthChild,
     data_issues,
     held_back,
     markers,
@@ -43,7 +43,7 @@ class PreparedMonth:
     closed_month: bool
     calendar: tuple[fmt.CalendarDay, ...]
     records: tuple[fmt.ChildRecord, ...]  # every child with registrations here, held back or not
-    children: dict[int, MonthChild]
+    children: dict[int, Child]
     issues: tuple[Issue, ...]
     elsewhere: dict[int, dict[date, int]]  # child -> day -> minutes present at other locations
     grid: MonthGrid
@@ -133,33 +133,15 @@ def prepare_month(
     )
 
 
-def month_child(row: tuple) -> MonthChild:
-    child_id, first, last, born, sex, no_subsidy, school_start = row
-    return MonthChild(
-        child_id,
-        first,
-        last,
-        date.fromisoformat(born) if born else None,
-        sex,
-        bool(no_subsidy),
-        date.fromisoformat(school_start) if school_start else None,
-    )
-
-
-_CHILD_COLUMNS = "ch.id, ch.first_name, ch.last_name, ch.birth_date, ch.sex, ch.no_subsidy, ch.school_start"
-
-
-def _children(db: sqlite_utils.Database, ids: list[int]) -> dict[int, MonthChild]:
+def _children(db: sqlite_utils.Database, ids: list[int]) -> dict[int, Child]:
     rows = db.execute(
-        f"SELECT {_CHILD_COLUMNS} FROM children ch WHERE ch.id IN (SELECT value FROM json_each(?))",
+        f"SELECT {CHILD_COLUMNS} FROM children ch WHERE ch.id IN (SELECT value FROM json_each(?))",
         (json.dumps(ids),),
     ).fetchall()
-    return {row[0]: month_child(row) for row in rows}
+    return {row[0]: child_from_row(row) for row in rows}
 
 
-def _record(
-    location_id: str, year: int, month: int, child: MonthChild, cells: Iterable[Cell]
-) -> fmt.ChildRecord:
+def _record(location_id: str, year: int, month: int, child: Child, cells: Iterable[Cell]) -> fmt.ChildRecord:
     days = []
     for cell in cells:
         stays = tuple(
@@ -198,17 +180,17 @@ def _calendar_day(day) -> fmt.CalendarDay:
     )
 
 
-def _organisation_children(db: sqlite_utils.Database, organisator_id: int) -> list[tuple[MonthChild, str]]:
+def _organisation_children(db: sqlite_utils.Database, organisator_id: int) -> list[tuple[Child, str]]:
     rows = db.execute(
         f"""
-        SELECT {_CHILD_COLUMNS}, l.name FROM children ch
+        SELECT {CHILD_COLUMNS}, l.name FROM children ch
         JOIN child_locations cl ON cl.child_id = ch.id
         JOIN locations l ON l.id = cl.location_id
         WHERE l.organisator_id = ?
         """,
         (organisator_id,),
     ).fetchall()
-    return [(month_child(row[:7]), row[7]) for row in rows]
+    return [(child_from_row(row[:7]), row[7]) for row in rows]
 
 
 def _month_bounds(year: int, month: int) -> tuple[str, str]:

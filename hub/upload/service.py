@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 import sqlite_utils
 
 from hub.actors import Actor, Refused, Role, may_manage
+from hub.children.queries import Child
 from hub.db import write_transaction
 from hub.localtime import fmt_month, local
 from hub.prices.amounts import AmountTable, DatedAmounts
@@ -31,7 +32,7 @@ from hub.upload.plan import plan_version
 from hub.upload.sender import Endpoint, Outcome, deliver
 from hub.upload.status import MonthStatus, month_status
 from hub.upload.timing import automatic_months, month_is_over
-from hub.upload.validation import CONFIRMABLE, MonthChild
+from hub.upload.validation import CONFIRMABLE
 from wire.ids import new_event_id
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,16 @@ Pause = Callable[[float], bool]  # wait so many seconds; True: stop now
 def sleep_pause(seconds: float) -> bool:
     time.sleep(seconds)
     return False
+
+
+# What came of a sending, in Dutch: for the command line and the screen's history
+OUTCOME_NL = {
+    "answered": "aangekomen, Kind en Gezin antwoordde",
+    "refused": "geweigerd door Kind en Gezin",
+    "failed": "niet aangekomen",
+    "nothing": "niets te versturen: Kind en Gezin heeft alles al",
+    "refused_before": "niet opnieuw verstuurd: Kind en Gezin weigerde deze inhoud al",
+}
 
 
 @dataclass(frozen=True)
@@ -287,6 +298,36 @@ def month_overview(
     ]
 
 
+@dataclass(frozen=True)
+class SentVersion:
+    """A version of the month as the history shows it: what it carried and every try to deliver it."""
+
+    submission: store.Submission
+    attempts: tuple[store.AttemptRow, ...]
+
+
+@dataclass(frozen=True)
+class MonthLog:
+    """What happened to a location's month: the versions and the "Nu versturen" requests, newest first."""
+
+    versions: tuple[SentVersion, ...]
+    requests: tuple[store.SendRequest, ...]
+
+
+def month_log(db: sqlite_utils.Database, actor: Actor, location_id: str, year: int, month: int) -> MonthLog:
+    """The sending history of a location's month, for the screen."""
+    _check_access(db, actor, location_id)
+    key = month_key(year, month)
+    history = store.history(db, location_id, key)
+    return MonthLog(
+        tuple(
+            SentVersion(submission, tuple(store.attempts_of(db, submission.id)))
+            for submission in reversed(history.submissions)
+        ),
+        tuple(store.requests_of(db, location_id, key)),
+    )
+
+
 def visible_locations(db: sqlite_utils.Database, actor: Actor) -> list[str]:
     """An organisator sees its own locations, a location itself."""
     if actor.role is Role.LOCATION:
@@ -303,7 +344,7 @@ def visible_locations(db: sqlite_utils.Database, actor: Actor) -> list[str]:
 class ChildPreview:
     """What one child's month gives under the location's price model."""
 
-    child: MonthChild
+    child: Child
     held_back: bool  # the record waits for a fix; the preview shows what it will give once sent
     subsidy: SubsidyMonth | None = None  # vrije prijs: KO-toeslag days
     charges: tuple[DayCharge, ...] | None = None  # inkomenstarief: share of the day price per day

@@ -60,6 +60,7 @@ class MonthStatus:
     due: date  # the upload day of the month
     next_sending: date | None  # when the hub sends by itself next; None: only on demand, or nothing to send
     note: str | None = None  # about the last sending, in Dutch
+    sending: bool = False  # a "Nu versturen" waits for the hub's upload thread
 
     @property
     def clock(self) -> bool:
@@ -140,9 +141,12 @@ def month_status(
     elif refused and latest is not None:
         note = f"Kind en Gezin weigerde versie {latest.version}: {latest.refusal}"
     elif pending is not None and last_failure:
-        note = (
-            f"Versie {pending.version} is nog niet aangekomen ({last_failure}); het systeem probeert opnieuw."
+        again = (
+            "het systeem probeert opnieuw"
+            if automatic
+            else "verstuur de maand opnieuw met ‘Nu versturen’"  # the planning retries only its own months
         )
+        note = f"Versie {pending.version} is nog niet aangekomen ({last_failure}); {again}."
     elif to_go and today >= due and not automatic:
         note = (
             "Er zijn wijzigingen sinds het versturen; verstuur de maand opnieuw."
@@ -164,4 +168,5 @@ def month_status(
         due,
         next_sending,
         note,
+        requested is not None,
     )

@@ -313,6 +313,8 @@ class SendRequest:
     month: str
     requested_by: str
     requested_at: str  # UTC ISO
+    handled_at: str | None = None  # UTC ISO; None while the upload thread has not handled it
+    outcome: str | None = None  # answered, refused, failed, nothing, refused_before, or why not
 
 
 def add_request(db: sqlite_utils.Database, location_id: str, month: str, requested_by: str) -> None:
@@ -331,6 +333,16 @@ def open_requests(db: sqlite_utils.Database, location_id: str | None = None) -> 
         "SELECT id, location_id, month, requested_by, requested_at FROM upload_requests "
         "WHERE handled_at IS NULL AND (? IS NULL OR location_id = ?) ORDER BY id",
         (location_id, location_id),
+    ).fetchall()
+    return [SendRequest(*row) for row in rows]
+
+
+def requests_of(db: sqlite_utils.Database, location_id: str, month: str) -> list[SendRequest]:
+    """Every "Nu versturen" for a location's month, handled or not, newest first."""
+    rows = db.execute(
+        "SELECT id, location_id, month, requested_by, requested_at, handled_at, outcome FROM upload_requests "
+        "WHERE location_id = ? AND month = ? ORDER BY id DESC",
+        (location_id, month),
     ).fetchall()
     return [SendRequest(*row) for row in rows]
 

@@ -28,6 +28,7 @@ from datetime import date
 from enum import StrEnum
 
 from hub.attendance.cells import Cell, CellState
+from hub.children.queries import Child
 from hub.localtime import fmt_date
 from hub.prices.ko_toeslag import subsidy_age_day
 from wire.cardcode import pretty
@@ -52,23 +53,6 @@ class DataRule(StrEnum):
 
 
 CONFIRMABLE = frozenset({DataRule.SUBSIDY_AGE, DataRule.CARD_OF_TWO_CHILDREN})
-
-
-@dataclass(frozen=True)
-class MonthChild:
-    """What the checks need to know about a child with attendance in the month."""
-
-    id: int
-    first_name: str
-    last_name: str
-    birth_date: date | None
-    sex: str | None
-    no_subsidy: bool
-    school_start: date | None
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
 
 @dataclass(frozen=True)
@@ -112,9 +96,9 @@ def time_issues(rows: Iterable[tuple[int, str, Sequence[Cell]]]) -> list[Issue]:
 
 
 def data_issues(
-    children: Sequence[MonthChild],
+    children: Sequence[Child],
     days_present: Mapping[int, Sequence[date]],
-    organisation: Sequence[tuple[MonthChild, str]] = (),
+    organisation: Sequence[tuple[Child, str]] = (),
     card_uses: Mapping[str, Sequence[tuple[int, str]]] | None = None,
     confirmations: Mapping[tuple[int, str], Confirmation] | None = None,
 ) -> list[Issue]:
@@ -139,7 +123,7 @@ def data_issues(
     ]
 
 
-def _child_issues(child: MonthChild, days: Sequence[date]) -> list[Issue]:
+def _child_issues(child: Child, days: Sequence[date]) -> list[Issue]:
     def issue(rule: DataRule, severity: Severity, text: str, day: date | None = None) -> Issue:
         return Issue(Marker.CLOUD, severity, rule.value, child.id, child.name, day, text)
 
@@ -164,20 +148,18 @@ def _child_issues(child: MonthChild, days: Sequence[date]) -> list[Issue]:
     return found
 
 
-def _duplicates(
-    children: Sequence[MonthChild], organisation: Sequence[tuple[MonthChild, str]]
-) -> list[Issue]:
-    def key(child: MonthChild) -> tuple[str, str, date | None]:
+def _duplicates(children: Sequence[Child], organisation: Sequence[tuple[Child, str]]) -> list[Issue]:
+    def key(child: Child) -> tuple[str, str, date | None]:
         return (child.first_name.strip().casefold(), child.last_name.strip().casefold(), child.birth_date)
 
     places: dict[int, set[str]] = defaultdict(set)
-    known: dict[int, MonthChild] = {}
+    known: dict[int, Child] = {}
     for child, place in organisation:
         places[child.id].add(place)
         known[child.id] = child
     for child in children:
         known.setdefault(child.id, child)
-    by_key: dict[tuple, list[MonthChild]] = defaultdict(list)
+    by_key: dict[tuple, list[Child]] = defaultdict(list)
     for child in known.values():
         if child.birth_date is not None:
             by_key[key(child)].append(child)
@@ -208,7 +190,7 @@ def _duplicates(
 
 
 def _shared_cards(
-    children: Sequence[MonthChild], card_uses: Mapping[str, Sequence[tuple[int, str]]]
+    children: Sequence[Child], card_uses: Mapping[str, Sequence[tuple[int, str]]]
 ) -> list[Issue]:
     ids = {child.id: child for child in children}
     issues = []
