@@ -151,7 +151,13 @@ def load(path: str | Path) -> UnitSettings:
     return from_dict(raw, base=Path(path).parent)
 
 
+_TOP_LEVEL = {"unit", "location", "broker", "data_dir", "camera", "scan", "delivery", "keypad", "feedback"}
+
+
 def from_dict(raw: dict[str, Any], base: Path = Path(".")) -> UnitSettings:
+    unknown = set(raw) - _TOP_LEVEL
+    if unknown:  # a misspelt table would otherwise be ignored, and its wiring with it
+        raise ConfigError(f"unknown setting(s) or table(s): {', '.join(sorted(unknown))}")
     for key in ("unit", "location", "broker"):
         if not raw.get(key):
             raise ConfigError(f"'{key}' is required")

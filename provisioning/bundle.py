@@ -2,7 +2,7 @@
 
     aanwezig/
       unit.toml   what device/config.py reads: unit id, location, broker URL with the unit's
-                  own password, data folder, [camera], [scan] and [pins]
+                  own password, data folder, [camera], [scan], [keypad] and [feedback]
       ca.crt      the CA of the broker's certificate, when units connect over TLS with a private CA
 
 On first boot the unit installs it to /etc/aanwezig (``python -m device.bundle install``, run by

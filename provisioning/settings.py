@@ -16,7 +16,8 @@
     [unit]                                           # every new unit's unit.toml starts from these
     config_dir = "/etc/aanwezig"                     # where the unit installs its bundle
     data_dir = "/var/lib/aanwezig"
-    [unit.camera]                                    # copied as [camera]; likewise [unit.scan], [unit.pins]
+    [unit.camera]                                    # copied as [camera]; likewise [unit.scan],
+                                                     # [unit.keypad], [unit.feedback] (device/config.py)
     source = "auto"
 """
 
@@ -34,19 +35,14 @@ from wire.broker_url import BrokerAddress
 DEFAULT_PATH = Path("/etc/aanwezig/provision.toml")
 ENVIRONMENT = "AANWEZIG_PROVISION_CONFIG"
 
-# GPIO pins (BCM numbers) of the standard unit: a 4x4 matrix keypad, a green and a red LED, a
-# buzzer. The wiring table is in docs/technician.md; a unit built differently overrides them.
-DEFAULT_PINS: dict[str, Any] = {
-    "keypad_rows": [5, 6, 13, 19],
-    "keypad_cols": [12, 16, 20, 21],
-    "led_green": 17,
-    "led_red": 27,
-    "buzzer": 22,
-}
+# GPIO pins (BCM numbers) of the standard unit, in the unit's own [keypad] and [feedback] tables:
+# a 4x4 matrix keypad, a green and a red LED, a buzzer. The wiring table is in
+# docs/technician.md; a unit built differently overrides them.
 DEFAULT_UNIT_SECTIONS: dict[str, dict[str, Any]] = {
     "camera": {"source": "auto"},
     "scan": {"mode": "auto"},
-    "pins": DEFAULT_PINS,
+    "keypad": {"rows": [5, 6, 13, 19], "columns": [12, 16, 20, 21]},
+    "feedback": {"green": 17, "red": 27, "buzzer": 22},
 }
 
 

@@ -13,7 +13,7 @@ from device.config import from_dict, load
 from provisioning.bundle import UnitIdentity, unit_toml, write_bundle
 from provisioning.fleet import set_hub_broker
 from provisioning.mosquitto import acl_file, hash_password, verify_password
-from provisioning.settings import DEFAULT_PINS, SettingsError
+from provisioning.settings import SettingsError
 from provisioning.settings import from_dict as settings_from_dict
 from wire.broker_url import BrokerAddress
 
@@ -44,7 +44,7 @@ def test_the_acl_names_each_units_own_topics_in_full_and_gives_units_no_wildcard
 
 
 def test_the_bundle_is_a_unit_toml_the_units_own_reader_accepts_with_pins_and_the_ca(tmp_path: Path) -> None:
-    s = settings(unit={"pins": {"buzzer": 23}})
+    s = settings(unit={"feedback": {"buzzer": 23}})
     text = unit_toml(
         IDENTITY,
         s.unit_broker,
@@ -62,7 +62,9 @@ def test_the_bundle_is_a_unit_toml_the_units_own_reader_accepts_with_pins_and_th
         "mqtt.example.org", 8883, "unit-3fa9c1", "s3cret-_pw", tls=True, ca_file="/etc/aanwezig/ca.crt"
     )
     assert unit.scan.mode == "departure" and unit.camera.source == "auto"
-    assert tomllib.loads(text)["pins"] == {**DEFAULT_PINS, "buzzer": 23}
+    # the wiring reaches the unit's own settings, the override merged into the defaults
+    assert (unit.feedback.green, unit.feedback.red, unit.feedback.buzzer) == (17, 27, 23)
+    assert tuple(unit.keypad.rows) == (5, 6, 13, 19) and tuple(unit.keypad.columns) == (12, 16, 20, 21)
 
     ca = tmp_path / "ca.pem"
     ca.write_text("-----BEGIN CERTIFICATE-----\n")
