@@ -11,19 +11,15 @@ from provisioning.mosquitto import UnitAccount
 from tests.faults.conftest import size
 from tests.support.burst import cards_in_turn, hub_events
 from tests.support.doors import Door, tally
-from tests.support.mosquitto import Mosquitto
 from tests.support.processes import start_hub
 from tests.support.waiting import wait_for
 
 
 def test_broker_down_for_the_whole_burst_then_every_event_arrives_once_and_in_order(
-    tmp_path: Path, hub_dir: Path, demo: DemoData, fault_row, stopwatch
+    tmp_path: Path, hub_dir: Path, demo: DemoData, start_mosquitto, fault_row, stopwatch
 ) -> None:
     burst = size(20, 100)
-    mosquitto = Mosquitto(
-        tmp_path / "mosquitto", [UnitAccount(demo.unit_id, demo.location_id, "unit-secret")]
-    )
-    mosquitto.start()
+    mosquitto = start_mosquitto(UnitAccount(demo.unit_id, demo.location_id, "unit-secret"))
     hub, _portal = start_hub(hub_dir, broker_url=mosquitto.hub_url)
     door = Door(tmp_path, demo.unit_id, demo.location_id, mosquitto.unit_url(demo.unit_id)).start()
     try:
@@ -40,7 +36,6 @@ def test_broker_down_for_the_whole_burst_then_every_event_arrives_once_and_in_or
     finally:
         door.stop()
         hub.stop()
-        mosquitto.stop()
 
     result = tally(door, hub_dir)
     fault_row(
@@ -59,13 +54,10 @@ def test_broker_down_for_the_whole_burst_then_every_event_arrives_once_and_in_or
 
 
 def test_broker_stopped_and_started_again_and_again_during_a_burst_loses_and_doubles_nothing(
-    tmp_path: Path, hub_dir: Path, demo: DemoData, fault_row, stopwatch
+    tmp_path: Path, hub_dir: Path, demo: DemoData, start_mosquitto, fault_row, stopwatch
 ) -> None:
     burst = size(40, 200)
-    mosquitto = Mosquitto(
-        tmp_path / "mosquitto", [UnitAccount(demo.unit_id, demo.location_id, "unit-secret")]
-    )
-    mosquitto.start()
+    mosquitto = start_mosquitto(UnitAccount(demo.unit_id, demo.location_id, "unit-secret"))
     hub, _portal = start_hub(hub_dir, broker_url=mosquitto.hub_url)
     door = Door(tmp_path, demo.unit_id, demo.location_id, mosquitto.unit_url(demo.unit_id)).start()
     outages = 0
@@ -84,7 +76,6 @@ def test_broker_stopped_and_started_again_and_again_during_a_burst_loses_and_dou
     finally:
         door.stop()
         hub.stop()
-        mosquitto.stop()
 
     result = tally(door, hub_dir)
     signals = [s.signal for s in door.shown()]

@@ -14,7 +14,6 @@ from provisioning.mosquitto import UnitAccount
 from tests.faults.conftest import size
 from tests.support.burst import cards_in_turn, hub_events
 from tests.support.doors import Door, tally
-from tests.support.mosquitto import Mosquitto
 from tests.support.processes import start_hub
 from tests.support.small_disk import fill, small_disk
 from tests.support.waiting import wait_for
@@ -25,13 +24,10 @@ WARNING = "Opslag bijna vol"
 
 
 def test_unit_on_a_full_disk_warns_refuses_new_scans_keeps_the_old_ones_and_delivers_them_all(
-    tmp_path: Path, hub_dir: Path, demo: DemoData, fault_row, stopwatch
+    tmp_path: Path, hub_dir: Path, demo: DemoData, start_mosquitto, fault_row, stopwatch
 ) -> None:
     kept, refused = size(12, 60), size(3, 10)
-    mosquitto = Mosquitto(
-        tmp_path / "mosquitto", [UnitAccount(demo.unit_id, demo.location_id, "unit-secret")]
-    )
-    mosquitto.start()
+    mosquitto = start_mosquitto(UnitAccount(demo.unit_id, demo.location_id, "unit-secret"))
     hub, _portal = start_hub(hub_dir, broker_url=mosquitto.hub_url)
     cards = cards_in_turn(list(demo.cards.values()), kept + refused + 6)
     with small_disk(tmp_path / "unit-disk", size_kb=1024) as disk:
@@ -78,7 +74,6 @@ def test_unit_on_a_full_disk_warns_refuses_new_scans_keeps_the_old_ones_and_deli
         finally:
             door.stop()
             hub.stop()
-            mosquitto.stop()
 
     result = tally(door, hub_dir)
     fault_row(
