@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from hub.attendance.grid import month_grid
 from hub.attendance.windows import shift_month
 from hub.db import connect, open_database
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN, DemoData
-from hub.localtime import fmt_date, today
+from hub.localtime import BRUSSELS, fmt_date, today
 from hub.locations.queries import set_opening_hours
 from hub.locations.schedule import weekdays
 from provisioning.mosquitto import UnitAccount
@@ -212,8 +212,9 @@ def test_a_scan_arriving_through_mqtt_turns_the_childs_cell_green(
         expect(today_cell).to_have_class(re.compile(r"\babs\b"))
 
         now = datetime.now(UTC)
+        midnight = datetime.combine(today(), time(0), BRUSSELS)  # both scans on today's cell, even at 00:00:30
         for direction, moment in (
-            (Direction.ARRIVAL, now - timedelta(seconds=50)),
+            (Direction.ARRIVAL, max(now - timedelta(seconds=50), midnight)),
             (Direction.DEPARTURE, now),
         ):
             event = checkin(

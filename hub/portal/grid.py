@@ -199,7 +199,8 @@ def week_page(
         "search": zoek,
         "prev": (first - timedelta(days=7)).isoformat(),
         "next": (first + timedelta(days=7)).isoformat(),
-        "month_key": f"{first.year:04d}-{first.month:02d}",
+        # "per maand" from the current week opens today's month, also when the week began in the last one
+        "month_key": f"{today() if first <= today() <= first + timedelta(days=6) else first:%Y-%m}",
         "week_start": first,
         "units": _units(conn, location.id),
         "deadline": None,
