@@ -212,7 +212,7 @@ def test_a_scan_arriving_through_mqtt_turns_the_childs_cell_green(
         expect(today_cell).to_have_class(re.compile(r"\babs\b"))
 
         now = datetime.now(UTC)
-        midnight = datetime.combine(today(), time(0), BRUSSELS)  # both scans on today's cell, even at 00:00:30
+        midnight = datetime.combine(today(), time(0), BRUSSELS)  # both scans on today, even at 00:00:30
         for direction, moment in (
             (Direction.ARRIVAL, max(now - timedelta(seconds=50), midnight)),
             (Direction.DEPARTURE, now),
