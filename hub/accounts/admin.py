@@ -11,11 +11,11 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
+from hub.accounts.actors import Refused
 from hub.accounts.service import invite, organisator_by_email
-from hub.actors import Refused
-from hub.db import open_database
+from hub.core.db import open_database
+from hub.core.settings import HubSettings
 from hub.mail import MailError, mailer_for
-from hub.settings import HubSettings
 from wire.topics import is_valid_id
 
 

@@ -14,11 +14,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from hub.accounts import service, sessions, tokens
+from hub.accounts.actors import Refused, Role
 from hub.accounts.sessions import new_token
-from hub.actors import Refused, Role
-from hub.db import write_transaction
+from hub.core.db import write_transaction
 from hub.locations.access import has_pin, location_by_dossier
-from hub.portal.web import (
+from hub.web.web import (
     client_address,
     current_actor,
     db,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import sqlite_utils
 from fastapi import APIRouter, Depends
 
-from hub.actors import Actor
+from hub.accounts.actors import Actor
 from hub.attendance.events import checkins_on
 from hub.attendance.grid import month_grid
-from hub.localtime import fmt_time, today
+from hub.attendance.grid_routes import parse_month
+from hub.core.localtime import fmt_time, today
 from hub.locations.access import locations_of
-from hub.portal.grid import parse_month
-from hub.portal.web import AtLocation, at_location, db, now, require_actor
+from hub.web.web import AtLocation, at_location, db, now, require_actor
 from wire import cardcode
 
 router = APIRouter(prefix="/api")

@@ -12,13 +12,13 @@ from datetime import date, time
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
-from hub.actors import Refused
+from hub.accounts.actors import Refused
 from hub.attendance.corrections import apply_correction, cell_detail
+from hub.attendance.grid_routes import STATE_CSS, STATE_NL, spans
 from hub.attendance.pairing import Interval
-from hub.localtime import fmt_date, fmt_time
+from hub.core.localtime import fmt_date, fmt_time
 from hub.locations.schedule import WEEKDAYS_NL
-from hub.portal.grid import STATE_CSS, STATE_NL, spans
-from hub.portal.web import AtLocation, at_location, now, render, see_other
+from hub.web.web import AtLocation, at_location, now, render, see_other
 
 router = APIRouter()
 DIRECTION_NL = {"arrival": "aankomst", "departure": "vertrek"}

@@ -15,15 +15,15 @@ import sqlite_utils
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
-from hub.actors import Refused
+from hub.accounts.actors import Refused
 from hub.attendance.cells import Cell, CellState
 from hub.attendance.closed_months import close_month, reopen_month
 from hub.attendance.grid import Grid, GridRow, month_grid, period_grid
 from hub.attendance.windows import shift_month
-from hub.localtime import BRUSSELS, fmt_date, fmt_duration, fmt_month, local, today
+from hub.core.localtime import BRUSSELS, fmt_date, fmt_duration, fmt_month, local, today
 from hub.locations.schedule import WEEKDAYS_NL
-from hub.portal.web import AtLocation, at_location, now, render, see_other
-from hub.units import fleet
+from hub.units.registry import fleet
+from hub.web.web import AtLocation, at_location, now, render, see_other
 
 router = APIRouter()
 

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from hub.actors import Actor, NoAccess, Refused
+from hub.accounts.actors import Actor, NoAccess, Refused
 from hub.children.queries import get_child
 from hub.children.service import child_at
-from hub.db import write_transaction
-from hub.localtime import parse_utc, utc_iso
+from hub.core.db import write_transaction
+from hub.core.localtime import parse_utc, utc_iso
 from hub.locations.access import location_for
 from wire import CardRead, LinkCard, cardcode, encode
 from wire.ids import new_event_id
@@ -227,7 +227,7 @@ def answer(db: sqlite_utils.Database, read: CardRead, now: datetime) -> LinkRequ
 
 def card_read_handler(on_linked: Callable[[str], None]):
     """The ingest's handler for card_read messages; ``on_linked(location_id)`` runs after the commit."""
-    from hub.ingest import Outcome
+    from hub.ingest.pipeline import Outcome
 
     def handle(batch, read: CardRead, _ack_topic: str) -> Outcome:
         request = answer(batch.db, read, parse_utc(batch.received_at))

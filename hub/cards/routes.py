@@ -10,11 +10,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
-from hub import card_links
-from hub.actors import Refused
+from hub.accounts.actors import Refused
+from hub.cards import links as card_links
+from hub.children.routes import render_child
 from hub.children.service import child_at
-from hub.portal.children import render_child
-from hub.portal.web import AtLocation, at_location, now, portal, render, see_other
+from hub.web.web import AtLocation, at_location, now, portal, render, see_other
 from wire import cardcode
 
 router = APIRouter()

@@ -15,8 +15,8 @@ import sqlite_utils
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from hub.actors import NoAccess, Refused
-from hub.card_links import active_cards, cards_of
+from hub.accounts.actors import NoAccess, Refused
+from hub.cards.links import active_cards, cards_of
 from hub.children import service
 from hub.children.queries import MAX_CONTACTS, Child, contacts_of
 from hub.children.service import (
@@ -28,12 +28,12 @@ from hub.children.service import (
     parse_birth_date,
     validate_school_start,
 )
-from hub.localtime import fmt_date, today
+from hub.core.localtime import fmt_date, today
 from hub.locations.queries import Location
 from hub.mail import Mail, MailError
-from hub.portal.web import AtLocation, at_location, portal, render, see_other
-from hub.units import fleet
+from hub.units.registry import fleet
 from hub.upload.service import record_school_start
+from hub.web.web import AtLocation, at_location, portal, render, see_other
 
 log = logging.getLogger(__name__)
 router = APIRouter()

@@ -46,7 +46,7 @@ def migrations() -> list[tuple[str, str]]:
     """(name, sql) of every migration shipped with the hub, in the order they apply."""
     found = [
         (item.name, item.read_text())
-        for item in resources.files("hub.migrations").iterdir()
+        for item in resources.files("hub.core.migrations").iterdir()
         if item.name.endswith(".sql")
     ]
     return sorted(found)

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import threading
 
-from hub.ports import free_port
+from hub.core.ports import free_port
 from wire.broker_url import BrokerAddress
 
 log = logging.getLogger(__name__)

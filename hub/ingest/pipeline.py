@@ -33,12 +33,14 @@ from typing import Any
 
 import sqlite_utils
 
-from hub import cards, deadletters, units
 from hub.attendance.clock_repair import ClockRepair
 from hub.attendance.events import NewCheckIn, record_checkins
-from hub.db import connect, write_transaction
-from hub.link import Delivery
-from hub.localtime import now_utc_iso
+from hub.cards import codes as cards
+from hub.core.db import connect, write_transaction
+from hub.core.localtime import now_utc_iso
+from hub.ingest import deadletters
+from hub.ingest.link import Delivery
+from hub.units import registry as units
 from wire import Ack, CheckIn, ContractError, Status, Topic, TopicKind, Verdict, decode, encode
 from wire.contract import EVENT_ID_PATTERN, Message
 

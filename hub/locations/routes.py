@@ -8,14 +8,14 @@ import sqlite_utils
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from hub.actors import Actor, Refused, Role
+from hub.accounts.actors import Actor, Refused, Role
 from hub.attendance.grid import month_grid
 from hub.attendance.windows import shift_month
-from hub.localtime import today
+from hub.core.localtime import today
 from hub.locations.access import has_pin, locations_of, set_pin
 from hub.locations.pin_rules import PIN_LENGTH, TIPS
 from hub.locations.queries import Location
-from hub.portal.web import AtLocation, at_location, db, portal, render, require_actor, see_other
+from hub.web.web import AtLocation, at_location, db, portal, render, require_actor, see_other
 
 router = APIRouter()
 

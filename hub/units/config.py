@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from hub import cards, units
-from hub.localtime import now_utc_iso
+from hub.cards import codes as cards
+from hub.core.localtime import now_utc_iso
+from hub.units import registry as units
 from wire import Topic, TopicKind, UnitConfig, encode
 
 log = logging.getLogger(__name__)

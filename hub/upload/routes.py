@@ -24,12 +24,10 @@ import sqlite_utils
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import Response
 
-from hub.actors import Actor, Refused, Role
+from hub.accounts.actors import Actor, Refused, Role
+from hub.attendance.grid_routes import parse_month
 from hub.attendance.windows import shift_month
-from hub.localtime import fmt_date, fmt_duration, fmt_month, today
-from hub.portal.grid import parse_month
-from hub.portal.nav import NavEntry
-from hub.portal.web import AtLocation, at_location, db, now, render, require_actor, see_other
+from hub.core.localtime import fmt_date, fmt_duration, fmt_month, today
 from hub.prices.amounts import AmountTable, load_amounts
 from hub.prices.ko_toeslag import Credit
 from hub.upload.month import PreparedMonth
@@ -49,6 +47,8 @@ from hub.upload.settings import UploadSettings
 from hub.upload.status import MonthStatus, ReceiverError, Status
 from hub.upload.timing import month_is_over
 from hub.upload.validation import CONFIRMABLE, DataRule, Issue, Marker
+from hub.web.nav import NavEntry
+from hub.web.web import AtLocation, at_location, db, now, render, require_actor, see_other
 
 router = APIRouter()
 

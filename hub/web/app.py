@@ -9,8 +9,8 @@
     upload.py       "Opgeladen": the monthly upload's status, errors, preview, CSV
     api.py          JSON for scripts and the demo test
 
-The hub passes its MQTT link as the :class:`~hub.portal.channel.UnitChannel`; run alone (tests,
-benchmarks) the portal gets a :class:`~hub.portal.channel.RecordingChannel`.
+The hub passes its MQTT link as the :class:`~hub.web.channel.UnitChannel`; run alone (tests,
+benchmarks) the portal gets a :class:`~hub.web.channel.RecordingChannel`.
 """
 
 from __future__ import annotations
@@ -25,18 +25,25 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from hub import __version__
+from hub.accounts import routes as auth
+from hub.accounts.actors import NoAccess
 from hub.accounts.sessions import new_token
-from hub.actors import NoAccess
-from hub.db import open_database
+from hub.attendance import api
+from hub.attendance import correction_routes as corrections
+from hub.attendance import grid_routes as grid
+from hub.cards import routes as cards
+from hub.children import routes as children
+from hub.core.db import open_database
+from hub.core.settings import HubSettings
+from hub.locations import routes as locations
 from hub.mail import Mailer
 from hub.mail.folder import FolderMailer
-from hub.portal import api, auth, cards, children, corrections, grid, locations, upload
-from hub.portal.channel import RecordingChannel, UnitChannel
-from hub.portal.nav import DEFAULT_NAV
-from hub.portal.web import COOKIE, LoginRequired, Portal, csrf_protect, render
-from hub.settings import HubSettings
+from hub.upload import routes as upload
+from hub.web.channel import RecordingChannel, UnitChannel
+from hub.web.nav import DEFAULT_NAV
+from hub.web.web import COOKIE, LoginRequired, Portal, csrf_protect, render
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = Path(__file__).resolve().parent / "static"
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",

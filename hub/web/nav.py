@@ -4,7 +4,7 @@ Another feature adds a tab with one line where the app is built, for example::
 
     portal.nav.append(NavEntry("opgeladen", "Opgeladen", "/locaties/{location}/opgeladen"))
 
-and marks its page's tab by passing ``active="opgeladen"`` to :func:`hub.portal.web.render`'s
+and marks its page's tab by passing ``active="opgeladen"`` to :func:`hub.web.web.render`'s
 template context.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub.actors import Actor, Role
+from hub.accounts.actors import Actor, Role
 from hub.locations.queries import Location
 
 BOTH = frozenset({Role.LOCATION, Role.ORGANISATOR})

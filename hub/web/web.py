@@ -31,23 +31,29 @@ import sqlite_utils
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
 
 from hub.accounts import sessions
-from hub.actors import Actor, Role
-from hub.db import connect
-from hub.localtime import fmt_date, fmt_duration, fmt_time, local
+from hub.accounts.actors import Actor, Role
+from hub.core.db import connect
+from hub.core.localtime import fmt_date, fmt_duration, fmt_time, local
 from hub.locations.access import location_for
 from hub.locations.queries import Location
 from hub.mail import Mailer
-from hub.portal.channel import UnitChannel
-from hub.portal.nav import NavEntry, nav_for
+from hub.web.channel import UnitChannel
+from hub.web.nav import NavEntry, nav_for
 from wire import cardcode
 
 COOKIE = "aanwezig"
 FLASH_COOKIE = "aanwezig_melding"
 ROLE_NL = {Role.ORGANISATOR: "Organisator", Role.LOCATION: "Opvanglocatie"}
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+HUB = Path(__file__).resolve().parent.parent
+# Each feature keeps its pages in its own templates/ folder under the same names as before
+# ("grid/cell.html"); the shared parts (base.html, error.html, _icons.html) live in web/templates.
+TEMPLATE_FOLDERS = list(dict.fromkeys([HUB / "web" / "templates", *sorted(HUB.glob("*/templates"))]))
+TEMPLATES = Jinja2Templates(directory=str(HUB / "web" / "templates"))
+TEMPLATES.env.loader = ChoiceLoader([FileSystemLoader(str(folder)) for folder in TEMPLATE_FOLDERS])
 TEMPLATES.env.filters.update(
     date=fmt_date,
     time=fmt_time,
@@ -139,7 +145,7 @@ def at_location(
 ) -> AtLocation:
     """Dependency for every page under /locaties/{location_id}: logged in, and the actor's location.
 
-    Someone else's location raises :class:`~hub.actors.NoAccess`, which the app answers with 404,
+    Someone else's location raises :class:`~hub.accounts.actors.NoAccess`, which the app answers with 404,
     as it does for every NoAccess a service raises (a child, a link request of another location).
     """
     return AtLocation(actor, conn, location_for(conn, actor, location_id))

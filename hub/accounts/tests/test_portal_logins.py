@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from hub.accounts.actors import Refused, Role
 from hub.accounts.service import login_location, login_organisator
-from hub.actors import Refused, Role
-from hub.db import open_database
+from hub.core.db import open_database
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN
-from hub.portal.app import create_app
+from hub.web.app import create_app
 from tests.support.portal import PortalClient, serve
 from tests.support.portal_world import OTHER_PIN, PortalWorld, build_world
 

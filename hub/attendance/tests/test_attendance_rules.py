@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from hub.actors import Role
+from hub.accounts.actors import Role
 from hub.attendance.cells import CellState, Elsewhere, Problem, judge_day, month_minutes
 from hub.attendance.clock_repair import Anchor, effective_time, improves
 from hub.attendance.pairing import Interval, Stamp, by_local_day, pair
@@ -24,7 +24,7 @@ from hub.attendance.windows import (
     month_change_refusal,
     overdue,
 )
-from hub.localtime import BRUSSELS, fmt_duration
+from hub.core.localtime import BRUSSELS, fmt_duration
 from hub.locations.schedule import Hours, LocationSchedule, weekdays
 from wire import Direction
 

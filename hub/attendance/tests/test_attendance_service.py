@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from hub.actors import Actor, Refused
+from hub.accounts.actors import Actor, Refused
 from hub.attendance.cells import CellState, Problem
 from hub.attendance.closed_months import close_month, reopen_month
 from hub.attendance.corrections import apply_correction, cell_detail
 from hub.attendance.grid import month_grid, period_grid
 from hub.children.queries import MAX_CONTACTS, add_child, add_contact, contacts_of
-from hub.db import connect
+from hub.core.db import connect
+from hub.core.localtime import BRUSSELS
 from hub.demo import DemoData
-from hub.ingest import Ingest
-from hub.localtime import BRUSSELS
+from hub.ingest.pipeline import Ingest
+from hub.ingest.tests.test_ingest import delivery
 from hub.locations.queries import add_closing_day
-from tests.test_ingest import delivery
 from tests.test_wire_contract import checkin
 from wire import Ack, Direction, encode
 

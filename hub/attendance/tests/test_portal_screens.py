@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlite3
 
 from hub.attendance.windows import shift_month
+from hub.core.localtime import today
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN
-from hub.localtime import today
 from tests.support.portal_world import PortalWorld
 
 

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from hub import card_links
-from hub.actors import Actor, NoAccess, Refused
-from hub.cards import card_owner, roster
+from hub.accounts.actors import Actor, NoAccess, Refused
+from hub.cards import links as card_links
+from hub.cards.codes import card_owner, roster
 from hub.children.queries import add_child
-from hub.db import connect
-from hub.ingest import Ingest
-from hub.link import Delivery
-from hub.unit_config import config_for
-from hub.units import registered_unit
+from hub.core.db import connect
+from hub.ingest.link import Delivery
+from hub.ingest.pipeline import Ingest
+from hub.units.config import config_for
+from hub.units.registry import registered_unit
 from tests.support.portal_world import build_world
 from wire import CardRead, LinkCard, Source, Topic, TopicKind, cardcode, decode, encode
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from hub import deadletters
-from hub.db import connect
+from hub.core.db import connect
 from hub.demo import DemoData
-from hub.ingest import Ingest, Outcome
-from hub.link import Delivery
+from hub.ingest import deadletters
+from hub.ingest.link import Delivery
+from hub.ingest.pipeline import Ingest, Outcome
 from tests.support.waiting import wait_for
 from tests.test_wire_contract import checkin
 from wire import CardRead, Source, Status, Topic, TopicKind, Verdict, decode, encode

@@ -13,14 +13,14 @@ from urllib.parse import urlparse
 import pytest
 
 from hub.accounts.service import invite
-from hub.db import open_database
+from hub.core.db import open_database
+from hub.core.settings import HubSettings
 from hub.demo import DEMO_EMAIL
 from hub.mail import Mail, MailError
 from hub.mail.folder import FolderMailer
 from hub.mail.smtp import SmtpMailer
-from hub.portal.app import create_app
-from hub.portal.channel import RecordingChannel
-from hub.settings import HubSettings
+from hub.web.app import create_app
+from hub.web.channel import RecordingChannel
 from tests.support.portal import PortalClient, serve
 from tests.support.portal_world import build_world
 from tests.support.processes import ROOT
@@ -159,7 +159,7 @@ def test_the_invite_command_mails_through_the_configured_smtp_server(
 
 
 def test_an_unreachable_smtp_server_is_a_mail_error_not_a_crash() -> None:
-    from hub.ports import free_port
+    from hub.core.ports import free_port
 
     mailer = SmtpMailer("127.0.0.1", free_port(), security="none", timeout=5)
     with pytest.raises(MailError, match="SMTP 127"):

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from hub.db import open_database
+from hub.core.db import open_database
+from hub.core.localtime import fmt_date
 from hub.demo import seed
-from hub.localtime import fmt_date
 from tests.support.browser import screenshot
 from tests.support.kg_receiver import Receiver
 from tests.support.processes import start_hub

@@ -13,14 +13,21 @@ from datetime import date
 
 import pytest
 
+from hub.attendance.tests.test_attendance_service import (
+    ARRIVAL,
+    DEPARTURE,
+    Door,
+    at,
+    child_id,
+    location_actor,
+)
+from hub.attendance.tests.test_attendance_service import db as db  # the fixtures, on the demo database
+from hub.attendance.tests.test_attendance_service import door as door
 from hub.demo import DemoData
 from hub.locations.queries import add_closing_day
 from hub.upload.month import prepare_month
 from hub.upload.service import confirm_warning, record_school_start
 from hub.upload.validation import Marker, Severity
-from tests.test_attendance_service import ARRIVAL, DEPARTURE, Door, at, child_id, location_actor
-from tests.test_attendance_service import db as db  # the fixtures, on the demo database
-from tests.test_attendance_service import door as door
 from wire import cardcode
 
 CHECKED = at("2026-04-02", "09:00")
@@ -173,7 +180,7 @@ def test_a_child_older_than_2_and_a_half_is_a_warning_that_is_sent_and_shown_unt
 
 
 def test_an_error_cannot_be_confirmed_away(db, door, demo) -> None:
-    from hub.actors import Refused
+    from hub.accounts.actors import Refused
 
     with pytest.raises(Refused, match="pas ze aan"):
         confirm_warning(

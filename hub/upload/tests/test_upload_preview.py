@@ -5,13 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+from hub.attendance.tests.test_attendance_service import db as db  # the fixtures, on the demo database
+from hub.attendance.tests.test_attendance_service import door as door
 from hub.prices.amounts import parse_amounts
 from hub.prices.ko_toeslag import Credit, NoSubsidy
 from hub.upload.month import prepare_month
 from hub.upload.service import preview
-from tests.test_attendance_service import db as db  # the fixtures, on the demo database
-from tests.test_attendance_service import door as door
-from tests.test_upload_checks import CHECKED, day_at_the_creche, second_location
+from hub.upload.tests.test_upload_checks import CHECKED, day_at_the_creche, second_location
 
 
 def by_name(previews) -> dict:

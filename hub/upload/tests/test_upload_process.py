@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from hub.actors import Actor
+from hub.accounts.actors import Actor
 from hub.attendance.windows import shift_month
-from hub.db import open_database
+from hub.core.db import open_database
+from hub.core.localtime import BRUSSELS, now_utc_iso, today
 from hub.demo import DEMO_UNIT, DemoData, _record, seed
-from hub.localtime import BRUSSELS, now_utc_iso, today
 from hub.locations.queries import location_schedule
 from hub.upload import store
 from hub.upload.service import request_sending

@@ -5,7 +5,7 @@ proved by trying.
 The month is two months back at the demo location (tests/support/upload_month.py): Jules has a
 red cell (red clock), Noah no birth date and Mila is 3 years old (red cloud). The organisation's
 second location "De Regenboog" has one complete day. The hub's upload endpoint is set, but no
-upload thread runs here: "Nu versturen" only leaves a request (tests/test_upload_browser.py sends).
+upload thread runs here: "Nu versturen" only leaves a request (hub/upload/tests/test_upload_browser.py sends).
 """
 
 from __future__ import annotations
@@ -19,22 +19,22 @@ from pathlib import Path
 
 import pytest
 
-from hub.db import connect
+from hub.attendance.tests.test_attendance_service import Door
+from hub.core.db import connect
+from hub.core.localtime import fmt_date, today
+from hub.core.settings import HubSettings
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN, seed
-from hub.localtime import fmt_date, today
 from hub.mail.folder import FolderMailer
-from hub.portal.app import create_app
 from hub.prices.ko_toeslag import add_months
-from hub.settings import HubSettings
 from hub.upload.sender import Endpoint
 from hub.upload.service import send_month
 from hub.upload.settings import UploadSettings
+from hub.upload.tests.test_upload_checks import day_at_the_creche
+from hub.web.app import create_app
 from tests.support.kg_receiver import Receiver
 from tests.support.portal import PortalClient, serve
 from tests.support.portal_world import OTHER_DOSSIER, OTHER_EMAIL, OTHER_PASSWORD, OTHER_PIN, build_world
 from tests.support.upload_month import MarkedMonth, month_with_both_markers, months_back, open_days
-from tests.test_attendance_service import Door
-from tests.test_upload_checks import day_at_the_creche
 
 CLOCK = 'aria-label="rode klok'
 CLOUD = 'aria-label="rode wolk'

@@ -14,19 +14,26 @@ from pathlib import Path
 
 import pytest
 
-from hub.actors import Refused
+from hub.accounts.actors import Refused
 from hub.attendance.corrections import apply_correction
-from hub.settings import load
+from hub.attendance.tests.test_attendance_service import (
+    ARRIVAL,
+    Door,
+    at,
+    child_id,
+    location_actor,
+    organisator_actor,
+)
+from hub.attendance.tests.test_attendance_service import db as db  # the fixtures, on the demo database
+from hub.attendance.tests.test_attendance_service import door as door
+from hub.core.settings import load
 from hub.upload import store
 from hub.upload.sender import Endpoint
 from hub.upload.service import month_detail, run_due, send_month, send_now
 from hub.upload.status import Status
+from hub.upload.tests.test_upload_checks import day_at_the_creche
 from hub.upload.validation import Marker
 from tests.support.kg_receiver import Receiver
-from tests.test_attendance_service import ARRIVAL, Door, at, child_id, location_actor, organisator_actor
-from tests.test_attendance_service import db as db  # the fixtures, on the demo database
-from tests.test_attendance_service import door as door
-from tests.test_upload_checks import day_at_the_creche
 
 UPLOAD_DAY = at("2026-04-07", "00:15")
 
@@ -278,7 +285,7 @@ def test_a_month_that_is_not_over_cannot_be_sent(db, demo, endpoint) -> None:
 
 def test_a_location_sees_and_sends_only_its_own_months(db, door, demo, endpoint) -> None:
     other = db["organisators"].insert({"name": "Elders vzw", "email": "elders@example.be"}).last_pk
-    from hub.actors import Actor
+    from hub.accounts.actors import Actor
 
     stranger = Actor.organisator(other, "Els Elders")
     with pytest.raises(Refused, match="geen toegang"):
@@ -306,7 +313,7 @@ def test_the_upload_settings_come_from_the_hubs_toml(tmp_path: Path) -> None:
 
 def test_a_technician_sends_a_month_from_the_command_line(tmp_path, hub_dir, demo, receiver, capsys) -> None:
     from hub.cli import main
-    from hub.db import connect
+    from hub.core.db import connect
 
     db = connect(hub_dir / "hub.sqlite3")
     day_at_the_creche(Door(db, demo), "Jules", "2026-03-10")

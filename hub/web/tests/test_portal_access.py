@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+from hub.core.localtime import today, utc_iso
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN
-from hub.localtime import today, utc_iso
 from tests.support.portal_world import OTHER_DOSSIER, OTHER_EMAIL, OTHER_PASSWORD, PortalWorld
 
 OTHER_NAMES = ("Klavertje", "Geheim", "Dorpsplein")

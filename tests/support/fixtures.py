@@ -11,13 +11,10 @@ from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
 from device.frames.synthetic import card_frame
-from hub.db import open_database
+from hub.core.db import open_database
 from hub.demo import DemoData, seed
 from provisioning.mosquitto import UnitAccount
 from tests.support.mosquitto import Mosquitto
-
-# fixtures of the portal tests: a Chromium page (browser, page) and a seeded portal (world)
-pytest_plugins = ("tests.support.browser", "tests.support.portal_world")
 
 
 @pytest.fixture
