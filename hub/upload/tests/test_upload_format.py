@@ -21,7 +21,7 @@ from hub.upload.schema import answer_schema, batch_schema, upload_markdown
 from hub.upload.service import administration_csv
 from hub.upload.tests.test_upload_checks import CHECKED, day_at_the_creche
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def validator(schema: dict) -> jsonschema.Draft202012Validator:
