@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import percentile, print_table, write_results
-from hub.db import open_database
+from hub.core.db import open_database
 from hub.locations.queries import set_opening_hours
 from hub.locations.schedule import weekdays
 from provisioning.mosquitto import UnitAccount

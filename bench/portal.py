@@ -23,16 +23,16 @@ from datetime import time as clock
 from pathlib import Path
 
 from bench.common import percentile, print_table, write_results
+from hub.accounts.actors import Actor
 from hub.accounts.passwords import hash_secret
-from hub.actors import Actor
 from hub.attendance.corrections import apply_correction
 from hub.attendance.events import NewCheckIn, record_checkins
 from hub.attendance.windows import shift_month
-from hub.db import open_database, write_transaction
-from hub.localtime import BRUSSELS, today, utc_iso
+from hub.core.db import open_database, write_transaction
+from hub.core.localtime import BRUSSELS, today, utc_iso
 from hub.locations.queries import location_schedule, set_opening_hours
 from hub.locations.schedule import weekdays
-from hub.portal.app import create_app
+from hub.web.app import create_app
 from tests.support.portal import PortalClient, serve
 from wire import CheckIn, Direction, Source, cardcode
 from wire.ids import new_event_id

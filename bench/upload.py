@@ -24,11 +24,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from bench.common import percentile, print_table, write_results
-from hub.actors import Actor
+from hub.accounts.actors import Actor
 from hub.attendance.corrections import apply_correction
 from hub.attendance.events import NewCheckIn, record_checkins
-from hub.db import open_database, write_transaction
-from hub.localtime import BRUSSELS, now_utc_iso, utc_iso
+from hub.core.db import open_database, write_transaction
+from hub.core.localtime import BRUSSELS, now_utc_iso, utc_iso
 from hub.locations.queries import set_opening_hours
 from hub.locations.schedule import weekdays
 from hub.upload import store

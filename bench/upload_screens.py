@@ -22,10 +22,10 @@ from bench.common import percentile, print_table, write_results
 from bench.portal import measure
 from bench.upload import LOCATIONS, MONTH, UPLOAD_MOMENT, YEAR, build
 from hub.accounts.passwords import hash_secret
-from hub.db import open_database
-from hub.portal.app import create_app
+from hub.core.db import open_database
 from hub.upload.sender import Endpoint
 from hub.upload.service import run_due
+from hub.web.app import create_app
 from tests.support.kg_receiver import Receiver
 from tests.support.portal import PortalClient, serve
 

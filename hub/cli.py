@@ -64,11 +64,11 @@ def _main(argv: list[str] | None) -> int:
             args.data_dir, http_port=args.port, broker_port=args.broker_port, every_s=args.every
         )
 
-    from hub.settings import load
+    from hub.core.settings import load
 
     settings = load(args.config)
     if args.command == "migrate":
-        from hub.db import connect, migrate
+        from hub.core.db import connect, migrate
 
         settings.database_path.parent.mkdir(parents=True, exist_ok=True)
         applied = migrate(connect(settings.database_path))
@@ -80,7 +80,7 @@ def _main(argv: list[str] | None) -> int:
 
         return upload_cli.run(settings, args.location, args.month)
     if args.command in ("invite", "add-location"):
-        from hub import admin
+        from hub.accounts import admin
 
         return admin.main(args, settings)
 

@@ -17,16 +17,16 @@ from pathlib import Path
 
 import sqlite_utils
 
-from hub import cards
 from hub.accounts.passwords import hash_secret
 from hub.attendance.events import record_checkin
-from hub.db import open_database
-from hub.localtime import BRUSSELS, now_utc_iso, today
+from hub.cards import codes as cards
+from hub.core.db import open_database
+from hub.core.localtime import BRUSSELS, now_utc_iso, today
+from hub.core.ports import free_port
+from hub.core.settings import HubSettings
 from hub.locations.queries import add_closing_day, location_schedule, set_opening_hours
 from hub.locations.schedule import weekdays
-from hub.ports import free_port
 from hub.service import Hub
-from hub.settings import HubSettings
 from wire import CheckIn, Direction, Source, cardcode
 from wire.ids import new_event_id
 

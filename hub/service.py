@@ -8,16 +8,16 @@ import threading
 
 import uvicorn
 
-from hub.broker import EmbeddedBroker
-from hub.card_links import card_read_handler
-from hub.db import connect, open_database
-from hub.ingest import SUBSCRIPTIONS, Ingest
-from hub.link import HubLink
+from hub.cards.links import card_read_handler
+from hub.core.db import connect, open_database
+from hub.core.settings import HubSettings
+from hub.ingest.broker import EmbeddedBroker
+from hub.ingest.link import HubLink
+from hub.ingest.pipeline import SUBSCRIPTIONS, Ingest
 from hub.mail import mailer_for
-from hub.portal.app import create_app
-from hub.settings import HubSettings
-from hub.unit_config import publish_configs
+from hub.units.config import publish_configs
 from hub.upload.scheduler import UploadScheduler
+from hub.web.app import create_app
 from wire import CardRead, Topic, TopicKind
 from wire.broker_url import BrokerAddress
 
@@ -73,7 +73,7 @@ class Hub:
         finally:
             db.close()
 
-    # The portal's UnitChannel (hub/portal/channel.py).
+    # The portal's UnitChannel (hub/web/channel.py).
 
     def configs_changed(self, location_id: str) -> None:
         if self.link is not None:

@@ -285,8 +285,8 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from hub.db import open_database
-    from hub.units import fleet
+    from hub.core.db import open_database
+    from hub.units.registry import fleet
 
     s = _settings(args)
     db = open_database(s.database_path())
@@ -317,14 +317,14 @@ def _list(args: argparse.Namespace) -> int:
 def _when(iso: str | None) -> str:
     if not iso:
         return "nooit"
-    from hub.localtime import fmt_date, fmt_time, local
+    from hub.core.localtime import fmt_date, fmt_time, local
 
     return f"{fmt_date(local(iso).date())} {fmt_time(iso)}"
 
 
 def _cards(args: argparse.Namespace) -> int:
-    from hub.cards import register_unassigned
-    from hub.db import open_database
+    from hub.cards.codes import register_unassigned
+    from hub.core.db import open_database
     from provisioning.cardsheet import COLUMNS, ROWS, card_sheet_pdf
 
     if not 1 <= args.count <= 1000:

@@ -19,10 +19,10 @@ from typing import Any
 
 import sqlite_utils
 
-from hub import units
-from hub.db import open_database
-from hub.localtime import BRUSSELS
-from hub.unit_config import config_for
+from hub.core.db import open_database
+from hub.core.localtime import BRUSSELS
+from hub.units import registry as units
+from hub.units.config import config_for
 from provisioning import broker
 from provisioning.announce import AnnounceError, publish_retained
 from provisioning.bundle import CA_NAME, CONFIG_NAME, UnitIdentity, unit_toml, write_bundle
@@ -232,7 +232,7 @@ class Fleet:
     def _announce(self, unit_id: str, clear: bool = False) -> None:
         """Publish the unit's retained config (roster) now, or remove it for a revoked unit."""
         try:
-            from hub.settings import load as load_hub_settings
+            from hub.core.settings import load as load_hub_settings
 
             hub_broker = load_hub_settings(self.settings.hub_config).broker_address
         except (OSError, ValueError) as exc:

@@ -98,7 +98,7 @@ class ProvisionSettings:
 
     def database_path(self) -> Path:
         """The hub's database, as the hub's own settings file says."""
-        from hub.settings import load as load_hub_settings
+        from hub.core.settings import load as load_hub_settings
 
         try:
             return load_hub_settings(self.hub_config).database_path

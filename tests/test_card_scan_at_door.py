@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hub.demo import DEMO_DOSSIER, DEMO_PIN, DemoData
 from provisioning.mosquitto import UnitAccount
-from tests.conftest import write_card_image
+from tests.support.fixtures import write_card_image
 from tests.support.portal import PortalClient
 from tests.support.processes import start_hub, start_unit, unit_config
 from tests.support.waiting import wait_for

@@ -10,7 +10,7 @@ import pytest
 
 from device.decoder import ENGINES, decode_file, open_decoder
 from device.frames.synthetic import card_frame, empty_frame, scene_set
-from tests.conftest import write_card_image
+from tests.support.fixtures import write_card_image
 from wire import cardcode
 
 

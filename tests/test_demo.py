@@ -5,8 +5,8 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+from hub.core.ports import free_port
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN
-from hub.ports import free_port
 from tests.support.portal import PortalClient
 from tests.support.processes import spawn
 from tests.support.waiting import wait_for

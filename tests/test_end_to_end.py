@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from hub.core.localtime import fmt_time
+from hub.core.ports import free_port
 from hub.demo import DEMO_DOSSIER, DEMO_PIN, DemoData
-from hub.localtime import fmt_time
-from hub.ports import free_port
 from provisioning.mosquitto import UnitAccount
-from tests.conftest import write_card_image
+from tests.support.fixtures import write_card_image
 from tests.support.portal import PortalClient
 from tests.support.processes import start_hub, start_unit, unit_config
 from tests.support.waiting import wait_for

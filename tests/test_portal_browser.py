@@ -23,9 +23,9 @@ from playwright.sync_api import Page, expect
 from hub.attendance.cells import CellState
 from hub.attendance.grid import month_grid
 from hub.attendance.windows import shift_month
-from hub.db import connect, open_database
+from hub.core.db import connect, open_database
+from hub.core.localtime import BRUSSELS, fmt_date, today
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN, DemoData
-from hub.localtime import BRUSSELS, fmt_date, today
 from hub.locations.queries import set_opening_hours
 from hub.locations.schedule import weekdays
 from provisioning.mosquitto import UnitAccount

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from hub.db import open_database
+from hub.core.db import open_database
+from hub.core.settings import load as load_hub_settings
 from hub.demo import DemoData
-from hub.settings import load as load_hub_settings
-from tests.conftest import write_card_image
+from tests.support.fixtures import write_card_image
 from tests.support.fleet import Client, ProvisionedHub, bundle_broker
 from tests.support.processes import ROOT, start_unit
 from tests.support.waiting import wait_for

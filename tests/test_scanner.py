@@ -15,8 +15,8 @@ from device.frames.files import FolderFrames
 from device.frames.synthetic import qr_modules
 from device.outbox import Outbox
 from device.scanner import Scanner
-from tests.conftest import write_card_image
 from tests.support.clock import FakeClock
+from tests.support.fixtures import write_card_image
 from wire import Direction, Source, cardcode, decode
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from hub.actors import Actor, Role
-from hub.localtime import parse_utc, utc_iso
+from hub.accounts.actors import Actor, Role
+from hub.core.localtime import parse_utc, utc_iso
 
 _TOUCH_EVERY = timedelta(minutes=1)  # write last_seen_at at most this often: reads stay reads
 

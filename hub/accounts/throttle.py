@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from hub.localtime import parse_utc, utc_iso
+from hub.core.localtime import parse_utc, utc_iso
 
 
 @dataclass(frozen=True)

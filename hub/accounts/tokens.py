@@ -13,7 +13,7 @@ from enum import StrEnum
 import sqlite_utils
 
 from hub.accounts.sessions import new_token, token_hash
-from hub.localtime import parse_utc, utc_iso
+from hub.core.localtime import parse_utc, utc_iso
 
 
 class Purpose(StrEnum):

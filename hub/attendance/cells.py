@@ -17,7 +17,7 @@ from enum import StrEnum
 from itertools import pairwise
 
 from hub.attendance.pairing import Interval
-from hub.localtime import BRUSSELS, fmt_time, local
+from hub.core.localtime import BRUSSELS, fmt_time, local
 from hub.locations.schedule import DaySchedule
 
 

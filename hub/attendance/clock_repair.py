@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from hub.localtime import parse_utc, utc_iso
+from hub.core.localtime import parse_utc, utc_iso
 from wire import CheckIn
 
 log = logging.getLogger(__name__)

@@ -12,12 +12,12 @@ from datetime import UTC, date, datetime
 
 import sqlite_utils
 
-from hub.actors import Actor, Refused, may_manage
+from hub.accounts.actors import Actor, Refused, may_manage
 from hub.attendance.days import attendance
 from hub.attendance.unknown_cards import unknown_cards
 from hub.attendance.windows import month_change_refusal
-from hub.db import write_transaction
-from hub.localtime import fmt_month, local, now_utc_iso
+from hub.core.db import write_transaction
+from hub.core.localtime import fmt_month, local, now_utc_iso
 
 
 def close_month(

@@ -16,15 +16,15 @@ from datetime import UTC, date, datetime, time
 
 import sqlite_utils
 
-from hub.actors import Actor, Refused, may_manage
+from hub.accounts.actors import Actor, Refused, may_manage
 from hub.attendance.cells import Cell, judge_day
 from hub.attendance.days import Correction, attendance, corrections_of_cell, intervals_json
 from hub.attendance.grid import elsewhere_of, judge_cell
 from hub.attendance.pairing import Interval
 from hub.attendance.windows import correction_refusal
 from hub.children.queries import Child, get_child, is_linked
-from hub.db import write_transaction
-from hub.localtime import BRUSSELS, day_bounds_utc, fmt_time, local, now_utc_iso
+from hub.core.db import write_transaction
+from hub.core.localtime import BRUSSELS, day_bounds_utc, fmt_time, local, now_utc_iso
 from hub.locations.queries import location_schedule
 
 Times = tuple[time, time | None]  # (arrival, departure) in local time; departure None: still here

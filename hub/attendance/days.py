@@ -19,7 +19,7 @@ from datetime import date, timedelta
 import sqlite_utils
 
 from hub.attendance.pairing import Interval, Stamp, pair, stamps_of
-from hub.localtime import day_bounds_utc, parse_utc, utc_iso
+from hub.core.localtime import day_bounds_utc, parse_utc, utc_iso
 from wire import Direction
 
 CellKey = tuple[str, int, date]  # (location id, child id, local day)

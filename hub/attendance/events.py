@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import sqlite_utils
 
-from hub.localtime import day_bounds_utc, utc_iso
+from hub.core.localtime import day_bounds_utc, utc_iso
 from wire import CheckIn
 
 
@@ -34,7 +34,7 @@ def record_checkins(
     """Insert check-ins, each unless its event id is stored already; per check-in, True when it is new.
 
     The primary key keeps each event id once whatever happens. The caller holds the write lock
-    (:func:`hub.db.write_transaction`), so the look-up that tells new from duplicate cannot race
+    (:func:`hub.core.db.write_transaction`), so the look-up that tells new from duplicate cannot race
     another writer; the insert count is checked against it all the same. The caller commits.
     """
     known = {

@@ -18,7 +18,7 @@ from hub.attendance.days import CellKey, DayAttendance, attendance
 from hub.attendance.unknown_cards import UnknownCard, unknown_cards
 from hub.attendance.windows import days_left_to_fix, fix_deadline, overdue
 from hub.children.queries import Child, children_at
-from hub.localtime import local
+from hub.core.localtime import local
 from hub.locations.queries import location_schedule
 from hub.locations.schedule import DaySchedule, LocationSchedule
 

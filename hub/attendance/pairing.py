@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from hub.localtime import BRUSSELS
+from hub.core.localtime import BRUSSELS
 from wire import Direction
 
 # The same card in the same direction again within this window is one scan, not two: a parent who

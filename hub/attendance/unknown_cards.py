@@ -11,7 +11,7 @@ from datetime import date
 
 import sqlite_utils
 
-from hub.localtime import day_bounds_utc
+from hub.core.localtime import day_bounds_utc
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from hub.actors import Role
-from hub.localtime import fmt_date, fmt_month
+from hub.accounts.actors import Role
+from hub.core.localtime import fmt_date, fmt_month
 
 MONTHS_BACK = {Role.LOCATION: 2, Role.ORGANISATOR: 5 * 12}
 FIX_BEFORE_DAY = 7  # of the next month

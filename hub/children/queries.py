@@ -12,7 +12,7 @@ from datetime import date
 
 import sqlite_utils
 
-from hub.actors import Refused
+from hub.accounts.actors import Refused
 
 MAX_CONTACTS = 5
 

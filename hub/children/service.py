@@ -13,7 +13,7 @@ from datetime import date
 
 import sqlite_utils
 
-from hub.actors import Actor, NoAccess, Refused
+from hub.accounts.actors import Actor, NoAccess, Refused
 from hub.children.queries import (
     MAX_CONTACTS,
     Child,
@@ -26,7 +26,7 @@ from hub.children.queries import (
     is_linked,
     link_child,
 )
-from hub.db import write_transaction
+from hub.core.db import write_transaction
 from hub.locations.access import location_for
 from hub.locations.queries import Location
 from hub.mail import Mail, texts

@@ -1,7 +1,7 @@
 """Which locations an actor may see, and the location PIN, which only its organisator sets.
 
 Every portal screen about a location starts here: :func:`location_for` raises
-:class:`~hub.actors.NoAccess` for a location that does not exist *and* for one that is not the
+:class:`~hub.accounts.actors.NoAccess` for a location that does not exist *and* for one that is not the
 actor's, so tampering with the id in a URL learns nothing.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 import sqlite_utils
 
 from hub.accounts import sessions
+from hub.accounts.actors import Actor, NoAccess, Refused, Role
 from hub.accounts.passwords import hash_secret
-from hub.actors import Actor, NoAccess, Refused, Role
-from hub.db import write_transaction
+from hub.core.db import write_transaction
 from hub.locations.pin_rules import pin_problem
 from hub.locations.queries import Location
 

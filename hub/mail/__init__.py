@@ -15,7 +15,7 @@ from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from hub.settings import HubSettings
+    from hub.core.settings import HubSettings
 
 
 @dataclass(frozen=True)

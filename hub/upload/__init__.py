@@ -19,5 +19,5 @@ Database, network and the running hub:
     settings.py     the ``[upload]`` settings
 
 The price models that the preview applies are in :mod:`hub.prices`; the "Opgeladen" screens in
-:mod:`hub.portal.upload`.
+:mod:`hub.upload.routes`.
 """

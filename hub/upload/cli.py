@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import sys
 
-from hub.actors import Refused
-from hub.db import open_database
-from hub.settings import HubSettings
+from hub.accounts.actors import Refused
+from hub.core.db import open_database
+from hub.core.settings import HubSettings
 from hub.upload.service import OUTCOME_NL, send_month
 
 

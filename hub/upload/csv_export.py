@@ -13,7 +13,7 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 
-from hub.localtime import fmt_date, fmt_time
+from hub.core.localtime import fmt_date, fmt_time
 from hub.upload.batch import CalendarDay, ChildRecord, DayPresence, Location, Sex
 
 COLUMNS: tuple[tuple[str, str], ...] = (

@@ -20,7 +20,7 @@ from hub.attendance.cells import Cell
 from hub.attendance.days import attendance
 from hub.attendance.grid import MonthGrid, month_grid
 from hub.children.queries import CHILD_COLUMNS, Child, child_from_row
-from hub.localtime import day_bounds_utc, local
+from hub.core.localtime import day_bounds_utc, local
 from hub.locations.queries import get_location
 from hub.upload import batch as fmt
 from hub.upload.validation import (

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from hub.db import connect
+from hub.core.db import connect
 from hub.upload.service import SendResult, run_due, run_requests
 from hub.upload.settings import UploadSettings
 

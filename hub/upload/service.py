@@ -17,10 +17,10 @@ from datetime import UTC, date, datetime
 
 import sqlite_utils
 
-from hub.actors import Actor, Refused, Role, may_manage
+from hub.accounts.actors import Actor, Refused, Role, may_manage
 from hub.children.queries import Child
-from hub.db import write_transaction
-from hub.localtime import fmt_month, local
+from hub.core.db import write_transaction
+from hub.core.localtime import fmt_month, local
 from hub.prices.amounts import AmountTable, DatedAmounts
 from hub.prices.income_tariff import DayCharge, month_charges
 from hub.prices.ko_toeslag import SubsidyMonth, subsidy_month

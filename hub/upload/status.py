@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from hub.localtime import fmt_time
+from hub.core.localtime import fmt_time
 from hub.upload.batch import ErrorKind, Location
 from hub.upload.month import PreparedMonth
 from hub.upload.plan import Plan

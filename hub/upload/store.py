@@ -14,7 +14,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from hub.localtime import now_utc_iso, utc_iso
+from hub.core.localtime import now_utc_iso, utc_iso
 from hub.upload.batch import Answer, RecordStatus
 from hub.upload.sender import Attempt
 

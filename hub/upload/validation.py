@@ -29,7 +29,7 @@ from enum import StrEnum
 
 from hub.attendance.cells import Cell, CellState
 from hub.children.queries import Child
-from hub.localtime import fmt_date
+from hub.core.localtime import fmt_date
 from hub.prices.ko_toeslag import subsidy_age_day
 from wire.cardcode import pretty
 

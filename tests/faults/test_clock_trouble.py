@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from hub.attendance.events import checkins_on
-from hub.db import connect, open_database
+from hub.core.db import connect, open_database
+from hub.core.localtime import BRUSSELS, parse_utc
 from hub.demo import DEMO_UNITS, DemoData, seed
-from hub.localtime import BRUSSELS, parse_utc
 from provisioning.mosquitto import UnitAccount
 from tests.faults.conftest import size
 from tests.support.burst import cards_in_turn

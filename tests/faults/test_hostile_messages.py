@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from hub.db import open_database
+from hub.core.db import open_database
 from hub.demo import DEMO_UNITS, DemoData, seed
 from provisioning.mosquitto import UnitAccount
 from tests.faults.conftest import size

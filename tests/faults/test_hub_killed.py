@@ -1,7 +1,7 @@
 """Scenario 3: the hub killed with SIGKILL in the middle of a batch commit, and restarted.
 
 The hub is started with the ingest's fault hook armed (``AANWEZIG_INGEST_FAULT``, see
-:mod:`hub.ingest`): it kills itself with SIGKILL in a chosen batch, either with the batch written
+:mod:`hub.ingest.pipeline`): it kills itself with SIGKILL in a chosen batch, either with the batch written
 in its open transaction but not committed, or committed but neither acked to the unit nor settled
 with the broker. Each restart arms the next kill; the last start runs clean. The first batch after
 a restart holds the backlog that queued at the broker meanwhile, so the later kills hit big batches.
@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from hub.demo import DemoData
-from hub.ingest import FAULT_ENV
+from hub.ingest.pipeline import FAULT_ENV
 from provisioning.mosquitto import UnitAccount
 from tests.faults.conftest import size
 from tests.support.burst import cards_in_turn

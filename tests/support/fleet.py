@@ -20,7 +20,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
-from hub.ports import free_port
+from hub.core.ports import free_port
 from tests.support.processes import ROOT, Proc, spawn
 from tests.support.waiting import wait_for
 from wire.broker_url import BrokerAddress

@@ -13,7 +13,7 @@ import socket
 import subprocess
 from pathlib import Path
 
-from hub.ports import free_port
+from hub.core.ports import free_port
 from provisioning.mosquitto import UnitAccount, acl_file, password_file
 from tests.support.waiting import wait_for
 

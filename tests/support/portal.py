@@ -16,7 +16,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from hub.ports import free_port
+from hub.core.ports import free_port
 from tests.support.waiting import wait_for
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')

@@ -12,14 +12,14 @@ import pytest
 
 from hub.accounts.passwords import hash_secret
 from hub.children.queries import add_child
-from hub.db import open_database
+from hub.core.db import open_database
+from hub.core.settings import HubSettings
 from hub.demo import seed
 from hub.locations.queries import set_opening_hours
 from hub.locations.schedule import weekdays
 from hub.mail.folder import FolderMailer
-from hub.portal.app import create_app
-from hub.portal.channel import RecordingChannel
-from hub.settings import HubSettings
+from hub.web.app import create_app
+from hub.web.channel import RecordingChannel
 from tests.support.portal import PortalClient, serve
 from wire import cardcode
 

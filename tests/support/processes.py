@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from hub.ports import free_port
+from hub.core.ports import free_port
 from provisioning.bundle import toml_value
 from tests.support.waiting import wait_for
 

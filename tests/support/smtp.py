@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
-from hub.ports import free_port
+from hub.core.ports import free_port
 from tests.support.waiting import wait_for
 
 LINK = re.compile(r"https?://\S+")

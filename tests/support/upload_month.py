@@ -18,14 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from hub.attendance.tests.test_attendance_service import ARRIVAL, Door, at, child_id
 from hub.attendance.windows import shift_month
+from hub.core.localtime import today
 from hub.demo import DemoData
-from hub.localtime import today
 from hub.locations.queries import location_schedule, set_opening_hours
 from hub.locations.schedule import weekdays
 from hub.prices.ko_toeslag import add_months
-from tests.test_attendance_service import ARRIVAL, Door, at, child_id
-from tests.test_upload_checks import day_at_the_creche, second_location
+from hub.upload.tests.test_upload_checks import day_at_the_creche, second_location
 
 
 @dataclass(frozen=True)

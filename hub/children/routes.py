@@ -1,0 +1,322 @@
+"""The children of a location: the list, "Kind toevoegen" (search first, then link or register),
+a child's page with its data, contacts and cards.
+
+After every change that touches who has which card at a location, the location's units get a
+fresh config (roster), and contacts with an e-mail address get a confirmation.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from urllib.parse import urlencode
+
+import sqlite_utils
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from hub.accounts.actors import NoAccess, Refused
+from hub.cards.links import active_cards, cards_of
+from hub.children import service
+from hub.children.queries import MAX_CONTACTS, Child, contacts_of
+from hub.children.service import (
+    SEX_NL,
+    ContactInput,
+    NewChild,
+    age_text,
+    confirmation_mails,
+    parse_birth_date,
+    validate_school_start,
+)
+from hub.core.localtime import fmt_date, today
+from hub.locations.queries import Location
+from hub.mail import Mail, MailError
+from hub.units.registry import fleet
+from hub.upload.service import record_school_start
+from hub.web.web import AtLocation, at_location, portal, render, see_other
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+def send_all(request: Request, mails: list[Mail]) -> str:
+    """Send mails; returns a sentence for the screen about what went (or did not go) out."""
+    failed = 0
+    for mail in mails:
+        try:
+            portal(request).mailer.send(mail)
+        except MailError:
+            log.exception("could not send a mail")
+            failed += 1
+    if not mails:
+        return ""
+    if failed:
+        return f" {failed} bevestigingsmail(s) konden niet verstuurd worden."
+    return (
+        " De contactpersonen kregen een bevestiging per mail."
+        if len(mails) > 1
+        else " De contactpersoon kreeg een bevestiging per mail."
+    )
+
+
+@router.get("/locaties/{location_id}/kinderen")
+def children_list(
+    request: Request,
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    actor, conn, location = here
+    children = service.children_of(conn, actor, location.id)
+    context = {
+        "active": "kinderen",
+        "children": children,
+        "cards": active_cards(conn, location.id),
+        "age": lambda child: age_text(child.birth_date, today()),
+        "sex": SEX_NL,
+    }
+    return render(request, "children/list.html", context, location=location)
+
+
+@router.get("/locaties/{location_id}/kinderen/toevoegen")
+def add_child_search(
+    request: Request,
+    voornaam: str = "",
+    achternaam: str = "",
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    actor, conn, location = here
+    searched = bool(voornaam.strip() and achternaam.strip())
+    results = service.search_known(conn, actor, location.id, voornaam, achternaam) if searched else []
+    context = {
+        "active": "kinderen",
+        "first_name": voornaam,
+        "last_name": achternaam,
+        "searched": searched,
+        "results": results,
+        "new_href": f"/locaties/{location.id}/kinderen/nieuw?"
+        + urlencode({"voornaam": voornaam, "achternaam": achternaam}),
+    }
+    return render(request, "children/search.html", context, location=location)
+
+
+@router.post("/locaties/{location_id}/kinderen/koppelen")
+def link_known_child(
+    request: Request,
+    child_id: int = Form(...),
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    actor, conn, location = here
+    try:
+        child = service.link_known(conn, actor, location.id, child_id)
+    except NoAccess:
+        return see_other(
+            f"/locaties/{location.id}/kinderen/toevoegen", request, "Dit kind werd niet gevonden.", True
+        )
+    portal(request).units.configs_changed(location.id)  # its card works here too from now on
+    mailed = send_all(request, confirmation_mails(location, child, contacts_of(conn, child.id)))
+    return see_other(
+        f"/locaties/{location.id}/kinderen/{child.id}",
+        request,
+        f"{child.first_name} is toegevoegd aan {location.name}; "
+        f"de QR-kaart die het kind al heeft, werkt ook hier.{mailed}",
+    )
+
+
+def _contacts_from_form(form) -> list[ContactInput]:
+    return [
+        ContactInput(
+            str(form.get(f"contact_{i}_name", "")),
+            str(form.get(f"contact_{i}_email", "")),
+            str(form.get(f"contact_{i}_relation", "")),
+        )
+        for i in range(MAX_CONTACTS)
+    ]
+
+
+def _form_page(
+    request, location: Location, values: dict, errors: dict, editing: Child | None = None
+) -> Response:
+    context = {
+        "active": "kinderen",
+        "values": values,
+        "errors": errors,
+        "max_contacts": MAX_CONTACTS,
+        "editing": editing,
+    }
+    return render(request, "children/form.html", context, location=location)
+
+
+@router.get("/locaties/{location_id}/kinderen/nieuw")
+def new_child_form(
+    request: Request,
+    voornaam: str = "",
+    achternaam: str = "",
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    _actor, _conn, location = here
+    return _form_page(
+        request, location, {"first_name": voornaam, "last_name": achternaam, "contacts": []}, {}
+    )
+
+
+@router.post("/locaties/{location_id}/kinderen/nieuw")
+async def new_child_save(
+    request: Request,
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    actor, conn, location = here
+    values = _values(await request.form())
+    new, school_start, errors = _validated(values, values["contacts"])
+    if new is None:
+        return _form_page(request, location, values, errors)
+    child_id = service.register(conn, actor, location.id, new)
+    if school_start is not None:
+        record_school_start(conn, actor, location.id, child_id, school_start)
+    child = service.child_at(conn, actor, location.id, child_id)
+    mailed = send_all(request, confirmation_mails(location, child, contacts_of(conn, child_id)))
+    return see_other(
+        f"/locaties/{location.id}/kinderen/{child_id}",
+        request,
+        f"{child.first_name} is geregistreerd in {location.name}. Koppel nu een QR-kaart.{mailed}",
+    )
+
+
+def _values(form) -> dict:
+    return {
+        "first_name": str(form.get("first_name", "")),
+        "last_name": str(form.get("last_name", "")),
+        "birth_date": str(form.get("birth_date", "")),
+        "sex": str(form.get("sex", "")),
+        "no_subsidy": form.get("no_subsidy") == "1",
+        "school_start": str(form.get("school_start", "")),
+        "contacts": _contacts_from_form(form),
+    }
+
+
+def _validated(values: dict, contacts: list[ContactInput]) -> tuple[NewChild | None, date | None, dict]:
+    """The child and its school start date from the form, or the problems per field."""
+    new, errors = service.validate_child(
+        values["first_name"],
+        values["last_name"],
+        values["birth_date"],
+        values["sex"],
+        values["no_subsidy"],
+        contacts,
+        today(),
+    )
+    school_start, problem = validate_school_start(
+        values["school_start"], parse_birth_date(values["birth_date"])
+    )
+    if problem:
+        errors["school_start"] = problem
+    return (new if not errors else None), school_start, errors
+
+
+@router.get("/locaties/{location_id}/kinderen/{child_id}")
+def child_page(
+    request: Request,
+    child_id: int,
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    actor, conn, location = here
+    child = service.child_at(conn, actor, location.id, child_id)
+    return render_child(request, conn, location, child)
+
+
+def render_child(
+    request: Request,
+    conn: sqlite_utils.Database,
+    location: Location,
+    child: Child,
+    card_error: str | None = None,
+) -> Response:
+    cards = cards_of(conn, child.id)
+    context = {
+        "active": "kinderen",
+        "child": child,
+        "born": fmt_date(child.birth_date) if child.birth_date else "onbekend",
+        "age": age_text(child.birth_date, today()),
+        "sex": SEX_NL.get(child.sex or "", "onbekend"),
+        "school_start": fmt_date(child.school_start) if child.school_start else None,
+        "contacts": contacts_of(conn, child.id),
+        "max_contacts": MAX_CONTACTS,
+        "cards": cards,
+        "active_card": next((c for c in cards if c.state == "active"), None),
+        "units": [u for u in fleet(conn, location.id).get(location.id, []) if u.state == "active"],
+        "card_error": card_error,
+    }
+    return render(request, "children/detail.html", context, location=location)
+
+
+@router.get("/locaties/{location_id}/kinderen/{child_id}/wijzigen")
+def edit_child_form(
+    request: Request,
+    child_id: int,
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    actor, conn, location = here
+    child = service.child_at(conn, actor, location.id, child_id)
+    values = {
+        "first_name": child.first_name,
+        "last_name": child.last_name,
+        "birth_date": fmt_date(child.birth_date) if child.birth_date else "",
+        "sex": child.sex or "",
+        "no_subsidy": child.no_subsidy,
+        "school_start": fmt_date(child.school_start) if child.school_start else "",
+        "contacts": [],
+    }
+    return _form_page(request, location, values, {}, editing=child)
+
+
+@router.post("/locaties/{location_id}/kinderen/{child_id}/wijzigen")
+async def edit_child_save(
+    request: Request,
+    child_id: int,
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    actor, conn, location = here
+    child = service.child_at(conn, actor, location.id, child_id)
+    values = _values(await request.form())
+    new, school_start, errors = _validated(values, [])
+    if new is None:
+        return _form_page(request, location, values, errors, editing=child)
+    service.update_child(conn, actor, location.id, child.id, new)
+    record_school_start(conn, actor, location.id, child.id, school_start)
+    portal(request).units.configs_changed(location.id)  # the name on the scanners' display
+    return see_other(f"/locaties/{location.id}/kinderen/{child.id}", request, "De gegevens zijn bewaard.")
+
+
+@router.post("/locaties/{location_id}/kinderen/{child_id}/contacten")
+def add_contact(
+    request: Request,
+    child_id: int,
+    name: str = Form(""),
+    email: str = Form(""),
+    relation: str = Form(""),
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    actor, conn, location = here
+    child = service.child_at(conn, actor, location.id, child_id)
+    back = f"/locaties/{location.id}/kinderen/{child.id}"
+    try:
+        contact = service.add_contact_for(
+            conn, actor, location.id, child.id, ContactInput(name, email, relation)
+        )
+    except Refused as refused:
+        return see_other(back, request, refused.reason, error=True)
+    mailed = send_all(request, confirmation_mails(location, child, [contact]))
+    return see_other(back, request, f"{contact.name} is toegevoegd als contactpersoon.{mailed}")
+
+
+@router.post("/locaties/{location_id}/kinderen/{child_id}/contacten/{contact_id}/verwijderen")
+def remove_contact(
+    request: Request,
+    child_id: int,
+    contact_id: int,
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    actor, conn, location = here
+    child = service.child_at(conn, actor, location.id, child_id)
+    service.remove_contact(conn, actor, location.id, child.id, contact_id)
+    return see_other(
+        f"/locaties/{location.id}/kinderen/{child.id}", request, "De contactpersoon is verwijderd."
+    )

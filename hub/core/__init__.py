@@ -1,0 +1,1 @@
+"""The hub's base: the database, Brussels time, settings and free ports."""

@@ -1,0 +1,1 @@
+"""Check-ins from the units: the MQTT link, the embedded broker, the ingest pipeline, dead letters."""

@@ -1,1 +1,0 @@
-"""The web portal: server-rendered pages in Dutch (nl-BE) and a small JSON API."""

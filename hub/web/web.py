@@ -1,0 +1,222 @@
+"""What every portal page shares: the database per request, who is logged in, CSRF, rendering.
+
+Feature modules (auth.py, locations.py, grid.py, corrections.py, children.py, cards.py,
+upload.py) build their routes from these pieces:
+
+    db                  a database connection for the request (a dependency)
+    require_actor       the logged-in Actor, or a redirect to the login page (a dependency)
+    at_location         for pages under /locaties/{location_id}: (actor, conn, location), the
+                        location only if the actor may see it, else 404 (a dependency)
+    render              a template with the actor, CSRF token, navigation and flash message
+    see_other, flash    the redirect after a POST, with a message for the next page
+
+The session cookie carries a random token, signed with the hub's key (portal_keys); the
+session itself is a row in the database (hub/accounts/sessions.py). CSRF tokens are derived from
+the cookie token, so every visitor, logged in or not, has one, and every POST must carry it
+(form field ``csrf`` or header ``X-CSRF-Token``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import sqlite_utils
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from hub.accounts import sessions
+from hub.accounts.actors import Actor, Role
+from hub.core.db import connect
+from hub.core.localtime import fmt_date, fmt_duration, fmt_time, local
+from hub.locations.access import location_for
+from hub.locations.queries import Location
+from hub.mail import Mailer
+from hub.web.channel import UnitChannel
+from hub.web.nav import NavEntry, nav_for
+from wire import cardcode
+
+COOKIE = "aanwezig"
+FLASH_COOKIE = "aanwezig_melding"
+ROLE_NL = {Role.ORGANISATOR: "Organisator", Role.LOCATION: "Opvanglocatie"}
+
+HUB = Path(__file__).resolve().parent.parent
+# Each feature keeps its pages in its own templates/ folder under the same names as before
+# ("grid/cell.html"); the shared parts (base.html, error.html, _icons.html) live in web/templates.
+TEMPLATE_FOLDERS = list(dict.fromkeys([HUB / "web" / "templates", *sorted(HUB.glob("*/templates"))]))
+TEMPLATES = Jinja2Templates(directory=str(HUB / "web" / "templates"))
+TEMPLATES.env.loader = ChoiceLoader([FileSystemLoader(str(folder)) for folder in TEMPLATE_FOLDERS])
+TEMPLATES.env.filters.update(
+    date=fmt_date,
+    time=fmt_time,
+    moment=lambda value: local(value).strftime("%d/%m/%Y %H:%M"),
+    duration=fmt_duration,
+    card=cardcode.pretty,
+)
+TEMPLATES.env.globals["ROLE_NL"] = ROLE_NL
+
+
+@dataclass
+class Portal:
+    """The portal's state, one per app: where the data is, how to mail, how to reach the units."""
+
+    database: Path
+    mailer: Mailer
+    units: UnitChannel
+    base_url: str
+    secret: bytes
+    cookie_secure: bool = False
+    session_idle: timedelta = timedelta(hours=2)
+    session_lifetime: timedelta = timedelta(hours=12)
+    nav: list[NavEntry] = field(default_factory=list)
+
+    def sign(self, value: str) -> str:
+        mac = hmac.new(self.secret, value.encode(), hashlib.sha256).digest()[:16]
+        return f"{value}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+    def unsign(self, signed: str | None) -> str | None:
+        if not signed or "." not in signed:
+            return None
+        value = signed.rpartition(".")[0]
+        return value if hmac.compare_digest(self.sign(value), signed) else None
+
+    def csrf_token(self, cookie_token: str) -> str:
+        return hmac.new(self.secret, b"csrf:" + cookie_token.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def portal(request: Request) -> Portal:
+    return request.app.state.portal
+
+
+def db(request: Request) -> Iterator[sqlite_utils.Database]:
+    conn = connect(portal(request).database)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "onbekend"
+
+
+class LoginRequired(Exception):
+    """No (live) session: HTML pages redirect to the login page, the API answers 401."""
+
+
+def current_actor(request: Request, conn: sqlite_utils.Database) -> Actor | None:
+    """The actor of this request's session, or None; cached on the request."""
+    if not hasattr(request.state, "actor"):
+        session = sessions.lookup(conn, request.state.cookie_token, now(), portal(request).session_idle)
+        request.state.actor = sessions.actor_of(conn, session) if session else None
+    return request.state.actor
+
+
+def require_actor(request: Request, conn: sqlite_utils.Database = Depends(db)) -> Actor:
+    """Dependency: the logged-in actor; without one the page redirects to the login."""
+    actor = current_actor(request, conn)
+    if actor is None:
+        raise LoginRequired()
+    return actor
+
+
+class AtLocation(NamedTuple):
+    """Who acts, the request's database connection, and the location of the URL."""
+
+    actor: Actor
+    conn: sqlite_utils.Database
+    location: Location
+
+
+def at_location(
+    location_id: str, actor: Actor = Depends(require_actor), conn: sqlite_utils.Database = Depends(db)
+) -> AtLocation:
+    """Dependency for every page under /locaties/{location_id}: logged in, and the actor's location.
+
+    Someone else's location raises :class:`~hub.accounts.actors.NoAccess`, which the app answers with 404,
+    as it does for every NoAccess a service raises (a child, a link request of another location).
+    """
+    return AtLocation(actor, conn, location_for(conn, actor, location_id))
+
+
+async def csrf_protect(request: Request) -> None:
+    """App-wide dependency: every POST carries the CSRF token of this browser's cookie."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        form = await request.form()
+        sent = form.get("csrf")
+    expected = portal(request).csrf_token(request.state.cookie_token)
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+        raise HTTPException(403, "De pagina was verlopen. Laad ze opnieuw en probeer nog eens.")
+
+
+def start_new_cookie(request: Request, token: str) -> None:
+    """Send a new cookie token with this response (after login and logout: no session fixation)."""
+    request.state.cookie_token = token
+    request.state.new_cookie = True
+
+
+def flash(response: Response, request: Request, message: str, error: bool = False) -> Response:
+    """Show ``message`` once, on the next page (as a refusal when ``error``)."""
+    text = base64.urlsafe_b64encode(f"{'error' if error else 'ok'}|{message}".encode()).decode()
+    response.set_cookie(
+        FLASH_COOKIE,
+        portal(request).sign(text),
+        httponly=True,
+        samesite="lax",
+        secure=portal(request).cookie_secure,
+        max_age=60,
+    )
+    return response
+
+
+def see_other(
+    url: str, request: Request | None = None, message: str | None = None, error: bool = False
+) -> RedirectResponse:
+    response = RedirectResponse(url, status_code=303)
+    if message and request is not None:
+        flash(response, request, message, error)
+    return response
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+    location: Location | None = None,
+) -> Response:
+    """A page: the template with the actor, CSRF token, navigation and a pending flash message."""
+    actor = getattr(request.state, "actor", None)
+    state = portal(request)
+    message = None
+    signed = state.unsign(request.cookies.get(FLASH_COOKIE))
+    if signed:
+        kind, _, text = base64.urlsafe_b64decode(signed.encode()).decode(errors="replace").partition("|")
+        message = {"kind": kind, "text": text}
+    body = {
+        "actor": actor,
+        "csrf": state.csrf_token(request.state.cookie_token),
+        "nav": nav_for(state.nav, actor, location) if actor and location else [],
+        "location": location,
+        "flash": message,
+        **(context or {}),
+    }
+    response = TEMPLATES.TemplateResponse(request, template, body, status_code=status_code)
+    if request.cookies.get(FLASH_COOKIE):
+        response.delete_cookie(FLASH_COOKIE)
+    return response
