@@ -72,7 +72,7 @@ class SimulatedUnit:
     def __init__(self, unit: str, password: str, port: int, data_dir: Path, stop: threading.Event) -> None:
         from device.checkin import CheckInDesk, Roster
         from device.clock import SystemClock
-        from device.feedback import RecordingFeedback
+        from device.feedback.fake import RecordingFeedback
         from device.link import UnitLink
         from device.outbox import Outbox
         from device.publisher import Publisher

@@ -15,9 +15,9 @@ from typing import Protocol
 
 import numpy as np
 
+from device.exc import DecoderUnavailable, NotAnImage
 
-class DecoderUnavailable(RuntimeError):
-    """The requested decoding engine is not installed on this machine."""
+__all__ = ["ENGINES", "DecoderUnavailable", "QrDecoder", "decode_file", "open_decoder"]
 
 
 class QrDecoder(Protocol):
@@ -152,10 +152,11 @@ def open_decoder(name: str = "auto") -> QrDecoder:
 
 
 def decode_file(decoder: QrDecoder, path: str | Path) -> list[str]:
-    """Decode one image file; raises ValueError when the file is not a readable image."""
+    """Decode one image file; raises :class:`~device.exc.NotAnImage` (a ValueError) when the file
+    is not a readable image."""
     import cv2
 
     image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     if image is None:
-        raise ValueError(f"not a readable image: {path}")
+        raise NotAnImage(f"not a readable image: {path}")
     return decoder.decode(image)

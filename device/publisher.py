@@ -29,12 +29,14 @@ class Publisher:
         window: int = 100,
         ack_timeout_s: float = 5.0,
         on_ack: Callable[[Ack], None] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.outbox = outbox
         self.link = link
         self.window = window
         self.ack_timeout_s = ack_timeout_s
         self._on_ack = on_ack
+        self._monotonic = monotonic  # a test's clock decides when an ack is overdue
         self._sent: dict[str, float] = {}  # event id -> monotonic time of last publish
         self._wake = threading.Event()
         self._lock = threading.Lock()
@@ -70,7 +72,7 @@ class Publisher:
     def pump(self) -> int:
         """Publish what is due now; returns the number of messages published."""
         pending = self.outbox.pending(self.window)
-        now = time.monotonic()
+        now = self._monotonic()
         published = 0
         with self._lock:
             live = {p.id for p in pending}

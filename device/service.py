@@ -24,6 +24,7 @@ from device.keyentry import KeyEntry
 from device.keypad import Keypad, open_keypad
 from device.link import UnitLink
 from device.linking import LinkRequests
+from device.messages import Dispatch
 from device.outbox import Outbox
 from device.publisher import Publisher
 from device.scanner import Scanner
@@ -31,7 +32,6 @@ from device.sdnotify import Notifier
 from wire import (
     Ack,
     CardRead,
-    ContractError,
     Direction,
     LinkCard,
     Source,
@@ -39,10 +39,8 @@ from wire import (
     TopicKind,
     UnitConfig,
     Verdict,
-    decode,
     encode,
 )
-from wire.contract import MAX_CONFIG_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +68,13 @@ class UnitService:
             disk_reserve_bytes=int(settings.delivery.disk_reserve_mb * 2**20),
         )
         self.roster = Roster(self.outbox)
+        self.messages = self._dispatch()
         self.link = UnitLink(
             settings.broker,
             settings.unit,
             settings.location,
             last_will=self._status(online=False),
-            on_message=self._message,
+            on_message=self.messages,
             on_connected=self._connected,
         )
         self.publisher = Publisher(
@@ -199,22 +198,23 @@ class UnitService:
         self.link.publish(TopicKind.STATUS, self._status_payload(), retain=True)
         self.publisher.connection_restored()
 
-    def _message(self, kind: TopicKind, payload: bytes) -> None:
-        try:
-            if kind is TopicKind.ACK:
-                self.publisher.acknowledged(decode(payload, Ack))
-            elif kind is TopicKind.CONFIG and payload:
-                config = decode(payload, UnitConfig, limit=MAX_CONFIG_BYTES)
-                self.roster.update(config)
-                self.desk.apply_settings(self.roster.settings)
-                log.info("config from the hub: %d card(s) on the roster", len(config.roster))
-            elif kind is TopicKind.COMMAND:
-                request = decode(payload, LinkCard)
-                self.links.offer(request, self.clock.monotonic())
-                log.info("link request %s: next card is for %s", request.request, request.child)
-                self.keys.tick()
-        except ContractError as exc:
-            log.warning("ignoring a bad %s message from the hub: %s", kind, exc)
+    def _dispatch(self) -> Dispatch:
+        """The hub-to-unit messages this unit understands, one handler each."""
+        dispatch = Dispatch()
+        dispatch.on(TopicKind.ACK, Ack, lambda ack: self.publisher.acknowledged(ack))
+        dispatch.on(TopicKind.CONFIG, UnitConfig, self._configured)
+        dispatch.on(TopicKind.COMMAND, LinkCard, self._link_requested)
+        return dispatch
+
+    def _configured(self, config: UnitConfig) -> None:
+        self.roster.update(config)
+        self.desk.apply_settings(self.roster.settings)
+        log.info("config from the hub: %d card(s) on the roster", len(config.roster))
+
+    def _link_requested(self, request: LinkCard) -> None:
+        self.links.offer(request, self.clock.monotonic())
+        log.info("link request %s: next card is for %s", request.request, request.child)
+        self.keys.tick()
 
     def _acked(self, ack: Ack) -> None:
         if ack.verdict is Verdict.REFUSED:

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from device.checkin import CheckInDesk, Roster
-from device.feedback import RecordingFeedback, Signal
+from device.feedback import Signal
+from device.feedback.fake import RecordingFeedback
 from device.outbox import Outbox
 from tests.support.clock import FakeClock
 from tests.support.roster import hub_config

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from device.config import CameraConfig
-from device.frames import AUTO_ORDER, NoCamera, open_frame_source
+from device.frames import CAMERAS, NoCamera, open_frame_source
 from device.frames.synthetic import FRAME_SIZES, SCENE_KINDS, scene_set
 from wire import cardcode
 
 
 def test_auto_tries_the_pi_camera_then_a_usb_camera_then_the_configured_folder(tmp_path: Path) -> None:
-    assert [name for name, _driver in AUTO_ORDER] == ["picamera2", "opencv", "files or generated"]
+    assert CAMERAS.order == ["picamera2", "opencv", "files or generated"]
     # this machine has neither camera, so "auto" ends at the folder
     source = open_frame_source(CameraConfig(folder=str(tmp_path / "frames")))
     assert source.name == "files"

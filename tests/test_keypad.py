@@ -12,14 +12,15 @@ from argon2 import PasswordHasher
 
 from device.checkin import CheckInDesk, Roster
 from device.config import KeypadConfig
-from device.feedback import RecordingFeedback, Signal
+from device.feedback import Signal
+from device.feedback.fake import RecordingFeedback
 from device.keyentry import KeyEntry
-from device.keypad import AUTO_ORDER, NoKeypad, open_keypad
+from device.keypad import KEYPADS, NoKeypad, open_keypad
+from device.keypad.fake import MatrixBoard
 from device.keypad.matrix import MatrixKeypad
 from device.linking import LinkRequests
 from device.outbox import Outbox
 from tests.support.clock import FakeClock
-from tests.support.keypad import MatrixBoard
 from tests.support.roster import hub_config
 from wire import Direction, LinkCard, Source, cardcode
 from wire.ids import new_event_id
@@ -227,7 +228,7 @@ def test_a_keypad_wired_the_other_way_round_reads_the_same_keys(tmp_path: Path, 
 
 
 def test_auto_looks_for_a_usb_keypad_then_the_gpio_matrix_then_goes_without(mock_factory) -> None:
-    assert AUTO_ORDER == ["usb", "matrix", "none"]
+    assert KEYPADS.order == ["usb", "matrix", "none"]
     keypad = open_keypad(KeypadConfig())  # no USB keypad on this machine; gpiozero's mock pins
     assert keypad.name == "matrix"
     keypad.close()

@@ -10,7 +10,8 @@ import cv2
 
 from device.checkin import CheckInDesk, Roster
 from device.decoder import open_decoder
-from device.feedback import RecordingFeedback, Signal
+from device.feedback import Signal
+from device.feedback.fake import RecordingFeedback
 from device.frames.files import FolderFrames
 from device.frames.synthetic import qr_modules
 from device.outbox import Outbox

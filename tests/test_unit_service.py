@@ -10,7 +10,8 @@ import pytest
 
 from device import __version__
 from device.config import from_dict
-from device.feedback import RecordingFeedback, Signal
+from device.feedback import Signal
+from device.feedback.fake import RecordingFeedback
 from device.frames.files import FolderFrames
 from device.keypad import Absent
 from device.service import UnitService

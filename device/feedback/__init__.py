@@ -7,25 +7,38 @@ One small interface, :class:`Feedback`, with interchangeable implementations cho
   console) plus :class:`Lights` (LEDs and buzzer on GPIO in ``gpio.py``). A message stays on the
   display for ``message_s`` seconds, then the standing text returns: the prompt being typed, or
   else the mode ("Welkom in de opvang"), so the mode shows at all times between scans.
-- :class:`ConsoleFeedback`: one line per signal on the terminal; the demo's scanner.
-- :class:`RecordingFeedback`: remembers everything; for tests.
+- :class:`ConsoleFeedback`: one line per signal on the terminal; the demo's scanner (``console.py``).
+- ``fake.py``: :class:`~device.feedback.fake.RecordingFeedback`, which remembers everything; for tests.
+
+The display and the lights are chosen by :data:`DISPLAYS` and :data:`LIGHTS`, each a
+:class:`device.drivers.Chooser` (the shape every driver kind shares); ``AANWEZIG_DISPLAY`` and
+``AANWEZIG_LIGHTS`` override the configuration.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 import threading
-import warnings
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol
 
+from device.drivers import Chooser
+from device.exc import NoFeedback
+from device.feedback.console import ConsoleDisplay, ConsoleFeedback
 from device.feedback.signals import Signal
 
 if TYPE_CHECKING:
     from device.config import FeedbackConfig
 
-__all__ = ["ConsoleFeedback", "Feedback", "Panel", "RecordingFeedback", "Signal", "open_feedback"]
+__all__ = [
+    "DISPLAYS",
+    "LIGHTS",
+    "ConsoleFeedback",
+    "Feedback",
+    "NoFeedback",
+    "Panel",
+    "Signal",
+    "open_feedback",
+]
 
 log = logging.getLogger(__name__)
 
@@ -114,21 +127,6 @@ class Panel:
             self.display.show(self._prompt or self._mode)
 
 
-class ConsoleDisplay:
-    """The display as lines on a terminal (a unit with lights but no LCD, or a bench)."""
-
-    name = "console"
-
-    def __init__(self, stream: TextIO = sys.stdout) -> None:
-        self._stream = stream
-
-    def show(self, text: str) -> None:
-        print(f"[scherm] {text}", file=self._stream, flush=True)
-
-    def close(self) -> None:
-        pass
-
-
 class NoLights:
     name = "none"
 
@@ -139,100 +137,45 @@ class NoLights:
         pass
 
 
-class ConsoleFeedback:
-    """Feedback as lines on a terminal; the demo's display."""
-
-    def __init__(self, stream: TextIO = sys.stdout) -> None:
-        self._stream = stream
-        self._lock = threading.Lock()
-        self._prompt: str | None = None
-
-    def signal(self, kind: Signal, message: str) -> None:
-        self._write(f"[{kind}] {message}")
-
-    def show_mode(self, text: str) -> None:
-        self._write(f"[mode] {text}")
-
-    def prompt(self, text: str | None) -> None:
-        if text != self._prompt:
-            self._prompt = text
-            if text:
-                self._write(f"[scherm] {text}")
-
-    def close(self) -> None:
-        pass
-
-    def _write(self, line: str) -> None:
-        with self._lock:
-            print(line, file=self._stream, flush=True)
-
-
-class RecordingFeedback:
-    """A fake display and LEDs that remember what they were told; for tests."""
-
-    def __init__(self) -> None:
-        self.signals: list[tuple[Signal, str]] = []
-        self.mode_text = ""
-        self.prompt_text: str | None = None
-
-    def signal(self, kind: Signal, message: str) -> None:
-        self.signals.append((kind, message))
-
-    def show_mode(self, text: str) -> None:
-        self.mode_text = text
-
-    def prompt(self, text: str | None) -> None:
-        self.prompt_text = text
-
-    def close(self) -> None:
-        pass
-
-
 def _open_lcd(config: FeedbackConfig) -> Display:
     from device.feedback.lcd import open_lcd
 
-    return open_lcd(config.lcd_bus, config.lcd_address)
+    try:
+        return open_lcd(config.lcd_bus, config.lcd_address)
+    except Exception as exc:  # no I2C bus, no smbus2, nothing at the address, ...
+        raise NoFeedback(f"lcd: {exc}") from exc
 
 
 def _open_gpio(config: FeedbackConfig) -> Lights:
     from device.feedback.gpio import GpioLights
 
-    return GpioLights(config.green, config.red, config.buzzer)
+    try:
+        return GpioLights(config.green, config.red, config.buzzer)
+    except Exception as exc:  # no GPIO on this machine (BadPinFactory), pins busy, ...
+        raise NoFeedback(f"gpio: {exc}") from exc
 
 
 # Probe orders for "auto": the first driver that opens wins. The console and "none" always open.
-DISPLAYS: list[tuple[str, Callable[[FeedbackConfig], Display]]] = [
-    ("lcd", _open_lcd),
-    ("console", lambda _config: ConsoleDisplay()),
-]
-LIGHTS: list[tuple[str, Callable[[FeedbackConfig], Lights]]] = [
-    ("gpio", _open_gpio),
-    ("none", lambda _config: NoLights()),
-]
+DISPLAYS: Chooser[Display] = Chooser(
+    "display",
+    {"lcd": _open_lcd, "console": lambda _config: ConsoleDisplay()},
+    order=["lcd", "console"],
+    error=NoFeedback,
+)
+LIGHTS: Chooser[Lights] = Chooser(
+    "lights",
+    {"gpio": _open_gpio, "none": lambda _config: NoLights()},
+    order=["gpio", "none"],
+    error=NoFeedback,
+)
 
 
 def open_feedback(config: FeedbackConfig) -> Feedback:
     """The configured display and lights (``auto``: the first in :data:`DISPLAYS` / :data:`LIGHTS`
     that opens); with neither an LCD nor GPIO lights, the console."""
-    display = _first(DISPLAYS, config.display, config)
-    lights = _first(LIGHTS, config.lights, config)
+    display = DISPLAYS.open(config.display, config)
+    lights = LIGHTS.open(config.lights, config)
     if display.name == "console" and lights.name == "none":
         return ConsoleFeedback()
     log.info("feedback: display %s, lights %s", display.name, lights.name)
     return Panel(display, lights, message_s=config.message_s)
-
-
-def _first(drivers: list, wanted: str, config: FeedbackConfig):
-    errors = []
-    for name, opener in drivers:
-        if wanted not in ("auto", name):
-            continue
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # gpiozero warns for every pin factory it skips
-                return opener(config)
-        except Exception as exc:  # any failure to open means: try the next driver
-            if wanted != "auto":
-                raise
-            errors.append(f"{name}: {exc}")
-    raise ValueError(f"no feedback driver {wanted!r} ({'; '.join(errors) or 'unknown name'})")

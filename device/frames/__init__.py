@@ -1,7 +1,8 @@
 """Frame sources: where the scanner's images come from.
 
-One small interface, a driver per technology, and one place that chooses (:func:`open_frame_source`)
-with the probe order as data (:data:`AUTO_ORDER`):
+One small interface, a driver per technology, and one chooser (:data:`CAMERAS`, a
+:class:`device.drivers.Chooser` like every driver kind's) with the probe order as data;
+``AANWEZIG_CAMERA`` overrides ``camera.source``:
 
 - ``picamera2``: the Raspberry Pi camera (``picamera.py``; picamera2 is imported only here);
 - ``opencv``: a USB camera through OpenCV ``VideoCapture`` that really delivers frames (``usbcam.py``);
@@ -14,18 +15,16 @@ The last two feed real pixels to the real decoder, for tests and the demo.
 from __future__ import annotations
 
 import importlib.util
-import logging
 from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
 
 from device.config import CameraConfig
-from device.frames.errors import NoCamera
+from device.drivers import Chooser
+from device.exc import NoCamera
 
-__all__ = ["AUTO_ORDER", "DRIVERS", "FrameSource", "NoCamera", "open_frame_source"]
-
-log = logging.getLogger(__name__)
+__all__ = ["CAMERAS", "FrameSource", "NoCamera", "open_frame_source"]
 
 Codes = Callable[[], list[str]]
 
@@ -81,39 +80,19 @@ def _configured_fake(camera: CameraConfig, codes: Codes | None) -> FrameSource:
     return (_files if camera.folder else _generated)(camera, codes)
 
 
-DRIVERS: dict[str, Callable[[CameraConfig, Codes | None], FrameSource]] = {
-    "picamera2": _picamera2,
-    "opencv": _opencv,
-    "files": _files,
-    "generated": _generated,
-}
-AUTO_ORDER: list[tuple[str, Callable[[CameraConfig, Codes | None], FrameSource]]] = [
-    ("picamera2", _picamera2),
-    ("opencv", _opencv),
-    ("files or generated", _configured_fake),
-]
+CAMERAS: Chooser[FrameSource] = Chooser(
+    "camera",
+    {"picamera2": _picamera2, "opencv": _opencv, "files": _files, "generated": _generated},
+    order=["picamera2", "opencv", "files or generated"],
+    error=NoCamera,
+    probes={"files or generated": _configured_fake},
+)
 
 
 def open_frame_source(camera: CameraConfig, codes: Codes | None = None) -> FrameSource:
-    """Open the configured source; ``auto`` tries :data:`AUTO_ORDER` in turn.
+    """Open the configured source; ``auto`` tries :data:`CAMERAS`' order in turn.
 
     ``codes`` supplies card codes for the ``generated`` source when the config lists none
     (the demo shows the roster's cards).
     """
-    if camera.source != "auto":
-        try:
-            driver = DRIVERS[camera.source]
-        except KeyError:
-            raise NoCamera(f"unknown camera source {camera.source!r}; known: {', '.join(DRIVERS)}") from None
-        return driver(camera, codes)
-    tried = []
-    for name, driver in AUTO_ORDER:
-        try:
-            source = driver(camera, codes)
-        except NoCamera as exc:
-            tried.append(f"{name}: {exc}")
-            continue
-        if tried:
-            log.info("camera: %s (not available: %s)", source.name, "; ".join(tried))
-        return source
-    raise NoCamera("no camera: " + "; ".join(tried))
+    return CAMERAS.open(camera.source, camera, codes)

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from device.frames.errors import NoCamera
+from device.exc import NoCamera
 
 
 class UsbCamera:

@@ -8,19 +8,21 @@ Every driver reports the same sixteen keys, ``0``-``9``, ``A``-``D``, ``*`` and 
   sixteen above);
 - ``none``: no keypad (a unit that only scans cards).
 
-:func:`open_keypad` chooses, with the probe order as data (:data:`AUTO_ORDER`).
+:func:`open_keypad` chooses through :data:`KEYPADS` (a :class:`device.drivers.Chooser`, the shape
+every driver kind shares), with the probe order as data; ``AANWEZIG_KEYPAD`` overrides
+``keypad.source``. The fakes for tests and benches are beside the drivers, in ``fake.py``.
 """
 
 from __future__ import annotations
 
-import logging
-import warnings
 from collections.abc import Callable
 from typing import Protocol
 
 from device.config import KeypadConfig
+from device.drivers import Chooser
+from device.exc import NoKeypad
 
-log = logging.getLogger(__name__)
+__all__ = ["KEYPADS", "KEYS", "Absent", "Keypad", "NoKeypad", "OnKey", "open_keypad"]
 
 KEYS = frozenset("0123456789ABCD*#")
 OnKey = Callable[[str], None]
@@ -33,10 +35,6 @@ class Keypad(Protocol):
         """Begin reporting key presses to ``on_key`` (from the driver's own thread)."""
 
     def close(self) -> None: ...
-
-
-class NoKeypad(RuntimeError):
-    """The keypad asked for cannot be opened."""
 
 
 class Absent:
@@ -60,37 +58,22 @@ def _usb(config: KeypadConfig) -> Keypad:
 def _matrix(config: KeypadConfig) -> Keypad:
     from device.keypad.matrix import MatrixKeypad
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # gpiozero warns for every pin factory it skips
-        try:
-            return MatrixKeypad(config.rows, config.columns, drive=config.drive)
-        except Exception as exc:  # no GPIO on this machine (BadPinFactory), pins busy, ...
-            raise NoKeypad(f"matrix: {exc}") from exc
+    try:
+        return MatrixKeypad(config.rows, config.columns, drive=config.drive)
+    except Exception as exc:  # no GPIO on this machine (BadPinFactory), pins busy, ...
+        raise NoKeypad(f"matrix: {exc}") from exc
 
 
-DRIVERS: dict[str, Callable[[KeypadConfig], Keypad]] = {
-    "usb": _usb,
-    "matrix": _matrix,
-    "none": lambda _config: Absent(),
-}
 # A USB keypad is plugged in or not, so it can be detected; a matrix keypad cannot (no key
 # pressed looks like no keypad), so it comes after, wherever GPIO works.
-AUTO_ORDER = ["usb", "matrix", "none"]
+KEYPADS: Chooser[Keypad] = Chooser(
+    "keypad",
+    {"usb": _usb, "matrix": _matrix, "none": lambda _config: Absent()},
+    order=["usb", "matrix", "none"],
+    error=NoKeypad,
+)
 
 
 def open_keypad(config: KeypadConfig) -> Keypad:
-    """The configured keypad; ``auto`` tries :data:`AUTO_ORDER` in turn."""
-    if config.source != "auto":
-        if config.source not in DRIVERS:
-            raise NoKeypad(f"unknown keypad {config.source!r}; known: {', '.join(DRIVERS)}")
-        return DRIVERS[config.source](config)
-    tried = []
-    for name in AUTO_ORDER:
-        try:
-            keypad = DRIVERS[name](config)
-        except NoKeypad as exc:
-            tried.append(str(exc))
-            continue
-        log.info("keypad: %s%s", keypad.name, f" (not available: {'; '.join(tried)})" if tried else "")
-        return keypad
-    raise NoKeypad("; ".join(tried))
+    """The configured keypad; ``auto`` tries :data:`KEYPADS`' order in turn."""
+    return KEYPADS.open(config.source, config)

@@ -1,4 +1,8 @@
-"""A 4x4 matrix keypad wired to gpiozero mock pins, so the real matrix-scan code sees key presses.
+"""Fake keypads, beside the real drivers (as gpiozero keeps its mock pins beside the real ones).
+
+- :class:`ScriptedKeypad`: a keypad whose keys a test or bench presses in code.
+- :class:`MatrixBoard`: a 4x4 matrix keypad wired to gpiozero mock pins, so the real matrix-scan
+  code (``matrix.py``) sees key presses.
 
 Pressing a key connects its row to its column, as the membrane does: while the scan drives a
 line low, every sensed line with a pressed key on that crossing reads low; otherwise the
@@ -8,12 +12,45 @@ pull-up keeps it high.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from gpiozero.pins.mock import MockFactory, MockPin
 
+from device.keypad import KEYS, OnKey
 from device.keypad.matrix import LAYOUT, MatrixKeypad
-from tests.support.waiting import wait_for
+
+
+class ScriptedKeypad:
+    """A keypad pressed from code: :meth:`type` hands each key to the listener, in order."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self._on_key: OnKey | None = None
+        self.closed = False
+
+    def start(self, on_key: OnKey) -> None:
+        self._on_key = on_key
+
+    def type(self, keys: str) -> None:
+        if self._on_key is None:
+            raise RuntimeError("the keypad was not started")
+        for key in keys:
+            if key not in KEYS:
+                raise ValueError(f"a keypad has no key {key!r}")
+            self._on_key(key)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {timeout} s for {what}")
+        time.sleep(0.002)
 
 
 class DrivenPin(MockPin):
@@ -78,14 +115,9 @@ class MatrixBoard:
         """Press and release one key, each held until the keypad's scan has noticed."""
         before = len(seen)
         self.press(key)
-        wait_for(lambda: len(seen) > before, timeout=10, what=f"the keypad to report key {key}", every=0.002)
+        _wait(lambda: len(seen) > before, 10, f"the keypad to report key {key}")
         self.release(key)
-        wait_for(
-            lambda: key not in keypad.pressed,
-            timeout=10,
-            what=f"the keypad to see key {key} released",
-            every=0.002,
-        )
+        _wait(lambda: key not in keypad.pressed, 10, f"the keypad to see key {key} released")
 
     def type(self, keypad: MatrixKeypad, keys: str, seen: list[str]) -> None:
         for key in keys:
