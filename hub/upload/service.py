@@ -157,9 +157,9 @@ def send_month(
 def _nothing_sent(location_id: str, key: str, prepared: PreparedMonth) -> SendResult:
     """Nothing to send: the receiver has it all, or what is left waits for errors to be fixed."""
     held = len(prepared.held_back)
-    return SendResult(location_id, key, HELD_BACK, held_back=held) if held else SendResult(
-        location_id, key, "nothing"
-    )
+    if held:
+        return SendResult(location_id, key, HELD_BACK, held_back=held)
+    return SendResult(location_id, key, "nothing")
 
 
 def _deliver(
@@ -208,7 +208,7 @@ def run_due(
             except Exception:  # one location's trouble must not stop the others
                 log.exception("upload of %s %s failed", location_id, month_key(year, month))
                 continue
-            if result.outcome not in ("nothing", HELD_BACK):  # every check: the screen shows these
+            if result.outcome not in ("nothing", HELD_BACK):  # not logged at every check; the screen says it
                 results.append(result)
     return results
 
