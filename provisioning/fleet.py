@@ -9,7 +9,6 @@ the source of truth: ``sync`` rebuilds the broker's files from it at any time.
 from __future__ import annotations
 
 import grp
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+import tomlkit
+from tomlkit.items import AoT, Table
 
 from hub.core.db import open_database
 from hub.core.localtime import BRUSSELS
@@ -304,26 +305,36 @@ def _hub_url(s: ProvisionSettings, password: str) -> str:
     return f"{url}?cafile={ca}" if b.tls and ca.exists() else url
 
 
-_BROKER_LINE = re.compile(r"^\s*broker\s*=.*$", re.MULTILINE)
-
-
 def set_hub_broker(hub_config: Path, url: str) -> None:
-    """Set ``broker = "..."`` in the hub's settings file, creating the file when there is none."""
-    line = f'broker = "{url}"'
+    """Set ``broker = "..."`` in the hub's settings file, creating the file when there is none.
+
+    The file is edited as TOML, not as text: appended at the end, the key would land in whatever
+    table closes the file (``[upload]``) and the hub would refuse to start. Comments, order and
+    the tables stay as the administrator wrote them.
+    """
     if hub_config.exists():
-        text = hub_config.read_text()
-        text = (
-            _BROKER_LINE.sub(line, text, count=1)
-            if _BROKER_LINE.search(text)
-            else text.rstrip() + f"\n{line}\n"
-        )
+        text = _with_top_level_key(hub_config.read_text(), "broker", url)
         info = hub_config.stat()
         mode, owner = info.st_mode & 0o770, (info.st_uid, info.st_gid)  # a password: nothing for others
     else:  # readable by the hub's service user through its group, when that exists
-        text = f'data_dir = "/var/lib/aanwezig-hub"\n{line}\n'
+        text = f'data_dir = "/var/lib/aanwezig-hub"\nbroker = "{url}"\n'
         mode, owner = 0o640, None
     gid = None if owner else _existing_group(HUB_SERVICE_GROUP)
     broker.write_atomically(hub_config, text, mode=mode, owner=owner, gid=gid)
+
+
+def _with_top_level_key(text: str, key: str, value: str) -> str:
+    """TOML ``text`` with the top-level ``key`` set to ``value``: in place, or before the first table."""
+    try:
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as error:
+        raise ProvisionError(f"de hubinstellingen zijn geen geldige TOML: {error}") from None
+    plain = [k.key for k, item in document.body if k is not None and not isinstance(item, Table | AoT)]
+    if key in document or not plain:
+        document[key] = value  # a new key goes before the first table, never into the last one
+    else:  # right after the last top-level key: a comment heading the first table stays with it
+        document._insert_after(plain[-1], key, value)
+    return tomlkit.dumps(document)
 
 
 def _existing_group(name: str) -> int | None:

@@ -24,7 +24,7 @@ from hub.attendance.cells import CellState
 from hub.attendance.grid import month_grid
 from hub.attendance.windows import shift_month
 from hub.core.db import connect, open_database
-from hub.core.localtime import BRUSSELS, fmt_date, today
+from hub.core.localtime import BRUSSELS, fmt_date, fmt_time, today
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN, DemoData
 from hub.locations.queries import set_opening_hours
 from hub.locations.schedule import weekdays
@@ -291,6 +291,54 @@ def test_fixing_a_red_cell_turns_it_green_and_keeps_who_changed_it(world: Portal
     page.get_by_role("button", name="Registratie opslaan").click()
     cell = page.locator("#grid tbody tr", has_text=child.name).locator("td.cell").nth(red_day.day - 1)
     expect(cell).to_have_class(re.compile(r"\babs\b"))
+
+
+@pytest.mark.parametrize("browser_locale", ["en-US"])
+def test_times_show_as_24_hours_in_an_american_browser_and_a_correction_typed_as_17_30_is_saved(
+    world: PortalWorld, page: Page
+) -> None:
+    db = connect(world.database)
+    day = today()
+    red = [
+        (row.child, cell)
+        for year, month in ((day.year, day.month), shift_month(day.year, day.month, -1))
+        for row in month_grid(db, "zonnebloem", year, month).rows
+        for cell in row.cells
+        if cell.state is CellState.ERROR
+    ]
+    db.close()
+    ((child, red_cell),) = red
+    shown = fmt_time(red_cell.intervals[0].arrival)  # Brussels time, 24 hours
+
+    login_organisator(page, world.url)
+    page.goto(f"{world.url}/locaties/zonnebloem/cel/{child.id}/{red_cell.day.isoformat()}")
+    assert page.evaluate("navigator.language") == "en-US"
+    arrival_field, departure_field = page.get_by_label("aankomst").first, page.get_by_label("vertrek").first
+    # a plain field shows its value as it is: no "08:05 AM" whatever the browser's language
+    for field in (arrival_field, departure_field):
+        assert field.evaluate("e => e.type") == "text"
+        expect(field).to_have_attribute("inputmode", "numeric")
+        expect(field).to_have_attribute("placeholder", "uu:mm")
+        expect(field).to_have_attribute("pattern", "[0-2][0-9]:[0-5][0-9]")
+    expect(arrival_field).to_have_value(shown)
+    screenshot(page, "correction-en-US")
+
+    departure_field.click()
+    page.keyboard.type("17:30")  # as a person types it, key by key
+    expect(departure_field).to_have_value("17:30")
+    page.get_by_role("button", name="Registratie opslaan").click()
+    expect(page.locator("#flash")).to_contain_text(f"Registratie opgeslagen voor {fmt_date(red_cell.day)}.")
+    page.goto(f"{world.url}/locaties/zonnebloem/cel/{child.id}/{red_cell.day.isoformat()}")
+    expect(page.get_by_label("vertrek").first).to_have_value("17:30")
+    expect(page.get_by_label("aankomst").first).to_have_value(shown)
+    expect(page.locator(".history")).to_contain_text(f"{shown}–17:30")
+
+    # the pattern lets 25:00 through; the server refuses it in Dutch and saves nothing
+    departure_field.fill("25:00")
+    page.get_by_role("button", name="Registratie opslaan").click()
+    expect(page.locator("#error")).to_contain_text("‘25:00’ is geen uur; schrijf het als UU:MM")
+    with connect(world.database) as db:
+        assert db.execute("SELECT count(*) FROM corrections").fetchone() == (1,)
 
 
 def test_a_change_outside_the_locations_window_is_refused_with_the_reason(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import stat
 import tomllib
 from pathlib import Path
 
 import pytest
+import tomlkit
 
 from device import bundle as device_bundle
 from device.config import from_dict, load
+from hub.core.settings import HubSettings
+from hub.core.settings import load as load_hub_settings
 from provisioning.bundle import UnitIdentity, unit_toml, write_bundle
 from provisioning.fleet import set_hub_broker
 from provisioning.mosquitto import acl_file, hash_password, verify_password
@@ -136,3 +140,38 @@ def test_init_puts_the_hubs_broker_url_in_its_settings_keeping_the_rest(tmp_path
         "http_port = 8000\n"
     )
     assert stat.S_IMODE(hub_toml.stat().st_mode) == 0o640, "a password inside: nothing for others"
+
+
+def _hub_tables() -> dict[str, object]:
+    """Every table the hub's settings know (``[upload]``, ...), each with its defaults."""
+    return {
+        f.name: f.default_factory()
+        for f in dataclasses.fields(HubSettings)
+        if f.default_factory is not dataclasses.MISSING and dataclasses.is_dataclass(f.default_factory())
+    }
+
+
+@pytest.mark.parametrize("table", sorted(_hub_tables()))
+def test_init_puts_the_broker_url_before_the_tables_when_hub_toml_ends_with_one(
+    tmp_path: Path, table: str
+) -> None:
+    defaults = _hub_tables()[table]
+    first = dataclasses.fields(defaults)[0]
+    value = getattr(defaults, first.name)
+    head = '# Aanwezig hub\ndata_dir = "/var/lib/aanwezig-hub"  # the database\nhttp_port = 8000\n'
+    table_text = (
+        f"# the {table} table, as the administrator wrote it\n"
+        f"[{table}]  # keep this comment\n"
+        f"{first.name} = {tomlkit.item(value).as_string()}\n"
+    )
+    hub_toml = tmp_path / "hub.toml"
+    hub_toml.write_text(f"{head}\n{table_text}")
+    set_hub_broker(hub_toml, "mqtt://aanwezig-hub:pw@127.0.0.1:1883")
+
+    text = hub_toml.read_text()
+    settings = load_hub_settings(hub_toml)  # the hub's own loader: it starts with this file
+    assert settings.broker == "mqtt://aanwezig-hub:pw@127.0.0.1:1883"
+    assert getattr(settings, table) == defaults
+    assert text.startswith(head), "the top-level keys and their comments stay as they were"
+    assert text.rstrip().endswith(table_text.rstrip()), "the table and its comments stay as they were"
+    assert "broker" not in tomllib.loads(text)[table]

@@ -33,13 +33,14 @@ from hub.prices.ko_toeslag import Credit
 from hub.upload.month import PreparedMonth
 from hub.upload.service import (
     CREDIT_NL,
-    OUTCOME_NL,
+    HELD_BACK,
     ChildPreview,
     administration_csv,
     confirm_warning,
     month_detail,
     month_log,
     month_overview,
+    outcome_nl,
     preview,
     request_sending,
 )
@@ -363,7 +364,8 @@ def detail(request: Request, maand: str | None = None, here: AtLocation = Depend
         "attempt_nl": ATTEMPT_NL,
         "record_nl": RECORD_NL,
         "trigger_nl": TRIGGER_NL,
-        "outcome_nl": OUTCOME_NL,
+        "outcome_nl": outcome_nl,
+        "held_back": HELD_BACK,
         "amounts": with_amounts,
     }
     return render(request, "upload/detail.html", context, location=location)

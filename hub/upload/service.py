@@ -54,16 +54,32 @@ OUTCOME_NL = {
     "nothing": "niets te versturen: Kind en Gezin heeft alles al",
     "refused_before": "niet opnieuw verstuurd: Kind en Gezin weigerde deze inhoud al",
 }
+HELD_BACK = "held_back"  # nothing went: children wait for a fix of their errors; stored as "held_back:N"
+
+
+def outcome_nl(outcome: str) -> str:
+    """A sending's outcome as a request stores it, in Dutch; an error's own text stays as it is."""
+    code, _, count = outcome.partition(":")
+    if code == HELD_BACK and count.isdigit():
+        n = int(count)
+        return f"niets verstuurd: {n} {'kind' if n == 1 else 'kinderen'} tegengehouden door fouten"
+    return OUTCOME_NL.get(outcome, outcome)
 
 
 @dataclass(frozen=True)
 class SendResult:
     location_id: str
     month: str
-    outcome: str  # nothing, answered, refused, failed, refused_before
+    outcome: str  # nothing, held_back, answered, refused, failed, refused_before
     version: int | None = None
     records: int = 0
     detail: str = ""
+    held_back: int = 0  # children not sent because of their errors (outcome held_back)
+
+    @property
+    def stored(self) -> str:
+        """The outcome as a handled request keeps it: ``held_back:N`` keeps how many were held back."""
+        return f"{HELD_BACK}:{self.held_back}" if self.outcome == HELD_BACK else self.outcome
 
 
 def send_month(
@@ -107,7 +123,7 @@ def send_month(
         ):
             return SendResult(location_id, key, "refused_before", latest.version, detail=latest.refusal or "")
         if pending is None and not plan.send:
-            return SendResult(location_id, key, "nothing")
+            return _nothing_sent(location_id, key, prepared)
         submission_id, version = new_event_id(), history.next_version
         with write_transaction(db):
             (current,) = db.execute(
@@ -120,7 +136,7 @@ def send_month(
             if pending is not None:
                 store.supersede(db, pending.id)
             if not plan.send:
-                return SendResult(location_id, key, "nothing")
+                return _nothing_sent(location_id, key, prepared)
             batch = prepared.batch(version, submission_id, now, (record for record, _ in plan.records))
             store.create_submission(
                 db,
@@ -136,6 +152,14 @@ def send_month(
                 [(int(r.child.ref), r.record, content) for r, content in plan.records],
             )
         return _deliver(db, endpoint, location_id, key, submission_id, version, len(plan.records), pause)
+
+
+def _nothing_sent(location_id: str, key: str, prepared: PreparedMonth) -> SendResult:
+    """Nothing to send: the receiver has it all, or what is left waits for errors to be fixed."""
+    held = len(prepared.held_back)
+    if held:
+        return SendResult(location_id, key, HELD_BACK, held_back=held)
+    return SendResult(location_id, key, "nothing")
 
 
 def _deliver(
@@ -184,7 +208,7 @@ def run_due(
             except Exception:  # one location's trouble must not stop the others
                 log.exception("upload of %s %s failed", location_id, month_key(year, month))
                 continue
-            if result.outcome != "nothing":
+            if result.outcome not in ("nothing", HELD_BACK):  # not logged at every check; the screen says it
                 results.append(result)
     return results
 
@@ -228,7 +252,7 @@ def run_requests(
             log.exception("requested upload of %s %s failed", request.location_id, request.month)
             store.finish_request(db, request.id, f"fout: {error}")
             continue
-        store.finish_request(db, request.id, result.outcome)
+        store.finish_request(db, request.id, result.stored)
         results.append(result)
     return results
 

@@ -34,7 +34,13 @@ def chromium_path() -> str:
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[BrowserContext]:
+def browser_locale() -> str:
+    """The browser's language and region; a test parametrizes it to try another (``en-US``)."""
+    return "nl-BE"
+
+
+@pytest.fixture
+def browser(tmp_path: Path, browser_locale: str) -> Iterator[BrowserContext]:
     """A Chromium with a fresh profile; pages default to a phone-and-PC friendly 1280x900 window."""
     profile = tmp_path / "chromium-profile"
     with sync_playwright() as playwright:
@@ -43,7 +49,7 @@ def browser(tmp_path: Path) -> Iterator[BrowserContext]:
             executable_path=chromium_path(),
             args=ARGS,
             headless=True,
-            locale="nl-BE",
+            locale=browser_locale,
             timezone_id="Europe/Brussels",
             viewport={"width": 1280, "height": 900},
         )

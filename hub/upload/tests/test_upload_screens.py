@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.attendance.tests.test_attendance_service import Door
+from hub.attendance.tests.test_attendance_service import ARRIVAL, Door, at
 from hub.core.db import connect
 from hub.core.localtime import fmt_date, today
 from hub.core.settings import HubSettings
@@ -27,7 +27,7 @@ from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN, seed
 from hub.mail.folder import FolderMailer
 from hub.prices.ko_toeslag import add_months
 from hub.upload.sender import Endpoint
-from hub.upload.service import send_month
+from hub.upload.service import run_requests, send_month
 from hub.upload.settings import UploadSettings
 from hub.upload.tests.test_upload_checks import day_at_the_creche
 from hub.web.app import create_app
@@ -233,6 +233,39 @@ def test_a_version_that_did_not_arrive_shows_its_attempts_and_who_sends_it_again
         "nog niet aangekomen (HTTP 503 Service Unavailable); verstuur de maand opnieuw met ‘Nu versturen’"
         in old
     )
+
+
+def test_a_month_whose_children_are_all_held_back_says_nothing_was_sent_and_links_to_the_errors(
+    portal: UploadPortal,
+) -> None:
+    db = connect(portal.database)
+    older = months_back(5)
+    day = open_days(db, "zonnebloem", *older)[0].isoformat()
+    door = Door(db, seed(db))
+    door.scan("Jules", at(day, "08:05"), ARRIVAL)  # no departure: a time error
+    day_at_the_creche(door, "Noah", day)  # no birth date: a data error
+    key = f"{older[0]:04d}-{older[1]:02d}"
+    client = portal.organisator()
+    page = f"/locaties/zonnebloem/opgeladen?maand={key}"
+    client.post("/locaties/zonnebloem/opgeladen/versturen", {"maand": key}, page)
+    receiver = Receiver().start()
+    try:  # what the hub's upload thread does with the request
+        endpoint = Endpoint(receiver.url, attempts=1, first_pause_s=0, longest_pause_s=0, timeout_s=5)
+        (result,) = run_requests(db, endpoint, pause=lambda _s: False)
+    finally:
+        receiver.stop()
+        db.close()
+    assert result.outcome == "held_back" and not receiver.submissions
+
+    text = client.get(page).text
+    history = section(text, "verzendingen")
+    assert "niets verstuurd: 2 kinderen tegengehouden door fouten" in history
+    assert '<a class="fix" href="#fouten">Fouten bekijken</a>' in history
+    assert "Kind en Gezin heeft alles al" not in history
+    assert "werd nog niet verstuurd" in history, "and the versions agree: nothing went"
+    errors = text[text.index('id="fouten"') :]
+    assert "Jules Peeters" in section(errors, "tijdsfouten")
+    assert "Noah Maes" in section(errors, "gegevensfouten")
 
 
 def test_a_hub_without_an_endpoint_checks_the_month_but_offers_no_sending(
