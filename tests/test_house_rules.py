@@ -44,8 +44,6 @@ KNOWN_TIES = frozenset(
         frozenset({"cards", "ingest"}),
         # upload.month -> children.queries; children.routes -> upload.service
         frozenset({"children", "upload"}),
-        # core.settings -> upload.settings; upload -> core.db/localtime/settings
-        frozenset({"core", "upload"}),
     }
 )
 

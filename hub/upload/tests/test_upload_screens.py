@@ -68,7 +68,7 @@ def upload_portal(hub_dir: Path, tmp_path: Path, upload: UploadSettings) -> Iter
     db = connect(database)
     marked = month_with_both_markers(db, seed(db), *months_back(2), elsewhere=True)
     db.close()
-    settings = HubSettings(data_dir=hub_dir, upload=upload)
+    settings = HubSettings(data_dir=hub_dir, sections={"upload": upload})
     app = create_app(database, mailer=FolderMailer(tmp_path / "mail"), settings=settings)
     with serve(app) as url:
         yield UploadPortal(url, database, marked, other_child)
