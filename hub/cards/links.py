@@ -3,14 +3,14 @@
 A card belongs to one organisator and, once linked, to one child; a child has one active card
 at a time (a lost card is marked lost first, then a replacement is linked). "Scan aan de deur":
 the portal opens a request and the hub publishes ``link_card`` to the chosen unit; the unit's
-``card_read`` answer comes through the ingest (:func:`card_read_handler`), which links the card
-if the request is still open and the card is free, or keeps the Dutch reason why not.
+``card_read`` answer comes through the ingest (:mod:`hub.ingest.card_reads`) to :func:`answer`,
+which links the card if the request is still open and the card is free, or keeps the Dutch reason
+why not.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -223,16 +223,3 @@ def answer(db: sqlite_utils.Database, read: CardRead, now: datetime) -> LinkRequ
         ("refused" if reason else "linked", read.code, reason, utc_iso(now), request.id),
     )
     return _request(db, request.id)
-
-
-def card_read_handler(on_linked: Callable[[str], None]):
-    """The ingest's handler for card_read messages; ``on_linked(location_id)`` runs after the commit."""
-    from hub.ingest.pipeline import Outcome
-
-    def handle(batch, read: CardRead, _ack_topic: str) -> Outcome:
-        request = answer(batch.db, read, parse_utc(batch.received_at))
-        if request is not None and request.state == "linked":
-            batch.after_commit.append(lambda: on_linked(request.location_id))
-        return Outcome()
-
-    return handle
