@@ -40,8 +40,6 @@ KNOWN_TIES = frozenset(
         frozenset({"attendance", "locations"}),
         # cards.links -> children.queries/service; children.routes -> cards.links (link a card on the page)
         frozenset({"cards", "children"}),
-        # upload.month -> children.queries; children.routes -> upload.service
-        frozenset({"children", "upload"}),
     }
 )
 

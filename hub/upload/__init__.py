@@ -14,7 +14,7 @@ Database, network and the running hub:
     store.py        every version, its records, each attempt and answer (never deleted)
     sender.py       one version over HTTP, with retries and doubling pauses
     service.py      send_month / run_due / send_now / request_sending, month_detail / month_overview /
-                    month_log, preview, administration_csv, confirm_warning, record_school_start
+                    month_log, preview, administration_csv, confirm_warning
     scheduler.py    the hub's thread that sends due months
     settings.py     the ``[upload]`` settings
 

@@ -13,12 +13,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import sqlite_utils
 
 from hub.accounts.actors import Actor, Refused, Role, may_manage
 from hub.children.queries import Child
+from hub.children.service import record_school_start  # noqa: F401 - its old home; the children own it
 from hub.core.db import write_transaction
 from hub.core.localtime import fmt_month, local
 from hub.prices.amounts import AmountTable, DatedAmounts
@@ -425,23 +426,6 @@ def confirm_warning(
     store.confirm(
         db, location_id, month_key(year, month), child_id, rule, actor.role.value, actor.id, actor.name, note
     )
-
-
-def record_school_start(
-    db: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int, school_start: date | None
-) -> None:
-    """Record (or clear) the day a child starts school: the KO-toeslag ends then."""
-    _check_access(db, actor, location_id)
-    linked = db.execute(
-        "SELECT 1 FROM child_locations WHERE child_id = ? AND location_id = ?", (child_id, location_id)
-    ).fetchone()
-    if linked is None:
-        raise Refused("Dit kind is niet gekoppeld aan deze opvanglocatie.")
-    with db.conn:
-        db.execute(
-            "UPDATE children SET school_start = ? WHERE id = ?",
-            (school_start.isoformat() if school_start else None, child_id),
-        )
 
 
 def _check_access(db: sqlite_utils.Database, actor: Actor, location_id: str) -> None:

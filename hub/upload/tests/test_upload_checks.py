@@ -23,10 +23,11 @@ from hub.attendance.tests.test_attendance_service import (
 )
 from hub.attendance.tests.test_attendance_service import db as db  # the fixtures, on the demo database
 from hub.attendance.tests.test_attendance_service import door as door
+from hub.children.service import record_school_start
 from hub.demo import DemoData
 from hub.locations.queries import add_closing_day
 from hub.upload.month import prepare_month
-from hub.upload.service import confirm_warning, record_school_start
+from hub.upload.service import confirm_warning
 from hub.upload.validation import Marker, Severity
 from wire import cardcode
 
