@@ -38,8 +38,6 @@ KNOWN_TIES = frozenset(
         frozenset({"locations", "web"}),
         # attendance.api/grid -> locations.access/queries; locations.routes -> attendance.grid (the overview)
         frozenset({"attendance", "locations"}),
-        # cards.links -> children.queries/service; children.routes -> cards.links (link a card on the page)
-        frozenset({"cards", "children"}),
     }
 )
 

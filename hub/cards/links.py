@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from hub.accounts.actors import Actor, NoAccess, Refused
-from hub.children.queries import get_child
+from hub.children.queries import Card, active_cards, cards_of, get_child  # noqa: F401 - re-exported
 from hub.children.service import child_at
 from hub.core.db import write_transaction
 from hub.core.localtime import parse_utc, utc_iso
@@ -29,14 +29,6 @@ log = logging.getLogger(__name__)
 
 LINK_VALID_S = 60  # the unit waits this long for the card
 _TRANSIT = timedelta(seconds=10)  # the command's and the answer's way through the broker
-
-
-@dataclass(frozen=True)
-class Card:
-    code: str
-    state: str  # "active" or "lost"
-    linked_at: str | None
-    lost_at: str | None
 
 
 @dataclass(frozen=True)
@@ -52,30 +44,6 @@ class LinkRequest:
 
     def expired(self, now: datetime) -> bool:
         return self.state == "open" and now >= self.expires_at
-
-
-def cards_of(db: sqlite_utils.Database, child_id: int) -> list[Card]:
-    """A child's cards: the active one first, then lost ones, latest first."""
-    rows = db.execute(
-        """
-        SELECT code, state, linked_at, lost_at FROM cards WHERE child_id = ? AND state IN ('active', 'lost')
-        ORDER BY state = 'lost', coalesce(lost_at, linked_at) DESC
-        """,
-        (child_id,),
-    ).fetchall()
-    return [Card(*row) for row in rows]
-
-
-def active_cards(db: sqlite_utils.Database, location_id: str) -> dict[int, str]:
-    """Child id -> code of its active card, for a location's children."""
-    rows = db.execute(
-        """
-        SELECT c.child_id, c.code FROM cards c JOIN child_locations cl ON cl.child_id = c.child_id
-        WHERE cl.location_id = ? AND c.state = 'active'
-        """,
-        (location_id,),
-    ).fetchall()
-    return dict(rows)
 
 
 def link_code(

@@ -16,9 +16,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from hub.accounts.actors import NoAccess, Refused
-from hub.cards.links import active_cards, cards_of
 from hub.children import service
-from hub.children.queries import MAX_CONTACTS, Child, contacts_of
+from hub.children.queries import MAX_CONTACTS, Child, active_cards, cards_of, contacts_of
 from hub.children.service import (
     SEX_NL,
     ContactInput,
