@@ -3,6 +3,8 @@
 - wire/ imports nothing of the project (units in the field and the hub both depend on it alone);
 - device/ and hub/ never import each other;
 - provisioning/ reaches the hub only through the modules listed in PROVISIONING_MAY_IMPORT;
+- hub/web/ (layout, auth dependencies, shared templates) imports no feature, only hub/core/: features
+  build on it, and only the app (the composition root) plugs features in;
 - no two hub folders import each other (a two-way tie), apart from the known debts in KNOWN_TIES;
 - rule files (pure domain rules) import no database, HTTP, MQTT, file or process module, call no
   ``open()``/``read_text()``, and import of the project only other rule files, localtime and wire.
@@ -32,10 +34,6 @@ KNOWN_TIES = frozenset(
         frozenset({"accounts", "locations"}),
         # accounts.service -> mail.texts; mail.texts -> accounts.tokens
         frozenset({"accounts", "mail"}),
-        # every feature's routes -> web.web; web.web/nav -> accounts.actors/sessions
-        frozenset({"accounts", "web"}),
-        # every feature's routes -> web.web; web.web/nav -> locations.access/queries
-        frozenset({"locations", "web"}),
         # attendance.api/grid -> locations.access/queries; locations.routes -> attendance.grid (the overview)
         frozenset({"attendance", "locations"}),
     }
@@ -179,6 +177,8 @@ def violations(root: Path, house: House = House()) -> list[str]:
             ):
                 problems.append(f"{where}: provisioning/ reaches the hub only through its service module")
             a, b = hub_folder(imp.source), hub_folder(imp.target)
+            if a == "web" and b not in (None, "core", "web") and imp.source not in house.composition_roots:
+                problems.append(f"{where}: hub/web/ imports no feature (only the app plugs them in)")
             if a and b and a != b and imp.source not in house.composition_roots:
                 edges.setdefault((a, b), imp)
         if rel in house.rule_files:
@@ -251,6 +251,8 @@ def test_the_checker_fails_on_planted_violations(tmp_path: Path) -> None:
             "hub/a/rules.py": "import sqlite3\nfrom hub.a import x\n\ndef f(p):\n    return open(p).read()\n",
             "hub/b/__init__.py": "",
             "hub/b/y.py": "from ..a.x import thing\n",
+            "hub/web/__init__.py": "",
+            "hub/web/layout.py": "from hub.core import db\nfrom hub.b.y import thing\n",
             "hub/units/__init__.py": "",
             "hub/units/service.py": "",
             "hub/units/registry.py": "",
@@ -272,6 +274,7 @@ def test_the_checker_fails_on_planted_violations(tmp_path: Path) -> None:
         "wire/__init__.py:1 imports hub.core.db: wire/ imports nothing of the project",
         "device/service.py:2 imports hub.a.x: device/ never imports hub/",
         "hub/a/x.py:2 imports device.service: hub/ never imports device/",
+        "hub/web/layout.py:2 imports hub.b.y: hub/web/ imports no feature (only the app plugs them in)",
         "hub/a/rules.py:1 imports sqlite3: a rule file does no I/O",
         "hub/a/rules.py:2 imports hub.a.x: a rule file does no I/O",
         "hub/a/rules.py:5 calls open(): a rule file does no I/O",
@@ -288,4 +291,4 @@ def test_the_checker_fails_on_planted_violations(tmp_path: Path) -> None:
         rule_files=("hub/a/rules.py",),
         known_impure={"hub/a/rules.py": {"sqlite3", "hub.a.x", "open"}},
     )
-    assert sorted(violations(tmp_path, lenient)) == sorted(expected[:3])
+    assert sorted(violations(tmp_path, lenient)) == sorted(expected[:4])

@@ -27,7 +27,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from hub import __version__
 from hub.accounts import routes as auth
 from hub.accounts.actors import NoAccess
-from hub.accounts.sessions import new_token
+from hub.accounts.sessions import actor_for_token, new_token
 from hub.attendance import api
 from hub.attendance import correction_routes as corrections
 from hub.attendance import grid_routes as grid
@@ -36,6 +36,7 @@ from hub.children import routes as children
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
 from hub.locations import routes as locations
+from hub.locations.access import location_for
 from hub.mail import Mailer
 from hub.mail.folder import FolderMailer
 from hub.upload import routes as upload
@@ -82,6 +83,8 @@ def create_app(
         session_idle=timedelta(minutes=settings.session_idle_minutes),
         session_lifetime=timedelta(hours=settings.session_hours),
         nav=list(DEFAULT_NAV),
+        identify=actor_for_token,
+        locate=location_for,
     )
     app.add_middleware(BaseHTTPMiddleware, dispatch=_cookie_and_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
