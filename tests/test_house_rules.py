@@ -32,8 +32,6 @@ KNOWN_TIES = frozenset(
     {
         # accounts.routes -> locations.access; locations.access -> accounts.sessions/passwords/actors
         frozenset({"accounts", "locations"}),
-        # accounts.service -> mail.texts; mail.texts -> accounts.tokens
-        frozenset({"accounts", "mail"}),
         # attendance.api/grid -> locations.access/queries; locations.routes -> attendance.grid (the overview)
         frozenset({"attendance", "locations"}),
     }
