@@ -30,8 +30,6 @@ PROVISIONING_MAY_IMPORT = frozenset({"hub.units.service"})
 # Known debts: two-way ties between hub folders that exist today. Each pair is one to cut.
 KNOWN_TIES = frozenset(
     {
-        # accounts.routes -> locations.access; locations.access -> accounts.sessions/passwords/actors
-        frozenset({"accounts", "locations"}),
         # attendance.api/grid -> locations.access/queries; locations.routes -> attendance.grid (the overview)
         frozenset({"attendance", "locations"}),
     }

@@ -8,9 +8,9 @@ import sqlite_utils
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from hub.accounts.actors import Actor, Refused, Role
 from hub.attendance.grid import month_grid
 from hub.attendance.windows import shift_month
+from hub.core.actors import Actor, Refused, Role
 from hub.core.localtime import today
 from hub.locations.access import has_pin, locations_of, set_pin
 from hub.locations.pin_rules import PIN_LENGTH, TIPS
