@@ -27,13 +27,9 @@ PROJECT = ("wire", "device", "hub", "provisioning", "tests", "bench")
 # which the hub's own command line uses too.
 PROVISIONING_MAY_IMPORT = frozenset({"hub.units.service"})
 
-# Known debts: two-way ties between hub folders that exist today. Each pair is one to cut.
-KNOWN_TIES = frozenset(
-    {
-        # attendance.api/grid -> locations.access/queries; locations.routes -> attendance.grid (the overview)
-        frozenset({"attendance", "locations"}),
-    }
-)
+# Known debts: two-way ties between hub folders that exist today. Each pair is one to cut. (None left:
+# the nine of the move were cut in issue 11; a new one is a design question, not an entry here.)
+KNOWN_TIES: frozenset[frozenset[str]] = frozenset()
 
 # Composition roots import every folder by design; their edges do not make ties.
 COMPOSITION_ROOTS = frozenset({"hub.web.app", "hub.service", "hub.cli", "hub.demo", "hub.__main__"})

@@ -1,7 +1,7 @@
 """The FastAPI application: one place that builds the portal and mounts its feature routers.
 
     auth.py         logging in (organisator, location), passwords by mail, logging out
-    locations.py    the organisator's locations and the location PIN
+    locations.py    the organisator's locations (attendance/overview_routes.py) and the location PIN
     grid.py         the overview: month and week grids, units, unknown cards, closed months
     corrections.py  one cell: its scans, what is wrong, changing the times
     children.py     the children of a location: search, link, add, contacts
@@ -31,6 +31,7 @@ from hub.accounts.sessions import actor_for_token, new_token
 from hub.attendance import api
 from hub.attendance import correction_routes as corrections
 from hub.attendance import grid_routes as grid
+from hub.attendance import overview_routes as overview
 from hub.cards import routes as cards
 from hub.children import routes as children
 from hub.core.db import open_database
@@ -93,7 +94,7 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (auth, locations, grid, corrections, children, cards, api):
+    for module in (auth, overview, locations, grid, corrections, children, cards, api):
         app.include_router(module.router)
     upload.install(app, settings.upload)
 
