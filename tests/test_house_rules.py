@@ -60,7 +60,6 @@ IO_CALLS = frozenset({"open", "read_text", "write_text", "read_bytes", "write_by
 # Known debts in rule files (file -> what it may still use). The next engineer removes them.
 KNOWN_IMPURE = {
     "hub/attendance/clock_repair.py": {"sqlite_utils"},  # the SQL beside the pure effective_time
-    "hub/prices/amounts.py": {"pathlib", "read_text"},  # load_amounts reads the TOML file
     "hub/upload/validation.py": {"hub.children.queries"},  # the Child record lives beside its SQL
 }
 
