@@ -13,23 +13,9 @@ from datetime import date
 import sqlite_utils
 
 from hub.accounts.actors import Refused
+from hub.children.records import Child
 
 MAX_CONTACTS = 5
-
-
-@dataclass(frozen=True)
-class Child:
-    id: int
-    first_name: str
-    last_name: str
-    birth_date: date | None
-    sex: str | None  # "m", "v" or "x"
-    no_subsidy: bool  # "geen KO-toeslag"
-    school_start: date | None = None  # the KO-toeslag ends then (hub/prices/ko_toeslag.py)
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
 
 @dataclass(frozen=True)
