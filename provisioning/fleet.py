@@ -41,8 +41,8 @@ class Enrolment:
 
 
 @dataclass
-class Outcome:
-    """What an operation did, and the warnings the technician must act on."""
+class Warnings:
+    """The warnings of an operation that the technician must act on (none: all went well)."""
 
     warnings: list[str]
 
@@ -51,11 +51,14 @@ class Outcome:
         return not self.warnings
 
 
+Outcome = Warnings  # its earlier name
+
+
 class Fleet:
     def __init__(self, settings: ProvisionSettings, say: Say = print) -> None:
         self.settings = settings
         self.say = say
-        self.outcome = Outcome([])
+        self.outcome = Warnings([])
 
     # --- the operations -------------------------------------------------------------------
 

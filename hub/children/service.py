@@ -229,11 +229,6 @@ def update_child(
         )
 
 
-def contacts_for(db: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int) -> list[Contact]:
-    child_at(db, actor, location_id, child_id)
-    return contacts_of(db, child_id)
-
-
 def add_contact_for(
     db: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int, contact: ContactInput
 ) -> Contact:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 import sqlite_utils
 
@@ -24,7 +25,7 @@ from hub.upload.access import check_access
 from hub.upload.batch import encode, month_key
 from hub.upload.month import prepare_month
 from hub.upload.plan import plan_version
-from hub.upload.sender import Endpoint, Outcome, deliver
+from hub.upload.sender import DeliveryOutcome, Endpoint, deliver
 from hub.upload.timing import automatic_months, month_is_over
 from wire.ids import new_event_id
 
@@ -49,11 +50,21 @@ OUTCOME_NL = {
 }
 
 
+class SendOutcome(StrEnum):
+    """What came of sending a month: a delivery's outcome, or why nothing went."""
+
+    ANSWERED = DeliveryOutcome.ANSWERED.value
+    REFUSED = DeliveryOutcome.REFUSED.value
+    FAILED = DeliveryOutcome.FAILED.value
+    NOTHING = "nothing"  # the receiver has everything already
+    REFUSED_BEFORE = "refused_before"  # the planning does not resend content the receiver refused
+
+
 @dataclass(frozen=True)
 class SendResult:
     location_id: str
     month: str
-    outcome: str  # nothing, answered, refused, failed, refused_before
+    outcome: SendOutcome
     version: int | None = None
     records: int = 0
     detail: str = ""
@@ -98,9 +109,10 @@ def send_month(
             and latest.state == "refused"
             and latest.content() == plan.content()
         ):
-            return SendResult(location_id, key, "refused_before", latest.version, detail=latest.refusal or "")
+            refusal = latest.refusal or ""
+            return SendResult(location_id, key, SendOutcome.REFUSED_BEFORE, latest.version, detail=refusal)
         if pending is None and not plan.send:
-            return SendResult(location_id, key, "nothing")
+            return SendResult(location_id, key, SendOutcome.NOTHING)
         submission_id, version = new_event_id(), history.next_version
         with write_transaction(db):
             (current,) = db.execute(
@@ -113,7 +125,7 @@ def send_month(
             if pending is not None:
                 store.supersede(db, pending.id)
             if not plan.send:
-                return SendResult(location_id, key, "nothing")
+                return SendResult(location_id, key, SendOutcome.NOTHING)
             batch = prepared.batch(version, submission_id, now, (record for record, _ in plan.records))
             store.create_submission(
                 db,
@@ -149,13 +161,13 @@ def _deliver(
         pause=pause,
         first_number=store.attempts_made(db, submission_id) + 1,
     )
-    if last.outcome is Outcome.ANSWERED and last.answer is not None:
+    if last.outcome is DeliveryOutcome.ANSWERED and last.answer is not None:
         store.store_answer(db, submission_id, last.answer)
-    elif last.outcome is Outcome.REFUSED:
+    elif last.outcome is DeliveryOutcome.REFUSED:
         reason = last.detail + (f": {last.response[:500]}" if last.response else "")
         store.store_refusal(db, submission_id, reason)
     log.info("upload %s %s version %d: %s (%s)", location_id, key, version, last.outcome, last.detail)
-    return SendResult(location_id, key, last.outcome.value, version, records, last.detail)
+    return SendResult(location_id, key, SendOutcome(last.outcome.value), version, records, last.detail)
 
 
 def run_due(
@@ -177,7 +189,7 @@ def run_due(
             except Exception:  # one location's trouble must not stop the others
                 log.exception("upload of %s %s failed", location_id, month_key(year, month))
                 continue
-            if result.outcome != "nothing":
+            if result.outcome is not SendOutcome.NOTHING:
                 results.append(result)
     return results
 
@@ -221,7 +233,7 @@ def run_requests(
             log.exception("requested upload of %s %s failed", request.location_id, request.month)
             store.finish_request(db, request.id, f"fout: {error}")
             continue
-        store.finish_request(db, request.id, result.outcome)
+        store.finish_request(db, request.id, result.outcome.value)
         results.append(result)
     return results
 

@@ -17,6 +17,7 @@ from hub.upload.preview import CREDIT_NL, ChildPreview, administration_csv, prev
 from hub.upload.sending import (
     OUTCOME_NL,
     Pause,
+    SendOutcome,
     SendResult,
     request_sending,
     run_due,
@@ -33,6 +34,7 @@ __all__ = [
     "ChildPreview",
     "MonthLog",
     "Pause",
+    "SendOutcome",
     "SendResult",
     "SentVersion",
     "administration_csv",
