@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from hub.attendance.tests.test_attendance_service import Door
 from hub.core.db import connect
 from hub.core.localtime import fmt_date, today
 from hub.core.settings import HubSettings
@@ -29,8 +28,8 @@ from hub.prices.ko_toeslag import add_months
 from hub.upload.sender import Endpoint
 from hub.upload.service import send_month
 from hub.upload.settings import UploadSettings
-from hub.upload.tests.test_upload_checks import day_at_the_creche
 from hub.web.app import create_app
+from tests.support.attendance import Door, day_at_the_creche
 from tests.support.kg_receiver import Receiver
 from tests.support.portal import PortalClient, serve
 from tests.support.portal_world import OTHER_DOSSIER, OTHER_EMAIL, OTHER_PASSWORD, OTHER_PIN, build_world
