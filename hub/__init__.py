@@ -1,3 +1,7 @@
 """The hub: MQTT ingest into SQLite, the attendance rules and the web portal."""
 
 __version__ = "0.1.0"
+
+# The features' tables of the settings file register themselves on import; importing them here
+# means any use of the hub reads a settings file whole.
+from hub.upload import settings as _upload_settings  # noqa: F401

@@ -64,14 +64,11 @@ def _main(argv: list[str] | None) -> int:
             args.data_dir, http_port=args.port, broker_port=args.broker_port, every_s=args.every
         )
 
-    from hub.core.settings import load
+    from hub.units import service
 
-    settings = load(args.config)
+    settings = service.load_settings(args.config)
     if args.command == "migrate":
-        from hub.core.db import connect, migrate
-
-        settings.database_path.parent.mkdir(parents=True, exist_ok=True)
-        applied = migrate(connect(settings.database_path))
+        applied = service.migrate_database(settings.database_path)
         print(f"{settings.database_path}: applied {len(applied)} migration(s) {' '.join(applied)}".rstrip())
         return 0
 

@@ -8,10 +8,10 @@ import threading
 
 import uvicorn
 
-from hub.cards.links import card_read_handler
 from hub.core.db import connect, open_database
 from hub.core.settings import HubSettings
 from hub.ingest.broker import EmbeddedBroker
+from hub.ingest.card_reads import card_read_handler
 from hub.ingest.link import HubLink
 from hub.ingest.pipeline import SUBSCRIPTIONS, Ingest
 from hub.mail import mailer_for

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from hub.units import registry as units
+from hub.units import service as units
 from provisioning.errors import ProvisionError
 from provisioning.mosquitto import acl_file, hash_password, hashed_line
 from provisioning.settings import ProvisionSettings

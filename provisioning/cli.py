@@ -285,16 +285,11 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from hub.core.db import open_database
-    from hub.units.registry import fleet
+    from hub.units import service
 
-    s = _settings(args)
-    db = open_database(s.database_path())
-    try:
-        overview = fleet(db, args.location)
-        names = dict(db.execute("SELECT id, name FROM locations").fetchall())
-    finally:
-        db.close()
+    with service.database(_settings(args).database_path()) as db:
+        overview = service.fleet(db, args.location)
+        names = service.location_names(db)
     if args.location and not overview:
         raise ProvisionError(f"onbekende locatie {args.location!r}")
     if args.json:
@@ -317,33 +312,26 @@ def _list(args: argparse.Namespace) -> int:
 def _when(iso: str | None) -> str:
     if not iso:
         return "nooit"
-    from hub.core.localtime import fmt_date, fmt_time, local
+    from hub.units.service import local_stamp
 
-    return f"{fmt_date(local(iso).date())} {fmt_time(iso)}"
+    return local_stamp(iso)
 
 
 def _cards(args: argparse.Namespace) -> int:
-    from hub.cards.codes import register_unassigned
-    from hub.core.db import open_database
+    from hub.units import service
     from provisioning.cardsheet import COLUMNS, ROWS, card_sheet_pdf
 
     if not 1 <= args.count <= 1000:
         raise ProvisionError("--count: tussen 1 en 1000 kaarten per keer")
-    s = _settings(args)
-    db = open_database(s.database_path())
-    try:
-        key = args.organisator
-        row = db.execute(
-            "SELECT id, name FROM organisators WHERE id = ? OR email = ? COLLATE NOCASE",
-            (int(key) if key.isdigit() else None, key),
-        ).fetchone()
-        if row is None:
-            raise ProvisionError(f"onbekende organisator {key!r} (geef het e-mailadres of het nummer)")
-        organisator_id, name = row
-        codes = register_unassigned(db, organisator_id, args.count)
+    with service.database(_settings(args).database_path()) as db:
+        found = service.organisator(db, args.organisator)
+        if found is None:
+            raise ProvisionError(
+                f"onbekende organisator {args.organisator!r} (geef het e-mailadres of het nummer)"
+            )
+        organisator_id, name = found
+        codes = service.register_unassigned(db, organisator_id, args.count)
         pdf = card_sheet_pdf(codes, name, args.layout)
-    finally:
-        db.close()
     args.out.write_bytes(pdf)
     print(f"✓ {args.count} nieuwe kaartcodes geregistreerd voor {name} (nog aan geen kind gekoppeld)")
     if args.layout == "a4":

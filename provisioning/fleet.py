@@ -11,25 +11,20 @@ from __future__ import annotations
 import grp
 import secrets
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import sqlite_utils
 import tomlkit
 from tomlkit.items import AoT, Table
 
-from hub.core.db import open_database
-from hub.core.localtime import BRUSSELS
-from hub.units import registry as units
-from hub.units.config import config_for
+from hub.units import service as units
 from provisioning import broker
 from provisioning.announce import AnnounceError, publish_retained
 from provisioning.bundle import CA_NAME, CONFIG_NAME, UnitIdentity, unit_toml, write_bundle
 from provisioning.errors import ProvisionError
 from provisioning.settings import ProvisionSettings
-from wire import Topic, TopicKind, encode
 from wire.broker_url import BrokerAddress
 from wire.topics import is_valid_id
 
@@ -47,8 +42,8 @@ class Enrolment:
 
 
 @dataclass
-class Outcome:
-    """What an operation did, and the warnings the technician must act on."""
+class Warnings:
+    """The warnings of an operation that the technician must act on (none: all went well)."""
 
     warnings: list[str]
 
@@ -57,11 +52,14 @@ class Outcome:
         return not self.warnings
 
 
+Outcome = Warnings  # its earlier name
+
+
 class Fleet:
     def __init__(self, settings: ProvisionSettings, say: Say = print) -> None:
         self.settings = settings
         self.say = say
-        self.outcome = Outcome([])
+        self.outcome = Warnings([])
 
     # --- the operations -------------------------------------------------------------------
 
@@ -154,8 +152,8 @@ class Fleet:
     ) -> Enrolment:
         if mode not in MODES:
             raise ProvisionError(f"modus moet auto, arrival of departure zijn, niet {mode!r}")
-        if db.execute("SELECT 1 FROM locations WHERE id = ?", (location,)).fetchone() is None:
-            known = ", ".join(row[0] for row in db.execute("SELECT id FROM locations ORDER BY id"))
+        if units.location_name(db, location) is None:
+            known = ", ".join(units.location_names(db))
             raise ProvisionError(f"onbekende locatie {location!r}; gekend: {known or 'geen'}")
         _check_out(out)
         unit_id = unit_id or _new_unit_id(db, store)
@@ -174,7 +172,7 @@ class Fleet:
         password = broker.new_password()
         store.add(unit_id, "unit", password)
         store.save()
-        (name,) = db.execute("SELECT name FROM locations WHERE id = ?", (location,)).fetchone()
+        name = units.location_name(db, location)
         self.say(f"✓ brokeraccount {unit_id} aangemaakt (in de hub enkel als hash bewaard)")
         identity = UnitIdentity(unit_id, location, name, password)
         return Enrolment(identity, self.settings.unit_broker, [], mode)
@@ -216,7 +214,7 @@ class Fleet:
             s.unit,
             ca_installed=s.unit.config_dir / CA_NAME if ca else None,
             overrides={"scan": {"mode": enrolment.mode}},
-            written_at=datetime.now(BRUSSELS).strftime("%d/%m/%Y %H:%M"),
+            written_at=units.local_now().strftime("%d/%m/%Y %H:%M"),
         )
         try:
             enrolment.bundle.extend(write_bundle(out, text, ca))
@@ -233,9 +231,7 @@ class Fleet:
     def _announce(self, unit_id: str, clear: bool = False) -> None:
         """Publish the unit's retained config (roster) now, or remove it for a revoked unit."""
         try:
-            from hub.core.settings import load as load_hub_settings
-
-            hub_broker = load_hub_settings(self.settings.hub_config).broker_address
+            hub_broker = units.load_settings(self.settings.hub_config).broker_address
         except (OSError, ValueError) as exc:
             self._warn(
                 f"hubinstellingen onleesbaar ({exc}); de configuratie volgt bij de volgende start van de hub"
@@ -247,8 +243,8 @@ class Fleet:
         with self._db() as db:
             unit = units.registered_unit(db, unit_id)
             assert unit is not None
-            payload = b"" if clear else encode(config_for(db, unit))
-        topic = str(Topic(unit.location_id, unit.id, TopicKind.CONFIG))
+            payload = b"" if clear else units.config_payload(db, unit)
+        topic = units.config_topic(unit)
         try:
             publish_retained(hub_broker, topic, payload)
         except AnnounceError as exc:
@@ -266,22 +262,8 @@ class Fleet:
         self.outcome.warnings.append(message)
         self.say(f"⚠ {message}")
 
-    def _db(self) -> _Database:
-        return _Database(self.settings.database_path())
-
-
-class _Database:
-    """The hub database for the length of a with-block."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self) -> sqlite_utils.Database:
-        self.db = open_database(self.path)
-        return self.db
-
-    def __exit__(self, *exc: Any) -> None:
-        self.db.close()
+    def _db(self) -> AbstractContextManager[sqlite_utils.Database]:
+        return units.database(self.settings.database_path())
 
 
 def _check_out(out: Path) -> None:

@@ -98,10 +98,10 @@ class ProvisionSettings:
 
     def database_path(self) -> Path:
         """The hub's database, as the hub's own settings file says."""
-        from hub.core.settings import load as load_hub_settings
+        from hub.units.service import load_settings
 
         try:
-            return load_hub_settings(self.hub_config).database_path
+            return load_settings(self.hub_config).database_path
         except FileNotFoundError:
             raise SettingsError(f"de hubinstellingen {self.hub_config} bestaan niet") from None
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from device.outbox import Outbox, OutboxFull
-from tests.test_wire_contract import checkin
+from tests.support.messages import checkin
 
 
 def make(seq: int):

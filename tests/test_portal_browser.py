@@ -25,17 +25,17 @@ from hub.attendance.grid import month_grid
 from hub.attendance.windows import shift_month
 from hub.core.db import connect, open_database
 from hub.core.localtime import BRUSSELS, fmt_date, fmt_time, today
-from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN, DemoData
+from hub.demo import DEMO_DOSSIER, DEMO_PIN, DemoData
 from hub.locations.queries import set_opening_hours
 from hub.locations.schedule import weekdays
 from provisioning.mosquitto import UnitAccount
-from tests.support.browser import screenshot
+from tests.support.browser import login_organisator, screenshot
+from tests.support.messages import checkin
 from tests.support.portal_world import PortalWorld
 from tests.support.processes import ROOT, start_hub
 from tests.support.raw_unit import RawUnit
 from tests.support.smtp import SmtpServer, body, link_in
 from tests.support.waiting import wait_for
-from tests.test_wire_contract import checkin
 from wire import Direction, Verdict, cardcode, encode
 
 
@@ -240,14 +240,6 @@ def test_a_scan_arriving_through_mqtt_turns_the_childs_cell_green(
         unit.stop()
         hub.stop()
     assert "Traceback" not in hub.log(), hub.log()[-3000:]
-
-
-def login_organisator(page: Page, url: str) -> None:
-    page.goto(url + "/aanmelden/organisator")
-    page.get_by_label("E-mailadres").fill(DEMO_EMAIL)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.locator(".who .role")).to_have_text("Organisator")
 
 
 def test_fixing_a_red_cell_turns_it_green_and_keeps_who_changed_it(world: PortalWorld, page: Page) -> None:

@@ -12,8 +12,8 @@ import tomlkit
 
 from device import bundle as device_bundle
 from device.config import from_dict, load
-from hub.core.settings import HubSettings
 from hub.core.settings import load as load_hub_settings
+from hub.core.settings import section_defaults
 from provisioning.bundle import UnitIdentity, unit_toml, write_bundle
 from provisioning.fleet import set_hub_broker
 from provisioning.mosquitto import acl_file, hash_password, verify_password
@@ -144,11 +144,7 @@ def test_init_puts_the_hubs_broker_url_in_its_settings_keeping_the_rest(tmp_path
 
 def _hub_tables() -> dict[str, object]:
     """Every table the hub's settings know (``[upload]``, ...), each with its defaults."""
-    return {
-        f.name: f.default_factory()
-        for f in dataclasses.fields(HubSettings)
-        if f.default_factory is not dataclasses.MISSING and dataclasses.is_dataclass(f.default_factory())
-    }
+    return section_defaults()
 
 
 @pytest.mark.parametrize("table", sorted(_hub_tables()))

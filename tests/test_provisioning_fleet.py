@@ -20,9 +20,9 @@ from hub.core.settings import load as load_hub_settings
 from hub.demo import DemoData
 from tests.support.fixtures import write_card_image
 from tests.support.fleet import Client, ProvisionedHub, bundle_broker
+from tests.support.messages import checkin
 from tests.support.processes import ROOT, start_unit
 from tests.support.waiting import wait_for
-from tests.test_wire_contract import checkin
 from wire import Ack, Topic, TopicKind, Verdict, decode, encode
 
 OTHER_LOCATION = "regenboog"

@@ -14,8 +14,8 @@ import pytest
 
 from device.outbox import Outbox, OutboxFull
 from device.publisher import Publisher
+from tests.support.messages import checkin
 from tests.support.waiting import wait_for
-from tests.test_wire_contract import checkin
 from wire import Ack, Verdict, decode
 
 

@@ -12,7 +12,7 @@ from device.frames.files import FolderFrames
 from device.keypad import Absent
 from device.messages import Dispatch
 from device.service import UnitService
-from tests.test_wire_contract import checkin
+from tests.support.messages import checkin
 from wire import Ack, LinkCard, TopicKind, UnitConfig, Verdict, encode
 from wire.ids import new_event_id
 

@@ -8,12 +8,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from tests.support.messages import checkin
 from wire import (
     Ack,
     CheckIn,
     ContractError,
-    Direction,
-    Source,
     Status,
     Topic,
     TopicKind,
@@ -25,24 +24,6 @@ from wire.ids import new_event_id
 from wire.schema import contract_markdown, contract_schema
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def checkin(**changes) -> CheckIn:
-    fields = dict(
-        id=new_event_id(),
-        unit="unit-1",
-        location="loc-1",
-        seq=1,
-        direction=Direction.ARRIVAL,
-        code="1234567890",
-        source=Source.QR,
-        wall_time="2026-03-29T08:12:03.120+02:00",
-        clock_synced=True,
-        boot_id="0f4c2a6e-5a7d-4e4b-9d2e-7a0b6c1d2e3f",
-        monotonic=1234.5,
-    )
-    fields.update(changes)
-    return CheckIn(**fields)
 
 
 def test_every_message_round_trips_through_json_with_its_version() -> None:

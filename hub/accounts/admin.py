@@ -13,20 +13,17 @@ from datetime import UTC, datetime
 
 from hub.accounts.actors import Refused
 from hub.accounts.service import invite, organisator_by_email
-from hub.core.db import open_database
 from hub.core.settings import HubSettings
 from hub.mail import MailError, mailer_for
+from hub.units import service
 from wire.topics import is_valid_id
 
 
 def main(args: argparse.Namespace, settings: HubSettings) -> int:
-    db = open_database(settings.database_path)
-    try:
+    with service.database(settings.database_path) as db:
         if args.command == "invite":
             return _invite(db, args, settings)
         return _add_location(db, args)
-    finally:
-        db.close()
 
 
 def _invite(db, args: argparse.Namespace, settings: HubSettings) -> int:

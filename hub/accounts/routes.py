@@ -15,9 +15,9 @@ from fastapi.responses import Response
 
 from hub.accounts import service, sessions, tokens
 from hub.accounts.actors import Refused, Role
+from hub.accounts.location_login import has_pin, location_by_dossier
 from hub.accounts.sessions import new_token
 from hub.core.db import write_transaction
-from hub.locations.access import has_pin, location_by_dossier
 from hub.web.web import (
     client_address,
     current_actor,

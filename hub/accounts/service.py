@@ -14,14 +14,15 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
+from hub.accounts import mails as texts
 from hub.accounts import sessions, throttle, tokens
 from hub.accounts.actors import Actor, Refused, Role
+from hub.accounts.location_login import pin_hash
 from hub.accounts.passwords import hash_secret, password_problem, verify_secret
 from hub.accounts.tokens import Purpose
 from hub.core.db import write_transaction
 from hub.core.localtime import fmt_time
-from hub.locations.access import pin_hash
-from hub.mail import Mailer, MailError, texts
+from hub.mail import Mailer, MailError
 
 log = logging.getLogger(__name__)
 

@@ -95,3 +95,9 @@ def end(db: sqlite_utils.Database, token: str) -> None:
 
 def end_all(db: sqlite_utils.Database, role: Role, actor_id: str) -> None:
     db.execute("DELETE FROM sessions WHERE role = ? AND actor_id = ?", (role.value, actor_id))
+
+
+def actor_for_token(db: sqlite_utils.Database, token: str, now: datetime, idle: timedelta) -> Actor | None:
+    """The actor of the live session behind a cookie token, or None (what the portal asks per request)."""
+    session = lookup(db, token, now, idle)
+    return actor_of(db, session) if session else None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hub.accounts.actors import Role
+from hub.core.actors import Role  # a plain value: who acts (no database behind it)
 from hub.core.localtime import fmt_date, fmt_month
 
 MONTHS_BACK = {Role.LOCATION: 2, Role.ORGANISATOR: 5 * 12}

@@ -3,21 +3,21 @@
 A card belongs to one organisator and, once linked, to one child; a child has one active card
 at a time (a lost card is marked lost first, then a replacement is linked). "Scan aan de deur":
 the portal opens a request and the hub publishes ``link_card`` to the chosen unit; the unit's
-``card_read`` answer comes through the ingest (:func:`card_read_handler`), which links the card
-if the request is still open and the card is free, or keeps the Dutch reason why not.
+``card_read`` answer comes through the ingest (:mod:`hub.ingest.card_reads`) to :func:`answer`,
+which links the card if the request is still open and the card is free, or keeps the Dutch reason
+why not.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlite_utils
 
 from hub.accounts.actors import Actor, NoAccess, Refused
-from hub.children.queries import get_child
+from hub.children.queries import Card, active_cards, cards_of, get_child  # noqa: F401 - re-exported
 from hub.children.service import child_at
 from hub.core.db import write_transaction
 from hub.core.localtime import parse_utc, utc_iso
@@ -29,14 +29,6 @@ log = logging.getLogger(__name__)
 
 LINK_VALID_S = 60  # the unit waits this long for the card
 _TRANSIT = timedelta(seconds=10)  # the command's and the answer's way through the broker
-
-
-@dataclass(frozen=True)
-class Card:
-    code: str
-    state: str  # "active" or "lost"
-    linked_at: str | None
-    lost_at: str | None
 
 
 @dataclass(frozen=True)
@@ -52,30 +44,6 @@ class LinkRequest:
 
     def expired(self, now: datetime) -> bool:
         return self.state == "open" and now >= self.expires_at
-
-
-def cards_of(db: sqlite_utils.Database, child_id: int) -> list[Card]:
-    """A child's cards: the active one first, then lost ones, latest first."""
-    rows = db.execute(
-        """
-        SELECT code, state, linked_at, lost_at FROM cards WHERE child_id = ? AND state IN ('active', 'lost')
-        ORDER BY state = 'lost', coalesce(lost_at, linked_at) DESC
-        """,
-        (child_id,),
-    ).fetchall()
-    return [Card(*row) for row in rows]
-
-
-def active_cards(db: sqlite_utils.Database, location_id: str) -> dict[int, str]:
-    """Child id -> code of its active card, for a location's children."""
-    rows = db.execute(
-        """
-        SELECT c.child_id, c.code FROM cards c JOIN child_locations cl ON cl.child_id = c.child_id
-        WHERE cl.location_id = ? AND c.state = 'active'
-        """,
-        (location_id,),
-    ).fetchall()
-    return dict(rows)
 
 
 def link_code(
@@ -223,16 +191,3 @@ def answer(db: sqlite_utils.Database, read: CardRead, now: datetime) -> LinkRequ
         ("refused" if reason else "linked", read.code, reason, utc_iso(now), request.id),
     )
     return _request(db, request.id)
-
-
-def card_read_handler(on_linked: Callable[[str], None]):
-    """The ingest's handler for card_read messages; ``on_linked(location_id)`` runs after the commit."""
-    from hub.ingest.pipeline import Outcome
-
-    def handle(batch, read: CardRead, _ack_topic: str) -> Outcome:
-        request = answer(batch.db, read, parse_utc(batch.received_at))
-        if request is not None and request.state == "linked":
-            batch.after_commit.append(lambda: on_linked(request.location_id))
-        return Outcome()
-
-    return handle

@@ -13,23 +13,9 @@ from datetime import date
 import sqlite_utils
 
 from hub.accounts.actors import Refused
+from hub.children.records import Child
 
 MAX_CONTACTS = 5
-
-
-@dataclass(frozen=True)
-class Child:
-    id: int
-    first_name: str
-    last_name: str
-    birth_date: date | None
-    sex: str | None  # "m", "v" or "x"
-    no_subsidy: bool  # "geen KO-toeslag"
-    school_start: date | None = None  # the KO-toeslag ends then (hub/prices/ko_toeslag.py)
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
 
 @dataclass(frozen=True)
@@ -161,3 +147,38 @@ def add_contact(
             )
             .last_pk
         )
+
+
+# A child's QR cards as its pages show them (the cards feature, hub/cards/, links and marks them).
+
+
+@dataclass(frozen=True)
+class Card:
+    code: str
+    state: str  # "active" or "lost"
+    linked_at: str | None
+    lost_at: str | None
+
+
+def cards_of(db: sqlite_utils.Database, child_id: int) -> list[Card]:
+    """A child's cards: the active one first, then lost ones, latest first."""
+    rows = db.execute(
+        """
+        SELECT code, state, linked_at, lost_at FROM cards WHERE child_id = ? AND state IN ('active', 'lost')
+        ORDER BY state = 'lost', coalesce(lost_at, linked_at) DESC
+        """,
+        (child_id,),
+    ).fetchall()
+    return [Card(*row) for row in rows]
+
+
+def active_cards(db: sqlite_utils.Database, location_id: str) -> dict[int, str]:
+    """Child id -> code of its active card, for a location's children."""
+    rows = db.execute(
+        """
+        SELECT c.child_id, c.code FROM cards c JOIN child_locations cl ON cl.child_id = c.child_id
+        WHERE cl.location_id = ? AND c.state = 'active'
+        """,
+        (location_id,),
+    ).fetchall()
+    return dict(rows)

@@ -16,9 +16,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from hub.accounts.actors import NoAccess, Refused
-from hub.cards.links import active_cards, cards_of
 from hub.children import service
-from hub.children.queries import MAX_CONTACTS, Child, contacts_of
+from hub.children.queries import MAX_CONTACTS, Child, active_cards, cards_of, contacts_of
 from hub.children.service import (
     SEX_NL,
     ContactInput,
@@ -32,7 +31,6 @@ from hub.core.localtime import fmt_date, today
 from hub.locations.queries import Location
 from hub.mail import Mail, MailError
 from hub.units.registry import fleet
-from hub.upload.service import record_school_start
 from hub.web.web import AtLocation, at_location, portal, render, see_other
 
 log = logging.getLogger(__name__)
@@ -170,7 +168,7 @@ async def new_child_save(
         return _form_page(request, location, values, errors)
     child_id = service.register(conn, actor, location.id, new)
     if school_start is not None:
-        record_school_start(conn, actor, location.id, child_id, school_start)
+        service.record_school_start(conn, actor, location.id, child_id, school_start)
     child = service.child_at(conn, actor, location.id, child_id)
     mailed = send_all(request, confirmation_mails(location, child, contacts_of(conn, child_id)))
     return see_other(
@@ -280,7 +278,7 @@ async def edit_child_save(
     if new is None:
         return _form_page(request, location, values, errors, editing=child)
     service.update_child(conn, actor, location.id, child.id, new)
-    record_school_start(conn, actor, location.id, child.id, school_start)
+    service.record_school_start(conn, actor, location.id, child.id, school_start)
     portal(request).units.configs_changed(location.id)  # the name on the scanners' display
     return see_other(f"/locaties/{location.id}/kinderen/{child.id}", request, "De gegevens zijn bewaard.")
 

@@ -13,7 +13,7 @@ from datetime import date
 
 import sqlite_utils
 
-from hub.accounts.actors import Actor, NoAccess, Refused
+from hub.accounts.actors import Actor, NoAccess, Refused, may_manage
 from hub.children.queries import (
     MAX_CONTACTS,
     Child,
@@ -229,11 +229,6 @@ def update_child(
         )
 
 
-def contacts_for(db: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int) -> list[Contact]:
-    child_at(db, actor, location_id, child_id)
-    return contacts_of(db, child_id)
-
-
 def add_contact_for(
     db: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int, contact: ContactInput
 ) -> Contact:
@@ -278,3 +273,21 @@ def age_text(born: date | None, today: date) -> str:
         [f"{months} maand" + ("en" if months != 1 else "")] if months or not years else []
     )
     return " en ".join(parts)
+
+
+def record_school_start(
+    db: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int, school_start: date | None
+) -> None:
+    """Record (or clear) the day a child starts school: the KO-toeslag ends then."""
+    if not may_manage(db, actor, location_id):
+        raise Refused("Je hebt geen toegang tot deze opvanglocatie.")
+    linked = db.execute(
+        "SELECT 1 FROM child_locations WHERE child_id = ? AND location_id = ?", (child_id, location_id)
+    ).fetchone()
+    if linked is None:
+        raise Refused("Dit kind is niet gekoppeld aan deze opvanglocatie.")
+    with db.conn:
+        db.execute(
+            "UPDATE children SET school_start = ? WHERE id = ?",
+            (school_start.isoformat() if school_start else None, child_id),
+        )

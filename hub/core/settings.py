@@ -20,17 +20,43 @@ mail_dir = "mail"                # default: <data_dir>/mail
 
 [upload]                         # the monthly upload to Kind en Gezin: see hub/upload/settings.py
 endpoint = "https://..."
+
+A table such as ``[upload]`` belongs to a feature, which registers how to read it
+(:func:`register_section`); core knows no feature. ``settings.upload`` is that feature's value.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from hub.upload.settings import UploadSettings
 from wire.broker_url import BrokerAddress
+
+
+@dataclass(frozen=True)
+class Section:
+    """How a feature reads its own table of the settings file."""
+
+    parse: Callable[[dict[str, Any], Path], Any]  # the table, and the folder of the settings file
+    default: Callable[[], Any]  # the value when the file has no such table
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def register_section(
+    name: str, parse: Callable[[dict[str, Any], Path], Any], default: Callable[[], Any]
+) -> None:
+    """Let ``[name]`` tables of the settings file be read by ``parse`` (a feature calls this on import)."""
+    _SECTIONS[name] = Section(parse, default)
+
+
+def section_defaults() -> dict[str, Any]:
+    """Every registered table (``[upload]``, ...) with its default value."""
+    return {name: section.default() for name, section in _SECTIONS.items()}
 
 
 @dataclass(frozen=True)
@@ -41,7 +67,6 @@ class HubSettings:
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     client_id: str = "aanwezig-hub"
-    upload: UploadSettings = field(default_factory=UploadSettings)
     public_url: str = ""
     cookie_secure: bool = False
     session_idle_minutes: int = 120
@@ -53,6 +78,20 @@ class HubSettings:
     smtp_password: str = ""
     mail_from: str = "Aanwezig <noreply@aanwezig.example>"
     mail_dir: Path | None = None
+    # The features' own tables ([upload], ...), as their registered sections read them.
+    sections: Mapping[str, Any] = field(default_factory=dict)
+
+    def section(self, name: str) -> Any:
+        """A feature's settings: its table as read at load, or its default."""
+        if name in self.sections:
+            return self.sections[name]
+        return _SECTIONS[name].default()
+
+    def __getattr__(self, name: str) -> Any:
+        # settings.upload and the like: a registered feature section reads as an attribute
+        if not name.startswith("_") and name != "sections" and name in _SECTIONS:
+            return self.section(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def database_path(self) -> Path:
@@ -73,23 +112,21 @@ class HubSettings:
         """The configured external broker, or None for the embedded one."""
         return BrokerAddress.parse(self.broker) if self.broker else None
 
-    def with_(self, **changes: Any) -> HubSettings:
-        return replace(self, **changes)
-
 
 def load(path: str | Path | None) -> HubSettings:
     """Read a settings file; no path gives the defaults."""
     if path is None:
         return HubSettings()
     raw = tomllib.loads(Path(path).read_text())
-    known = {f.name for f in fields(HubSettings)}
-    unknown = set(raw) - known
+    known = {f.name for f in fields(HubSettings)} - {"sections"}
+    unknown = set(raw) - known - set(_SECTIONS)
     if unknown:
         raise ValueError(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
     if "data_dir" in raw:
         raw["data_dir"] = (Path(path).parent / raw["data_dir"]).resolve()
-    if "upload" in raw:
-        raw["upload"] = UploadSettings.from_table(raw["upload"], Path(path).parent)
+    raw["sections"] = {
+        name: _SECTIONS[name].parse(raw.pop(name), Path(path).parent) for name in set(raw) & set(_SECTIONS)
+    }
     if "mail_dir" in raw:
         raw["mail_dir"] = (Path(path).parent / raw["mail_dir"]).resolve()
     settings = HubSettings(**raw)

@@ -70,12 +70,6 @@ class HubLink:
         self._client.connect_async(self.broker.host, self.broker.port, keepalive=15)
         self._client.loop_start()
 
-    def wait_connected(self, timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while not self.connected and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return self.connected
-
     def stop(self) -> None:
         self._client.disconnect()
         self._client.loop_stop()

@@ -1,7 +1,7 @@
 """Which locations an actor may see, and the location PIN, which only its organisator sets.
 
 Every portal screen about a location starts here: :func:`location_for` raises
-:class:`~hub.accounts.actors.NoAccess` for a location that does not exist *and* for one that is not the
+:class:`~hub.core.actors.NoAccess` for a location that does not exist *and* for one that is not the
 actor's, so tampering with the id in a URL learns nothing.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 import sqlite_utils
 
 from hub.accounts import sessions
-from hub.accounts.actors import Actor, NoAccess, Refused, Role
+from hub.accounts.location_login import has_pin, location_by_dossier, pin_hash  # noqa: F401 - re-exported
 from hub.accounts.passwords import hash_secret
+from hub.core.actors import Actor, NoAccess, Refused, Role
 from hub.core.db import write_transaction
 from hub.locations.pin_rules import pin_problem
 from hub.locations.queries import Location
@@ -41,27 +42,6 @@ def location_for(db: sqlite_utils.Database, actor: Actor, location_id: str) -> L
     if not allowed:
         raise NoAccess(location_id)
     return location
-
-
-def location_by_dossier(db: sqlite_utils.Database, dossier_number: str) -> Location | None:
-    """The location with this dossier number (spaces, dots and dashes as people type them ignored)."""
-    typed = "".join(ch for ch in dossier_number if ch.isalnum())
-    row = db.execute(
-        f"SELECT {_COLUMNS} FROM locations WHERE replace(replace(replace(dossier_number, ' ', ''), '.', ''),"
-        " '-', '') = ? COLLATE NOCASE",
-        (typed,),
-    ).fetchone()
-    return Location(*row) if row and typed else None
-
-
-def has_pin(db: sqlite_utils.Database, location_id: str) -> bool:
-    row = db.execute("SELECT pin_hash IS NOT NULL FROM locations WHERE id = ?", (location_id,)).fetchone()
-    return bool(row and row[0])
-
-
-def pin_hash(db: sqlite_utils.Database, location_id: str) -> str | None:
-    row = db.execute("SELECT pin_hash FROM locations WHERE id = ?", (location_id,)).fetchone()
-    return row[0] if row else None
 
 
 def set_pin(db: sqlite_utils.Database, actor: Actor, location_id: str, pin: str, repeated: str) -> None:

@@ -1,48 +1,17 @@
-"""The organisator's locations (with a red marker where cells are red) and the location PIN."""
+"""The location PIN page. (The organisator's list of locations, with its red markers, is the
+attendance's: hub/attendance/overview_routes.py.)"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import sqlite_utils
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from hub.accounts.actors import Actor, Refused, Role
-from hub.attendance.grid import month_grid
-from hub.attendance.windows import shift_month
-from hub.core.localtime import today
-from hub.locations.access import has_pin, locations_of, set_pin
+from hub.core.actors import Refused, Role
+from hub.locations.access import has_pin, set_pin
 from hub.locations.pin_rules import PIN_LENGTH, TIPS
-from hub.locations.queries import Location
-from hub.web.web import AtLocation, at_location, db, portal, render, require_actor, see_other
+from hub.web.web import AtLocation, at_location, portal, render, see_other
 
 router = APIRouter()
-
-
-@dataclass(frozen=True)
-class LocationLine:
-    location: Location
-    red_cells: int  # this month and the last, still to fix
-    has_pin: bool
-
-
-def open_errors(conn: sqlite_utils.Database, location_id: str) -> int:
-    """Red cells of this month and the previous one (the one due on the 7th)."""
-    day = today()
-    months = [(day.year, day.month), shift_month(day.year, day.month, -1)]
-    return sum(month_grid(conn, location_id, year, month).errors for year, month in months)
-
-
-@router.get("/locaties")
-def location_list(
-    request: Request, actor: Actor = Depends(require_actor), conn: sqlite_utils.Database = Depends(db)
-) -> Response:
-    found = locations_of(conn, actor)
-    if actor.role is Role.LOCATION or len(found) == 1:
-        return see_other(f"/locaties/{found[0].id}" if found else "/aanmelden")
-    lines = [LocationLine(loc, open_errors(conn, loc.id), has_pin(conn, loc.id)) for loc in found]
-    return render(request, "locations/list.html", {"lines": lines})
 
 
 @router.get("/locaties/{location_id}/pincode")

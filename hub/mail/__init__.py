@@ -2,7 +2,8 @@
 
     Mailer.send(Mail)   SmtpMailer (smtp.py): the configured server, STARTTLS or SSL, login
                         FolderMailer (folder.py): writes each mail as an .eml file (demo, development)
-    texts.py            the Dutch mails: invitation, password reset, a contact's confirmation
+    texts.py            the Dutch mails of no login: a contact's confirmation (account mails:
+                        hub/accounts/mails.py)
 
 :func:`mailer_for` picks one from the hub settings: with ``smtp_host`` set, SMTP; else the folder.
 """

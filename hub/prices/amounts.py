@@ -11,6 +11,7 @@ until the next row's::
 
 Amounts are written as strings (or numbers) and kept as :class:`~decimal.Decimal`. Without a
 table the hub shows days, not euros: a stale amount shown as today's would mislead more than none.
+No I/O here: :mod:`hub.prices.loader` reads the file.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -71,10 +71,3 @@ def parse_amounts(text: str, source: str = "amounts") -> AmountTable:
             raise ValueError(f"{source}: ko_toeslag row {n}: a TOML date and a positive amount, please")
         rows.append(DatedAmount(valid_from, amount))
     return AmountTable(DatedAmounts(rows))
-
-
-def load_amounts(path: str | Path | None) -> AmountTable:
-    """The table in ``path``; an empty table when no file is configured."""
-    if not path:
-        return AmountTable()
-    return parse_amounts(Path(path).read_text(), str(path))

@@ -13,8 +13,11 @@ Database, network and the running hub:
     month.py        a location's month as it would go now, read from the database
     store.py        every version, its records, each attempt and answer (never deleted)
     sender.py       one version over HTTP, with retries and doubling pauses
-    service.py      send_month / run_due / send_now / request_sending, month_detail / month_overview /
-                    month_log, preview, administration_csv, confirm_warning, record_school_start
+    sending.py      send_month / run_due / send_now / request_sending / run_requests
+    views.py        what the screens read: month_detail / month_overview / month_log
+    preview.py      the price-model preview and the administration CSV
+    confirmations.py  confirm_warning; access.py the one access check
+    service.py      all of these gathered (the screens, scheduler and CLI import from here)
     scheduler.py    the hub's thread that sends due months
     settings.py     the ``[upload]`` settings
 

@@ -8,7 +8,7 @@ import sys
 from hub.accounts.actors import Refused
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
-from hub.upload.service import outcome_nl, send_month
+from hub.upload.service import SendOutcome, outcome_nl, send_month
 
 
 def run(settings: HubSettings, location_id: str, month: str) -> int:
@@ -37,4 +37,4 @@ def run(settings: HubSettings, location_id: str, month: str) -> int:
     version = f"versie {result.version}, {result.records} record(s): " if result.version else ""
     detail = f" ({result.detail})" if result.detail else ""
     print(f"{location_id} {month}: {version}{outcome_nl(result.stored)}{detail}")
-    return 0 if result.outcome in ("answered", "nothing") else 1
+    return 0 if result.outcome in (SendOutcome.ANSWERED, SendOutcome.NOTHING) else 1

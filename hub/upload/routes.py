@@ -28,8 +28,9 @@ from hub.accounts.actors import Actor, Refused, Role
 from hub.attendance.grid_routes import parse_month
 from hub.attendance.windows import shift_month
 from hub.core.localtime import fmt_date, fmt_duration, fmt_month, today
-from hub.prices.amounts import AmountTable, load_amounts
+from hub.prices.amounts import AmountTable
 from hub.prices.ko_toeslag import Credit
+from hub.prices.loader import load_amounts
 from hub.upload.month import PreparedMonth
 from hub.upload.service import (
     CREDIT_NL,

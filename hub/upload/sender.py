@@ -36,10 +36,15 @@ class Endpoint:
     longest_pause_s: float = 600.0
 
 
-class Outcome(StrEnum):
+class DeliveryOutcome(StrEnum):
+    """What came of delivering one version (one try, or all tries)."""
+
     ANSWERED = "answered"  # 200 with an answer
     REFUSED = "refused"  # 4xx: the batch is refused as a whole
     FAILED = "failed"  # no usable answer this time
+
+
+Outcome = DeliveryOutcome  # its earlier name
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class Attempt:
     number: int
     started_at: datetime
     finished_at: datetime
-    outcome: Outcome
+    outcome: DeliveryOutcome
     http_status: int | None
     detail: str
     response: str | None
@@ -64,7 +69,7 @@ def post_once(endpoint: Endpoint, body: bytes, submission: str, number: int) -> 
     started = datetime.now(UTC)
 
     def done(
-        outcome: Outcome, status: int | None, detail: str, response: bytes | None = None, **more
+        outcome: DeliveryOutcome, status: int | None, detail: str, response: bytes | None = None, **more
     ) -> Attempt:
         text = response[:MAX_KEPT_RESPONSE].decode(errors="replace") if response is not None else None
         return Attempt(number, started, datetime.now(UTC), outcome, status, detail, text, **more)
@@ -78,26 +83,27 @@ def post_once(endpoint: Endpoint, body: bytes, submission: str, number: int) -> 
         retry_after = _retry_after(error.headers.get("Retry-After"))
         if error.code in (408, 429) or error.code >= 500:
             return done(
-                Outcome.FAILED,
+                DeliveryOutcome.FAILED,
                 error.code,
                 f"HTTP {error.code} {error.reason}",
                 payload,
                 retry_after_s=retry_after,
             )
-        return done(Outcome.REFUSED, error.code, f"HTTP {error.code} {error.reason}", payload)
+        return done(DeliveryOutcome.REFUSED, error.code, f"HTTP {error.code} {error.reason}", payload)
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
-        return done(Outcome.FAILED, None, f"geen antwoord: {reason}")
+        return done(DeliveryOutcome.FAILED, None, f"geen antwoord: {reason}")
     if status != 200:
-        return done(Outcome.FAILED, status, f"HTTP {status}: geen antwoord op de records", payload)
+        return done(DeliveryOutcome.FAILED, status, f"HTTP {status}: geen antwoord op de records", payload)
     try:
         answer = parse_answer(payload)
     except AnswerError as error:
-        return done(Outcome.FAILED, status, str(error), payload)
+        return done(DeliveryOutcome.FAILED, status, str(error), payload)
     if answer.submission != submission:
-        return done(Outcome.FAILED, status, f"answer to another submission ({answer.submission})", payload)
+        detail = f"answer to another submission ({answer.submission})"
+        return done(DeliveryOutcome.FAILED, status, detail, payload)
     summary = ", ".join(f"{n} {s}" for s, n in _count(answer).items()) or "geen records"
-    return done(Outcome.ANSWERED, status, summary, payload, answer=answer)
+    return done(DeliveryOutcome.ANSWERED, status, summary, payload, answer=answer)
 
 
 def deliver(
@@ -118,7 +124,7 @@ def deliver(
     for n in range(endpoint.attempts):
         attempt = post_once(endpoint, body, submission, first_number + n)
         on_attempt(attempt)
-        if attempt.outcome is not Outcome.FAILED or n == endpoint.attempts - 1:
+        if attempt.outcome is not DeliveryOutcome.FAILED or n == endpoint.attempts - 1:
             return attempt
         delay = delays[n]
         if attempt.retry_after_s is not None:

@@ -1,473 +1,58 @@
-"""The upload's services: send a month (by the planning or on demand), its status, preview and CSV.
+"""The upload's services, gathered for the screens, the scheduler and the command line. Each checks
+itself that the actor may see or touch the location (:mod:`hub.upload.access`).
 
-The screens and the scheduler call these; each checks itself that the actor may see or touch the
-location. Sending holds no database transaction while it waits on the network: the version is
-stored first (so a crash loses nothing: the next check sends the stored version again), each try
-and the answer are stored as they come.
+    sending.py        send_month, run_due, request_sending, run_requests, send_now, SendResult, outcome_nl
+    views.py          month_detail, month_overview, month_log (SentVersion, MonthLog), visible_locations
+    preview.py        preview (ChildPreview), administration_csv
+    confirmations.py  confirm_warning
+
+A child's school start (``record_school_start``) is the children's: :mod:`hub.children.service`.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from hub.children.service import record_school_start
+from hub.upload.confirmations import confirm_warning
+from hub.upload.preview import CREDIT_NL, ChildPreview, administration_csv, preview
+from hub.upload.sending import (
+    HELD_BACK,
+    OUTCOME_NL,
+    Pause,
+    SendOutcome,
+    SendResult,
+    outcome_nl,
+    request_sending,
+    run_due,
+    run_requests,
+    send_month,
+    send_now,
+    sleep_pause,
+)
+from hub.upload.views import MonthLog, SentVersion, month_detail, month_log, month_overview, visible_locations
 
-import sqlite_utils
-
-from hub.accounts.actors import Actor, Refused, Role, may_manage
-from hub.children.queries import Child
-from hub.core.db import write_transaction
-from hub.core.localtime import fmt_month, local
-from hub.prices.amounts import AmountTable, DatedAmounts
-from hub.prices.income_tariff import DayCharge, month_charges
-from hub.prices.ko_toeslag import SubsidyMonth, subsidy_month
-from hub.upload import store
-from hub.upload.batch import ChildRecord, DayPresence, encode, month_key
-from hub.upload.csv_export import month_csv
-from hub.upload.month import PreparedMonth, prepare_month
-from hub.upload.plan import plan_version
-from hub.upload.sender import Endpoint, Outcome, deliver
-from hub.upload.status import MonthStatus, month_status
-from hub.upload.timing import automatic_months, month_is_over
-from hub.upload.validation import CONFIRMABLE
-from wire.ids import new_event_id
-
-log = logging.getLogger(__name__)
-_sending = threading.Lock()  # one sending at a time in this process; the version's UNIQUE guards the rest
-
-Pause = Callable[[float], bool]  # wait so many seconds; True: stop now
-
-
-def sleep_pause(seconds: float) -> bool:
-    time.sleep(seconds)
-    return False
-
-
-# What came of a sending, in Dutch: for the command line and the screen's history
-OUTCOME_NL = {
-    "answered": "aangekomen, Kind en Gezin antwoordde",
-    "refused": "geweigerd door Kind en Gezin",
-    "failed": "niet aangekomen",
-    "nothing": "niets te versturen: Kind en Gezin heeft alles al",
-    "refused_before": "niet opnieuw verstuurd: Kind en Gezin weigerde deze inhoud al",
-}
-HELD_BACK = "held_back"  # nothing went: children wait for a fix of their errors; stored as "held_back:N"
-
-
-def outcome_nl(outcome: str) -> str:
-    """A sending's outcome as a request stores it, in Dutch; an error's own text stays as it is."""
-    code, _, count = outcome.partition(":")
-    if code == HELD_BACK and count.isdigit():
-        n = int(count)
-        return f"niets verstuurd: {n} {'kind' if n == 1 else 'kinderen'} tegengehouden door fouten"
-    return OUTCOME_NL.get(outcome, outcome)
-
-
-@dataclass(frozen=True)
-class SendResult:
-    location_id: str
-    month: str
-    outcome: str  # nothing, held_back, answered, refused, failed, refused_before
-    version: int | None = None
-    records: int = 0
-    detail: str = ""
-    held_back: int = 0  # children not sent because of their errors (outcome held_back)
-
-    @property
-    def stored(self) -> str:
-        """The outcome as a handled request keeps it: ``held_back:N`` keeps how many were held back."""
-        return f"{HELD_BACK}:{self.held_back}" if self.outcome == HELD_BACK else self.outcome
-
-
-def send_month(
-    db: sqlite_utils.Database,
-    endpoint: Endpoint,
-    location_id: str,
-    year: int,
-    month: int,
-    trigger: str = "on_demand",
-    requested_by: str = "planning",
-    now: datetime | None = None,
-    pause: Pause = sleep_pause,
-) -> SendResult:
-    """Send what changed in a finished month since the receiver had it, as a new version.
-
-    A version that was stored but never answered is sent again as it is when nothing changed
-    since; otherwise a new version replaces it. Raises :class:`Refused` for a month not over yet.
-    """
-    now = now or datetime.now(UTC)
-    if not month_is_over(year, month, local(now).date()):
-        raise Refused(
-            f"{fmt_month(year, month).capitalize()} is nog niet voorbij; de maand kan nog niet weg."
-        )
-    key = month_key(year, month)
-    with _sending:
-        history = store.history(db, location_id, key)
-        prepared = prepare_month(
-            db, location_id, year, month, now, include=set(history.delivered) | history.uncertain
-        )
-        plan = plan_version(prepared, history)
-        pending, latest = history.pending, history.latest
-        if pending is not None and pending.content() == plan.content():
-            return _deliver(
-                db, endpoint, location_id, key, pending.id, pending.version, len(pending.records), pause
-            )
-        if (
-            trigger == "schedule"
-            and latest
-            and latest.state == "refused"
-            and latest.content() == plan.content()
-        ):
-            return SendResult(location_id, key, "refused_before", latest.version, detail=latest.refusal or "")
-        if pending is None and not plan.send:
-            return _nothing_sent(location_id, key, prepared)
-        submission_id, version = new_event_id(), history.next_version
-        with write_transaction(db):
-            (current,) = db.execute(
-                "SELECT coalesce(max(version), 0) FROM upload_submissions "
-                "WHERE location_id = ? AND month = ?",
-                (location_id, key),
-            ).fetchone()
-            if current != (latest.version if latest else 0):
-                raise Refused("Deze maand wordt intussen al verstuurd.")
-            if pending is not None:
-                store.supersede(db, pending.id)
-            if not plan.send:
-                return _nothing_sent(location_id, key, prepared)
-            batch = prepared.batch(version, submission_id, now, (record for record, _ in plan.records))
-            store.create_submission(
-                db,
-                submission_id,
-                location_id,
-                key,
-                version,
-                trigger,
-                requested_by,
-                now,
-                plan.calendar_hash,
-                encode(batch),
-                [(int(r.child.ref), r.record, content) for r, content in plan.records],
-            )
-        return _deliver(db, endpoint, location_id, key, submission_id, version, len(plan.records), pause)
-
-
-def _nothing_sent(location_id: str, key: str, prepared: PreparedMonth) -> SendResult:
-    """Nothing to send: the receiver has it all, or what is left waits for errors to be fixed."""
-    held = len(prepared.held_back)
-    if held:
-        return SendResult(location_id, key, HELD_BACK, held_back=held)
-    return SendResult(location_id, key, "nothing")
-
-
-def _deliver(
-    db: sqlite_utils.Database,
-    endpoint: Endpoint,
-    location_id: str,
-    key: str,
-    submission_id: str,
-    version: int,
-    records: int,
-    pause: Pause,
-) -> SendResult:
-    last = deliver(
-        endpoint,
-        store.body_of(db, submission_id),
-        submission_id,
-        on_attempt=lambda attempt: store.record_attempt(db, submission_id, attempt),
-        pause=pause,
-        first_number=store.attempts_made(db, submission_id) + 1,
-    )
-    if last.outcome is Outcome.ANSWERED and last.answer is not None:
-        store.store_answer(db, submission_id, last.answer)
-    elif last.outcome is Outcome.REFUSED:
-        reason = last.detail + (f": {last.response[:500]}" if last.response else "")
-        store.store_refusal(db, submission_id, reason)
-    log.info("upload %s %s version %d: %s (%s)", location_id, key, version, last.outcome, last.detail)
-    return SendResult(location_id, key, last.outcome.value, version, records, last.detail)
-
-
-def run_due(
-    db: sqlite_utils.Database,
-    endpoint: Endpoint,
-    upload_day: int,
-    now: datetime | None = None,
-    pause: Pause = sleep_pause,
-) -> list[SendResult]:
-    """What the planning does at each check: send every location's due months that have changes."""
-    now = now or datetime.now(UTC)
-    results = []
-    for (location_id,) in db.execute("SELECT id FROM locations ORDER BY id").fetchall():
-        for year, month in automatic_months(local(now).date(), upload_day):
-            try:
-                result = send_month(
-                    db, endpoint, location_id, year, month, "schedule", "planning", now, pause
-                )
-            except Exception:  # one location's trouble must not stop the others
-                log.exception("upload of %s %s failed", location_id, month_key(year, month))
-                continue
-            if result.outcome not in ("nothing", HELD_BACK):  # not logged at every check; the screen says it
-                results.append(result)
-    return results
-
-
-def request_sending(
-    db: sqlite_utils.Database,
-    actor: Actor,
-    location_id: str,
-    year: int,
-    month: int,
-    now: datetime | None = None,
-) -> None:
-    """ "Nu versturen" on a screen: the hub's upload thread sends the month within seconds.
-
-    The screen does not wait for the receiver (retries can take minutes); the month's status
-    shows the request until it is handled, then the outcome.
-    """
-    _check_access(db, actor, location_id)
-    if not month_is_over(year, month, local(now or datetime.now(UTC)).date()):
-        raise Refused(
-            f"{fmt_month(year, month).capitalize()} is nog niet voorbij; de maand kan nog niet weg."
-        )
-    store.add_request(db, location_id, month_key(year, month), actor.name)
-
-
-def run_requests(
-    db: sqlite_utils.Database, endpoint: Endpoint, now: datetime | None = None, pause: Pause = sleep_pause
-) -> list[SendResult]:
-    """Send the months people asked for, oldest request first; each request is handled once."""
-    results = []
-    for request in store.open_requests(db):
-        year, month = int(request.month[:4]), int(request.month[5:])
-        try:
-            result = send_month(
-                db, endpoint, request.location_id, year, month, "on_demand", request.requested_by, now, pause
-            )
-        except Refused as refused:
-            store.finish_request(db, request.id, refused.reason)
-            continue
-        except Exception as error:  # kept with the request, so the screen can say what happened
-            log.exception("requested upload of %s %s failed", request.location_id, request.month)
-            store.finish_request(db, request.id, f"fout: {error}")
-            continue
-        store.finish_request(db, request.id, result.stored)
-        results.append(result)
-    return results
-
-
-def send_now(
-    db: sqlite_utils.Database,
-    endpoint: Endpoint,
-    actor: Actor,
-    location_id: str,
-    year: int,
-    month: int,
-    now: datetime | None = None,
-    pause: Pause = sleep_pause,
-) -> SendResult:
-    """Send a month on demand ("Nu versturen"): what changed since, or the month if never sent."""
-    _check_access(db, actor, location_id)
-    return send_month(db, endpoint, location_id, year, month, "on_demand", actor.name, now, pause)
-
-
-def month_detail(
-    db: sqlite_utils.Database,
-    actor: Actor,
-    location_id: str,
-    year: int,
-    month: int,
-    upload_day: int,
-    sending_enabled: bool,
-    now: datetime | None = None,
-) -> tuple[PreparedMonth, MonthStatus]:
-    """One location's month for the screen: what would go now, and its status."""
-    _check_access(db, actor, location_id)
-    now = now or datetime.now(UTC)
-    today = local(now).date()
-    history = store.history(db, location_id, month_key(year, month))
-    prepared = prepare_month(
-        db, location_id, year, month, now, include=set(history.delivered) | history.uncertain
-    )
-    plan = plan_version(prepared, history)
-    pending = history.pending
-    last_failure = None
-    if pending is not None:
-        attempts = store.attempts_of(db, pending.id)
-        if attempts and attempts[-1].outcome == "failed":
-            last_failure = attempts[-1].detail
-    automatic = sending_enabled and (year, month) in automatic_months(today, upload_day)
-    key = month_key(year, month)
-    requested = next((r for r in store.open_requests(db, location_id) if r.month == key), None)
-    status = month_status(
-        prepared, history, plan, today, upload_day, automatic, last_failure, requested, sending_enabled
-    )
-    return prepared, status
-
-
-def month_overview(
-    db: sqlite_utils.Database,
-    actor: Actor,
-    year: int,
-    month: int,
-    upload_day: int,
-    sending_enabled: bool,
-    now: datetime | None = None,
-) -> list[MonthStatus]:
-    """The "Opgeladen" overview: the status of the month at every location the actor may see."""
-    return [
-        month_detail(db, actor, location_id, year, month, upload_day, sending_enabled, now)[1]
-        for location_id in visible_locations(db, actor)
-    ]
-
-
-@dataclass(frozen=True)
-class SentVersion:
-    """A version of the month as the history shows it: what it carried and every try to deliver it."""
-
-    submission: store.Submission
-    attempts: tuple[store.AttemptRow, ...]
-
-
-@dataclass(frozen=True)
-class MonthLog:
-    """What happened to a location's month: the versions and the "Nu versturen" requests, newest first."""
-
-    versions: tuple[SentVersion, ...]
-    requests: tuple[store.SendRequest, ...]
-
-
-def month_log(db: sqlite_utils.Database, actor: Actor, location_id: str, year: int, month: int) -> MonthLog:
-    """The sending history of a location's month, for the screen."""
-    _check_access(db, actor, location_id)
-    key = month_key(year, month)
-    history = store.history(db, location_id, key)
-    return MonthLog(
-        tuple(
-            SentVersion(submission, tuple(store.attempts_of(db, submission.id)))
-            for submission in reversed(history.submissions)
-        ),
-        tuple(store.requests_of(db, location_id, key)),
-    )
-
-
-def visible_locations(db: sqlite_utils.Database, actor: Actor) -> list[str]:
-    """An organisator sees its own locations, a location itself."""
-    if actor.role is Role.LOCATION:
-        return [actor.id]
-    return [
-        row[0]
-        for row in db.execute(
-            "SELECT id FROM locations WHERE organisator_id = ? ORDER BY name", (int(actor.id),)
-        )
-    ]
-
-
-@dataclass(frozen=True)
-class ChildPreview:
-    """What one child's month gives under the location's price model."""
-
-    child: Child
-    held_back: bool  # the record waits for a fix; the preview shows what it will give once sent
-    subsidy: SubsidyMonth | None = None  # vrije prijs: KO-toeslag days
-    charges: tuple[DayCharge, ...] | None = None  # inkomenstarief: share of the day price per day
-
-
-def preview(prepared: PreparedMonth, amounts: AmountTable | None = None) -> list[ChildPreview]:
-    """Per child, the KO-toeslag days (vrije prijs) or the day price shares (inkomenstarief) of the month."""
-    result = []
-    for record in prepared.records:
-        child = prepared.children[int(record.child.ref)]
-        here = {day.date: day.minutes for day in record.days}
-        held = child.id in prepared.held_back
-        if prepared.price_model == "inkomenstarief":
-            # the family's day price is on its attest; the hub does not keep it yet: shares only
-            result.append(ChildPreview(child, held, charges=month_charges(here, DatedAmounts())))
-        else:
-            subsidy = subsidy_month(
-                prepared.year,
-                prepared.month,
-                here,
-                prepared.elsewhere.get(child.id, {}),
-                child.birth_date,
-                child.school_start,
-                child.no_subsidy,
-                amounts,
-            )
-            result.append(ChildPreview(child, held, subsidy=subsidy))
-    return result
-
-
-CREDIT_NL = {"whole": "hele dag", "half": "halve dag", "none": "geen"}
-
-
-def administration_csv(prepared: PreparedMonth, amounts: AmountTable | None = None) -> str:
-    """The month as CSV for the organisation's own administration, with what each day gives."""
-    by_child = {p.child.id: p for p in preview(prepared, amounts)}
-
-    def problems(record: ChildRecord, day: DayPresence) -> str:
-        child_id = int(record.child.ref)
-        return " / ".join(
-            issue.text
-            for issue in prepared.issues
-            if issue.child_id == child_id and issue.open and (issue.day is None or issue.day == day.date)
-        )
-
-    def ko_toeslag(record: ChildRecord, day: DayPresence) -> str:
-        subsidy = by_child[int(record.child.ref)].subsidy
-        found = next((d for d in subsidy.days if d.day == day.date), None) if subsidy else None
-        if found is None:
-            return ""
-        return CREDIT_NL[found.credit.value] + (f" ({found.why_not.value})" if found.why_not else "")
-
-    def share(record: ChildRecord, day: DayPresence) -> str:
-        charges = by_child[int(record.child.ref)].charges or ()
-        found = next((c for c in charges if c.day == day.date), None)
-        return f"{found.percentage} %" if found else ""
-
-    price = (
-        ("Inkomenstarief", share) if prepared.price_model == "inkomenstarief" else ("KO-toeslag", ko_toeslag)
-    )
-    return month_csv(prepared.location, prepared.calendar, prepared.records, [("Fouten", problems), price])
-
-
-def confirm_warning(
-    db: sqlite_utils.Database,
-    actor: Actor,
-    location_id: str,
-    year: int,
-    month: int,
-    child_id: int,
-    rule: str,
-    note: str = "",
-) -> None:
-    """A person confirms a warning about a child's month; errors cannot be confirmed, only fixed."""
-    _check_access(db, actor, location_id)
-    if rule not in CONFIRMABLE:
-        raise Refused("Een fout kan je niet bevestigen; pas ze aan.")
-    store.confirm(
-        db, location_id, month_key(year, month), child_id, rule, actor.role.value, actor.id, actor.name, note
-    )
-
-
-def record_school_start(
-    db: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int, school_start: date | None
-) -> None:
-    """Record (or clear) the day a child starts school: the KO-toeslag ends then."""
-    _check_access(db, actor, location_id)
-    linked = db.execute(
-        "SELECT 1 FROM child_locations WHERE child_id = ? AND location_id = ?", (child_id, location_id)
-    ).fetchone()
-    if linked is None:
-        raise Refused("Dit kind is niet gekoppeld aan deze opvanglocatie.")
-    with db.conn:
-        db.execute(
-            "UPDATE children SET school_start = ? WHERE id = ?",
-            (school_start.isoformat() if school_start else None, child_id),
-        )
-
-
-def _check_access(db: sqlite_utils.Database, actor: Actor, location_id: str) -> None:
-    if not may_manage(db, actor, location_id):
-        raise Refused("Je hebt geen toegang tot deze opvanglocatie.")
+__all__ = [
+    "CREDIT_NL",
+    "HELD_BACK",
+    "OUTCOME_NL",
+    "ChildPreview",
+    "MonthLog",
+    "Pause",
+    "SendOutcome",
+    "SendResult",
+    "SentVersion",
+    "administration_csv",
+    "confirm_warning",
+    "month_detail",
+    "month_log",
+    "month_overview",
+    "outcome_nl",
+    "preview",
+    "record_school_start",
+    "request_sending",
+    "run_due",
+    "run_requests",
+    "send_month",
+    "send_now",
+    "sleep_pause",
+    "visible_locations",
+]

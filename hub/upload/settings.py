@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from hub.core.settings import register_section
 from hub.upload.sender import Endpoint
 from hub.upload.timing import DEFAULT_UPLOAD_DAY, check_upload_day
 
@@ -59,3 +60,6 @@ class UploadSettings:
         if raw.get("amounts_file"):
             raw = {**raw, "amounts_file": str((base / raw["amounts_file"]).resolve())}
         return cls(**raw)
+
+
+register_section("upload", UploadSettings.from_table, UploadSettings)

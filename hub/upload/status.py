@@ -22,7 +22,7 @@ from hub.core.localtime import fmt_time
 from hub.upload.batch import ErrorKind, Location
 from hub.upload.month import PreparedMonth
 from hub.upload.plan import Plan
-from hub.upload.store import MonthHistory, SendRequest
+from hub.upload.store import MonthHistory, SendRequest, Submission
 from hub.upload.timing import due_date
 from hub.upload.validation import Issue, Marker
 
@@ -71,6 +71,30 @@ class MonthStatus:
         return Marker.CLOUD in self.markers
 
 
+@dataclass(frozen=True)
+class _Month:
+    """What the status of a month is decided from (gathered once by :func:`month_status`)."""
+
+    history: MonthHistory
+    plan: Plan
+    today: date
+    due: date
+    held: int  # children whose record waits for a fix
+    to_go: bool  # something is still to send: changes, an unanswered version, or a request
+    automatic: bool
+    last_failure: str | None
+    requested: SendRequest | None
+    enabled: bool
+
+    @property
+    def latest(self) -> Submission | None:
+        return self.history.latest
+
+    @property
+    def refused(self) -> bool:
+        return self.latest is not None and self.latest.state == "refused"
+
+
 def month_status(
     prepared: PreparedMonth,
     history: MonthHistory,
@@ -88,8 +112,42 @@ def month_status(
     wrong on the last try of a version still unanswered, ``requested`` a "Nu versturen" not handled
     yet, ``enabled`` whether this hub sends to Kind en Gezin at all.
     """
+    month = _Month(
+        history,
+        plan,
+        today,
+        due_date(prepared.year, prepared.month, upload_day),
+        len(prepared.held_back),
+        plan.send or history.pending is not None or requested is not None,
+        automatic,
+        last_failure,
+        requested,
+        enabled,
+    )
+    errors = receiver_errors(prepared, history)
+    latest = history.latest
+    return MonthStatus(
+        prepared.location,
+        prepared.year,
+        prepared.month,
+        _status(month, errors),
+        _markers(prepared, month, errors),
+        prepared.issues,
+        errors,
+        len(plan.records),
+        month.held,
+        latest.version if latest else None,
+        month.due,
+        _next_sending(month),
+        _note(month),
+        requested is not None,
+    )
+
+
+def receiver_errors(prepared: PreparedMonth, history: MonthHistory) -> tuple[ReceiverError, ...]:
+    """The errors the receiver reported on the records it has, with the child's name."""
     names = {cid: child.name for cid, child in prepared.children.items()}
-    receiver_errors = tuple(
+    return tuple(
         ReceiverError(
             record.child_id,
             names.get(record.child_id, f"kind {record.child_id}"),
@@ -101,72 +159,62 @@ def month_status(
         for record in history.delivered.values()
         if record.status == "error"
     )
-    latest = history.latest
-    refused = latest is not None and latest.state == "refused"
-    pending = history.pending
-    held = len(prepared.held_back)
-    due = due_date(prepared.year, prepared.month, upload_day)
-    to_go = plan.send or pending is not None or requested is not None
 
-    if receiver_errors or refused or (held and today >= due):
-        status = Status.ERRORS
-    elif to_go or held:
-        status = Status.WAITING
-    elif any(r.status in ("pending", "received") for r in history.delivered.values()):
-        status = Status.SENT
-    elif history.answered:
-        status = Status.ACCEPTED
-    else:
-        status = Status.NOTHING
 
-    markers = set(prepared.markers) | {error.marker for error in receiver_errors}
-    if refused:
+def _status(month: _Month, errors: tuple[ReceiverError, ...]) -> Status:
+    if errors or month.refused or (month.held and month.today >= month.due):
+        return Status.ERRORS
+    if month.to_go or month.held:
+        return Status.WAITING
+    if any(r.status in ("pending", "received") for r in month.history.delivered.values()):
+        return Status.SENT
+    if month.history.answered:
+        return Status.ACCEPTED
+    return Status.NOTHING
+
+
+def _markers(prepared: PreparedMonth, month: _Month, errors: tuple[ReceiverError, ...]) -> frozenset[Marker]:
+    """The red clock and cloud: found here, reported by the receiver, or a refused version (a cloud)."""
+    markers = set(prepared.markers) | {error.marker for error in errors}
+    if month.refused:
         markers.add(Marker.CLOUD)
+    return frozenset(markers)
 
-    stuck = refused and latest is not None and latest.content() == plan.content()  # not resent as it is
-    if not enabled:
-        next_sending = None
-    elif requested is not None:
-        next_sending = today
-    elif today < due:
-        next_sending = due if (to_go or held) else None
-    else:
-        next_sending = today if to_go and automatic and not stuck else None
 
-    note = None
-    if not enabled:
-        note = "Versturen naar Kind en Gezin is niet ingesteld op deze hub."
-    elif requested is not None:
-        note = f"Versturen aangevraagd door {requested.requested_by} om {fmt_time(requested.requested_at)}."
-    elif refused and latest is not None:
-        note = f"Kind en Gezin weigerde versie {latest.version}: {latest.refusal}"
-    elif pending is not None and last_failure:
+def _next_sending(month: _Month) -> date | None:
+    """When the hub sends the month by itself next; None: only on demand, or nothing to send."""
+    if not month.enabled:
+        return None
+    if month.requested is not None:
+        return month.today
+    if month.today < month.due:
+        return month.due if (month.to_go or month.held) else None
+    latest = month.latest
+    # a refused version is not sent again as it is
+    stuck = month.refused and latest is not None and latest.content() == month.plan.content()
+    return month.today if month.to_go and month.automatic and not stuck else None
+
+
+def _note(month: _Month) -> str | None:
+    """About the last sending, in Dutch; None when there is nothing to say."""
+    latest, pending, requested = month.latest, month.history.pending, month.requested
+    if not month.enabled:
+        return "Versturen naar Kind en Gezin is niet ingesteld op deze hub."
+    if requested is not None:
+        return f"Versturen aangevraagd door {requested.requested_by} om {fmt_time(requested.requested_at)}."
+    if month.refused and latest is not None:
+        return f"Kind en Gezin weigerde versie {latest.version}: {latest.refusal}"
+    if pending is not None and month.last_failure:
         again = (
             "het systeem probeert opnieuw"
-            if automatic
+            if month.automatic
             else "verstuur de maand opnieuw met ‘Nu versturen’"  # the planning retries only its own months
         )
-        note = f"Versie {pending.version} is nog niet aangekomen ({last_failure}); {again}."
-    elif to_go and today >= due and not automatic:
-        note = (
+        return f"Versie {pending.version} is nog niet aangekomen ({month.last_failure}); {again}."
+    if month.to_go and month.today >= month.due and not month.automatic:
+        return (
             "Er zijn wijzigingen sinds het versturen; verstuur de maand opnieuw."
-            if history.submissions
+            if month.history.submissions
             else "Deze maand werd nog niet verstuurd; verstuur ze met 'Nu versturen'."
         )
-
-    return MonthStatus(
-        prepared.location,
-        prepared.year,
-        prepared.month,
-        status,
-        frozenset(markers),
-        prepared.issues,
-        receiver_errors,
-        len(plan.records),
-        held,
-        latest.version if latest else None,
-        due,
-        next_sending,
-        note,
-        requested is not None,
-    )
+    return None

@@ -28,7 +28,7 @@ from datetime import date
 from enum import StrEnum
 
 from hub.attendance.cells import Cell, CellState
-from hub.children.queries import Child
+from hub.children.records import Child
 from hub.core.localtime import fmt_date
 from hub.prices.ko_toeslag import subsidy_age_day
 from wire.cardcode import pretty

@@ -1,7 +1,7 @@
 """The FastAPI application: one place that builds the portal and mounts its feature routers.
 
     auth.py         logging in (organisator, location), passwords by mail, logging out
-    locations.py    the organisator's locations and the location PIN
+    locations.py    the organisator's locations (attendance/overview_routes.py) and the location PIN
     grid.py         the overview: month and week grids, units, unknown cards, closed months
     corrections.py  one cell: its scans, what is wrong, changing the times
     children.py     the children of a location: search, link, add, contacts
@@ -27,15 +27,17 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from hub import __version__
 from hub.accounts import routes as auth
 from hub.accounts.actors import NoAccess
-from hub.accounts.sessions import new_token
+from hub.accounts.sessions import actor_for_token, new_token
 from hub.attendance import api
 from hub.attendance import correction_routes as corrections
 from hub.attendance import grid_routes as grid
+from hub.attendance import overview_routes as overview
 from hub.cards import routes as cards
 from hub.children import routes as children
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
 from hub.locations import routes as locations
+from hub.locations.access import location_for
 from hub.mail import Mailer
 from hub.mail.folder import FolderMailer
 from hub.upload import routes as upload
@@ -82,6 +84,8 @@ def create_app(
         session_idle=timedelta(minutes=settings.session_idle_minutes),
         session_lifetime=timedelta(hours=settings.session_hours),
         nav=list(DEFAULT_NAV),
+        identify=actor_for_token,
+        locate=location_for,
     )
     app.add_middleware(BaseHTTPMiddleware, dispatch=_cookie_and_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -90,7 +94,7 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (auth, locations, grid, corrections, children, cards, api):
+    for module in (auth, overview, locations, grid, corrections, children, cards, api):
         app.include_router(module.router)
     upload.install(app, settings.upload)
 

@@ -11,9 +11,20 @@ template context.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from hub.accounts.actors import Actor, Role
-from hub.locations.queries import Location
+from hub.core.actors import Actor, Role
+
+
+class PageLocation(Protocol):
+    """What the layout needs of a location (the locations feature's Location has it)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
 
 BOTH = frozenset({Role.LOCATION, Role.ORGANISATOR})
 
@@ -40,7 +51,7 @@ DEFAULT_NAV = (
 )
 
 
-def nav_for(entries: list[NavEntry], actor: Actor, location: Location) -> list[NavLink]:
+def nav_for(entries: list[NavEntry], actor: Actor, location: PageLocation) -> list[NavLink]:
     return [
         NavLink(entry.key, entry.label, entry.path.format(location=location.id))
         for entry in entries

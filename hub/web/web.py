@@ -14,6 +14,10 @@ The session cookie carries a random token, signed with the hub's key (portal_key
 session itself is a row in the database (hub/accounts/sessions.py). CSRF tokens are derived from
 the cookie token, so every visitor, logged in or not, has one, and every POST must carry it
 (form field ``csrf`` or header ``X-CSRF-Token``).
+
+This layer knows no feature: who a session stands for and which locations an actor may see are
+answered by the accounts and locations features, which the app (hub/web/app.py) plugs into the
+:class:`Portal` as :class:`Identify` and :class:`Locate`.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import sqlite_utils
 from fastapi import Depends, HTTPException, Request
@@ -33,15 +37,12 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from hub.accounts import sessions
-from hub.accounts.actors import Actor, Role
+from hub.core.actors import Actor, NoAccess, Role
 from hub.core.db import connect
 from hub.core.localtime import fmt_date, fmt_duration, fmt_time, local
-from hub.locations.access import location_for
-from hub.locations.queries import Location
 from hub.mail import Mailer
 from hub.web.channel import UnitChannel
-from hub.web.nav import NavEntry, nav_for
+from hub.web.nav import NavEntry, PageLocation, nav_for
 from wire import cardcode
 
 COOKIE = "aanwezig"
@@ -64,6 +65,28 @@ TEMPLATES.env.filters.update(
 TEMPLATES.env.globals["ROLE_NL"] = ROLE_NL
 
 
+class Identify(Protocol):
+    """The actor behind a cookie token, or None (hub.accounts.sessions answers it)."""
+
+    def __call__(
+        self, conn: sqlite_utils.Database, token: str, now: datetime, idle: timedelta
+    ) -> Actor | None: ...
+
+
+class Locate(Protocol):
+    """The location of a URL if the actor may see it; raises NoAccess (hub.locations.access answers it)."""
+
+    def __call__(self, conn: sqlite_utils.Database, actor: Actor, location_id: str) -> PageLocation: ...
+
+
+def _nobody(conn: sqlite_utils.Database, token: str, now: datetime, idle: timedelta) -> Actor | None:
+    return None
+
+
+def _nowhere(conn: sqlite_utils.Database, actor: Actor, location_id: str) -> PageLocation:
+    raise NoAccess(location_id)
+
+
 @dataclass
 class Portal:
     """The portal's state, one per app: where the data is, how to mail, how to reach the units."""
@@ -77,6 +100,8 @@ class Portal:
     session_idle: timedelta = timedelta(hours=2)
     session_lifetime: timedelta = timedelta(hours=12)
     nav: list[NavEntry] = field(default_factory=list)
+    identify: Identify = _nobody
+    locate: Locate = _nowhere
 
     def sign(self, value: str) -> str:
         mac = hmac.new(self.secret, value.encode(), hashlib.sha256).digest()[:16]
@@ -119,8 +144,8 @@ class LoginRequired(Exception):
 def current_actor(request: Request, conn: sqlite_utils.Database) -> Actor | None:
     """The actor of this request's session, or None; cached on the request."""
     if not hasattr(request.state, "actor"):
-        session = sessions.lookup(conn, request.state.cookie_token, now(), portal(request).session_idle)
-        request.state.actor = sessions.actor_of(conn, session) if session else None
+        state = portal(request)
+        request.state.actor = state.identify(conn, request.state.cookie_token, now(), state.session_idle)
     return request.state.actor
 
 
@@ -137,18 +162,21 @@ class AtLocation(NamedTuple):
 
     actor: Actor
     conn: sqlite_utils.Database
-    location: Location
+    location: Any  # the locations feature's Location (a PageLocation: id, name, ...)
 
 
 def at_location(
-    location_id: str, actor: Actor = Depends(require_actor), conn: sqlite_utils.Database = Depends(db)
+    request: Request,
+    location_id: str,
+    actor: Actor = Depends(require_actor),
+    conn: sqlite_utils.Database = Depends(db),
 ) -> AtLocation:
     """Dependency for every page under /locaties/{location_id}: logged in, and the actor's location.
 
-    Someone else's location raises :class:`~hub.accounts.actors.NoAccess`, which the app answers with 404,
+    Someone else's location raises :class:`~hub.core.actors.NoAccess`, which the app answers with 404,
     as it does for every NoAccess a service raises (a child, a link request of another location).
     """
-    return AtLocation(actor, conn, location_for(conn, actor, location_id))
+    return AtLocation(actor, conn, portal(request).locate(conn, actor, location_id))
 
 
 async def csrf_protect(request: Request) -> None:
@@ -198,7 +226,7 @@ def render(
     template: str,
     context: dict[str, Any] | None = None,
     status_code: int = 200,
-    location: Location | None = None,
+    location: PageLocation | None = None,
 ) -> Response:
     """A page: the template with the actor, CSRF token, navigation and a pending flash message."""
     actor = getattr(request.state, "actor", None)

@@ -22,10 +22,10 @@ from tests.faults.conftest import size
 from tests.support.burst import cards_in_turn
 from tests.support.doors import Door, Tally, tally
 from tests.support.hostile import BROKER, hostile_messages
+from tests.support.messages import checkin
 from tests.support.processes import start_hub
 from tests.support.raw_unit import RawUnit
 from tests.support.waiting import wait_for
-from tests.test_wire_contract import checkin
 from wire import Verdict, encode
 
 

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+
+from hub.demo import DEMO_EMAIL, DEMO_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -72,3 +74,12 @@ def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def login_organisator(page: Page, url: str) -> None:
+    """Log in as the demo organisator and wait for the portal to say so."""
+    page.goto(url + "/aanmelden/organisator")
+    page.get_by_label("E-mailadres").fill(DEMO_EMAIL)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.locator(".who .role")).to_have_text("Organisator")

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tests.test_wire_contract import checkin
+from tests.support.messages import checkin
 from wire import Ack, Status, Topic, TopicKind, Verdict, encode
 from wire.ids import new_event_id
 

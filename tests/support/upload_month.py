@@ -18,14 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from hub.attendance.tests.test_attendance_service import ARRIVAL, Door, at, child_id
 from hub.attendance.windows import shift_month
 from hub.core.localtime import today
 from hub.demo import DemoData
 from hub.locations.queries import location_schedule, set_opening_hours
 from hub.locations.schedule import weekdays
 from hub.prices.ko_toeslag import add_months
-from hub.upload.tests.test_upload_checks import day_at_the_creche, second_location
+from tests.support.attendance import ARRIVAL, Door, at, child_id, day_at_the_creche, second_location
+
+CHECKED = at("2026-04-02", "09:00")  # March 2026 is checked on 2 April (the upload checks' tests)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, datetime, time
-from pathlib import Path
 
 import pytest
 
@@ -18,77 +17,21 @@ from hub.attendance.closed_months import close_month, reopen_month
 from hub.attendance.corrections import apply_correction, cell_detail
 from hub.attendance.grid import month_grid, period_grid
 from hub.children.queries import MAX_CONTACTS, add_child, add_contact, contacts_of
-from hub.core.db import connect
-from hub.core.localtime import BRUSSELS
 from hub.demo import DemoData
-from hub.ingest.pipeline import Ingest
-from hub.ingest.tests.test_ingest import delivery
 from hub.locations.queries import add_closing_day
-from tests.test_wire_contract import checkin
-from wire import Ack, Direction, encode
-
-ARRIVAL, DEPARTURE = Direction.ARRIVAL, Direction.DEPARTURE
-
-
-def at(day: str, hhmm: str) -> datetime:
-    return datetime.combine(date.fromisoformat(day), time.fromisoformat(hhmm), BRUSSELS)
-
-
-class Door:
-    """The demo location's scanner, feeding scans to the hub's ingest."""
-
-    def __init__(self, db, demo: DemoData) -> None:
-        self.db, self.demo = db, demo
-        self.ingest = Ingest(":unused:", publish=lambda t, p: True, settle=lambda d: None)
-        self.seq = 0
-
-    def scan(self, who: str, moment: datetime, direction: Direction, **changes) -> Ack:
-        code = self.demo.cards.get(who, who)
-        self.seq += 1
-        event = checkin(
-            unit=self.demo.unit_id,
-            location=self.demo.location_id,
-            code=code,
-            direction=direction,
-            seq=self.seq,
-            wall_time=moment.isoformat(timespec="milliseconds"),
-            **changes,
-        )
-        [outcome] = self.ingest.handle_batch(
-            self.db, [delivery(encode(event), self.demo.location_id, self.demo.unit_id)]
-        )
-        assert not outcome.dead, outcome
-        return outcome.ack
-
-
-@pytest.fixture
-def db(hub_dir: Path, demo: DemoData):
-    db = connect(hub_dir / "hub.sqlite3")
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def door(db, demo: DemoData) -> Door:
-    return Door(db, demo)
-
-
-def child_id(db, first_name: str) -> int:
-    return db.execute("SELECT id FROM children WHERE first_name = ?", (first_name,)).fetchone()[0]
-
-
-def row_of(grid, first_name: str):
-    return next(row for row in grid.rows if row.child.first_name == first_name)
-
-
-def location_actor(demo: DemoData) -> Actor:
-    return Actor.location(demo.location_id, "Kinderdagverblijf De Zonnebloem")
-
-
-def organisator_actor(db) -> Actor:
-    (org,) = db.execute("SELECT id FROM organisators").fetchone()
-    return Actor.organisator(org, "An Peeters")
-
+from tests.support.attendance import (
+    ARRIVAL,
+    DEPARTURE,
+    Door,
+    at,
+    child_id,
+    location_actor,
+    organisator_actor,
+    row_of,
+)
+from tests.support.attendance import db as db  # the fixtures, on the demo database
+from tests.support.attendance import door as door
+from wire import Ack
 
 # -- the month grid ------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from hub.cards import links as card_links
 from hub.cards.codes import card_owner, roster
 from hub.children.queries import add_child
 from hub.core.db import connect
+from hub.ingest.card_reads import card_read_handler
 from hub.ingest.link import Delivery
 from hub.ingest.pipeline import Ingest
 from hub.units.config import config_for
@@ -110,7 +111,7 @@ def test_the_units_config_carries_the_locations_pin_hash(db) -> None:
 def ingest(hub_dir: Path, db) -> tuple[Ingest, list[str]]:
     linked: list[str] = []
     ingest = Ingest(hub_dir / "hub.sqlite3", publish=lambda t, p: True, settle=lambda d: None)
-    ingest.on_event(CardRead, card_links.card_read_handler(on_linked=linked.append))
+    ingest.on_event(CardRead, card_read_handler(on_linked=linked.append))
     return ingest, linked
 
 

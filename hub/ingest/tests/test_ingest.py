@@ -13,9 +13,9 @@ from hub.demo import DemoData
 from hub.ingest import deadletters
 from hub.ingest.link import Delivery
 from hub.ingest.pipeline import Ingest, Outcome
+from tests.support.messages import checkin, delivery
 from tests.support.waiting import wait_for
-from tests.test_wire_contract import checkin
-from wire import CardRead, Source, Status, Topic, TopicKind, Verdict, decode, encode
+from wire import CardRead, Source, Status, TopicKind, Verdict, decode, encode
 from wire.ids import new_event_id
 
 
@@ -29,12 +29,6 @@ def ingest(hub_dir: Path, demo: DemoData):
     db = connect(hub_dir / "hub.sqlite3")
     yield ingest, db
     db.close()
-
-
-def delivery(
-    payload: bytes, location: str, unit: str, kind: TopicKind = TopicKind.EVENT, mid: int = 1
-) -> Delivery:
-    return Delivery(str(Topic(location, unit, kind)), payload, mid, 1, 0.0)
 
 
 def test_the_same_event_three_times_is_stored_once_and_acked_each_time(ingest, demo: DemoData) -> None:

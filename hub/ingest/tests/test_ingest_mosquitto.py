@@ -9,10 +9,10 @@ import pytest
 
 from hub.demo import DemoData
 from provisioning.mosquitto import UnitAccount
+from tests.support.messages import checkin
 from tests.support.processes import start_hub
 from tests.support.raw_unit import RawUnit
 from tests.support.waiting import wait_for
-from tests.test_wire_contract import checkin
 from wire import Verdict, encode
 
 

@@ -18,11 +18,10 @@ from playwright.sync_api import Page, expect
 from hub.core.db import open_database
 from hub.core.localtime import fmt_date
 from hub.demo import seed
-from tests.support.browser import screenshot
+from tests.support.browser import login_organisator, screenshot
 from tests.support.kg_receiver import Receiver
 from tests.support.processes import start_hub
 from tests.support.upload_month import month_with_both_markers, months_back
-from tests.test_portal_browser import login_organisator
 
 
 def test_an_organisator_finds_both_markers_fixes_the_errors_and_sees_the_month_accepted(

@@ -13,44 +13,25 @@ from datetime import date
 
 import pytest
 
-from hub.attendance.tests.test_attendance_service import (
-    ARRIVAL,
-    DEPARTURE,
-    Door,
-    at,
-    child_id,
-    location_actor,
-)
-from hub.attendance.tests.test_attendance_service import db as db  # the fixtures, on the demo database
-from hub.attendance.tests.test_attendance_service import door as door
+from hub.children.service import record_school_start
 from hub.demo import DemoData
 from hub.locations.queries import add_closing_day
 from hub.upload.month import prepare_month
-from hub.upload.service import confirm_warning, record_school_start
+from hub.upload.service import confirm_warning
 from hub.upload.validation import Marker, Severity
+from tests.support.attendance import (
+    ARRIVAL,
+    DEPARTURE,
+    at,
+    child_id,
+    day_at_the_creche,
+    location_actor,
+    second_location,
+)
+from tests.support.attendance import db as db  # the fixtures, on the demo database
+from tests.support.attendance import door as door
+from tests.support.upload_month import CHECKED
 from wire import cardcode
-
-CHECKED = at("2026-04-02", "09:00")
-
-
-def day_at_the_creche(
-    door: Door, who: str, day: str, arrival: str = "08:00", departure: str = "16:30"
-) -> None:
-    door.scan(who, at(day, arrival), ARRIVAL)
-    door.scan(who, at(day, departure), DEPARTURE)
-
-
-def second_location(db, demo: DemoData, *children: str) -> Door:
-    """The organisation's second location, "De Regenboog", with some of the demo children; its door."""
-    (org,) = db.execute("SELECT id FROM organisators").fetchone()
-    db["locations"].insert(
-        {"id": "regenboog", "organisator_id": org, "dossier_number": "903999111", "name": "De Regenboog"}
-    )
-    db["units"].insert({"id": "unit-regenboog", "location_id": "regenboog"})
-    for name in children:
-        db.execute("INSERT INTO child_locations VALUES (?, 'regenboog')", (child_id(db, name),))
-    db.conn.commit()
-    return Door(db, DemoData("regenboog", "unit-regenboog", demo.cards))
 
 
 def march(db, demo: DemoData):

@@ -11,15 +11,15 @@ from pathlib import Path
 import jsonschema
 
 from hub.attendance.closed_months import close_month
-from hub.attendance.tests.test_attendance_service import ARRIVAL, DEPARTURE, at, location_actor
-from hub.attendance.tests.test_attendance_service import db as db  # the fixtures, on the demo database
-from hub.attendance.tests.test_attendance_service import door as door
 from hub.locations.queries import add_closing_day
 from hub.upload.batch import encode, to_json
 from hub.upload.month import prepare_month
 from hub.upload.schema import answer_schema, batch_schema, upload_markdown
 from hub.upload.service import administration_csv
-from hub.upload.tests.test_upload_checks import CHECKED, day_at_the_creche
+from tests.support.attendance import ARRIVAL, DEPARTURE, at, day_at_the_creche, location_actor
+from tests.support.attendance import db as db  # the fixtures, on the demo database
+from tests.support.attendance import door as door
+from tests.support.upload_month import CHECKED
 
 ROOT = Path(__file__).resolve().parents[3]
 

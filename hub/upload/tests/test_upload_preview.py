@@ -5,13 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from hub.attendance.tests.test_attendance_service import db as db  # the fixtures, on the demo database
-from hub.attendance.tests.test_attendance_service import door as door
 from hub.prices.amounts import parse_amounts
 from hub.prices.ko_toeslag import Credit, NoSubsidy
 from hub.upload.month import prepare_month
 from hub.upload.service import preview
-from hub.upload.tests.test_upload_checks import CHECKED, day_at_the_creche, second_location
+from tests.support.attendance import day_at_the_creche, second_location
+from tests.support.attendance import db as db  # the fixtures, on the demo database
+from tests.support.attendance import door as door
+from tests.support.upload_month import CHECKED
 
 
 def by_name(previews) -> dict:

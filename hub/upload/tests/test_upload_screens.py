@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from hub.attendance.tests.test_attendance_service import ARRIVAL, Door, at
 from hub.core.db import connect
 from hub.core.localtime import fmt_date, today
 from hub.core.settings import HubSettings
@@ -29,8 +28,8 @@ from hub.prices.ko_toeslag import add_months
 from hub.upload.sender import Endpoint
 from hub.upload.service import run_requests, send_month
 from hub.upload.settings import UploadSettings
-from hub.upload.tests.test_upload_checks import day_at_the_creche
 from hub.web.app import create_app
+from tests.support.attendance import ARRIVAL, Door, at, day_at_the_creche
 from tests.support.kg_receiver import Receiver
 from tests.support.portal import PortalClient, serve
 from tests.support.portal_world import OTHER_DOSSIER, OTHER_EMAIL, OTHER_PASSWORD, OTHER_PIN, build_world
@@ -68,7 +67,7 @@ def upload_portal(hub_dir: Path, tmp_path: Path, upload: UploadSettings) -> Iter
     db = connect(database)
     marked = month_with_both_markers(db, seed(db), *months_back(2), elsewhere=True)
     db.close()
-    settings = HubSettings(data_dir=hub_dir, upload=upload)
+    settings = HubSettings(data_dir=hub_dir, sections={"upload": upload})
     app = create_app(database, mailer=FolderMailer(tmp_path / "mail"), settings=settings)
     with serve(app) as url:
         yield UploadPortal(url, database, marked, other_child)

@@ -16,23 +16,23 @@ import pytest
 
 from hub.accounts.actors import Refused
 from hub.attendance.corrections import apply_correction
-from hub.attendance.tests.test_attendance_service import (
-    ARRIVAL,
-    Door,
-    at,
-    child_id,
-    location_actor,
-    organisator_actor,
-)
-from hub.attendance.tests.test_attendance_service import db as db  # the fixtures, on the demo database
-from hub.attendance.tests.test_attendance_service import door as door
 from hub.core.settings import load
 from hub.upload import store
 from hub.upload.sender import Endpoint
 from hub.upload.service import month_detail, run_due, send_month, send_now
 from hub.upload.status import Status
-from hub.upload.tests.test_upload_checks import day_at_the_creche
 from hub.upload.validation import Marker
+from tests.support.attendance import (
+    ARRIVAL,
+    Door,
+    at,
+    child_id,
+    day_at_the_creche,
+    location_actor,
+    organisator_actor,
+)
+from tests.support.attendance import db as db  # the fixtures, on the demo database
+from tests.support.attendance import door as door
 from tests.support.kg_receiver import Receiver
 
 UPLOAD_DAY = at("2026-04-07", "00:15")
