@@ -56,7 +56,7 @@ class Verdict(StrEnum):
     STORED = "stored"  # new event, committed
     DUPLICATE = "duplicate"  # this event id was committed before
     UNKNOWN_CARD = "unknown_card"  # committed, but no child has this card
-    REFUSED = "refused"  # kept aside by the hub (unit not registered, revoked, wrong location)
+    REFUSED = "refused"  # not taken by the hub; with kept=true it is kept for a person (see Ack.kept)
 
 
 def spec(doc: str, **constraints: Any) -> Any:
@@ -113,6 +113,13 @@ class Ack(Message):
     verdict: Verdict = spec("What the hub did with the event.", enum=Verdict)
     child: str | None = spec("Display name of the child, when the card is known.", default=None)
     reason: str | None = spec("Why the event was refused, for the unit's log.", default=None)
+    kept: bool | None = spec(
+        "With verdict refused: true when the hub kept the event whole for a person to accept or dismiss, "
+        "so the unit may delete it. Absent or false: the unit holds the event and offers it again later. "
+        "Units before this field delete on any refused, which is why the hub sends refused for a "
+        "well-formed check-in only after keeping it.",
+        default=None,
+    )
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from hub.core.localtime import now_utc_iso
 from wire import Status
 
 
@@ -87,7 +88,10 @@ def revoke(db: sqlite_utils.Database, unit_id: str) -> Unit:
     unit = registered_unit(db, unit_id)
     if unit is None:
         raise UnitRegistryError(f"unknown unit {unit_id!r}")
-    db.execute("UPDATE units SET state = 'revoked', online = 0 WHERE id = ?", (unit_id,))
+    db.execute(
+        "UPDATE units SET state = 'revoked', online = 0, revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
+        (now_utc_iso(), unit_id),
+    )
     return Unit(unit.id, unit.location_id, "revoked")
 
 
@@ -110,3 +114,49 @@ def fleet(db: sqlite_utils.Database, location_id: str | None = None) -> dict[str
                 UnitState(unit_id, location, state, bool(online), last_seen, backlog, version, last_scan)
             )
     return result
+
+
+# Succession: which unit takes over from which (replace, or re-key of a revoked unit).
+
+
+def revoked_at(db: sqlite_utils.Database, unit_id: str) -> str | None:
+    row = db.execute("SELECT revoked_at FROM units WHERE id = ?", (unit_id,)).fetchone()
+    return row[0] if row else None
+
+
+def record_succession(db: sqlite_utils.Database, successor: str, predecessor: str, how: str, at: str) -> None:
+    """Note that ``successor`` delivers what ``predecessor`` still holds (its outbox, on the same SD card)."""
+    db.execute(
+        "INSERT OR IGNORE INTO unit_successions (successor, predecessor, how, revoked_at, at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (successor, predecessor, how, revoked_at(db, predecessor), at),
+    )
+
+
+def reinstate(db: sqlite_utils.Database, unit_id: str, at: str) -> Unit:
+    """Bring a revoked unit back (a re-key after it was found): active again, its revocation recorded."""
+    unit = registered_unit(db, unit_id)
+    if unit is None:
+        raise UnitRegistryError(f"unknown unit {unit_id!r}")
+    if unit.state == "revoked":
+        record_succession(db, unit_id, unit_id, "rekey", at)
+        db.execute("UPDATE units SET state = 'active', revoked_at = NULL WHERE id = ?", (unit_id,))
+    return Unit(unit.id, unit.location_id, "active")
+
+
+def predecessors(db: sqlite_utils.Database, successor: str) -> dict[str, str | None]:
+    """Every unit ``successor`` took over from, directly or down the line -> when that one was revoked."""
+    rows = db.execute(
+        """
+        WITH RECURSIVE lineage(unit, revoked_at) AS (
+            SELECT predecessor, revoked_at FROM unit_successions
+            WHERE successor = ? AND predecessor != successor
+            UNION
+            SELECT s.predecessor, s.revoked_at FROM unit_successions s JOIN lineage l ON s.successor = l.unit
+            WHERE s.predecessor != s.successor
+        )
+        SELECT unit, max(revoked_at) FROM lineage GROUP BY unit
+        """,
+        (successor,),
+    ).fetchall()
+    return dict(rows)
