@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlite_utils
 
@@ -71,6 +71,8 @@ class UnitState:
     backlog: int | None
     version: str | None
     last_scan: str | None
+    junk: int = 0  # messages that were not well-formed check-ins (dead letters), within the kept age
+    junk_last: str | None = None  # hub time (UTC ISO) the last one arrived
 
 
 def enrol(db: sqlite_utils.Database, unit_id: str, location_id: str) -> Unit:
@@ -99,7 +101,9 @@ def fleet(db: sqlite_utils.Database, location_id: str | None = None) -> dict[str
     """Location id -> its units (active first, then by id); locations without units map to []."""
     rows = db.execute(
         """
-        SELECT l.id, u.id, u.state, u.online, u.last_seen, u.backlog, u.version, u.last_scan
+        SELECT l.id, u.id, u.state, u.online, u.last_seen, u.backlog, u.version, u.last_scan,
+               (SELECT sum(count) FROM dead_letters d WHERE d.unit_id = u.id),
+               (SELECT max(last_seen) FROM dead_letters d WHERE d.unit_id = u.id)
         FROM locations l LEFT JOIN units u ON u.location_id = l.id
         WHERE ? IS NULL OR l.id = ?
         ORDER BY l.id, u.state = 'revoked', u.id
@@ -107,12 +111,13 @@ def fleet(db: sqlite_utils.Database, location_id: str | None = None) -> dict[str
         (location_id, location_id),
     ).fetchall()
     result: dict[str, list[UnitState]] = {}
-    for location, unit_id, state, online, last_seen, backlog, version, last_scan in rows:
+    for location, unit_id, state, online, last_seen, backlog, version, last_scan, junk, junk_last in rows:
         found = result.setdefault(location, [])
         if unit_id is not None:
             found.append(
                 UnitState(unit_id, location, state, bool(online), last_seen, backlog, version, last_scan)
             )
+            found[-1] = replace(found[-1], junk=junk or 0, junk_last=junk_last)
     return result
 
 
