@@ -101,7 +101,7 @@ def accept(db: sqlite_utils.Database, actor: Actor, refused_id: int, location_id
     found = _decidable(db, actor, refused_id, location_id)
     if not may_manage(db, actor, found.event.location):
         raise Refused(
-            "Deze registratie hoort bij een locatie die u niet beheert; ze kan hier niet aanvaard worden."
+            "Deze registratie hoort bij een locatie die je niet beheert; ze kan hier niet aanvaard worden."
         )
     owner = cards.card_owners(db, {found.event.code}).get(found.event.code)
     with db.atomic():
