@@ -117,3 +117,16 @@ def test_only_the_locations_own_organisator_sees_and_decides_and_every_form_need
     assert forged.status_code == 403
     with sqlite3.connect(world.database) as db:
         assert db.execute("SELECT count(*) FROM refused_events WHERE state = 'open'").fetchone() == (2,)
+
+
+def test_a_unit_that_sends_junk_is_flagged_on_the_locations_overview(world: PortalWorld) -> None:
+    db = connect(world.database)
+    topic = str(Topic("zonnebloem", "unit-zonnebloem-in", TopicKind.EVENT))
+    ingest = Ingest(world.database, publish=lambda t, p: True, settle=lambda d: None)
+    ingest.handle_batch(db, [Delivery(topic, b"{junk" * n, n, 1, 0.0) for n in range(1, 4)])
+    db.close()
+    client = world.client()
+    client.login_organisator(DEMO_EMAIL, DEMO_PASSWORD)
+    overview = client.get("/locaties/zonnebloem").text
+    assert "stuurt ongeldige berichten: 3×" in overview
+    assert overview.count("stuurt ongeldige berichten") == 1, "only the unit that sent it"
