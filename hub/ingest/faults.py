@@ -25,7 +25,7 @@ class FaultHook:
         """Kill the process here when this is the armed point and transaction."""
         if self._point == (point, self.checkin_transactions):
             log.warning(
-                "fault injection: SIGKILL %s, transaction %d of %d message(s)",
+                "fault injection: SIGKILL %s, batch %d of %d message(s)",  # the fault suite reads this
                 point,
                 self.checkin_transactions,
                 size,
