@@ -217,8 +217,8 @@ class UnitService:
         self.keys.tick()
 
     def _acked(self, ack: Ack) -> None:
-        if ack.verdict is Verdict.REFUSED:
-            log.error("hub refused event %s: %s", ack.id, ack.reason)
+        if ack.verdict is Verdict.REFUSED:  # kept at the hub for a person (else it would not be acked)
+            log.error("hub refused event %s and kept it for review: %s", ack.id, ack.reason)
 
     def _report_status(self) -> None:
         """Publish the retained status when the backlog changes, and at least every status period;

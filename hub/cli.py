@@ -1,13 +1,44 @@
-"""``aanwezig-hub``: run the hub, or the whole demo on embedded defaults."""
+"""``aanwezig-hub``: run the hub, or the whole demo on embedded defaults.
+
+Every command but ``demo`` works on the hub of a settings file: ``--config``, else
+``$AANWEZIG_HUB_CONFIG``, else ``/etc/aanwezig/hub.toml``. Without one it refuses to run: a command
+that guessed would make a new, empty database under the current folder and report success.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import sys
 from pathlib import Path
 
 from hub import __version__
+
+DEFAULT_CONFIG = Path("/etc/aanwezig/hub.toml")
+CONFIG_ENV = "AANWEZIG_HUB_CONFIG"
+CONFIG_HELP = f"hub TOML settings (default: ${CONFIG_ENV}, else {DEFAULT_CONFIG})"
+
+
+class NoSettingsFile(Exception):
+    """No hub settings file to work on: the command stops with exit code 2 and says why."""
+
+
+def settings_file(given: str | None, environ: dict[str, str] | None = None) -> Path:
+    """The settings file a command works on: ``--config``, ``$AANWEZIG_HUB_CONFIG``, or the default."""
+    environ = os.environ if environ is None else environ
+    if given:
+        path, how = Path(given), "--config"
+    elif environ.get(CONFIG_ENV):
+        path, how = Path(environ[CONFIG_ENV]), f"${CONFIG_ENV}"
+    else:
+        path, how = DEFAULT_CONFIG, "the default"
+    if not path.is_file():
+        raise NoSettingsFile(
+            f"aanwezig-hub: no hub settings file at {path} ({how}). Give one with --config FILE or "
+            f"${CONFIG_ENV}; nothing was done (no database was created)."
+        )
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,19 +55,19 @@ def _main(argv: list[str] | None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the hub: MQTT ingest and web portal")
-    serve.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"), help="hub TOML settings")
+    serve.add_argument("--config", help=CONFIG_HELP)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database and exit")
-    migrate.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+    migrate.add_argument("--config", help=CONFIG_HELP)
 
     upload = sub.add_parser("upload", help="send a finished month to Kind en Gezin now (on demand)")
     upload.add_argument("location", help="location id")
     upload.add_argument("month", help="YYYY-MM")
-    upload.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+    upload.add_argument("--config", help=CONFIG_HELP)
     invite = sub.add_parser("invite", help="register an organisator (if new) and mail the set-password link")
     invite.add_argument("email")
     invite.add_argument("--name", default="", help="the organisation's name (needed for a new organisator)")
-    invite.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+    invite.add_argument("--config", help=CONFIG_HELP)
 
     location = sub.add_parser("add-location", help="register a location of an organisator")
     location.add_argument("location_id", help="id on the wire and in topics: letters, digits, - and _")
@@ -44,7 +75,7 @@ def _main(argv: list[str] | None) -> int:
     location.add_argument("--dossier", required=True, help="dossier number from Kind en Gezin")
     location.add_argument("--name", required=True)
     location.add_argument("--address", default="")
-    location.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+    location.add_argument("--config", help=CONFIG_HELP)
 
     demo = sub.add_parser("demo", help="hub + embedded broker + simulated scanner, with demo data")
     demo.add_argument("--data-dir", type=Path, default=Path("var/demo"))
@@ -66,7 +97,11 @@ def _main(argv: list[str] | None) -> int:
 
     from hub.units import service
 
-    settings = service.load_settings(args.config)
+    try:
+        settings = service.load_settings(settings_file(args.config))
+    except NoSettingsFile as missing:
+        print(missing, file=sys.stderr)
+        return 2
     if args.command == "migrate":
         applied = service.migrate_database(settings.database_path)
         print(f"{settings.database_path}: applied {len(applied)} migration(s) {' '.join(applied)}".rstrip())

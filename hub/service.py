@@ -49,7 +49,13 @@ class Hub:
             on_connected=self.publish_configs,
             client_id=self.settings.client_id,
         )
-        self.ingest = Ingest(self.settings.database_path, publish=self.link.send_ack, settle=self.link.settle)
+        self.ingest = Ingest(
+            self.settings.database_path,
+            publish=self.link.send_ack,
+            settle=self.link.settle,
+            dead_letter_days=self.settings.dead_letter_days,
+            refused_per_unit_day=self.settings.refused_per_unit_day,
+        )
         self.ingest.on_event(CardRead, card_read_handler(on_linked=self.configs_changed))
         ingest_thread = threading.Thread(
             target=self.ingest.run, args=(self._stop,), name="ingest", daemon=True

@@ -306,6 +306,8 @@ def _list(args: argparse.Namespace) -> int:
                 f"  {u.id:<20} {state:<12} laatst gezien {_when(u.last_seen):<16}  "
                 f"wachtrij {'-' if u.backlog is None else u.backlog:<6} versie {u.version or '-'}"
             )
+            if u.junk:
+                print(f"  {'':<20} ⚠ stuurt ongeldige berichten: {u.junk}×, laatst {_when(u.junk_last)}")
     return 0
 
 

@@ -105,13 +105,25 @@ class Fleet:
         return unit
 
     def replace(self, old_unit: str, out: Path, unit_id: str | None = None, mode: str = "auto") -> Enrolment:
-        """A new unit takes over the location of ``old_unit``, which is revoked."""
+        """A new unit takes over the location of ``old_unit``, which is revoked (or already was).
+
+        The hub records the succession: the check-ins ``old_unit`` made before its revocation and
+        still holds in its outbox (the same SD card in new hardware, or the old unit found again
+        under the new bundle) are stored once, as the old unit's, when the new one delivers them.
+        """
         with broker.locked(self.settings) as store, self._db() as db:
             old = units.registered_unit(db, old_unit)
-            if old is None or old.state != "active":
-                raise ProvisionError(f"unit {old_unit} bestaat niet of is al ingetrokken")
+            if old is None:
+                raise ProvisionError(f"onbekende unit {old_unit!r}")
             enrolment = self._enrol(db, store, old.location_id, out, unit_id, mode)
-            self._revoke(db, store, old_unit)
+            if old.state == "active":
+                self._revoke(db, store, old_unit)
+            with db.atomic():
+                units.record_succession(db, enrolment.identity.unit, old_unit, "replace", units.now_utc_iso())
+            self.say(
+                f"✓ {enrolment.identity.unit} volgt {old_unit} op: "
+                f"wat {old_unit} nog in zijn wachtrij heeft, komt binnen"
+            )
             self._write_files(db, store)
         self._reload()
         self._write_bundle(enrolment, out)
@@ -120,12 +132,19 @@ class Fleet:
         return enrolment
 
     def rekey(self, unit_id: str, out: Path, mode: str = "auto") -> Enrolment:
-        """A new password and bundle for an active unit (a lost SD card, a suspected leak)."""
+        """A new password and bundle for a unit: a lost SD card, a suspected leak, a revoked unit found again.
+
+        A revoked unit comes back into service under its own id, its outbox kept.
+        """
         with broker.locked(self.settings) as store, self._db() as db:
             unit = units.registered_unit(db, unit_id)
-            if unit is None or unit.state != "active":
-                raise ProvisionError(f"unit {unit_id} bestaat niet of is ingetrokken")
+            if unit is None:
+                raise ProvisionError(f"onbekende unit {unit_id!r}")
             _check_out(out)
+            if unit.state != "active":
+                with db.atomic():
+                    units.reinstate(db, unit_id, units.now_utc_iso())
+                self.say(f"✓ unit {unit_id} is opnieuw in dienst; zijn wachtrij komt binnen")
             enrolment = self._credentials(db, store, unit.id, unit.location_id, mode)
             self.say(f"✓ nieuw wachtwoord voor {unit_id}; het vorige werkt niet meer")
             self._write_files(db, store)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from wire import Topic, TopicKind
+from wire.contract import MAX_CONFIG_BYTES
 from wire.topics import is_valid_id
 
 _ITERATIONS = 101  # Mosquitto's own default for $7$ hashes; a random 32-byte password needs no more
@@ -96,6 +97,14 @@ def acl_file(hub_user: str, units: Iterable[UnitGrant]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# The largest MQTT packet Mosquitto takes from anyone: the largest legitimate one is a unit's
+# retained config (the roster), which units accept up to MAX_CONFIG_BYTES; a little more for the
+# topic and the packet header. A client sending more is disconnected by the broker, so a stolen
+# unit cannot push megabytes at the hub. tests/test_broker_packet_size.py proves the worst-case
+# roster fits.
+MAX_PACKET_BYTES = MAX_CONFIG_BYTES + 16 * 1024
+
+
 @dataclass(frozen=True)
 class ListenerTls:
     """The broker's certificate and key for the units' TLS listener."""
@@ -139,6 +148,9 @@ def broker_conf(
         "# with Mosquitto's default of 20 the broker, not the hub, limits the ingest rate.",
         "set_tcp_nodelay true",
         "max_inflight_messages 1000",
+        "# No packet larger than the largest unit config (roster included): a client that sends one",
+        "# is disconnected, so junk from a stolen unit stays small.",
+        f"max_packet_size {MAX_PACKET_BYTES}",
         "",
         "# The hub, on this machine.",
         f"listener {hub_port} {hub_host}".rstrip(),

@@ -49,6 +49,7 @@ RULE_FILES = (
     "hub/upload/timing.py",
     "hub/upload/batch.py",
     "hub/upload/validation.py",
+    "hub/ingest/admission.py",
 )
 # Project modules a rule file may import besides other rule files: pure helpers.
 PURE_HELPERS = ("hub.core.localtime", "wire")

@@ -243,6 +243,42 @@ def test_a_replacement_unit_takes_over_the_location_and_the_old_one_is_refused(
     new.close()
 
 
+def test_a_revoked_unit_replaced_and_another_rekeyed_deliver_their_outbox_stored_once_as_their_own(
+    make_site, demo: DemoData, hub_dir: Path, tmp_path: Path
+) -> None:
+    site = make_site()
+    site.start_hub()
+    enrol(site, demo.location_id, "unit-lost", tmp_path)
+    enrol(site, demo.location_id, "unit-found", tmp_path)
+    held = {
+        unit: checkin(unit=unit, location=demo.location_id, code=demo.cards["Lotte"], seq=1)
+        for unit in ("unit-lost", "unit-found")
+    }  # made offline, before the revocation below
+    assert "ingetrokken" in site.provision("revoke", "unit-lost").stdout
+    site.provision("revoke", "unit-found")
+
+    replaced = site.provision("replace", "unit-lost", "--unit", "unit-heir", "--out", str(tmp_path / "heir"))
+    assert "unit-heir volgt unit-lost op" in replaced.stdout
+    rekeyed = site.provision("rekey", "unit-found", "--out", str(tmp_path / "found"))
+    assert "opnieuw in dienst" in rekeyed.stdout
+
+    for unit, bundle in (("unit-heir", tmp_path / "heir"), ("unit-found", tmp_path / "found")):
+        client = Client(bundle_broker(bundle), unit).connect()
+        client.subscribe(str(Topic(demo.location_id, unit, TopicKind.ACK)))
+        maker = "unit-lost" if unit == "unit-heir" else unit
+        for _ in range(2):  # offered twice, as after a lost ack
+            client.publish(str(Topic(demo.location_id, unit, TopicKind.EVENT)), encode(held[maker]))
+        wait_for(lambda c=client: len(acks(c)) == 2, what=f"the verdicts for {unit}")
+        assert [a.verdict for a in acks(client)] == [Verdict.STORED, Verdict.DUPLICATE]
+        client.close()
+    stored = hub_rows(hub_dir, "SELECT unit_id, count(*) FROM events GROUP BY unit_id ORDER BY unit_id")
+    assert stored == [("unit-found", 1), ("unit-lost", 1)], "stored once each, as the unit that made it"
+    assert hub_rows(hub_dir, "SELECT successor, predecessor, how FROM unit_successions ORDER BY how") == [
+        ("unit-found", "unit-found", "rekey"),
+        ("unit-heir", "unit-lost", "replace"),
+    ]
+
+
 def test_the_hub_refuses_events_that_claim_another_location(
     make_site, demo: DemoData, hub_dir: Path, tmp_path: Path
 ) -> None:
@@ -261,7 +297,7 @@ def test_the_hub_refuses_events_that_claim_another_location(
     claimed = checkin(unit="unit-a", location=OTHER_LOCATION, code=demo.cards["Jules"], seq=2)
     unit.publish(own_topic, encode(claimed))
     wait_for(lambda: [a.id for a in acks(unit)] == [claimed.id], what="the hub's verdict on the claim")
-    assert acks(unit)[0].verdict is Verdict.REFUSED and acks(unit)[0].reason == "topic_mismatch"
+    assert acks(unit)[0].verdict is Verdict.REFUSED and acks(unit)[0].reason == "wrong_location"
     assert [t for t, _, _ in listener.messages] == [own_topic]
 
     # 3. The hub checks its own register too, not only the topic: with the unit moved to the
@@ -275,8 +311,10 @@ def test_the_hub_refuses_events_that_claim_another_location(
     assert acks(unit)[1].verdict is Verdict.REFUSED and acks(unit)[1].reason == "wrong_location"
 
     assert hub_rows(hub_dir, "SELECT count(*) FROM events") == [(0,)]
-    reasons = hub_rows(hub_dir, "SELECT reason FROM dead_letters ORDER BY id")
-    assert reasons == [("topic_mismatch",), ("wrong_location",)], "refused, and kept as dead letters"
+    kept = hub_rows(hub_dir, "SELECT event_id, reason FROM refused_events ORDER BY id")
+    assert kept == [(claimed.id, "wrong_location"), (stale.id, "wrong_location")], "refused, and kept whole"
+    assert all(a.kept for a in acks(unit)), "the verdict says it was kept"
+    assert hub_rows(hub_dir, "SELECT count(*) FROM dead_letters") == [(0,)], "no junk"
     listener.close()
     unit.close()
 

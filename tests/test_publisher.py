@@ -163,3 +163,32 @@ def test_an_ack_that_cannot_be_written_keeps_the_event_which_goes_again(outbox: 
     assert len(outbox) == 1
     clock.t += 5
     assert publisher.pump() == 1 and link.sent == [event, event]
+
+
+def test_an_event_leaves_the_outbox_on_refused_only_when_the_hub_says_it_kept_it(outbox: Outbox) -> None:
+    kept, junk = events(outbox, 2)
+    publisher = Publisher(outbox, Link(), monotonic=Clock())
+    publisher.pump()
+    publisher.acknowledged(Ack(id=kept, verdict=Verdict.REFUSED, reason="revoked_unit", kept=True))
+    publisher.acknowledged(Ack(id=junk, verdict=Verdict.REFUSED, reason="bad_field"))
+    assert [p.id for p in outbox.pending()] == [junk], "refused without kept: the unit holds the event"
+
+
+def test_an_event_refused_without_keeping_is_held_back_then_offered_again_and_blocks_nothing(
+    outbox: Outbox,
+) -> None:
+    clock, link = Clock(), Link()
+    held, *others = events(outbox, 3)
+    publisher = Publisher(outbox, link, window=2, ack_timeout_s=5, monotonic=clock, hold_s=600)
+    publisher.pump()
+    publisher.acknowledged(Ack(id=held, verdict=Verdict.REFUSED, reason="bad_field"))
+    link.sent.clear()
+    clock.t += 6
+    publisher.pump()
+    assert link.sent == others, "not offered again at once; the window goes to the events behind it"
+    for other in others:
+        publisher.acknowledged(ack(other))
+    clock.t += 600
+    link.sent.clear()
+    publisher.pump()
+    assert link.sent == [held], "after the hold it is offered again: never lost"

@@ -124,3 +124,15 @@ def test_the_json_schema_accepts_what_decode_accepts() -> None:
     jsonschema.validate(checkin().to_dict(), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(checkin().to_dict() | {"direction": "sideways"}, schema)
+
+
+def test_an_ack_with_kept_reads_as_refused_on_a_unit_that_knows_no_such_field() -> None:
+    """Units of the previous version decode acks with the fields they know and ignore the rest: to
+    them a kept refusal is a plain "refused", on which they delete the event (the hub kept it)."""
+    kept = Ack(id=new_event_id(), verdict=Verdict.REFUSED, reason="revoked_unit", kept=True)
+    body = json.loads(encode(kept))
+    assert body["kept"] is True
+    previous = {k: v for k, v in body.items() if k != "kept"} | {"a_field_from_the_future": 1}
+    old_view = decode(json.dumps(previous).encode(), Ack)
+    assert old_view.verdict is Verdict.REFUSED and old_view.kept is None
+    assert decode(json.dumps(body).encode(), Ack).kept is True

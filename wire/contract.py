@@ -56,7 +56,7 @@ class Verdict(StrEnum):
     STORED = "stored"  # new event, committed
     DUPLICATE = "duplicate"  # this event id was committed before
     UNKNOWN_CARD = "unknown_card"  # committed, but no child has this card
-    REFUSED = "refused"  # kept aside by the hub (unit not registered, revoked, wrong location)
+    REFUSED = "refused"  # not taken by the hub; with kept=true it is kept for a person (see Ack.kept)
 
 
 def spec(doc: str, **constraints: Any) -> Any:
@@ -108,11 +108,43 @@ class CheckIn(Message):
 class Ack(Message):
     TYPE: ClassVar[str] = "ack"
     DOC: ClassVar[str] = "The hub's answer for one event, sent only after its database commit."
+    NOTES: ClassVar[str] = """\
+When may a unit delete an event? Only when the verdict says the hub has it: `stored`, `duplicate`,
+`unknown_card` (all committed), or `refused` with `kept: true` (kept whole at the hub until a person
+accepts or dismisses it on the "Geweigerde registraties" screen).
+
+What each answer does, on a unit of this version and on one of the previous version (which has
+no `kept` field and deletes on any `refused`):
+
+- `stored`, `duplicate`, `unknown_card`: both delete.
+- `refused` with `kept: true` (a well-formed check-in the hub does not take: unknown or revoked
+  unit, another location, not a predecessor, made after the revocation): both delete. Safe for
+  the old unit, which ignores the unknown field: the hub kept the event before answering.
+- `refused` without `kept` (junk: not a well-formed check-in, but with an event id): the new unit
+  holds the event and offers it again after an hour; the old one deletes it, as it always did
+  (the hub counts it in a rolled-up dead letter).
+- no answer (the unit's daily quota of kept refusals is used up): both offer it again after the
+  ack time-out; the next day's quota takes it.
+- a verdict value the unit does not know: both ignore the ack and offer the event again every
+  few seconds, for ever. The hub therefore never sends a new verdict value.
+
+Why no new verdict value such as `kept`: a unit of the previous version refuses an ack with an
+unknown verdict as a bad message, never deletes the event and sends it again every few seconds,
+for ever. An optional field is ignored by old units and read by new ones; sending `refused` only
+after the event is kept makes the old units' behaviour (delete on `refused`) safe.
+"""
 
     id: str = spec("Id of the acknowledged event.", pattern=EVENT_ID_PATTERN)
     verdict: Verdict = spec("What the hub did with the event.", enum=Verdict)
     child: str | None = spec("Display name of the child, when the card is known.", default=None)
     reason: str | None = spec("Why the event was refused, for the unit's log.", default=None)
+    kept: bool | None = spec(
+        "With verdict refused: true when the hub kept the event whole for a person to accept or dismiss, "
+        "so the unit may delete it. Absent or false: the unit holds the event and offers it again later. "
+        "Units before this field delete on any refused, which is why the hub sends refused for a "
+        "well-formed check-in only after keeping it.",
+        default=None,
+    )
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,9 @@ def contract_markdown() -> str:
                     kind += f" ({f.metadata['format']})"
             required = "yes" if f.default is dataclasses.MISSING else "no"
             lines.append(f"| `{f.name}` | {kind} | {required} | {f.metadata['doc']} |")
+        notes = getattr(cls, "NOTES", "")
+        if notes:
+            lines += ["", notes.rstrip()]
     return "\n".join(lines) + "\n"
 
 

@@ -9,6 +9,8 @@ public_url = "https://aanwezig.example.org"   # the portal's address in mailed l
 cookie_secure = true             # send the session cookie only over HTTPS (set behind a TLS proxy)
 session_idle_minutes = 120       # a session ends after this long without a request ...
 session_hours = 12               # ... and this long after logging in, whatever happens
+dead_letter_days = 30            # junk from units (rolled up per unit and reason) is forgotten after this
+refused_per_unit_day = 2000      # refused check-ins kept per unit and day; past it the unit holds them
 
 smtp_host = "smtp.example.org"   # empty: mails are written as .eml files to mail_dir
 smtp_port = 587
@@ -78,6 +80,9 @@ class HubSettings:
     smtp_password: str = ""
     mail_from: str = "Aanwezig <noreply@aanwezig.example>"
     mail_dir: Path | None = None
+    # hostile MQTT input (issue 13/14): how long junk is kept, how many refused check-ins per unit a day
+    dead_letter_days: int = 30
+    refused_per_unit_day: int = 2000
     # The features' own tables ([upload], ...), as their registered sections read them.
     sections: Mapping[str, Any] = field(default_factory=dict)
 

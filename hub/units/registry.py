@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlite_utils
 
+from hub.core.localtime import now_utc_iso
 from wire import Status
 
 
@@ -70,6 +71,8 @@ class UnitState:
     backlog: int | None
     version: str | None
     last_scan: str | None
+    junk: int = 0  # messages that were not well-formed check-ins (dead letters), within the kept age
+    junk_last: str | None = None  # hub time (UTC ISO) the last one arrived
 
 
 def enrol(db: sqlite_utils.Database, unit_id: str, location_id: str) -> Unit:
@@ -87,7 +90,10 @@ def revoke(db: sqlite_utils.Database, unit_id: str) -> Unit:
     unit = registered_unit(db, unit_id)
     if unit is None:
         raise UnitRegistryError(f"unknown unit {unit_id!r}")
-    db.execute("UPDATE units SET state = 'revoked', online = 0 WHERE id = ?", (unit_id,))
+    db.execute(
+        "UPDATE units SET state = 'revoked', online = 0, revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
+        (now_utc_iso(), unit_id),
+    )
     return Unit(unit.id, unit.location_id, "revoked")
 
 
@@ -95,7 +101,9 @@ def fleet(db: sqlite_utils.Database, location_id: str | None = None) -> dict[str
     """Location id -> its units (active first, then by id); locations without units map to []."""
     rows = db.execute(
         """
-        SELECT l.id, u.id, u.state, u.online, u.last_seen, u.backlog, u.version, u.last_scan
+        SELECT l.id, u.id, u.state, u.online, u.last_seen, u.backlog, u.version, u.last_scan,
+               (SELECT sum(count) FROM dead_letters d WHERE d.unit_id = u.id),
+               (SELECT max(last_seen) FROM dead_letters d WHERE d.unit_id = u.id)
         FROM locations l LEFT JOIN units u ON u.location_id = l.id
         WHERE ? IS NULL OR l.id = ?
         ORDER BY l.id, u.state = 'revoked', u.id
@@ -103,10 +111,57 @@ def fleet(db: sqlite_utils.Database, location_id: str | None = None) -> dict[str
         (location_id, location_id),
     ).fetchall()
     result: dict[str, list[UnitState]] = {}
-    for location, unit_id, state, online, last_seen, backlog, version, last_scan in rows:
+    for location, unit_id, state, online, last_seen, backlog, version, last_scan, junk, junk_last in rows:
         found = result.setdefault(location, [])
         if unit_id is not None:
             found.append(
                 UnitState(unit_id, location, state, bool(online), last_seen, backlog, version, last_scan)
             )
+            found[-1] = replace(found[-1], junk=junk or 0, junk_last=junk_last)
     return result
+
+
+# Succession: which unit takes over from which (replace, or re-key of a revoked unit).
+
+
+def revoked_at(db: sqlite_utils.Database, unit_id: str) -> str | None:
+    row = db.execute("SELECT revoked_at FROM units WHERE id = ?", (unit_id,)).fetchone()
+    return row[0] if row else None
+
+
+def record_succession(db: sqlite_utils.Database, successor: str, predecessor: str, how: str, at: str) -> None:
+    """Note that ``successor`` delivers what ``predecessor`` still holds (its outbox, on the same SD card)."""
+    db.execute(
+        "INSERT OR IGNORE INTO unit_successions (successor, predecessor, how, revoked_at, at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (successor, predecessor, how, revoked_at(db, predecessor), at),
+    )
+
+
+def reinstate(db: sqlite_utils.Database, unit_id: str, at: str) -> Unit:
+    """Bring a revoked unit back (a re-key after it was found): active again, its revocation recorded."""
+    unit = registered_unit(db, unit_id)
+    if unit is None:
+        raise UnitRegistryError(f"unknown unit {unit_id!r}")
+    if unit.state == "revoked":
+        record_succession(db, unit_id, unit_id, "rekey", at)
+        db.execute("UPDATE units SET state = 'active', revoked_at = NULL WHERE id = ?", (unit_id,))
+    return Unit(unit.id, unit.location_id, "active")
+
+
+def predecessors(db: sqlite_utils.Database, successor: str) -> dict[str, str | None]:
+    """Every unit ``successor`` took over from, directly or down the line -> when that one was revoked."""
+    rows = db.execute(
+        """
+        WITH RECURSIVE lineage(unit, revoked_at) AS (
+            SELECT predecessor, revoked_at FROM unit_successions
+            WHERE successor = ? AND predecessor != successor
+            UNION
+            SELECT s.predecessor, s.revoked_at FROM unit_successions s JOIN lineage l ON s.successor = l.unit
+            WHERE s.predecessor != s.successor
+        )
+        SELECT unit, max(revoked_at) FROM lineage GROUP BY unit
+        """,
+        (successor,),
+    ).fetchall()
+    return dict(rows)

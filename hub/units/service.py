@@ -17,7 +17,7 @@ import sqlite_utils
 
 from hub.cards.codes import register_unassigned
 from hub.core.db import connect, migrate, open_database
-from hub.core.localtime import BRUSSELS, fmt_date, fmt_time, local
+from hub.core.localtime import BRUSSELS, fmt_date, fmt_time, local, now_utc_iso
 from hub.core.settings import HubSettings, load
 from hub.units.config import config_for
 from hub.units.registry import (
@@ -27,7 +27,9 @@ from hub.units.registry import (
     active_units,
     enrol,
     fleet,
+    record_succession,
     registered_unit,
+    reinstate,
     revoke,
 )
 from wire import Topic, TopicKind, encode
@@ -48,10 +50,13 @@ __all__ = [
     "location_name",
     "location_names",
     "migrate_database",
+    "now_utc_iso",
     "open_database",
     "organisator",
+    "record_succession",
     "register_unassigned",
     "registered_unit",
+    "reinstate",
     "revoke",
 ]
 

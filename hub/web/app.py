@@ -36,6 +36,7 @@ from hub.cards import routes as cards
 from hub.children import routes as children
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
+from hub.ingest import routes as refused_screen
 from hub.locations import routes as locations
 from hub.locations.access import location_for
 from hub.mail import Mailer
@@ -97,6 +98,7 @@ def create_app(
     for module in (auth, overview, locations, grid, corrections, children, cards, api):
         app.include_router(module.router)
     upload.install(app, settings.upload)
+    refused_screen.install(app)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:

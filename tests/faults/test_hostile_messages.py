@@ -4,7 +4,8 @@ A second unit's broker account (a stolen or broken unit) sends bad JSON, wrong t
 protocol versions, huge payloads, another unit's id and messages to topics it may not write,
 with a valid check-in every tenth message; meanwhile the first unit, a real process, registers a
 burst of scans. The hub stays up, stores every normal event once, keeps every bad message that
-reached it as a dead letter with the reason, and the broker keeps the rest from it.
+reached it as a dead letter with the reason (rolled up: a count per unit and reason), keeps the
+well-formed check-ins it refuses whole for a person, and the broker keeps the rest from it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from provisioning.mosquitto import UnitAccount
 from tests.faults.conftest import size
 from tests.support.burst import cards_in_turn
 from tests.support.doors import Door, Tally, tally
-from tests.support.hostile import BROKER, hostile_messages
+from tests.support.hostile import BROKER, KEPT, hostile_messages
 from tests.support.messages import checkin
 from tests.support.processes import start_hub
 from tests.support.raw_unit import RawUnit
@@ -60,8 +61,11 @@ def test_ten_thousand_hostile_messages_leave_the_hub_up_normal_events_stored_onc
             if n % 10 == 9:
                 attacker.publish(encode(normal[n // 10]))
         reached_hub = Counter(m.reason for m in hostile if m.reason != BROKER)
+        junk = Counter({r: n for r, n in reached_hub.items() if not r.startswith(KEPT)})
+        kept = Counter({r.removeprefix(KEPT): n for r, n in reached_hub.items() if r.startswith(KEPT)})
         wait_for(
-            lambda: hub_rows(hub_dir, "SELECT count(*) FROM dead_letters") == [(reached_hub.total(),)],
+            lambda: hub_rows(hub_dir, "SELECT coalesce(sum(count), 0) FROM dead_letters") == [(junk.total(),)]
+            and hub_rows(hub_dir, "SELECT count(*) FROM refused_events") == [(kept.total(),)],
             timeout=180,
             what="every bad message kept as a dead letter",
         )
@@ -75,7 +79,9 @@ def test_ten_thousand_hostile_messages_leave_the_hub_up_normal_events_stored_onc
         door.stop()
         hub.stop()
 
-    dead = dict(hub_rows(hub_dir, "SELECT reason, count(*) FROM dead_letters GROUP BY reason"))
+    dead = dict(hub_rows(hub_dir, "SELECT reason, sum(count) FROM dead_letters GROUP BY reason"))
+    refused = dict(hub_rows(hub_dir, "SELECT reason, count(*) FROM refused_events GROUP BY reason"))
+    roll_ups = hub_rows(hub_dir, "SELECT count(*) FROM dead_letters")[0][0]
     stored_normal = {row[0] for row in hub_rows(hub_dir, f"SELECT id FROM events WHERE unit_id = '{other}'")}
     verdicts = Counter(a.verdict for a in attacker.acks if a.id in {e.id for e in normal})
     door_result = tally(door, hub_dir)
@@ -91,13 +97,13 @@ def test_ten_thousand_hostile_messages_leave_the_hub_up_normal_events_stored_onc
         result,
         seconds,
         f"{door_result.produced} scans by a unit and {len(normal)} valid events among {count:,} bad messages "
-        f"from another unit's account; dead letters by reason: {dict(sorted(dead.items()))}; "
+        f"from another unit's account; dead letters by reason: {dict(sorted(dead.items()))} "
+        f"in {roll_ups} roll-up rows; refused check-ins kept whole: {dict(sorted(refused.items()))}; "
         f"{count - reached_hub.total()} kept from the hub by the broker's ACL",
     )
     assert result.lost == 0 and result.doubled == 0
-    assert dead == dict(reached_hub), (
-        "every bad message that reached the hub is a dead letter, with its reason"
-    )
+    assert dead == dict(junk), "every bad message that reached the hub is counted as junk, with its reason"
+    assert refused == dict(kept), "every well-formed check-in it refused is kept whole"
     assert stored_normal == {e.id for e in normal} and verdicts == {Verdict.STORED: len(normal)}
     assert hub.popen.returncode in (0, -15), "the hub stayed up until stopped"
     assert "Traceback" not in hub.log(), hub.log()[-5000:]

@@ -1,8 +1,9 @@
 """Malformed and hostile messages a broken or stolen unit might send, each with what should become of it.
 
 :func:`hostile_messages` cycles through the kinds below. Each message goes to a topic and carries
-the reason the hub's dead-letter table should give it, or ``BROKER`` when the broker's ACL must
-keep it from the hub altogether (a unit writing where it may not).
+the reason the hub's dead-letter table should give it, ``KEPT`` + the reason when it is a
+well-formed check-in the hub refuses and keeps whole for a person, or ``BROKER`` when the broker's
+ACL must keep it from the hub altogether (a unit writing where it may not).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from wire import Ack, Status, Topic, TopicKind, Verdict, encode
 from wire.ids import new_event_id
 
 BROKER = "refused by the broker"
+KEPT = "kept:"  # prefix: a refused check-in kept in refused_events with the reason after it
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,8 @@ def hostile_messages(unit: str, location: str, other_unit: str, count: int) -> l
         (lambda: event(code="123\u00004567890"), own, "bad_field"),
         (lambda: event(pad="x" * 5000), own, "too_large"),
         (lambda: event(pad="x" * 256_000), own, "too_large"),  # a huge payload
-        (lambda: event(unit=other_unit), own, "topic_mismatch"),  # another unit's id
-        (lambda: event(location="elders"), own, "topic_mismatch"),
+        (lambda: event(unit=other_unit), own, KEPT + "not_a_predecessor"),  # another unit's id
+        (lambda: event(location="elders"), own, KEPT + "wrong_location"),
         (lambda: encode(Ack(id=new_event_id(), verdict=Verdict.STORED)), own, "unexpected_type"),
         (lambda: b"{not json", status, "bad_json"),
         (lambda: other_status, status, "topic_mismatch"),

@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 from hub.core.ports import free_port
-from provisioning.mosquitto import UnitAccount, acl_file, password_file
+from provisioning.mosquitto import MAX_PACKET_BYTES, UnitAccount, acl_file, password_file
 from tests.support.waiting import wait_for
 
 HUB_USER = "aanwezig-hub"
@@ -63,6 +63,7 @@ class Mosquitto:
             # for Nagle's algorithm, and the hub may hold a whole batch of unsettled events
             "set_tcp_nodelay true\n"
             "max_inflight_messages 1000\n"
+            f"max_packet_size {MAX_PACKET_BYTES}\n"  # as broker-conf writes it
             f"log_dest file {self.workdir / 'mosquitto.log'}\n"
             "log_type error\nlog_type warning\nlog_type notice\n"
         )

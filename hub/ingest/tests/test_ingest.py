@@ -15,7 +15,7 @@ from hub.ingest.link import Delivery
 from hub.ingest.pipeline import Ingest, Outcome
 from tests.support.messages import checkin, delivery
 from tests.support.waiting import wait_for
-from wire import CardRead, Source, Status, TopicKind, Verdict, decode, encode
+from wire import CardRead, Source, Status, Topic, TopicKind, Verdict, decode, encode
 from wire.ids import new_event_id
 
 
@@ -59,16 +59,29 @@ def test_an_event_from_a_unit_that_may_not_send_it_is_refused_and_kept(
     ingest_, db = ingest
     event = checkin(unit=unit, location=location, code=demo.cards["Jules"])
     [outcome] = ingest_.handle_batch(db, [delivery(encode(event), location, unit)])
-    assert outcome.ack.verdict is Verdict.REFUSED and outcome.ack.reason == reason
+    assert outcome.ack.verdict is Verdict.REFUSED and outcome.ack.reason == reason and outcome.ack.kept
     assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 0
-    assert deadletters.count(db, reason) == 1
+    assert kept_whole(db) == [(event.id, reason, encode(event))]
+    assert deadletters.count(db) == 0, "a well-formed check-in is not junk"
 
 
-def test_an_event_published_on_another_units_topic_is_refused(ingest, demo: DemoData) -> None:
+def kept_whole(db) -> list[tuple]:
+    return [
+        (event_id, reason, bytes(payload))
+        for event_id, reason, payload in db.execute("SELECT event_id, reason, payload FROM refused_events")
+    ]
+
+
+def test_a_checkin_naming_a_unit_that_is_not_a_predecessor_is_refused_and_kept(
+    ingest, demo: DemoData
+) -> None:
     ingest_, db = ingest
     event = checkin(unit="unit-other", location=demo.location_id)
     [outcome] = ingest_.handle_batch(db, [delivery(encode(event), demo.location_id, demo.unit_id)])
-    assert outcome.ack.verdict is Verdict.REFUSED and outcome.ack.reason == "topic_mismatch"
+    assert (
+        outcome.ack.verdict is Verdict.REFUSED and outcome.ack.reason == "unknown_unit" and outcome.ack.kept
+    )
+    assert kept_whole(db) == [(event.id, "unknown_unit", encode(event))]
 
 
 def test_malformed_messages_become_dead_letters_and_the_ingest_carries_on(ingest, demo: DemoData) -> None:
@@ -88,10 +101,8 @@ def test_malformed_messages_become_dead_letters_and_the_ingest_carries_on(ingest
         "too_large",
         "wrong_topic",
     }
-    kept = db.execute(
-        "SELECT length(payload), detail FROM dead_letters WHERE reason = 'too_large'"
-    ).fetchone()
-    assert kept[0] == 64 * 1024 and "100000 bytes" in kept[1]
+    kept = db.execute("SELECT length(payload), size FROM dead_letters WHERE reason = 'too_large'").fetchone()
+    assert kept == (deadletters.PREFIX_BYTES, 100_000), "a short prefix of the junk, and its size"
 
 
 def test_an_event_from_a_revoked_unit_is_refused_from_the_next_batch_on(ingest, demo: DemoData) -> None:
@@ -103,8 +114,10 @@ def test_an_event_from_a_revoked_unit_is_refused_from_the_next_batch_on(ingest, 
         db.execute("UPDATE units SET state = 'revoked' WHERE id = ?", (demo.unit_id,))
     second = checkin(unit=demo.unit_id, location=demo.location_id, code=demo.cards["Jules"])
     [outcome] = ingest_.handle_batch(db, [delivery(encode(second), demo.location_id, demo.unit_id)])
-    assert outcome.ack.verdict is Verdict.REFUSED and outcome.ack.reason == "revoked_unit"
-    assert deadletters.count(db, "revoked_unit") == 1
+    assert (
+        outcome.ack.verdict is Verdict.REFUSED and outcome.ack.reason == "revoked_unit" and outcome.ack.kept
+    )
+    assert kept_whole(db) == [(second.id, "revoked_unit", encode(second))]
 
 
 def test_a_status_is_recorded_and_a_status_of_a_stranger_is_kept_aside(ingest, demo: DemoData) -> None:
@@ -210,6 +223,129 @@ def test_a_message_that_trips_a_bug_is_kept_aside_and_the_rest_of_its_batch_is_s
     acks = [decode(payload) for _topic, payload in published]
     assert [a.verdict for a in acks] == [Verdict.STORED, Verdict.STORED]
     db = connect(hub_dir / "hub.sqlite3")
-    assert deadletters.count(db, "internal_error") == 1
+    assert deadletters.count(db, "internal_error") == 1, "a card read is not a check-in: junk, counted"
     assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 2
     db.close()
+
+
+def test_junk_repeats_roll_up_per_unit_and_reason_with_a_count_and_first_and_last_seen(
+    ingest, demo: DemoData
+) -> None:
+    ingest_, db = ingest
+    for n in range(50):
+        ingest_.handle_batch(
+            db, [delivery(b"{not json" + b"x" * 300_000, demo.location_id, demo.unit_id, mid=n)]
+        )
+    ingest_.handle_batch(db, [delivery(b"[1]", demo.location_id, demo.unit_id)])
+    [not_object, too_large] = sorted(deadletters.roll_ups(db, demo.unit_id), key=lambda r: r.reason)
+    assert (too_large.reason, too_large.count, len(too_large.payload)) == (
+        "too_large",
+        50,
+        deadletters.PREFIX_BYTES,
+    )
+    assert too_large.first_seen <= too_large.last_seen and too_large.size == 300_009
+    assert (not_object.reason, not_object.count) == ("not_an_object", 1)
+    assert db.execute("SELECT count(*) FROM dead_letters").fetchone()[0] == 2
+
+
+def test_dead_letters_not_seen_for_the_set_age_are_pruned_and_refused_checkins_are_not(
+    hub_dir: Path, demo: DemoData
+) -> None:
+    db = connect(hub_dir / "hub.sqlite3")
+    ingest = Ingest(
+        hub_dir / "hub.sqlite3", publish=lambda t, p: True, settle=lambda d: None, dead_letter_days=30
+    )
+    ingest.handle_batch(db, [delivery(b"{old junk", demo.location_id, demo.unit_id)])
+    refused = checkin(unit="unit-stolen", location=demo.location_id)
+    ingest.handle_batch(db, [delivery(encode(refused), demo.location_id, "unit-stolen")])
+    with db.atomic():
+        db.execute(
+            "UPDATE dead_letters SET received_at = '2020-01-01T00:00:00.000+00:00', "
+            "last_seen = '2020-01-01T00:00:00.000+00:00'"
+        )
+        db.execute("UPDATE refused_events SET received_at = '2020-01-01T00:00:00.000+00:00'")
+    assert ingest.prune(db) == 1
+    assert deadletters.count(db) == 0
+    assert db.execute("SELECT count(*) FROM refused_events").fetchone()[0] == 1, "kept until a person decides"
+    db.close()
+
+
+def test_past_the_units_daily_quota_a_refused_checkin_gets_no_verdict_and_only_a_count(
+    hub_dir: Path, demo: DemoData
+) -> None:
+    db = connect(hub_dir / "hub.sqlite3")
+    ingest = Ingest(
+        hub_dir / "hub.sqlite3", publish=lambda t, p: True, settle=lambda d: None, refused_per_unit_day=3
+    )
+    events = [checkin(unit=demo.unit_id, location="elders") for _ in range(5)]
+    outcomes = ingest.handle_batch(db, [delivery(encode(e), demo.location_id, demo.unit_id) for e in events])
+    assert [bool(o.ack and o.ack.kept) for o in outcomes] == [True, True, True, False, False]
+    assert all(o.ack is None for o in outcomes[3:]), "no verdict: the unit holds the event, offers it again"
+    assert deadletters.count(db, "refused_over_quota") == 2
+    again = ingest.handle_batch(db, [delivery(encode(events[0]), demo.location_id, demo.unit_id)])
+    assert again[0].ack.kept, "a check-in kept before is answered kept again"
+    db.close()
+
+
+def _replace(db, old: str, new: str, location: str) -> None:
+    """What `aanwezig-provision replace` does to the database: enrol the new, revoke the old, link them."""
+    from hub.core.localtime import now_utc_iso
+    from hub.units import registry
+
+    with db.atomic():
+        registry.enrol(db, new, location)
+        registry.revoke(db, old)
+        registry.record_succession(db, new, old, "replace", now_utc_iso())
+
+
+def test_a_successor_delivers_checkins_its_predecessor_made_before_revocation_stored_once_as_made(
+    ingest, demo: DemoData
+) -> None:
+    ingest_, db = ingest
+    before = checkin(
+        unit=demo.unit_id,
+        location=demo.location_id,
+        code=demo.cards["Lotte"],
+        wall_time="2026-11-23T07:00:00+00:00",
+    )
+    _replace(db, demo.unit_id, "unit-new", demo.location_id)
+    _replace(db, "unit-new", "unit-newer", demo.location_id)  # down the line: still its outbox
+    after = checkin(unit=demo.unit_id, location=demo.location_id, wall_time="2099-01-01T07:00:00+00:00")
+    outcomes = ingest_.handle_batch(
+        db,
+        [
+            delivery(encode(e), demo.location_id, "unit-newer", mid=n)
+            for n, e in enumerate([before, before, after])
+        ],
+    )
+    assert [o.ack.verdict for o in outcomes] == [Verdict.STORED, Verdict.DUPLICATE, Verdict.REFUSED]
+    assert all(o.ack_topic == str(Topic(demo.location_id, "unit-newer", TopicKind.ACK)) for o in outcomes)
+    assert outcomes[2].ack.reason == "made_after_revocation" and outcomes[2].ack.kept
+    assert db.execute("SELECT id, unit_id FROM events").fetchall() == [(before.id, demo.unit_id)]
+
+
+def test_a_successor_cannot_deliver_for_a_unit_of_another_location_or_another_location(
+    ingest, demo: DemoData
+) -> None:
+    ingest_, db = ingest
+    _replace(db, demo.unit_id, "unit-new", demo.location_id)
+    elsewhere = checkin(unit=demo.unit_id, location="elders", wall_time="2026-11-23T07:00:00+00:00")
+    stranger = checkin(unit="unit-zonnebloem-out", location=demo.location_id)
+    outcomes = ingest_.handle_batch(
+        db,
+        [
+            delivery(encode(e), demo.location_id, "unit-new", mid=n)
+            for n, e in enumerate([elsewhere, stranger])
+        ],
+    )
+    assert [(o.ack.verdict, o.ack.reason) for o in outcomes] == [
+        (Verdict.REFUSED, "wrong_location"),
+        (
+            Verdict.REFUSED,
+            "not_a_predecessor"
+            if db.execute("SELECT 1 FROM units WHERE id = 'unit-zonnebloem-out'").fetchone()
+            else "unknown_unit",
+        ),
+    ]
+    assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM refused_events").fetchone()[0] == 2

@@ -1,0 +1,111 @@
+"""Routing one delivery inside a transaction: by topic, then by message type, each to its handler.
+
+Junk (not a well-formed message of a type the topic takes, or a status or card read that names
+another unit) becomes a dead letter. A well-formed check-in goes through
+:mod:`hub.ingest.admission`: taken (stored with the transaction's other check-ins), or refused and
+kept for a person. Other event types (a card read) pass only from an active unit of the location in
+the topic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from hub.ingest import admission
+from hub.ingest.link import Delivery
+from hub.ingest.outcome import PENDING, Outcome
+from hub.ingest.transaction import Transaction
+from hub.units import registry as units
+from wire import CheckIn, ContractError, Status, Topic, TopicKind, decode
+from wire.contract import Message
+
+EventHandler = Callable[[Transaction, Any, str], Outcome]  # (transaction, message, ack topic) -> outcome
+
+
+class Dispatch:
+    def __init__(self) -> None:
+        self.event_handlers: dict[type[Message], EventHandler] = {CheckIn: _take_checkin}
+
+    def __call__(self, tx: Transaction, d: Delivery) -> Outcome:
+        try:
+            topic = Topic.parse(d.topic)
+        except ValueError as exc:
+            return tx.dead(d, "wrong_topic", str(exc))
+        if topic.kind is TopicKind.EVENT:
+            return self._event(tx, d, topic)
+        if topic.kind is TopicKind.STATUS:
+            return _status(tx, d, topic)
+        return tx.dead(d, "wrong_topic", f"the hub does not take {topic.kind} messages")
+
+    def _event(self, tx: Transaction, d: Delivery, topic: Topic) -> Outcome:
+        ack_topic = str(Topic(topic.location, topic.unit, TopicKind.ACK))
+        try:
+            message = decode(d.payload)
+        except ContractError as exc:
+            return tx.dead(d, exc.reason, exc.detail, ack_topic)
+        handler = self.event_handlers.get(type(message))
+        if handler is None:
+            detail = f"{message.TYPE} is not handled on the event topic"
+            return tx.dead(d, "unexpected_type", detail, ack_topic)
+        if isinstance(message, CheckIn):
+            reason = _checkin_refusal(tx, message, topic)
+            if reason:
+                detail = f"{message.unit}@{message.location} via {d.topic}"
+                return tx.refuse(d, message, topic, reason, detail)
+        else:
+            if (message.unit, message.location) != (topic.unit, topic.location):
+                return tx.dead(
+                    d, "topic_mismatch", f"{message.TYPE} of {message.unit}@{message.location} on {d.topic}",
+                    ack_topic,
+                )  # fmt: skip
+            reason = units.refusal(tx.unit(message.unit), message.location)
+            if reason:
+                return tx.dead(d, reason, f"unit {message.unit} for location {message.location}", ack_topic)
+        tx.seen.add(topic.unit)
+        return handler(tx, message, ack_topic)
+
+
+def _take_checkin(tx: Transaction, event: CheckIn, ack_topic: str) -> Outcome:
+    tx.checkins.append((event, ack_topic))
+    return PENDING  # stored with the transaction's other check-ins in one go
+
+
+def _checkin_refusal(tx: Transaction, event: CheckIn, topic: Topic) -> str | None:
+    deliverer = _facts(tx.unit(topic.unit))
+    if event.unit == topic.unit:  # the common case: a unit delivering its own check-in
+        return admission.refusal(
+            deliverer, topic.location, event.unit, event.location, _EPOCH, deliverer, None, False
+        )
+    lineage = tx.predecessors(topic.unit)
+    revoked = lineage.get(event.unit)
+    return admission.refusal(
+        deliverer,
+        topic.location,
+        event.unit,
+        event.location,
+        datetime.fromisoformat(event.wall_time),
+        _facts(tx.unit(event.unit)),
+        datetime.fromisoformat(revoked) if revoked else None,
+        event.unit in lineage,
+    )
+
+
+_EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")
+
+
+def _facts(unit: units.Unit | None) -> admission.UnitFacts | None:
+    return admission.UnitFacts(unit.id, unit.location_id, unit.state == "active") if unit else None
+
+
+def _status(tx: Transaction, d: Delivery, topic: Topic) -> Outcome:
+    try:
+        status = decode(d.payload, Status)
+    except ContractError as exc:
+        return tx.dead(d, exc.reason, exc.detail)
+    reason = units.refusal(tx.unit(status.unit), status.location)
+    if (status.unit, status.location) != (topic.unit, topic.location) or reason:
+        return tx.dead(d, reason or "topic_mismatch", f"status of {status.unit}@{status.location}")
+    units.record_status(tx.db, status, tx.received_at)
+    return Outcome()
