@@ -46,6 +46,16 @@ def _main(argv: list[str] | None) -> int:
     location.add_argument("--address", default="")
     location.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
 
+    backup = sub.add_parser("backup", help="online backup of the database into DIR (checksum, manifest)")
+    backup.add_argument("dir", type=Path)
+    backup.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+    restore = sub.add_parser("restore", help="put a backup back in place (the hub must be stopped)")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+    retention = sub.add_parser("retention", help="erase what has passed its retention period (daily)")
+    retention.add_argument("--dry-run", action="store_true", help="count what would go, erase nothing")
+    retention.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+
     demo = sub.add_parser("demo", help="hub + embedded broker + simulated scanner, with demo data")
     demo.add_argument("--data-dir", type=Path, default=Path("var/demo"))
     demo.add_argument("--port", type=int, default=8000, help="portal port (another free one if taken)")
@@ -79,6 +89,10 @@ def _main(argv: list[str] | None) -> int:
         from hub.upload import cli as upload_cli
 
         return upload_cli.run(settings, args.location, args.month)
+    if args.command in ("backup", "restore", "retention"):
+        from hub.operations import cli as operations_cli
+
+        return operations_cli.run(args, settings)
     if args.command in ("invite", "add-location"):
         from hub.accounts import admin
 

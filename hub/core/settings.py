@@ -18,6 +18,12 @@ smtp_password = "secret"
 mail_from = "Aanwezig <noreply@example.org>"
 mail_dir = "mail"                # default: <data_dir>/mail
 
+backup_keep_daily = 7            # aanwezig-hub backup: keep the newest backup of each of the last 7 days ...
+backup_keep_weekly = 8           # ... and of each of the last 8 weeks
+
+[retention]                      # how long data is kept before the daily job erases it: see RetentionSettings
+attendance_years = 5
+
 [upload]                         # the monthly upload to Kind en Gezin: see hub/upload/settings.py
 endpoint = "https://..."
 """
@@ -31,6 +37,35 @@ from typing import Any
 
 from hub.upload.settings import UploadSettings
 from wire.broker_url import BrokerAddress
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """How long each kind of data is kept (README, "Bewaartermijnen", says where each default comes from).
+
+    Periods count from the data's own date (the day of a registration, the month sent) and, for a
+    child who left, from the day they left (``children.left_on``).
+    """
+
+    attendance_years: int = 5  # registrations (the event log) and closed months
+    corrections_years: int = 5  # the corrections' audit trail, as long as the attendance it explains
+    uploads_years: int = 10  # the versions sent to Kind en Gezin: the subsidy's financial basis
+    left_child_contacts_years: int = 5  # contacts of a child who left
+    left_child_years: int = 10  # then the child's own record is erased (anonymised if still referenced)
+    dead_letter_days: int = 90  # junk unit messages kept for the technician
+    mail_outbox_days: int = 90  # mails sent (or given up on) in the mail outbox
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if not isinstance(getattr(self, f.name), int) or getattr(self, f.name) < 1:
+                raise ValueError(f"retention: {f.name} must be a whole number >= 1")
+
+    @classmethod
+    def from_table(cls, raw: dict[str, Any]) -> RetentionSettings:
+        unknown = set(raw) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"unknown retention setting(s): {', '.join(sorted(unknown))}")
+        return cls(**raw)
 
 
 @dataclass(frozen=True)
@@ -53,6 +88,10 @@ class HubSettings:
     smtp_password: str = ""
     mail_from: str = "Aanwezig <noreply@aanwezig.example>"
     mail_dir: Path | None = None
+    # operations (issue 16): backup rotation and retention periods
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 8
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
     @property
     def database_path(self) -> Path:
@@ -90,6 +129,8 @@ def load(path: str | Path | None) -> HubSettings:
         raw["data_dir"] = (Path(path).parent / raw["data_dir"]).resolve()
     if "upload" in raw:
         raw["upload"] = UploadSettings.from_table(raw["upload"], Path(path).parent)
+    if "retention" in raw:
+        raw["retention"] = RetentionSettings.from_table(raw["retention"])
     if "mail_dir" in raw:
         raw["mail_dir"] = (Path(path).parent / raw["mail_dir"]).resolve()
     settings = HubSettings(**raw)
