@@ -55,6 +55,10 @@ def _main(argv: list[str] | None) -> int:
     retention = sub.add_parser("retention", help="erase what has passed its retention period (daily)")
     retention.add_argument("--dry-run", action="store_true", help="count what would go, erase nothing")
     retention.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+    left = sub.add_parser("child-left", help="record the day a child left (retention counts from it)")
+    left.add_argument("child_id", type=int)
+    left.add_argument("day", help="DD/MM/YYYY; 'none' clears it")
+    left.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
 
     demo = sub.add_parser("demo", help="hub + embedded broker + simulated scanner, with demo data")
     demo.add_argument("--data-dir", type=Path, default=Path("var/demo"))
@@ -89,7 +93,7 @@ def _main(argv: list[str] | None) -> int:
         from hub.upload import cli as upload_cli
 
         return upload_cli.run(settings, args.location, args.month)
-    if args.command in ("backup", "restore", "retention"):
+    if args.command in ("backup", "restore", "retention", "child-left"):
         from hub.operations import cli as operations_cli
 
         return operations_cli.run(args, settings)
