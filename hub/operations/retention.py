@@ -1,7 +1,7 @@
 """The daily retention job: erase what has passed its period (``aanwezig-hub retention``).
 
 One transaction. It declares its bounds in ``retention_erasing`` (the only way past the delete
-triggers of the event log, the corrections and the versions sent; see migration 0015), deletes what
+triggers of the event log, the corrections and the versions sent; see migration 0015_operations), deletes what
 is older, removes the bounds again and commits; on any error nothing is erased. Erasing a child who
 left: their contacts go after ``left_child_contacts_years``; after ``left_child_years`` their cards
 are unlinked and their record deleted, or anonymised when something kept still refers to it.

@@ -1,4 +1,5 @@
--- Retention (issue 16): the day a child left, and the one path by which expired history is erased.
+-- Operations (issue 16). Retention: the day a child left, and the one path by which expired
+-- history is erased; below, the evacuation list's phone numbers and emergency notes.
 --
 -- The event log, the corrections and the versions sent to Kind en Gezin stay immutable for all
 -- normal code. The retention job (hub/operations/retention.py) is the only writer of
@@ -34,3 +35,8 @@ WHEN NOT EXISTS (SELECT 1 FROM retention_erasing WHERE kind = 'uploads' AND OLD.
 BEGIN
     SELECT RAISE(ABORT, 'every version sent is kept');
 END;
+
+-- The evacuation list ("Nu aanwezig", hub/evacuation): a phone number per contact, and what staff
+-- must know about a child in an emergency (allergies, medication, who may not collect the child).
+ALTER TABLE contacts ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+ALTER TABLE children ADD COLUMN emergency_notes TEXT NOT NULL DEFAULT '';
