@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from pathlib import Path
 
 from hub import __version__
@@ -102,10 +103,15 @@ def _main(argv: list[str] | None) -> int:
 
         return admin.main(args, settings)
 
+    from hub.operations.lock import HubIsRunning
     from hub.service import Hub
 
     hub = Hub(settings)
-    hub.start()
+    try:
+        hub.start()
+    except HubIsRunning as exc:
+        print(f"aanwezig-hub serve: {exc}", file=sys.stderr)
+        return 1
     logging.getLogger("hub").info("portal on %s", hub.portal_url())
     hub.serve_http()
     return 0

@@ -41,7 +41,8 @@ from wire.broker_url import BrokerAddress
 
 @dataclass(frozen=True)
 class RetentionSettings:
-    """How long each kind of data is kept (README, "Bewaartermijnen", says where each default comes from).
+    """How long each kind of data is kept (the README's "Backups, retention and erasure" says where
+    each default comes from).
 
     Periods count from the data's own date (the day of a registration, the month sent) and, for a
     child who left, from the day they left (``children.left_on``).
