@@ -77,6 +77,20 @@ def _main(argv: list[str] | None) -> int:
     location.add_argument("--address", default="")
     location.add_argument("--config", help=CONFIG_HELP)
 
+    backup = sub.add_parser("backup", help="online backup of the database into DIR (checksum, manifest)")
+    backup.add_argument("dir", type=Path)
+    backup.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+    restore = sub.add_parser("restore", help="put a backup back in place (the hub must be stopped)")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+    retention = sub.add_parser("retention", help="erase what has passed its retention period (daily)")
+    retention.add_argument("--dry-run", action="store_true", help="count what would go, erase nothing")
+    retention.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+    left = sub.add_parser("child-left", help="record the day a child left (retention counts from it)")
+    left.add_argument("child_id", type=int)
+    left.add_argument("day", help="DD/MM/YYYY; 'none' clears it")
+    left.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+
     demo = sub.add_parser("demo", help="hub + embedded broker + simulated scanner, with demo data")
     demo.add_argument("--data-dir", type=Path, default=Path("var/demo"))
     demo.add_argument("--port", type=int, default=8000, help="portal port (another free one if taken)")
@@ -111,15 +125,24 @@ def _main(argv: list[str] | None) -> int:
         from hub.upload import cli as upload_cli
 
         return upload_cli.run(settings, args.location, args.month)
+    if args.command in ("backup", "restore", "retention", "child-left"):
+        from hub.operations import cli as operations_cli
+
+        return operations_cli.run(args, settings)
     if args.command in ("invite", "add-location"):
         from hub.accounts import admin
 
         return admin.main(args, settings)
 
+    from hub.operations.lock import HubIsRunning
     from hub.service import Hub
 
     hub = Hub(settings)
-    hub.start()
+    try:
+        hub.start()
+    except HubIsRunning as exc:
+        print(f"aanwezig-hub serve: {exc}", file=sys.stderr)
+        return 1
     logging.getLogger("hub").info("portal on %s", hub.portal_url())
     hub.serve_http()
     return 0

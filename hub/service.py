@@ -15,6 +15,7 @@ from hub.ingest.card_reads import card_read_handler
 from hub.ingest.link import HubLink
 from hub.ingest.pipeline import SUBSCRIPTIONS, Ingest
 from hub.mail import mailer_for
+from hub.operations.lock import DataFolderLock
 from hub.units.config import publish_configs
 from hub.upload.scheduler import UploadScheduler
 from hub.web.app import create_app
@@ -34,9 +35,11 @@ class Hub:
         self.uploads: UploadScheduler | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._lock = DataFolderLock(settings.data_dir)
 
     def start(self) -> None:
         """Migrate the database, make sure there is a broker, start the ingest. Does not block."""
+        self._lock.acquire()  # one hub per data folder; restore refuses while this is held
         open_database(self.settings.database_path).close()
         self.broker = self.settings.broker_address
         if self.broker is None:
@@ -127,6 +130,7 @@ class Hub:
             self.link.stop()
         if self.embedded is not None:
             self.embedded.stop()
+        self._lock.release()
 
 
 def _exit_on_sigterm(_signum: int, _frame: object) -> None:

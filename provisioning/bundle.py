@@ -67,14 +67,20 @@ def unit_toml(
     return "\n".join(lines) + "\n"
 
 
-def write_bundle(out: Path, config_text: str, ca_file: Path | None) -> list[Path]:
-    """Write the bundle into ``out``; returns the files written."""
+def write_bundle(
+    out: Path, config_text: str, ca_file: Path | None, update_key: Path | None = None
+) -> list[Path]:
+    """Write the bundle into ``out``; returns the files written. ``update_key``: the organisation's
+    public update key, installed on the unit as /etc/aanwezig/update-key.pub."""
     out.mkdir(parents=True, exist_ok=True)
     written = [out / CONFIG_NAME]
     write_atomically(out / CONFIG_NAME, config_text, mode=0o600)
     if ca_file is not None:
         shutil.copyfile(ca_file, out / CA_NAME)
         written.append(out / CA_NAME)
+    if update_key is not None:
+        shutil.copyfile(update_key, out / update_key.name)
+        written.append(out / update_key.name)
     return written
 
 

@@ -27,6 +27,7 @@ voorbeelden:
   aanwezig-provision revoke unit-3fa9c1
   aanwezig-provision replace unit-3fa9c1 --out /media/$USER/bootfs/aanwezig
   aanwezig-provision cards --organisator info@zonnebloem.be --count 20 --out kaarten.pdf
+  aanwezig-provision sign-update dist/aanwezig-0.2.0-py3-none-any.whl
 
 De stappen voor de technieker staan in docs/technician.md.
 """
@@ -124,7 +125,40 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("codes", help="nieuwe kaartcodes tonen zonder ze te registreren")
     p.add_argument("count", type=int)
     p.set_defaults(run=_codes)
+
+    key_dir_help = "map van de updatesleutel (standaard: update_key_dir uit de instellingen)"
+    p = sub.add_parser(
+        "update-key", help="de updatesleutel van de organisatie maken (één keer); publiek deel in elke bundel"
+    )
+    p.add_argument("--key-dir", type=Path, help=key_dir_help)
+    p.set_defaults(run=_update_key)
+    p = sub.add_parser("sign-update", help="een wheel ondertekenen voor de scanners: schrijft WHEEL.sig")
+    p.add_argument("wheel", type=Path)
+    p.add_argument("--key-dir", type=Path, help=key_dir_help)
+    p.set_defaults(run=_sign_update)
     return parser
+
+
+def _key_dir(args: argparse.Namespace) -> Path:
+    return args.key_dir if args.key_dir is not None else _settings(args).update_key_dir
+
+
+def _update_key(args: argparse.Namespace) -> int:
+    from provisioning.updates import make_key
+
+    public = make_key(_key_dir(args))
+    print(f"✓ updatesleutel gemaakt; de publieke sleutel {public} gaat voortaan mee in elke bundel.")
+    print("  Bewaar een kopie van de privésleutel offline; scanners die al draaien krijgen de publieke")
+    print("  sleutel met 'aanwezig-provision rekey UNIT' (nieuwe bundel).")
+    return 0
+
+
+def _sign_update(args: argparse.Namespace) -> int:
+    from provisioning.updates import sign_update
+
+    signature = sign_update(args.wheel, _key_dir(args))
+    print(f"✓ {signature}")
+    return 0
 
 
 def _bundle_options(p: argparse.ArgumentParser, unit_id: bool) -> None:

@@ -25,6 +25,7 @@ from provisioning.announce import AnnounceError, publish_retained
 from provisioning.bundle import CA_NAME, CONFIG_NAME, UnitIdentity, unit_toml, write_bundle
 from provisioning.errors import ProvisionError
 from provisioning.settings import ProvisionSettings
+from provisioning.updates import public_key_file
 from wire.broker_url import BrokerAddress
 from wire.topics import is_valid_id
 
@@ -236,7 +237,7 @@ class Fleet:
             written_at=units.local_now().strftime("%d/%m/%Y %H:%M"),
         )
         try:
-            enrolment.bundle.extend(write_bundle(out, text, ca))
+            enrolment.bundle.extend(write_bundle(out, text, ca, public_key_file(s.update_key_dir)))
         except OSError as exc:
             unit = enrolment.identity.unit
             raise ProvisionError(

@@ -69,6 +69,8 @@ class ProvisionSettings:
     reload: tuple[str, ...] = ("systemctl", "reload", "mosquitto")
     mosquitto_pid_file: Path | None = None
     unit: UnitDefaults = field(default_factory=UnitDefaults)
+    # the organisation's update signing key (provisioning/updates.py); its public half goes in every bundle
+    update_key_dir: Path = Path("/etc/aanwezig/update-key")
 
     @property
     def password_file(self) -> Path:
@@ -144,7 +146,7 @@ def from_dict(raw: dict[str, Any], base: Path) -> ProvisionSettings:
     values: dict[str, Any] = {"unit_broker": broker("unit_broker")}
     if "hub_broker" in raw:
         values["hub_broker"] = broker("hub_broker")
-    for key in ("hub_config", "broker_dir"):
+    for key in ("hub_config", "broker_dir", "update_key_dir"):
         if key in raw:
             values[key] = (base / raw[key]).resolve()
     if raw.get("mosquitto_pid_file"):

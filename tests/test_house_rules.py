@@ -50,6 +50,8 @@ RULE_FILES = (
     "hub/upload/batch.py",
     "hub/upload/validation.py",
     "hub/ingest/admission.py",
+    "hub/operations/rotation.py",
+    "hub/operations/retention_rules.py",
 )
 # Project modules a rule file may import besides other rule files: pure helpers.
 PURE_HELPERS = ("hub.core.localtime", "wire")

@@ -25,7 +25,10 @@ EXPOSURE_LIMIT = {
     "aanwezig-unit.service": 3.0,
     "aanwezig-hub.service": 2.0,
     "aanwezig-install-bundle.service": 2.0,
+    "aanwezig-hub-backup.service": 2.0,
+    "aanwezig-hub-retention.service": 2.0,
 }
+TIMERS = sorted(p.name for p in SYSTEMD.glob("*.timer"))
 
 
 def systemd_analyze() -> str:
@@ -82,6 +85,24 @@ def test_the_service_is_locked_down(name: str, tmp_path: Path) -> None:
     assert float(match.group(1)) <= EXPOSURE_LIMIT[name], done.stdout
     found = settings(name)
     assert found["NoNewPrivileges"] == ["yes"] and found["ProtectSystem"] == ["strict"]
+
+
+@pytest.mark.parametrize("name", TIMERS)
+def test_systemd_analyze_verify_accepts_the_timer_and_its_service(name: str, tmp_path: Path) -> None:
+    service = name.removesuffix(".timer") + ".service"
+    installed_copy(service, tmp_path)
+    timer = tmp_path / name
+    timer.write_text((SYSTEMD / name).read_text())
+    done = subprocess.run(
+        [systemd_analyze(), "verify", "--man=no", str(timer), str(tmp_path / service)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = (done.stdout + done.stderr).splitlines()
+    complaints = [line for line in output if name in line or service in line]
+    assert done.returncode == 0 and not complaints, done.stdout + done.stderr
+    assert "Persistent=true" in timer.read_text().splitlines(), "a night the machine was off runs at boot"
 
 
 def test_the_scanner_runs_unprivileged_with_only_its_device_groups() -> None:

@@ -23,6 +23,9 @@ from typing import Any, ClassVar
 from wire.topics import ID_PATTERN
 
 PROTOCOL_VERSION = 1
+# What the hub decodes: this version and the one before it, because units in the field still run
+# the previous release. A newer version only adds optional fields, so an older message still fits.
+ACCEPTED_VERSIONS = frozenset(v for v in (PROTOCOL_VERSION - 1, PROTOCOL_VERSION) if v >= 1)
 MAX_PAYLOAD_BYTES = 4096  # a unit -> hub message; a check-in is about 350 bytes
 MAX_CONFIG_BYTES = 512 * 1024  # hub -> unit config, roster included
 
@@ -227,7 +230,7 @@ def decode(
     if not isinstance(body, dict):
         raise ContractError("not_an_object")
     version = body.get("v")
-    if version != PROTOCOL_VERSION or isinstance(version, bool):
+    if isinstance(version, bool) or version not in ACCEPTED_VERSIONS:
         raise ContractError("unsupported_version", repr(version)[:40])
     cls = MESSAGE_TYPES.get(body.get("type")) if isinstance(body.get("type"), str) else None
     if cls is None:

@@ -25,6 +25,7 @@ class Contact:
     name: str
     email: str | None
     relation: str
+    phone: str = ""  # for the evacuation list
 
 
 CHILD_COLUMNS = "ch.id, ch.first_name, ch.last_name, ch.birth_date, ch.sex, ch.no_subsidy, ch.school_start"
@@ -127,13 +128,19 @@ def link_child(db: sqlite_utils.Database, child_id: int, location_id: str) -> No
 
 def contacts_of(db: sqlite_utils.Database, child_id: int) -> list[Contact]:
     rows = db.execute(
-        "SELECT id, child_id, name, email, relation FROM contacts WHERE child_id = ? ORDER BY id", (child_id,)
+        "SELECT id, child_id, name, email, relation, phone FROM contacts WHERE child_id = ? ORDER BY id",
+        (child_id,),
     ).fetchall()
     return [Contact(*row) for row in rows]
 
 
 def add_contact(
-    db: sqlite_utils.Database, child_id: int, name: str, email: str | None = None, relation: str = ""
+    db: sqlite_utils.Database,
+    child_id: int,
+    name: str,
+    email: str | None = None,
+    relation: str = "",
+    phone: str = "",
 ) -> int:
     """Add a contact; refused (in Dutch) when the child has five already."""
     with db.atomic():
@@ -143,7 +150,13 @@ def add_contact(
         return (
             db["contacts"]
             .insert(
-                {"child_id": child_id, "name": name.strip(), "email": email or None, "relation": relation}
+                {
+                    "child_id": child_id,
+                    "name": name.strip(),
+                    "email": email or None,
+                    "relation": relation,
+                    "phone": phone.strip(),
+                }
             )
             .last_pk
         )

@@ -125,6 +125,7 @@ def _contacts_from_form(form) -> list[ContactInput]:
             str(form.get(f"contact_{i}_name", "")),
             str(form.get(f"contact_{i}_email", "")),
             str(form.get(f"contact_{i}_relation", "")),
+            str(form.get(f"contact_{i}_phone", "")),
         )
         for i in range(MAX_CONTACTS)
     ]
@@ -236,6 +237,7 @@ def render_child(
         "sex": SEX_NL.get(child.sex or "", "onbekend"),
         "school_start": fmt_date(child.school_start) if child.school_start else None,
         "contacts": contacts_of(conn, child.id),
+        "emergency_notes": service.emergency_notes(conn, child.id),
         "max_contacts": MAX_CONTACTS,
         "cards": cards,
         "active_card": next((c for c in cards if c.state == "active"), None),
@@ -290,6 +292,7 @@ def add_contact(
     name: str = Form(""),
     email: str = Form(""),
     relation: str = Form(""),
+    phone: str = Form(""),
     here: AtLocation = Depends(at_location),
 ) -> Response:
     actor, conn, location = here
@@ -297,12 +300,28 @@ def add_contact(
     back = f"/locaties/{location.id}/kinderen/{child.id}"
     try:
         contact = service.add_contact_for(
-            conn, actor, location.id, child.id, ContactInput(name, email, relation)
+            conn, actor, location.id, child.id, ContactInput(name, email, relation, phone)
         )
     except Refused as refused:
         return see_other(back, request, refused.reason, error=True)
     mailed = send_all(request, confirmation_mails(location, child, [contact]))
     return see_other(back, request, f"{contact.name} is toegevoegd als contactpersoon.{mailed}")
+
+
+@router.post("/locaties/{location_id}/kinderen/{child_id}/noodinfo")
+def save_emergency_notes(
+    request: Request,
+    child_id: int,
+    notes: str = Form(""),
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    actor, conn, location = here
+    back = f"/locaties/{location.id}/kinderen/{child_id}"
+    try:
+        service.set_emergency_notes(conn, actor, location.id, child_id, notes)
+    except Refused as refused:
+        return see_other(back, request, refused.reason, error=True)
+    return see_other(back, request, "De informatie bij nood is bewaard.")
 
 
 @router.post("/locaties/{location_id}/kinderen/{child_id}/contacten/{contact_id}/verwijderen")

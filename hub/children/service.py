@@ -33,6 +33,8 @@ from hub.mail import Mail, texts
 
 SEX_NL = {"m": "Jongen", "v": "Meisje"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9][0-9 ./()-]{5,24}$")  # "03 123 45 67", "+32 470 12 34 56"
+MAX_EMERGENCY_NOTES = 1000
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class ContactInput:
     name: str
     email: str = ""
     relation: str = ""
+    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,9 @@ def validate_child(
             errors["contacts"] = f"Contactpersoon {i}: geef een naam."
         elif contact.email.strip() and not _EMAIL.match(contact.email.strip()):
             errors["contacts"] = f"Contactpersoon {i}: ‘{contact.email.strip()}’ is geen geldig e-mailadres."
+        elif contact.phone.strip() and not PHONE.match(contact.phone.strip()):
+            phone = contact.phone.strip()
+            errors["contacts"] = f"Contactpersoon {i}: ‘{phone}’ is geen geldig telefoonnummer."
     if errors:
         return None, errors
     assert born is not None
@@ -128,7 +134,9 @@ def validate_child(
         born,
         sex,
         no_subsidy,
-        tuple(ContactInput(c.name.strip(), c.email.strip(), c.relation.strip()) for c in filled),
+        tuple(
+            ContactInput(c.name.strip(), c.email.strip(), c.relation.strip(), c.phone.strip()) for c in filled
+        ),
     )
     return child, {}
 
@@ -205,7 +213,7 @@ def register(db: sqlite_utils.Database, actor: Actor, location_id: str, new: New
         )
         link_child(db, child_id, location_id)
         for contact in new.contacts:
-            add_contact(db, child_id, contact.name, contact.email or None, contact.relation)
+            add_contact(db, child_id, contact.name, contact.email or None, contact.relation, contact.phone)
     return child_id
 
 
@@ -237,11 +245,30 @@ def add_contact_for(
         raise Refused("Geef de naam van de contactpersoon.")
     if contact.email.strip() and not _EMAIL.match(contact.email.strip()):
         raise Refused(f"‘{contact.email.strip()}’ is geen geldig e-mailadres.")
+    if contact.phone.strip() and not PHONE.match(contact.phone.strip()):
+        raise Refused(f"‘{contact.phone.strip()}’ is geen geldig telefoonnummer.")
     with write_transaction(db):
         contact_id = add_contact(
-            db, child_id, contact.name, contact.email.strip() or None, contact.relation.strip()
+            db, child_id, contact.name, contact.email.strip() or None, contact.relation.strip(), contact.phone
         )
     return next(c for c in contacts_of(db, child_id) if c.id == contact_id)
+
+
+def set_emergency_notes(
+    db: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int, notes: str
+) -> None:
+    """What staff must know about the child in an emergency (shown on the evacuation list)."""
+    child_at(db, actor, location_id, child_id)
+    notes = notes.strip().replace("\r\n", "\n")
+    if len(notes) > MAX_EMERGENCY_NOTES:
+        raise Refused(f"Maximum {MAX_EMERGENCY_NOTES} tekens, a.u.b.")
+    with write_transaction(db):
+        db.execute("UPDATE children SET emergency_notes = ? WHERE id = ?", (notes, child_id))
+
+
+def emergency_notes(db: sqlite_utils.Database, child_id: int) -> str:
+    row = db.execute("SELECT emergency_notes FROM children WHERE id = ?", (child_id,)).fetchone()
+    return row[0] if row else ""
 
 
 def remove_contact(

@@ -20,6 +20,12 @@ smtp_password = "secret"
 mail_from = "Aanwezig <noreply@example.org>"
 mail_dir = "mail"                # default: <data_dir>/mail
 
+backup_keep_daily = 7            # aanwezig-hub backup: keep the newest backup of each of the last 7 days ...
+backup_keep_weekly = 8           # ... and of each of the last 8 weeks
+
+[retention]                      # how long data is kept before the daily job erases it: see RetentionSettings
+attendance_years = 5
+
 [upload]                         # the monthly upload to Kind en Gezin: see hub/upload/settings.py
 endpoint = "https://..."
 
@@ -83,7 +89,10 @@ class HubSettings:
     # hostile MQTT input (issue 13/14): how long junk is kept, how many refused check-ins per unit a day
     dead_letter_days: int = 30
     refused_per_unit_day: int = 2000
-    # The features' own tables ([upload], ...), as their registered sections read them.
+    # operations (issue 16): backup rotation; the retention periods are the [retention] table
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 8
+    # The features' own tables ([upload], [retention], ...), as their registered sections read them.
     sections: Mapping[str, Any] = field(default_factory=dict)
 
     def section(self, name: str) -> Any:

@@ -36,6 +36,7 @@ from hub.cards import routes as cards
 from hub.children import routes as children
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
+from hub.evacuation import routes as evacuation
 from hub.ingest import routes as refused_screen
 from hub.locations import routes as locations
 from hub.locations.access import location_for
@@ -43,7 +44,7 @@ from hub.mail import Mailer
 from hub.mail.folder import FolderMailer
 from hub.upload import routes as upload
 from hub.web.channel import RecordingChannel, UnitChannel
-from hub.web.nav import DEFAULT_NAV
+from hub.web.nav import DEFAULT_NAV, NavEntry
 from hub.web.web import COOKIE, LoginRequired, Portal, csrf_protect, render
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -97,6 +98,8 @@ def create_app(
 
     for module in (auth, overview, locations, grid, corrections, children, cards, api):
         app.include_router(module.router)
+    app.include_router(evacuation.router)  # "Nu aanwezig", the evacuation list (issue 16)
+    app.state.portal.nav.append(NavEntry("nu-aanwezig", "Nu aanwezig", "/locaties/{location}/nu-aanwezig"))
     upload.install(app, settings.upload)
     refused_screen.install(app)
 

@@ -1,0 +1,62 @@
+"""The operations commands of ``aanwezig-hub``: backup, restore, retention."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+
+from hub.core.settings import HubSettings
+from hub.operations.backup import BackupError, backup, restore
+from hub.operations.lock import HubIsRunning
+
+
+def run(args: argparse.Namespace, settings: HubSettings) -> int:
+    try:
+        if args.command == "backup":
+            done = backup(settings, args.dir)
+            counts = done.manifest["tables"]
+            print(
+                f"{done.path}: {done.manifest['bytes']} bytes, sha256 {done.manifest['sha256']}, "
+                f"{counts.get('events', 0)} events; rotation removed {len(done.removed)}"
+            )
+            return 0
+        if args.command == "restore":
+            aside = restore(settings, args.file)
+            print(f"restored {args.file} into {settings.database_path}; the replaced database is {aside}")
+            return 0
+        if args.command == "retention":
+            from hub.operations.retention import run_retention
+
+            report = run_retention(settings, dry_run=args.dry_run)
+            print(report.summary())
+            return 0
+        if args.command == "child-left":
+            return _child_left(settings, args.child_id, args.day)
+    except (BackupError, HubIsRunning) as exc:
+        print(f"aanwezig-hub {args.command}: {exc}", file=sys.stderr)
+        return 1
+    raise AssertionError(args.command)
+
+
+def _child_left(settings: HubSettings, child_id: int, day: str) -> int:
+    from hub.core.db import open_database
+
+    left_on = None
+    if day.lower() != "none":
+        try:
+            left_on = datetime.strptime(day, "%d/%m/%Y").date().isoformat()
+        except ValueError:
+            print(f"aanwezig-hub child-left: {day!r} is not a date DD/MM/YYYY", file=sys.stderr)
+            return 1
+    db = open_database(settings.database_path)
+    try:
+        with db.conn:
+            changed = db.conn.execute("UPDATE children SET left_on = ? WHERE id = ?", (left_on, child_id))
+        if changed.rowcount != 1:
+            print(f"aanwezig-hub child-left: no child with id {child_id}", file=sys.stderr)
+            return 1
+    finally:
+        db.close()
+    print(f"child {child_id}: left on {day}" if left_on else f"child {child_id}: still here")
+    return 0

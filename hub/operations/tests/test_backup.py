@@ -1,0 +1,181 @@
+"""Backups taken while the hub ingests, and restored into a stopped hub: real processes, real files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hub.core.db import open_database
+from hub.core.settings import HubSettings
+from hub.demo import DemoData
+from hub.operations.backup import BackupError, backup, restore, sha256_of
+from hub.operations.lock import DataFolderLock, HubIsRunning
+from hub.operations.rotation import backups_to_keep
+from provisioning.mosquitto import UnitAccount
+from tests.support.processes import ROOT, start_hub
+from tests.support.raw_unit import RawUnit
+from tests.support.waiting import wait_for
+from tests.test_wire_contract import checkin
+from wire import Ack, encode
+
+BURST = 240
+
+
+def hub_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hub", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_backup_taken_during_a_burst_restores_every_event_acked_before_it_began(
+    tmp_path: Path, hub_dir: Path, demo: DemoData, start_mosquitto
+) -> None:
+    mosquitto = start_mosquitto(UnitAccount(demo.unit_id, demo.location_id, "unit-secret"))
+    hub, _portal = start_hub(hub_dir, broker_url=mosquitto.hub_url)
+    acked: list[str] = []
+    lock = threading.Lock()
+
+    def on_ack(ack: Ack, _arrived: float) -> None:
+        with lock:
+            acked.append(ack.id)
+
+    unit = RawUnit.of(mosquitto, demo.unit_id, on_ack=on_ack).start()
+    codes = list(demo.cards.values())
+    start = datetime.now(UTC)
+    events = [
+        checkin(
+            unit=demo.unit_id,
+            location=demo.location_id,
+            seq=n + 1,
+            code=codes[n % len(codes)],
+            wall_time=(start + timedelta(milliseconds=10 * n)).isoformat(timespec="milliseconds"),
+            direction="arrival" if (n // len(codes)) % 2 == 0 else "departure",
+        )
+        for n in range(BURST)
+    ]
+    stop_sending = threading.Event()
+
+    def send() -> None:
+        for event in events:
+            if stop_sending.is_set():
+                return
+            unit.publish(encode(event))
+            stop_sending.wait(0.01)  # a busy morning, bounded: BURST messages
+
+    sender = threading.Thread(target=send, name="burst")
+    backups = tmp_path / "backups"
+    try:
+        sender.start()
+        wait_for(lambda: len(acked) >= BURST // 4, timeout=60, what="a quarter of the burst acked")
+        with lock:
+            acked_before = set(acked)
+        done = hub_cli("backup", str(backups), "--config", str(hub_dir / "hub.toml"))
+        assert done.returncode == 0, done.stderr
+        with lock:
+            acked_after_backup = len(acked)
+        sender.join(timeout=60)
+        wait_for(lambda: len(set(acked)) == BURST, timeout=60, what="the whole burst acked")
+
+        # a running hub's database is never replaced
+        (file,) = backups.glob("aanwezig-hub-*.sqlite3")
+        refused = hub_cli("restore", str(file), "--config", str(hub_dir / "hub.toml"))
+        assert refused.returncode == 1 and "stop the hub first" in refused.stderr, refused
+    finally:
+        stop_sending.set()
+        unit.stop()
+        hub.stop()
+    assert "Traceback" not in hub.log(), hub.log()[-3000:]
+
+    manifest = json.loads(file.with_suffix(".json").read_text())
+    assert manifest["sha256"] == sha256_of(file)
+    assert (backups / f"{file.name}.sha256").read_text() == f"{manifest['sha256']}  {file.name}\n"
+    assert "0001_initial.sql" in manifest["migrations"]
+
+    fresh = tmp_path / "fresh-hub"
+    fresh.mkdir()
+    (fresh / "hub.toml").write_text(f'data_dir = "{fresh}"\n')
+    done = hub_cli("restore", str(file), "--config", str(fresh / "hub.toml"))
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(fresh / "hub.sqlite3") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        restored = {row[0] for row in db.execute("SELECT id FROM events")}
+    assert acked_before <= restored, f"{len(acked_before - restored)} acked events missing"
+    assert manifest["tables"]["events"] == len(restored)
+    print(f"acked before the backup: {len(acked_before)}, in it: {len(restored)}, "
+          f"acked when it returned: {acked_after_backup}, burst: {BURST}")
+
+
+def test_restore_refuses_a_backup_whose_checksum_does_not_match_and_changes_nothing(
+    tmp_path: Path, hub_dir: Path, demo: DemoData
+) -> None:
+    settings = HubSettings(data_dir=hub_dir)
+    made = backup(settings, tmp_path / "backups", now=datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    with made.path.open("r+b") as f:  # one flipped byte in the last page
+        f.seek(-100, 2)
+        byte = f.read(1)
+        f.seek(-100, 2)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    before = sha256_of(hub_dir / "hub.sqlite3")
+    with pytest.raises(BackupError, match="checksum does not match"):
+        restore(settings, made.path)
+    assert sha256_of(hub_dir / "hub.sqlite3") == before
+    assert not list(hub_dir.glob("hub.sqlite3.replaced-*"))
+
+
+def test_restore_keeps_the_replaced_database_aside(tmp_path: Path, hub_dir: Path, demo: DemoData) -> None:
+    settings = HubSettings(data_dir=hub_dir)
+    made = backup(settings, tmp_path / "backups", now=datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    db = open_database(hub_dir / "hub.sqlite3")
+    db.execute("DELETE FROM contacts")
+    db["closed_months"].insert(
+        {"location_id": demo.location_id, "month": "2026-02", "closed_by": "x", "closed_at": "2026-03-01T0Z"}
+    )
+    db.conn.commit()
+    db.close()
+    aside = restore(settings, made.path, now=datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+    assert aside.name == "hub.sqlite3.replaced-20260302T020000Z"
+    with sqlite3.connect(aside) as old, sqlite3.connect(hub_dir / "hub.sqlite3") as new:
+        assert old.execute("SELECT count(*) FROM closed_months").fetchone() == (1,)
+        assert new.execute("SELECT count(*) FROM closed_months").fetchone() == (0,)
+
+
+def test_restore_refuses_while_the_data_folder_is_locked(tmp_path: Path, hub_dir: Path, demo) -> None:
+    settings = HubSettings(data_dir=hub_dir)
+    made = backup(settings, tmp_path / "backups", now=datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    with DataFolderLock(hub_dir).acquire(), pytest.raises(HubIsRunning, match="stop the hub first"):
+        restore(settings, made.path)
+
+
+def test_a_postgresql_setting_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    class PgSettings(HubSettings):
+        database_url = "postgresql://hub@db/aanwezig"
+
+    with pytest.raises(BackupError, match="not supported on this database yet"):
+        backup(PgSettings(data_dir=tmp_path), tmp_path / "backups")
+
+
+def test_rotation_keeps_the_newest_backup_of_each_recent_day_and_week(tmp_path, hub_dir, demo) -> None:
+    # two backups a day for 40 days, at 01:00 and 13:00 UTC; the last is Monday 09/02/2026 13:00
+    first = datetime(2026, 1, 1, 1, 0, tzinfo=UTC)
+    taken = [first + timedelta(hours=12 * n) for n in range(80)]
+    keep = backups_to_keep(taken, daily=7, weekly=4)
+    days = [datetime(2026, 2, d, 13, 0, tzinfo=UTC) for d in range(3, 10)]
+    # weeks: 09/02 and 08/02 (Sunday) are days already; then the Sundays 01/02 and 25/01
+    weeks = [datetime(2026, 2, 1, 13, 0, tzinfo=UTC), datetime(2026, 1, 25, 13, 0, tzinfo=UTC)]
+    assert keep == set(days + weeks)
+    settings = HubSettings(data_dir=hub_dir, backup_keep_daily=2, backup_keep_weekly=1)
+    folder = tmp_path / "backups"
+    for day in range(4):
+        backup(settings, folder, now=datetime(2026, 3, 2 + day, 1, 0, tzinfo=UTC))
+    assert sorted(p.name for p in folder.glob("*.sqlite3")) == [
+        "aanwezig-hub-20260304T010000Z.sqlite3",
+        "aanwezig-hub-20260305T010000Z.sqlite3",
+    ]
+    assert len(list(folder.glob("*.json"))) == len(list(folder.glob("*.sha256"))) == 2
