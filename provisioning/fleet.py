@@ -22,6 +22,7 @@ import sqlite_utils
 from hub.core.db import open_database
 from hub.core.localtime import BRUSSELS
 from hub.units import registry as units
+from hub.units import staff
 from hub.units.config import config_for
 from provisioning import broker
 from provisioning.announce import AnnounceError, publish_retained
@@ -121,7 +122,11 @@ class Fleet:
         return enrolment
 
     def rekey(self, unit_id: str, out: Path, mode: str = "auto") -> Enrolment:
-        """A new password and bundle for an active unit (a lost SD card, a suspected leak)."""
+        """A new password, staff key and bundle for an active unit (a lost SD card, a suspected leak).
+
+        Also how a unit enrolled before staff keys existed gets one; its staff menu then checks
+        the scanner code with the key once the new bundle is installed.
+        """
         with broker.locked(self.settings) as store, self._db() as db:
             unit = units.registered_unit(db, unit_id)
             if unit is None or unit.state != "active":
@@ -132,13 +137,30 @@ class Fleet:
             self._write_files(db, store)
         self._reload()
         self._write_bundle(enrolment, out)
+        self._announce(unit_id)
         return enrolment
 
     def sync(self) -> None:
-        """Rebuild the broker's files from the database and reload (after a change elsewhere)."""
+        """Rebuild the broker's files from the database and reload (after a change elsewhere).
+
+        Warns about active units without a staff key: only ``rekey`` can give one, since the key
+        must reach the unit in a bundle.
+        """
         with broker.locked(self.settings) as store, self._db() as db:
             self._write_files(db, store)
+            unkeyed = [
+                row[0]
+                for row in db.execute(
+                    "SELECT id FROM units WHERE state = 'active' AND staff_key IS NULL ORDER BY id"
+                )
+            ]
         self._reload()
+        if unkeyed:  # a nudge, not a failure: these units work, with the previous (unkeyed) hash
+            self.say(
+                f"⚠ unit(s) zonder eigen sleutel voor de scannercode: {', '.join(unkeyed)}; ze krijgen "
+                "de scannercode nog ongesleuteld gehasht. `aanwezig-provision rekey UNIT --out MAP` "
+                "geeft elk een sleutel in een nieuwe bundel"
+            )
 
     # --- the steps ------------------------------------------------------------------------
 
@@ -175,7 +197,11 @@ class Fleet:
         store.save()
         (name,) = db.execute("SELECT name FROM locations WHERE id = ?", (location,)).fetchone()
         self.say(f"✓ brokeraccount {unit_id} aangemaakt (in de hub enkel als hash bewaard)")
-        identity = UnitIdentity(unit_id, location, name, password)
+        with db.atomic():
+            key = staff.give_key(db, unit_id)
+        staff.refresh(db, unit_id=unit_id)
+        self.say(f"✓ eigen sleutel voor de scannercode van {unit_id} gemaakt (staff.key in de bundel)")
+        identity = UnitIdentity(unit_id, location, name, password, key)
         return Enrolment(identity, self.settings.unit_broker, [], mode)
 
     def _revoke(self, db: sqlite_utils.Database, store: broker.AccountStore, unit_id: str) -> units.Unit:
@@ -218,7 +244,7 @@ class Fleet:
             written_at=datetime.now(BRUSSELS).strftime("%d/%m/%Y %H:%M"),
         )
         try:
-            enrolment.bundle.extend(write_bundle(out, text, ca))
+            enrolment.bundle.extend(write_bundle(out, text, ca, enrolment.identity.staff_key))
         except OSError as exc:
             unit = enrolment.identity.unit
             raise ProvisionError(

@@ -1,4 +1,5 @@
-"""The organisator's locations (with a red marker where cells are red) and the location PIN."""
+"""The organisator's locations (with a red marker where cells are red), the location PIN and the
+scanner code (the staff code on the location's units)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from hub.accounts.actors import Actor, Refused, Role
 from hub.attendance.grid import month_grid
 from hub.attendance.windows import shift_month
 from hub.core.localtime import today
-from hub.locations.access import has_pin, locations_of, set_pin
+from hub.locations.access import has_pin, has_scanner_code, locations_of, set_pin, set_scanner_code
 from hub.locations.pin_rules import PIN_LENGTH, TIPS
 from hub.locations.queries import Location
+from hub.units import staff
 from hub.web.web import AtLocation, at_location, db, portal, render, require_actor, see_other
 
 router = APIRouter()
@@ -54,12 +56,16 @@ def pin_page(
     return _pin_page(request, conn, actor, location)
 
 
-def _pin_page(request, conn, actor, location, error: str | None = None) -> Response:
+def _pin_page(
+    request, conn, actor, location, error: str | None = None, scanner_error: str | None = None
+) -> Response:
     context = {
         "tips": TIPS,
         "pin_length": PIN_LENGTH,
         "has_pin": has_pin(conn, location.id),
+        "has_scanner_code": has_scanner_code(conn, location.id),
         "error": error,
+        "scanner_error": scanner_error,
         "may_set": actor.role is Role.ORGANISATOR,
         "active": "pincode",
     }
@@ -78,9 +84,31 @@ def pin_save(
         set_pin(conn, actor, location.id, pin, repeated)
     except Refused as refused:
         return _pin_page(request, conn, actor, location, refused.reason)
-    portal(request).units.configs_changed(location.id)  # the units check the staff PIN themselves
+    # the units never get the PIN's hash; republishing takes any stale copy off the broker at once
+    portal(request).units.configs_changed(location.id)
     return see_other(
         f"/locaties/{location.id}/pincode",
         request,
         "De pincode is ingesteld. Geef ze door aan de verantwoordelijke van de opvanglocatie.",
+    )
+
+
+@router.post("/locaties/{location_id}/scannercode")
+def scanner_code_save(
+    request: Request,
+    code: str = Form(""),
+    repeated: str = Form(""),
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    actor, conn, location = here
+    try:
+        set_scanner_code(conn, actor, location.id, code, repeated)
+    except Refused as refused:
+        return _pin_page(request, conn, actor, location, scanner_error=refused.reason)
+    staff.refresh(conn, location.id)  # a hash keyed to each unit
+    portal(request).units.configs_changed(location.id)
+    return see_other(
+        f"/locaties/{location.id}/pincode",
+        request,
+        "De scannercode is ingesteld. De scanners van deze opvang gebruiken ze binnen enkele seconden.",
     )
