@@ -27,6 +27,7 @@ from hub.core.settings import HubSettings
 from hub.locations.queries import add_closing_day, location_schedule, set_opening_hours
 from hub.locations.schedule import weekdays
 from hub.service import Hub
+from hub.units import registry as units_registry
 from hub.units import staff
 from wire import CheckIn, Direction, Source, cardcode, staffcode
 from wire.ids import new_event_id
@@ -123,7 +124,7 @@ def seed(
         for unit_id in unit_ids:
             db["units"].insert({"id": unit_id, "location_id": DEMO_LOCATION}, ignore=True)
             if db.execute("SELECT staff_key FROM units WHERE id = ?", (unit_id,)).fetchone()[0] is None:
-                staff.give_key(db, unit_id)
+                units_registry.new_staff_key(db, unit_id)
     staff.refresh(db, DEMO_LOCATION)
     cards = db.execute(
         "SELECT ch.first_name, c.code FROM cards c JOIN children ch ON ch.id = c.child_id ORDER BY ch.id"

@@ -22,7 +22,6 @@ import sqlite_utils
 from hub.core.db import open_database
 from hub.core.localtime import BRUSSELS
 from hub.units import registry as units
-from hub.units import staff
 from hub.units.config import config_for
 from provisioning import broker
 from provisioning.announce import AnnounceError, publish_retained
@@ -198,8 +197,7 @@ class Fleet:
         (name,) = db.execute("SELECT name FROM locations WHERE id = ?", (location,)).fetchone()
         self.say(f"✓ brokeraccount {unit_id} aangemaakt (in de hub enkel als hash bewaard)")
         with db.atomic():
-            key = staff.give_key(db, unit_id)
-        staff.refresh(db, unit_id=unit_id)
+            key = units.new_staff_key(db, unit_id)  # the hub hashes the scanner code with it when publishing
         self.say(f"✓ eigen sleutel voor de scannercode van {unit_id} gemaakt (staff.key in de bundel)")
         identity = UnitIdentity(unit_id, location, name, password, key)
         return Enrolment(identity, self.settings.unit_broker, [], mode)

@@ -9,15 +9,17 @@ import sqlite_utils
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from hub.accounts.actors import Actor, Refused, Role
+from hub.accounts import throttle
+from hub.accounts.actors import Actor, NoAccess, Refused, Role
 from hub.attendance.grid import month_grid
 from hub.attendance.windows import shift_month
+from hub.core.db import write_transaction
 from hub.core.localtime import today
 from hub.locations.access import has_pin, has_scanner_code, locations_of, set_pin, set_scanner_code
 from hub.locations.pin_rules import PIN_LENGTH, TIPS
 from hub.locations.queries import Location
 from hub.units import staff
-from hub.web.web import AtLocation, at_location, db, portal, render, require_actor, see_other
+from hub.web.web import AtLocation, at_location, db, now, portal, render, require_actor, see_other
 
 router = APIRouter()
 
@@ -27,6 +29,7 @@ class LocationLine:
     location: Location
     red_cells: int  # this month and the last, still to fix
     has_pin: bool
+    locked: bool = False  # the location-wide PIN lock (hub/accounts/throttle.py)
 
 
 def open_errors(conn: sqlite_utils.Database, location_id: str) -> int:
@@ -43,7 +46,15 @@ def location_list(
     found = locations_of(conn, actor)
     if actor.role is Role.LOCATION or len(found) == 1:
         return see_other(f"/locaties/{found[0].id}" if found else "/aanmelden")
-    lines = [LocationLine(loc, open_errors(conn, loc.id), has_pin(conn, loc.id)) for loc in found]
+    lines = [
+        LocationLine(
+            loc,
+            open_errors(conn, loc.id),
+            has_pin(conn, loc.id),
+            throttle.location_locked_until(conn, loc.id, now()) is not None,
+        )
+        for loc in found
+    ]
     return render(request, "locations/list.html", {"lines": lines})
 
 
@@ -64,6 +75,7 @@ def _pin_page(
         "pin_length": PIN_LENGTH,
         "has_pin": has_pin(conn, location.id),
         "has_scanner_code": has_scanner_code(conn, location.id),
+        "locked_until": throttle.location_locked_until(conn, location.id, now()),
         "error": error,
         "scanner_error": scanner_error,
         "may_set": actor.role is Role.ORGANISATOR,
@@ -111,4 +123,19 @@ def scanner_code_save(
         f"/locaties/{location.id}/pincode",
         request,
         "De scannercode is ingesteld. De scanners van deze opvang gebruiken ze binnen enkele seconden.",
+    )
+
+
+@router.post("/locaties/{location_id}/ontgrendelen")
+def unlock(request: Request, here: AtLocation = Depends(at_location)) -> Response:
+    """The organisator lifts the location-wide PIN lock (after a mail told them it happened)."""
+    actor, conn, location = here
+    if actor.role is not Role.ORGANISATOR:
+        raise NoAccess(location.id)
+    with write_transaction(conn):
+        throttle.lift_location_lock(conn, location.id)
+    return see_other(
+        f"/locaties/{location.id}/pincode",
+        request,
+        "De opvanglocatie is ontgrendeld: aanmelden met de pincode kan weer.",
     )

@@ -40,6 +40,21 @@ def password_reset(to: str, name: str, link: str) -> Mail:
     )
 
 
+def location_locked(to: str, name: str, location: str, until: str, link: str) -> Mail:
+    return Mail(
+        to,
+        f"{location} vergrendeld na te veel foute pincodes",
+        f"Beste {name},\n\n"
+        f"Op het portaal van Aanwezig werden voor {location} in het afgelopen uur minstens 50 foute "
+        "pincodes getypt, vanaf minstens 5 verschillende netwerken. Daarom is het aanmelden met de "
+        f"pincode vergrendeld tot {until}, voor alle toestellen waarmee nog niet werd aangemeld. "
+        "Toestellen van de opvang waarmee al werd aangemeld, kunnen nog altijd aanmelden.\n\n"
+        "Is alles in orde, dan kan je de opvanglocatie meteen ontgrendelen op deze pagina:\n\n"
+        f"{link}\n\n"
+        "Denk je dat iemand de pincode probeert te raden, kies dan ook een nieuwe pincode." + _SIGNATURE,
+    )
+
+
 def contact_confirmation(to: str, contact: str, child: str, location: str, address: str) -> Mail:
     where = f"{location} ({address})" if address else location
     return Mail(

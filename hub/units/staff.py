@@ -41,16 +41,6 @@ def refresh(db: sqlite_utils.Database, location_id: str | None = None, unit_id: 
     return len(hashes)
 
 
-def give_key(db: sqlite_utils.Database, unit_id: str) -> str:
-    """A new staff key for a unit (enrolment, rekey), stored; returns it for the bundle.
-
-    The unit's staff hash is cleared here; call :func:`refresh` after the transaction.
-    """
-    key = staffcode.new_key()
-    db.execute("UPDATE units SET staff_key = ?, staff_code_hash = NULL WHERE id = ?", (key, unit_id))
-    return key
-
-
 def fields_for(db: sqlite_utils.Database, unit_id: str) -> dict[str, str | None]:
     """The config fields that carry a unit's staff hash: ``staff_code_hash`` or legacy ``pin_hash``."""
     row = db.execute(
@@ -63,6 +53,10 @@ def fields_for(db: sqlite_utils.Database, unit_id: str) -> dict[str, str | None]
     if row is None:
         return {}
     keyed, hashed, code, key = row
-    if hashed is None and code:  # not refreshed yet (a unit enrolled by hand): hash now
+    if hashed is None and code:  # a new unit or key: hash now, and keep it for the next publish
         hashed = unit_hash(code, key)
+        with db.atomic():
+            db.execute(
+                "UPDATE units SET staff_code_hash = ? WHERE id = ? AND staff_key IS ?", (hashed, unit_id, key)
+            )
     return {"staff_code_hash": hashed} if keyed else {"pin_hash": hashed}

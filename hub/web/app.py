@@ -27,6 +27,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from hub import __version__
 from hub.accounts import routes as auth
 from hub.accounts.actors import NoAccess
+from hub.accounts.clients import trusted_networks
 from hub.accounts.sessions import new_token
 from hub.attendance import api
 from hub.attendance import correction_routes as corrections
@@ -78,7 +79,8 @@ def create_app(
         units=units or RecordingChannel(),
         base_url=settings.portal_base_url,
         secret=bytes.fromhex(secret),
-        cookie_secure=settings.cookie_secure,
+        cookie_secure=settings.cookie_secure or settings.https,
+        trusted_proxies=trusted_networks(settings.trusted_proxies),
         session_idle=timedelta(minutes=settings.session_idle_minutes),
         session_lifetime=timedelta(hours=settings.session_hours),
         nav=list(DEFAULT_NAV),

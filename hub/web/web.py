@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -33,8 +34,9 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from hub.accounts import sessions
+from hub.accounts import clients, sessions
 from hub.accounts.actors import Actor, Role
+from hub.accounts.sessions import new_token
 from hub.core.db import connect
 from hub.core.localtime import fmt_date, fmt_duration, fmt_time, local
 from hub.locations.access import location_for
@@ -44,7 +46,10 @@ from hub.web.channel import UnitChannel
 from hub.web.nav import NavEntry, nav_for
 from wire import cardcode
 
+log = logging.getLogger(__name__)
+
 COOKIE = "aanwezig"
+DEVICE_COOKIE = "aanwezig_toestel"  # a known device of a location: wrong PINs of strangers don't lock it
 FLASH_COOKIE = "aanwezig_melding"
 ROLE_NL = {Role.ORGANISATOR: "Organisator", Role.LOCATION: "Opvanglocatie"}
 
@@ -74,6 +79,7 @@ class Portal:
     base_url: str
     secret: bytes
     cookie_secure: bool = False
+    trusted_proxies: tuple = ()  # networks (hub/accounts/clients.py)
     session_idle: timedelta = timedelta(hours=2)
     session_lifetime: timedelta = timedelta(hours=12)
     nav: list[NavEntry] = field(default_factory=list)
@@ -109,7 +115,47 @@ def now() -> datetime:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "onbekend"
+    """The client's address: the peer, or what a trusted proxy says (hub/accounts/clients.py)."""
+    peer = request.client.host if request.client else "onbekend"
+    found = clients.origin(peer, request.headers, portal(request).trusted_proxies)
+    if found.spoofed_header and peer not in _WARNED_PEERS:
+        if len(_WARNED_PEERS) < 1000:  # once per peer, bounded: a flood must not flood the log
+            _WARNED_PEERS.add(peer)
+        log.warning(
+            "proxy headers (X-Forwarded-For/Forwarded) from %s, which is not in trusted_proxies: "
+            "ignored, the client is %s",
+            peer,
+            peer,
+        )
+    return found.address
+
+
+_WARNED_PEERS: set[str] = set()
+
+
+def pin_client(request: Request, location_id: str) -> clients.PinClient:
+    """Who types a PIN for ``location_id``: a known device of that location, or an address."""
+    device = None
+    signed = portal(request).unsign(request.cookies.get(DEVICE_COOKIE))
+    if signed:
+        location, _, device_id = signed.rpartition(":")
+        device = device_id if location == location_id and device_id else None
+    return clients.PinClient(client_address(request), device)
+
+
+def remember_device(request: Request, response: Response, location_id: str) -> None:
+    """Mark this browser as a known device of the location (after a right PIN), for a year."""
+    if pin_client(request, location_id).known_device:
+        return
+    response.set_cookie(
+        DEVICE_COOKIE,
+        portal(request).sign(f"{location_id}:{new_token()}"),
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=portal(request).cookie_secure,
+        path="/",
+    )
 
 
 class LoginRequired(Exception):
