@@ -68,9 +68,9 @@ def _main(argv: list[str] | None) -> int:
 
     settings = load(args.config)
     if args.command == "migrate":
-        from hub.core.db import connect, migrate
+        from hub.core.db import connect, make_private, migrate
 
-        settings.database_path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(settings.database_path)
         applied = migrate(connect(settings.database_path))
         print(f"{settings.database_path}: applied {len(applied)} migration(s) {' '.join(applied)}".rstrip())
         return 0

@@ -21,6 +21,7 @@ from hub.accounts.passwords import hash_secret
 from hub.attendance.events import record_checkin
 from hub.cards import codes as cards
 from hub.core.db import open_database
+from hub.core.files import write_private
 from hub.core.localtime import BRUSSELS, now_utc_iso, today
 from hub.core.ports import free_port
 from hub.core.settings import HubSettings
@@ -211,6 +212,7 @@ def run(data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s:
         data_dir=data_dir / "hub",
         embedded_broker_port=broker_port,
         http_port=free_port(preferred=http_port),
+        api_docs=True,  # /api/docs for the demo's organisator
     )
     db = open_database(settings.database_path)
     demo = seed(db, tuple(unit for unit, _mode, _round in DEMO_UNITS), history_days=8)
@@ -226,8 +228,7 @@ def run(data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s:
         db = open_database(settings.database_path)
         (key,) = db.execute("SELECT staff_key FROM units WHERE id = ?", (unit_id,)).fetchone()
         db.close()
-        (unit_dir / staffcode.KEY_FILE).write_text(key + "\n")  # what the bundle would carry
-        (unit_dir / staffcode.KEY_FILE).chmod(0o600)
+        write_private(unit_dir / staffcode.KEY_FILE, (key + "\n").encode())  # what the bundle would carry
         broker_url = f"mqtt://{hub.broker.host}:{hub.broker.port}"
         config.write_text(
             unit_config_text(

@@ -80,6 +80,7 @@ class Portal:
     secret: bytes
     cookie_secure: bool = False
     trusted_proxies: tuple = ()  # networks (hub/accounts/clients.py)
+    hsts: bool = False  # public_url is https: send Strict-Transport-Security
     session_idle: timedelta = timedelta(hours=2)
     session_lifetime: timedelta = timedelta(hours=12)
     nav: list[NavEntry] = field(default_factory=list)
