@@ -37,14 +37,15 @@ class Outcome:
 
 
 class Roster:
-    """Card code -> child's display name, and the staff PIN's hash, from the hub's last retained
+    """Card code -> child's display name, and the staff code's hash, from the hub's last retained
     config; kept on disk so both work after a restart without the network."""
 
     def __init__(self, outbox: Outbox) -> None:
         self._outbox = outbox
         self._names: dict[str, str] = {}
         self.known = False  # no config received yet: every card is "unknown" to us
-        self.pin_hash: str | None = None
+        self.pin_hash: str | None = None  # legacy: unkeyed hash of the scanner code
+        self.staff_code_hash: str | None = None  # keyed with this unit's staff key
         self.settings: dict = {}
         saved = outbox.get_state(_ROSTER_KEY)
         if saved:
@@ -61,6 +62,7 @@ class Roster:
     def _take(self, body: dict) -> None:
         self._names = dict(body["roster"])
         self.pin_hash = body.get("pin_hash")
+        self.staff_code_hash = body.get("staff_code_hash")
         self.settings = body.get("settings") or {}
         self.known = True
 

@@ -55,10 +55,11 @@ status_every_s = 30.0    # retained status at least this often (and on every bac
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from wire import staffcode
 from wire.broker_url import BrokerAddress
 from wire.topics import is_valid_id
 
@@ -134,6 +135,9 @@ class UnitSettings:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     keypad: KeypadConfig = field(default_factory=KeypadConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+    # The unit's own key for the staff code, from staff.key beside unit.toml (wire/staffcode.py);
+    # None for a unit enrolled before keys existed: it checks the hub's unkeyed pin_hash.
+    staff_key: bytes | None = field(default=None, repr=False)
 
     @property
     def outbox_path(self) -> Path:
@@ -148,7 +152,14 @@ def load(path: str | Path) -> UnitSettings:
         raise ConfigError(f"no unit configuration at {path}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    return from_dict(raw, base=Path(path).parent)
+    settings = from_dict(raw, base=Path(path).parent)
+    key_file = Path(path).parent / staffcode.KEY_FILE
+    if not key_file.exists():
+        return settings
+    try:
+        return replace(settings, staff_key=staffcode.parse_key(key_file.read_text()))
+    except ValueError as exc:
+        raise ConfigError(f"{key_file}: {exc}") from None
 
 
 _TOP_LEVEL = {"unit", "location", "broker", "data_dir", "camera", "scan", "delivery", "keypad", "feedback"}

@@ -9,8 +9,8 @@ At the door (no menu open):
     *        clear what was typed
     A / B    arrival / departure for the next scans: the mode holds while it is used and
              returns to the unit's default ``mode_key_hold_s`` seconds after the last use
-    D        staff: type the location's PIN, then #; three wrong PINs in a row lock the PIN for
-             30 s, doubling up to 15 minutes (kept across restarts)
+    D        staff: type the location's scanner code, then #; three wrong codes in a row lock it
+             for 30 s, doubling up to 15 minutes (kept across restarts)
 
 In the staff menu:
 
@@ -19,7 +19,10 @@ In the staff menu:
     3        link request: the child a "link next card" request from the hub is for
     * / #    back; the menu closes itself after a minute without keys
 
-The PIN is never on the unit: the hub pushes an argon2id hash of it (``UnitConfig.pin_hash``).
+The scanner code is not the portal PIN, and neither is on the unit. A unit with a staff key
+(``staff.key`` from its bundle) gets ``UnitConfig.staff_code_hash``, an argon2id hash of
+HMAC(key, code) (wire/staffcode.py); a unit without one gets ``pin_hash``, an argon2id hash of
+the code itself, as the previous unit software expects.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from device.checkin import CheckInDesk
 from device.feedback import Feedback, Signal
 from device.linking import LinkRequests
 from device.lockout import Lockout
-from wire import Direction, Source, cardcode
+from wire import Direction, Source, cardcode, staffcode
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +69,7 @@ class Page(Enum):
 
 
 def pin_matches(pin_hash: str, pin: str) -> bool:
-    """Whether ``pin`` is the PIN behind the hub's argon2 hash."""
+    """Whether ``pin`` (the typed code, or its keyed form) is what the hub's argon2 hash was made of."""
     from argon2 import PasswordHasher
     from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -93,10 +96,14 @@ class KeyEntry:
         state_store=None,
         monotonic: Callable[[], float] | None = None,
         mode_key_hold_s: float = 30.0,
+        staff_code_hash: Callable[[], str | None] | None = None,
+        staff_key: bytes | None = None,
     ) -> None:
         self.desk, self.feedback, self.links = desk, feedback, links
         self._present = present
         self._pin_hash = pin_hash
+        self._staff_code_hash = staff_code_hash or (lambda: None)
+        self._staff_key = staff_key
         self._status = backlog_and_connection
         self._store = state_store  # the outbox's state table: PIN failures survive a restart
         self._now = monotonic or desk.clock.monotonic
@@ -194,12 +201,14 @@ class KeyEntry:
 
     def _confirm_pin(self, now: float) -> None:
         pin, self.typed = self.typed, ""
-        pin_hash = self._pin_hash()
+        keyed = self._staff_key is not None and self._staff_code_hash()
+        pin_hash = self._staff_code_hash() if keyed else self._pin_hash()
         if not pin_hash:
             self.state = State.DOOR
-            self.feedback.signal(Signal.REFUSED, "Geen PIN ingesteld — stel hem in op de hub")
+            self.feedback.signal(Signal.REFUSED, "Geen scannercode ingesteld — stel ze in op de hub")
             return
-        if PIN_LENGTH[0] <= len(pin) <= PIN_LENGTH[1] and pin_matches(pin_hash, pin):
+        typed = staffcode.keyed(self._staff_key, pin) if keyed else pin
+        if PIN_LENGTH[0] <= len(pin) <= PIN_LENGTH[1] and pin_matches(pin_hash, typed):
             self.pin_lock.succeeded()
             self._save_pin_failures()
             self.state, self.page = State.MENU, Page.HOME

@@ -104,6 +104,8 @@ class UnitService:
             present=self.present,
             links=self.links,
             pin_hash=lambda: self.roster.pin_hash,
+            staff_code_hash=lambda: self.roster.staff_code_hash,
+            staff_key=settings.staff_key,
             backlog_and_connection=lambda: (len(self.outbox), self.link.connected),
             state_store=self.outbox,
             mode_key_hold_s=settings.scan.mode_key_hold_s,

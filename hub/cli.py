@@ -117,6 +117,9 @@ def _main(argv: list[str] | None) -> int:
         print(missing, file=sys.stderr)
         return 2
     if args.command == "migrate":
+        from hub.core.db import make_private
+
+        make_private(settings.database_path)
         applied = service.migrate_database(settings.database_path)
         print(f"{settings.database_path}: applied {len(applied)} migration(s) {' '.join(applied)}".rstrip())
         return 0

@@ -21,13 +21,16 @@ from hub.accounts.passwords import hash_secret
 from hub.attendance.events import record_checkin
 from hub.cards import codes as cards
 from hub.core.db import open_database
+from hub.core.files import write_private
 from hub.core.localtime import BRUSSELS, now_utc_iso, today
 from hub.core.ports import free_port
 from hub.core.settings import HubSettings
 from hub.locations.queries import add_closing_day, location_schedule, set_opening_hours
 from hub.locations.schedule import weekdays
 from hub.service import Hub
-from wire import CheckIn, Direction, Source, cardcode
+from hub.units import registry as units_registry
+from hub.units import staff
+from wire import CheckIn, Direction, Source, cardcode, staffcode
 from wire.ids import new_event_id
 
 DEMO_LOCATION = "zonnebloem"
@@ -35,6 +38,7 @@ DEMO_EMAIL = "demo@aanwezig.example"
 DEMO_PASSWORD = "zonnebloem-demo"
 DEMO_DOSSIER = "903123456"
 DEMO_PIN = "4826"
+DEMO_SCANNER_CODE = "3719"  # the staff menu on the demo's scanners (key D)
 DEMO_UNIT = "unit-zonnebloem-in"
 # The demo's two scanners: one at the entrance, one at the exit that starts a round later.
 DEMO_UNITS = [("unit-zonnebloem-in", "arrival", 0), ("unit-zonnebloem-uit", "departure", 1)]
@@ -100,6 +104,7 @@ def seed(
                     "name": "Kinderdagverblijf De Zonnebloem",
                     "address": "Kerkstraat 12, 2000 Antwerpen",
                     "pin_hash": hash_secret(DEMO_PIN),
+                    "scanner_code": DEMO_SCANNER_CODE,
                 }
             )
             for first, last, born, sex in DEMO_CHILDREN:
@@ -119,6 +124,9 @@ def seed(
     with db.atomic():
         for unit_id in unit_ids:
             db["units"].insert({"id": unit_id, "location_id": DEMO_LOCATION}, ignore=True)
+            if db.execute("SELECT staff_key FROM units WHERE id = ?", (unit_id,)).fetchone()[0] is None:
+                units_registry.new_staff_key(db, unit_id)
+    staff.refresh(db, DEMO_LOCATION)
     cards = db.execute(
         "SELECT ch.first_name, c.code FROM cards c JOIN children ch ON ch.id = c.child_id ORDER BY ch.id"
     ).fetchall()
@@ -204,6 +212,7 @@ def run(data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s:
         data_dir=data_dir / "hub",
         embedded_broker_port=broker_port,
         http_port=free_port(preferred=http_port),
+        api_docs=True,  # /api/docs for the demo's organisator
     )
     db = open_database(settings.database_path)
     demo = seed(db, tuple(unit for unit, _mode, _round in DEMO_UNITS), history_days=8)
@@ -216,6 +225,10 @@ def run(data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s:
         unit_dir = data_dir / unit_id
         unit_dir.mkdir(parents=True, exist_ok=True)
         config = unit_dir / "unit.toml"
+        db = open_database(settings.database_path)
+        (key,) = db.execute("SELECT staff_key FROM units WHERE id = ?", (unit_id,)).fetchone()
+        db.close()
+        write_private(unit_dir / staffcode.KEY_FILE, (key + "\n").encode())  # what the bundle would carry
         broker_url = f"mqtt://{hub.broker.host}:{hub.broker.port}"
         config.write_text(
             unit_config_text(
@@ -233,6 +246,7 @@ def run(data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s:
         f"  Portaal:        {hub.portal_url()}\n"
         f"  Organisator:    {DEMO_EMAIL}, wachtwoord {DEMO_PASSWORD}\n"
         f"  Opvanglocatie:  dossiernummer {DEMO_DOSSIER}, pincode {DEMO_PIN}\n"
+        f"  Scanners:       scannercode {DEMO_SCANNER_CODE} (toets D: personeelsmenu)\n"
         f"  Mails (.eml):   {settings.mail_folder}\n"
         f"  Broker:         {hub.broker} (ingebed)\n"
         f"  Gegevens:       {data_dir}\n"

@@ -113,6 +113,10 @@ class Hub:
             host=self.settings.http_host,
             port=self.settings.http_port,
             log_level="warning",
+            # The portal reads proxy headers itself, only from hub.toml's trusted_proxies
+            # (hub/web/clients.py); uvicorn would trust them from 127.0.0.1 by default.
+            proxy_headers=False,
+            forwarded_allow_ips="",
         )
         try:
             uvicorn.Server(config).run()

@@ -4,6 +4,10 @@
       unit.toml   what device/config.py reads: unit id, location, broker URL with the unit's
                   own password, data folder, [camera], [scan], [keypad] and [feedback]
       ca.crt      the CA of the broker's certificate, when units connect over TLS with a private CA
+      staff.key   the unit's own key for the staff code (wire/staffcode.py): the hub sends the
+                  unit a hash of the location's scanner code keyed with it. A file of its own,
+                  not a key in unit.toml, so the previous unit software (which refuses unknown
+                  keys in unit.toml, and installs every file of the bundle) still takes the bundle
 
 On first boot the unit installs it to /etc/aanwezig (``python -m device.bundle install``, run by
 ``aanwezig-install-bundle.service``) and removes it from the boot partition.
@@ -20,6 +24,7 @@ from typing import Any
 from provisioning.broker import write_atomically
 from provisioning.settings import UnitDefaults
 from wire.broker_url import BrokerAddress
+from wire.staffcode import KEY_FILE
 
 CONFIG_NAME = "unit.toml"
 CA_NAME = "ca.crt"
@@ -31,6 +36,7 @@ class UnitIdentity:
     location: str
     location_name: str
     password: str
+    staff_key: str | None = None  # hex; None only for identities made before staff keys existed
 
 
 def broker_url(broker: BrokerAddress, unit: str, password: str, ca_file: Path | None) -> str:
@@ -68,13 +74,21 @@ def unit_toml(
 
 
 def write_bundle(
-    out: Path, config_text: str, ca_file: Path | None, update_key: Path | None = None
+    out: Path,
+    config_text: str,
+    ca_file: Path | None,
+    staff_key: str | None = None,
+    update_key: Path | None = None,
 ) -> list[Path]:
-    """Write the bundle into ``out``; returns the files written. ``update_key``: the organisation's
-    public update key, installed on the unit as /etc/aanwezig/update-key.pub."""
+    """Write the bundle into ``out``; returns the files written. ``staff_key``: the unit's own key for
+    its staff code; ``update_key``: the organisation's public update key, installed on the unit as
+    /etc/aanwezig/update-key.pub."""
     out.mkdir(parents=True, exist_ok=True)
     written = [out / CONFIG_NAME]
     write_atomically(out / CONFIG_NAME, config_text, mode=0o600)
+    if staff_key is not None:
+        write_atomically(out / KEY_FILE, staff_key + "\n", mode=0o600)
+        written.append(out / KEY_FILE)
     if ca_file is not None:
         shutil.copyfile(ca_file, out / CA_NAME)
         written.append(out / CA_NAME)

@@ -133,9 +133,12 @@ class Fleet:
         return enrolment
 
     def rekey(self, unit_id: str, out: Path, mode: str = "auto") -> Enrolment:
-        """A new password and bundle for a unit: a lost SD card, a suspected leak, a revoked unit found again.
+        """A new password, staff key and bundle for a unit: a lost SD card, a suspected leak, a revoked
+        unit found again.
 
-        A revoked unit comes back into service under its own id, its outbox kept.
+        A revoked unit comes back into service under its own id, its outbox kept. Also how a unit
+        enrolled before staff keys existed gets one; its staff menu then checks the scanner code with
+        the key once the new bundle is installed.
         """
         with broker.locked(self.settings) as store, self._db() as db:
             unit = units.registered_unit(db, unit_id)
@@ -151,13 +154,30 @@ class Fleet:
             self._write_files(db, store)
         self._reload()
         self._write_bundle(enrolment, out)
+        self._announce(unit_id)
         return enrolment
 
     def sync(self) -> None:
-        """Rebuild the broker's files from the database and reload (after a change elsewhere)."""
+        """Rebuild the broker's files from the database and reload (after a change elsewhere).
+
+        Warns about active units without a staff key: only ``rekey`` can give one, since the key
+        must reach the unit in a bundle.
+        """
         with broker.locked(self.settings) as store, self._db() as db:
             self._write_files(db, store)
+            unkeyed = [
+                row[0]
+                for row in db.execute(
+                    "SELECT id FROM units WHERE state = 'active' AND staff_key IS NULL ORDER BY id"
+                )
+            ]
         self._reload()
+        if unkeyed:  # a nudge, not a failure: these units work, with the previous (unkeyed) hash
+            self.say(
+                f"⚠ unit(s) zonder eigen sleutel voor de scannercode: {', '.join(unkeyed)}; ze krijgen "
+                "de scannercode nog ongesleuteld gehasht. `aanwezig-provision rekey UNIT --out MAP` "
+                "geeft elk een sleutel in een nieuwe bundel"
+            )
 
     # --- the steps ------------------------------------------------------------------------
 
@@ -194,7 +214,10 @@ class Fleet:
         store.save()
         name = units.location_name(db, location)
         self.say(f"✓ brokeraccount {unit_id} aangemaakt (in de hub enkel als hash bewaard)")
-        identity = UnitIdentity(unit_id, location, name, password)
+        with db.atomic():
+            key = units.new_staff_key(db, unit_id)  # the hub hashes the scanner code with it when publishing
+        self.say(f"✓ eigen sleutel voor de scannercode van {unit_id} gemaakt (staff.key in de bundel)")
+        identity = UnitIdentity(unit_id, location, name, password, key)
         return Enrolment(identity, self.settings.unit_broker, [], mode)
 
     def _revoke(self, db: sqlite_utils.Database, store: broker.AccountStore, unit_id: str) -> units.Unit:
@@ -237,7 +260,9 @@ class Fleet:
             written_at=units.local_now().strftime("%d/%m/%Y %H:%M"),
         )
         try:
-            enrolment.bundle.extend(write_bundle(out, text, ca, public_key_file(s.update_key_dir)))
+            enrolment.bundle.extend(
+                write_bundle(out, text, ca, enrolment.identity.staff_key, public_key_file(s.update_key_dir))
+            )
         except OSError as exc:
             unit = enrolment.identity.unit
             raise ProvisionError(

@@ -22,7 +22,7 @@ from device.linking import LinkRequests
 from device.outbox import Outbox
 from tests.support.clock import FakeClock
 from tests.support.roster import hub_config
-from wire import Direction, LinkCard, Source, cardcode
+from wire import Direction, LinkCard, Source, cardcode, staffcode
 from wire.ids import new_event_id
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -202,7 +202,7 @@ def test_wrong_pins_are_counted_and_lock_the_pin_even_after_a_restart(door: Door
 def test_a_unit_without_a_pin_from_the_hub_opens_no_menu(door: Door) -> None:
     door.roster.pin_hash = None
     door.type("D1234#")
-    assert door.last_signal == (Signal.REFUSED, "Geen PIN ingesteld — stel hem in op de hub")
+    assert door.last_signal == (Signal.REFUSED, "Geen scannercode ingesteld — stel ze in op de hub")
     assert door.feedback.prompt_text is None
 
 
@@ -238,3 +238,35 @@ def test_without_gpio_or_usb_keypad_the_unit_runs_without_keys() -> None:
     assert open_keypad(KeypadConfig()).name == "none"
     with pytest.raises(NoKeypad, match="matrix"):
         open_keypad(KeypadConfig(source="matrix"))
+
+
+def test_a_unit_with_a_staff_key_opens_the_menu_with_the_keyed_code_only(tmp_path: Path, mock_factory):
+    key = staffcode.parse_key(staffcode.new_key())
+    door = Door(tmp_path, mock_factory)
+    keyed_hash = PasswordHasher().hash(staffcode.keyed(key, STAFF_PIN))
+    door.roster.update(hub_config({JULES: "Jules"}, staff_code_hash=keyed_hash))
+    door.entry = KeyEntry(
+        door.desk,
+        door.feedback,
+        present=door.desk.register,
+        links=door.links,
+        pin_hash=lambda: door.roster.pin_hash,
+        backlog_and_connection=lambda: (0, False),
+        staff_code_hash=lambda: door.roster.staff_code_hash,
+        staff_key=key,
+    )
+    try:
+        door.type("D" + STAFF_PIN + "#")
+        assert door.feedback.prompt_text == "1 status 2 modus — 3 kaart  * uit"
+        door.type("*")
+        door.entry._staff_key = staffcode.parse_key(staffcode.new_key())  # another unit's key: no menu
+        door.type("D" + STAFF_PIN + "#")
+        assert door.last_signal == (Signal.REFUSED, "Foute PIN")
+    finally:
+        door.close()
+
+
+def test_a_unit_of_the_previous_version_checks_the_unkeyed_scanner_code_hash(door: Door) -> None:
+    """A unit without a staff key (enrolled before keys) gets ``pin_hash`` of the scanner code."""
+    door.type("D" + STAFF_PIN + "#")
+    assert door.feedback.prompt_text == "1 status 2 modus — 3 kaart  * uit"

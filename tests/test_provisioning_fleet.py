@@ -82,7 +82,7 @@ def test_enrolled_unit_installs_its_bundle_on_first_boot_and_its_scans_reach_the
     enrolled = site.provision("enrol", demo.location_id, "--unit", "unit-door", "--out", str(boot))
     assert "Scanner ingeschreven" in enrolled.stdout
     assert "Kinderdagverblijf De Zonnebloem (zonnebloem)" in enrolled.stdout
-    assert sorted(p.name for p in boot.iterdir()) == ["ca.crt", "unit.toml"]
+    assert sorted(p.name for p in boot.iterdir()) == ["ca.crt", "staff.key", "unit.toml"]
     # First boot: aanwezig-install-bundle.service runs exactly this.
     installed = subprocess.run(
         [
@@ -351,7 +351,7 @@ def test_the_bundle_can_stream_as_a_tar_straight_onto_the_sd_card_in_the_laptop(
     assert "Scanner ingeschreven" in done.stderr.decode()
     bootfs = tmp_path / "bootfs"
     with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
-        assert sorted(tar.getnames()) == ["aanwezig", "aanwezig/unit.toml"]
+        assert sorted(tar.getnames()) == ["aanwezig", "aanwezig/staff.key", "aanwezig/unit.toml"]
         tar.extractall(bootfs, filter="data")
     unit = Client(bundle_broker(bootfs / "aanwezig"), "unit-tar").connect()
     assert unit.connected and not unit.refused

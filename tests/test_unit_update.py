@@ -162,7 +162,7 @@ def test_the_unit_refuses_an_unsigned_a_renamed_and_a_foreign_wheel(tmp_path: Pa
 
 def test_every_bundle_carries_the_organisations_public_update_key(tmp_path: Path, keys) -> None:
     ours, _theirs = keys
-    written = write_bundle(tmp_path / "aanwezig", "unit = 'x'\n", None, ours / "update-key.pub")
+    written = write_bundle(tmp_path / "aanwezig", "unit = 'x'\n", None, update_key=ours / "update-key.pub")
     assert [p.name for p in written] == ["unit.toml", "update-key.pub"]
     assert (tmp_path / "aanwezig" / "update-key.pub").read_bytes() == public_key(ours)
     assert b"PRIVATE" not in (tmp_path / "aanwezig" / "update-key.pub").read_bytes()

@@ -178,7 +178,16 @@ class UnitConfig(Message):
         "Unit settings (repeat_window_s, departure_from 'HH:MM', ...); unknown keys are ignored.",
         default=None,
     )
-    pin_hash: str | None = spec("Hash of the location's staff PIN; never the PIN itself.", default=None)
+    pin_hash: str | None = spec(
+        "Legacy, for units without a staff key: argon2id hash of the location's scanner code (not of "
+        "the portal PIN). Units with a key get staff_code_hash instead.",
+        default=None,
+    )
+    staff_code_hash: str | None = spec(
+        "argon2id hash of HMAC-SHA256(unit's staff key, scanner code), see wire/staffcode.py; the "
+        "unit checks the typed code with the key from its bundle.",
+        default=None,
+    )
 
 
 @dataclass(frozen=True)

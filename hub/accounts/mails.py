@@ -1,4 +1,5 @@
-"""The account mails, in Dutch (nl-BE): the invitation to set a password, and a password reset."""
+"""The account mails, in Dutch (nl-BE): the invitation to set a password, a password reset, and the
+organisator's warning that a location was locked after many wrong PINs."""
 
 from __future__ import annotations
 
@@ -36,4 +37,19 @@ def password_reset(to: str, name: str, link: str) -> Mail:
         f"{link}\n\n"
         f"De link werkt één keer en blijft {_valid_for(Purpose.RESET)} geldig. Heb je niets gevraagd, "
         "dan mag je deze mail negeren: je wachtwoord blijft wat het was." + _SIGNATURE,
+    )
+
+
+def location_locked(to: str, name: str, location: str, until: str, link: str) -> Mail:
+    return Mail(
+        to,
+        f"{location} vergrendeld na te veel foute pincodes",
+        f"Beste {name},\n\n"
+        f"Op het portaal van Aanwezig werden voor {location} in het afgelopen uur minstens 50 foute "
+        "pincodes getypt, vanaf minstens 5 verschillende netwerken. Daarom is het aanmelden met de "
+        f"pincode vergrendeld tot {until}, voor alle toestellen waarmee nog niet werd aangemeld. "
+        "Toestellen van de opvang waarmee al werd aangemeld, kunnen nog altijd aanmelden.\n\n"
+        "Is alles in orde, dan kan je de opvanglocatie meteen ontgrendelen op deze pagina:\n\n"
+        f"{link}\n\n"
+        "Denk je dat iemand de pincode probeert te raden, kies dan ook een nieuwe pincode." + _SIGNATURE,
     )

@@ -13,17 +13,21 @@ import sqlite_utils
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from hub.accounts import service, sessions, tokens
+from hub.accounts import service, sessions, throttle, tokens
 from hub.accounts.actors import Refused, Role
 from hub.accounts.location_login import has_pin, location_by_dossier
 from hub.accounts.sessions import new_token
 from hub.core.db import write_transaction
+from hub.core.localtime import fmt_time
+from hub.web import clients
 from hub.web.web import (
     client_address,
     current_actor,
     db,
     now,
+    pin_client,
     portal,
+    remember_device,
     render,
     see_other,
     start_new_cookie,
@@ -71,18 +75,44 @@ def location_form(request: Request) -> Response:
     return render(request, "auth/location.html", {"dossier": "", "found": None})
 
 
+def _find_dossier(request: Request, conn: sqlite_utils.Database, dossier: str):
+    """The location with this dossier number; unknown numbers are counted per client.
+
+    Raises :class:`Refused` while the client is locked for looking up too many unknown numbers,
+    so the login screens cannot be used to list every location.
+    """
+    key = f"dossier-client:{clients.counted_as(client_address(request))}"
+    locked = throttle.locked_until(conn, [key], now())
+    if locked:
+        raise Refused(
+            f"Te veel onbekende dossiernummers opgezocht. Probeer opnieuw na {fmt_time(locked[key])}."
+        )
+    found = location_by_dossier(conn, dossier)
+    if found is None and dossier.strip():
+        with write_transaction(conn):
+            throttle.record_failure(conn, key, throttle.DOSSIER_LIMIT, now())
+    return found
+
+
 @router.post("/aanmelden/opvanglocatie")
 def location_lookup(
     request: Request, dossier: str = Form(""), conn: sqlite_utils.Database = Depends(db)
 ) -> Response:
-    found = location_by_dossier(conn, dossier)
+    try:
+        found = _find_dossier(request, conn, dossier)
+    except Refused as refused:
+        context = {"dossier": dossier, "found": None, "error": refused.reason}
+        return render(request, "auth/location.html", context)
     error = None if found else f"Er is geen opvanglocatie met dossiernummer ‘{dossier.strip()}’."
     return render(request, "auth/location.html", {"dossier": dossier, "found": found, "error": error})
 
 
 @router.get("/aanmelden/opvanglocatie/pincode")
 def pin_form(request: Request, dossier: str = "", conn: sqlite_utils.Database = Depends(db)) -> Response:
-    found = location_by_dossier(conn, dossier)
+    try:
+        found = _find_dossier(request, conn, dossier)
+    except Refused:
+        found = None
     if found is None:
         return see_other("/aanmelden/opvanglocatie")
     return render(request, "auth/pin.html", {"found": found, "has_pin": has_pin(conn, found.id)})
@@ -95,15 +125,27 @@ def pin_login(
     pin: str = Form(""),
     conn: sqlite_utils.Database = Depends(db),
 ) -> Response:
-    found = location_by_dossier(conn, dossier)
+    try:
+        found = _find_dossier(request, conn, dossier)
+    except Refused:
+        found = None
     if found is None:
         return see_other("/aanmelden/opvanglocatie")
+    state = portal(request)
+
+    def mail_organisator(until) -> None:
+        service.location_locked_mail(conn, state.mailer, state.base_url, found.id, until)
+
     try:
-        actor = service.login_location(conn, found.id, pin, client_address(request), now())
+        actor = service.login_location(
+            conn, found.id, pin, pin_client(request, found.id), now(), on_location_locked=mail_organisator
+        )
     except Refused as refused:
         context = {"found": found, "has_pin": has_pin(conn, found.id), "error": refused.reason}
         return render(request, "auth/pin.html", context)
-    return _logged_in(request, conn, actor, f"/locaties/{found.id}")
+    response = _logged_in(request, conn, actor, f"/locaties/{found.id}")
+    remember_device(request, response, found.id)
+    return response
 
 
 def _logged_in(request: Request, conn: sqlite_utils.Database, actor, target: str) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +24,7 @@ from hub.accounts.tokens import Purpose
 from hub.core.db import write_transaction
 from hub.core.localtime import fmt_time
 from hub.mail import Mailer, MailError
+from hub.web.clients import PinClient
 
 log = logging.getLogger(__name__)
 
@@ -58,22 +60,34 @@ def _locked_message(until: datetime, what: str) -> str:
 
 
 def login_location(
-    db: sqlite_utils.Database, location_id: str, pin: str, client: str, now: datetime
+    db: sqlite_utils.Database,
+    location_id: str,
+    pin: str,
+    client: PinClient | str,
+    now: datetime,
+    on_location_locked: Callable[[datetime], None] | None = None,
 ) -> Actor:
     """The location's actor when ``pin`` is its PIN; raises :class:`Refused` with the reason.
 
-    Five wrong PINs lock the location for 15 minutes, and so do five from one client address.
+    Five wrong PINs from one client (a known device of the location, else an address) lock that
+    client at this location for 15 minutes; twenty over all locations lock it everywhere. Only a
+    spread attack (50 wrong PINs from 5 networks within an hour) locks the location for every
+    unknown client; its known devices still get in, and ``on_location_locked`` is told (the
+    caller mails the organisator). Strangers can thus lock out themselves, not the location.
     """
-    keys = (f"pin-location:{location_id}", f"pin-client:{client}")
+    client = client if isinstance(client, PinClient) else PinClient(client)
+    keys = (f"pin-client:{location_id}:{client.key}", f"pin-client:{client.key}")
     with _CHECKING:
         locked = throttle.locked_until(db, keys, now)
-        if keys[0] in locked:
+        if locked:
+            raise Refused(_locked_message(max(locked.values()), "pincodes vanaf dit toestel"))
+        location_lock = throttle.location_locked_until(db, location_id, now)
+        if location_lock is not None and not client.known_device:
             raise Refused(
-                f"Te veel foute pincodes: deze opvanglocatie is vergrendeld tot {fmt_time(locked[keys[0]])}. "
-                "Probeer daarna opnieuw."
+                "Te veel foute pincodes van verschillende plaatsen: deze opvanglocatie is vergrendeld tot "
+                f"{fmt_time(location_lock)} voor toestellen waarmee nog niet werd aangemeld. Je organisator "
+                "kan ze ontgrendelen."
             )
-        if keys[1] in locked:
-            raise Refused(_locked_message(locked[keys[1]], "pincodes vanaf dit toestel"))
         stored = pin_hash(db, location_id)
         if stored is None:
             raise Refused(
@@ -87,11 +101,14 @@ def login_location(
             return Actor.location(location_id, name)
         with write_transaction(db):
             left, lock = throttle.record_failure(db, keys[0], throttle.PIN_LIMIT, now)
-            _, client_lock = throttle.record_failure(db, keys[1], throttle.PIN_LIMIT, now)
+            _, client_lock = throttle.record_failure(db, keys[1], throttle.PIN_CLIENT_LIMIT, now)
+            location_locked = throttle.record_pin_failure(db, location_id, client.key, client.network, now)
+    if location_locked is not None:
+        log.warning("location %s locked for unknown devices until %s", location_id, location_locked)
+        if on_location_locked is not None:
+            on_location_locked(location_locked)
     if lock:
-        raise Refused(
-            f"Foute pincode. Na 5 foute pincodes is deze opvanglocatie vergrendeld tot {fmt_time(lock)}."
-        )
+        raise Refused(f"Foute pincode. Na 5 foute pincodes is dit toestel vergrendeld tot {fmt_time(lock)}.")
     if client_lock:
         raise Refused(_locked_message(client_lock, "pincodes vanaf dit toestel"))
     return _wrong_pin(left)
@@ -99,7 +116,30 @@ def login_location(
 
 def _wrong_pin(left: int) -> Actor:
     tries = "nog 1 poging" if left == 1 else f"nog {left} pogingen"
-    raise Refused(f"Foute pincode. Je hebt {tries}; daarna wordt de opvanglocatie 15 minuten vergrendeld.")
+    raise Refused(f"Foute pincode. Je hebt {tries}; daarna wordt dit toestel 15 minuten geweigerd.")
+
+
+def location_locked_mail(
+    db: sqlite_utils.Database, mailer: Mailer, base_url: str, location_id: str, until: datetime
+) -> None:
+    """Tell the location's organisator that its location is locked, with the page to lift it."""
+    row = db.execute(
+        """
+        SELECT o.email, o.name, l.name FROM locations l JOIN organisators o ON o.id = l.organisator_id
+        WHERE l.id = ?
+        """,
+        (location_id,),
+    ).fetchone()
+    if row is None:
+        return
+    email, name, location_name = row
+    mail = texts.location_locked(
+        email, name, location_name, fmt_time(until), f"{base_url}/locaties/{location_id}/pincode"
+    )
+    try:
+        mailer.send(mail)
+    except MailError:
+        log.exception("could not mail the organisator of %s about the location lock", location_id)
 
 
 def login_organisator(

@@ -10,13 +10,14 @@ import sqlite_utils
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from hub.accounts import throttle
 from hub.attendance.grid import month_grid
 from hub.attendance.windows import shift_month
 from hub.core.actors import Actor, Role
 from hub.core.localtime import today
 from hub.locations.access import has_pin, locations_of
 from hub.locations.queries import Location
-from hub.web.web import db, render, require_actor, see_other
+from hub.web.web import db, now, render, require_actor, see_other
 
 router = APIRouter()
 
@@ -26,6 +27,7 @@ class LocationLine:
     location: Location
     red_cells: int  # this month and the last, still to fix
     has_pin: bool
+    locked: bool = False  # the location-wide PIN lock (hub/accounts/throttle.py)
 
 
 def open_errors(conn: sqlite_utils.Database, location_id: str) -> int:
@@ -42,5 +44,13 @@ def location_list(
     found = locations_of(conn, actor)
     if actor.role is Role.LOCATION or len(found) == 1:
         return see_other(f"/locaties/{found[0].id}" if found else "/aanmelden")
-    lines = [LocationLine(loc, open_errors(conn, loc.id), has_pin(conn, loc.id)) for loc in found]
+    lines = [
+        LocationLine(
+            loc,
+            open_errors(conn, loc.id),
+            has_pin(conn, loc.id),
+            throttle.location_locked_until(conn, loc.id, now()) is not None,
+        )
+        for loc in found
+    ]
     return render(request, "locations/list.html", {"lines": lines})

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from hub.core.files import narrow, private_dir, private_file
+
 
 def connect(path: str | Path) -> sqlite_utils.Database:
     """A connection for one thread, with the hub's pragmas set."""
@@ -75,9 +77,17 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     return applied
 
 
+def make_private(path: str | Path) -> None:
+    """Create the database's folder (0700) and file (0600) if needed; narrow a readable one."""
+    private_dir(Path(path).parent)
+    private_file(Path(path))  # SQLite gives its -wal and -shm files the database file's mode
+    for companion in ("-wal", "-shm"):
+        narrow(Path(f"{path}{companion}"))
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Create the database file if needed, bring its schema up to date and return it."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    make_private(path)
     db = connect(path)
     migrate(db)
     return db

@@ -6,7 +6,13 @@ embedded_broker_port = 1883      # 0: any free port (also used when 1883 is take
 http_host = "127.0.0.1"
 http_port = 8000
 public_url = "https://aanwezig.example.org"   # the portal's address in mailed links; default http://host:port
-cookie_secure = true             # send the session cookie only over HTTPS (set behind a TLS proxy)
+cookie_secure = true             # send the session cookie only over HTTPS (set behind a TLS proxy);
+                                 # always on when public_url is https, which also sends HSTS
+trusted_proxies = ["127.0.0.1"]  # peers whose X-Forwarded-For / Forwarded name the client (IPs or
+                                 # networks); default none: the client is the peer, and such headers
+                                 # from anyone else are ignored with a warning in the log
+api_docs = false                 # /api/docs, /api/redoc, /api/openapi.json: off (default), or true:
+                                 # on for a logged-in organisator (`make demo` turns them on)
 session_idle_minutes = 120       # a session ends after this long without a request ...
 session_hours = 12               # ... and this long after logging in, whatever happens
 dead_letter_days = 30            # junk from units (rolled up per unit and reason) is forgotten after this
@@ -77,6 +83,8 @@ class HubSettings:
     client_id: str = "aanwezig-hub"
     public_url: str = ""
     cookie_secure: bool = False
+    trusted_proxies: tuple[str, ...] = ()  # issue 13a: proxies allowed to name the client
+    api_docs: bool = False  # issue 13a: the OpenAPI pages, for a logged-in organisator only
     session_idle_minutes: int = 120
     session_hours: int = 12
     smtp_host: str = ""
@@ -122,6 +130,11 @@ class HubSettings:
         return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
 
     @property
+    def https(self) -> bool:
+        """Whether the portal is reached over HTTPS (``public_url``): Secure cookies and HSTS."""
+        return self.public_url.lower().startswith("https://")
+
+    @property
     def broker_address(self) -> BrokerAddress | None:
         """The configured external broker, or None for the embedded one."""
         return BrokerAddress.parse(self.broker) if self.broker else None
@@ -143,6 +156,8 @@ def load(path: str | Path | None) -> HubSettings:
     }
     if "mail_dir" in raw:
         raw["mail_dir"] = (Path(path).parent / raw["mail_dir"]).resolve()
+    if "trusted_proxies" in raw:
+        raw["trusted_proxies"] = tuple(str(p) for p in raw["trusted_proxies"])
     settings = HubSettings(**raw)
     settings.broker_address  # noqa: B018 - fail at start-up on a malformed broker URL
     return settings

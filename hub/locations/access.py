@@ -1,4 +1,4 @@
-"""Which locations an actor may see, and the location PIN, which only its organisator sets.
+"""Which locations an actor may see, and the location PIN and scanner code, which only its organisator sets.
 
 Every portal screen about a location starts here: :func:`location_for` raises
 :class:`~hub.core.actors.NoAccess` for a location that does not exist *and* for one that is not the
@@ -11,7 +11,7 @@ import sqlite_utils
 
 from hub.accounts import sessions
 from hub.accounts.location_login import has_pin, location_by_dossier, pin_hash  # noqa: F401 - re-exported
-from hub.accounts.passwords import hash_secret
+from hub.accounts.passwords import hash_secret, verify_secret
 from hub.core.actors import Actor, NoAccess, Refused, Role
 from hub.core.db import write_transaction
 from hub.locations.pin_rules import pin_problem
@@ -59,7 +59,39 @@ def set_pin(db: sqlite_utils.Database, actor: Actor, location_id: str, pin: str,
     problem = pin_problem(pin, location.dossier_number)
     if problem:
         raise Refused(problem)
+    scanner = db.execute("SELECT scanner_code FROM locations WHERE id = ?", (location.id,)).fetchone()[0]
+    if scanner is not None and scanner == pin:
+        raise Refused("Kies een pincode die verschilt van de scannercode van de scanners.")
     hashed = hash_secret(pin)  # before the transaction: argon2 takes a while, the write lock should not
     with write_transaction(db):
         db.execute("UPDATE locations SET pin_hash = ? WHERE id = ?", (hashed, location.id))
         sessions.end_all(db, Role.LOCATION, location.id)
+
+
+def has_scanner_code(db: sqlite_utils.Database, location_id: str) -> bool:
+    row = db.execute("SELECT scanner_code IS NOT NULL FROM locations WHERE id = ?", (location_id,)).fetchone()
+    return bool(row and row[0])
+
+
+def set_scanner_code(
+    db: sqlite_utils.Database, actor: Actor, location_id: str, code: str, repeated: str
+) -> None:
+    """Set or change the code staff type on the location's scanners; raises :class:`Refused`.
+
+    The same rules as the PIN, and it may not be the PIN: the scanners must not teach anyone
+    the portal's PIN. The caller refreshes the units' hashes and republishes their configs.
+    """
+    location = location_for(db, actor, location_id)
+    if actor.role is not Role.ORGANISATOR:
+        raise Refused("Enkel de organisator kan de scannercode van een opvanglocatie instellen.")
+    code = code.strip()
+    if code != repeated.strip():
+        raise Refused("De twee scannercodes zijn niet gelijk. Typ twee keer dezelfde code.")
+    problem = pin_problem(code, location.dossier_number)
+    if problem:
+        raise Refused(problem.replace("pincode", "scannercode"))
+    stored = pin_hash(db, location.id)
+    if stored is not None and verify_secret(stored, code):
+        raise Refused("Kies een scannercode die verschilt van de pincode van het portaal.")
+    with write_transaction(db):
+        db.execute("UPDATE locations SET scanner_code = ? WHERE id = ?", (code, location.id))

@@ -10,6 +10,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hub.core.files import private_dir, write_private
 from hub.mail import Mail, MailError, message
 from wire.ids import new_event_id
 
@@ -24,9 +25,9 @@ class FolderMailer:
         slug = re.sub(r"[^A-Za-z0-9]+", "-", mail.to).strip("-")[:60]
         path = self.folder / f"{stamp}-{slug}-{new_event_id()[-6:]}.eml"
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            private_dir(self.folder)  # password links: for the hub's user only
             tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(message(mail, self.sender).as_bytes())
+            write_private(tmp, message(mail, self.sender).as_bytes())
             tmp.rename(path)
         except OSError as exc:
             raise MailError(f"could not write {path}: {exc}") from exc

@@ -1,4 +1,8 @@
-"""The retained configuration the hub publishes for each unit: location name, roster, PIN hash."""
+"""The retained configuration the hub publishes for each unit: location name, roster, staff code hash.
+
+The portal PIN's hash is never in it: a unit checks the scanner code, hashed for that unit
+(hub/units/staff.py).
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,15 @@ import sqlite_utils
 from hub.cards import codes as cards
 from hub.core.localtime import now_utc_iso
 from hub.units import registry as units
+from hub.units import staff
 from wire import Topic, TopicKind, UnitConfig, encode
 
 log = logging.getLogger(__name__)
 
 
 def config_for(db: sqlite_utils.Database, unit: units.Unit) -> UnitConfig:
-    location_name, pin_hash = db.execute(
-        "SELECT name, pin_hash FROM locations WHERE id = ?", (unit.location_id,)
+    (location_name,) = db.execute(
+        "SELECT name FROM locations WHERE id = ?", (unit.location_id,)
     ).fetchone()
     return UnitConfig(
         unit=unit.id,
@@ -25,7 +30,7 @@ def config_for(db: sqlite_utils.Database, unit: units.Unit) -> UnitConfig:
         location_name=location_name,
         roster=cards.roster(db, unit.location_id),
         issued_at=now_utc_iso(),
-        pin_hash=pin_hash,  # argon2id, as hub/accounts/passwords.py made it; the unit verifies with argon2
+        **staff.fields_for(db, unit.id),
     )
 
 

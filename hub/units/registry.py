@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import sqlite_utils
 
 from hub.core.localtime import now_utc_iso
-from wire import Status
+from wire import Status, staffcode
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,16 @@ def enrol(db: sqlite_utils.Database, unit_id: str, location_id: str) -> Unit:
         raise UnitRegistryError(f"unit {unit_id!r} already exists")
     db.execute("INSERT INTO units (id, location_id, state) VALUES (?, ?, 'active')", (unit_id, location_id))
     return Unit(unit_id, location_id, "active")
+
+
+def new_staff_key(db: sqlite_utils.Database, unit_id: str) -> str:
+    """A new staff key for a unit (enrolment, rekey), stored; returns it for the unit's bundle.
+
+    The unit's staff code hash is dropped with the old key; hub/units/staff.py makes the new one.
+    """
+    key = staffcode.new_key()
+    db.execute("UPDATE units SET staff_key = ?, staff_code_hash = NULL WHERE id = ?", (key, unit_id))
+    return key
 
 
 def revoke(db: sqlite_utils.Database, unit_id: str) -> Unit:

@@ -19,14 +19,16 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import sqlite_utils
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from hub import __version__
 from hub.accounts import routes as auth
-from hub.accounts.actors import NoAccess
+from hub.accounts.actors import NoAccess, Role
 from hub.accounts.sessions import actor_for_token, new_token
 from hub.attendance import api
 from hub.attendance import correction_routes as corrections
@@ -44,8 +46,9 @@ from hub.mail import Mailer
 from hub.mail.folder import FolderMailer
 from hub.upload import routes as upload
 from hub.web.channel import RecordingChannel, UnitChannel
+from hub.web.clients import trusted_networks
 from hub.web.nav import DEFAULT_NAV, NavEntry
-from hub.web.web import COOKIE, LoginRequired, Portal, csrf_protect, render
+from hub.web.web import COOKIE, LoginRequired, Portal, csrf_protect, current_actor, db, render
 
 STATIC = Path(__file__).resolve().parent / "static"
 SECURITY_HEADERS = {
@@ -54,6 +57,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",  # a password link in the URL must not travel on
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
 }
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; "
+    "worker-src blob:; frame-ancestors 'none'"
+)
 
 
 def create_app(
@@ -71,9 +80,9 @@ def create_app(
     app = FastAPI(
         title="Aanwezig",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # served below, for a logged-in organisator and only with api_docs = true
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,
         dependencies=[Depends(csrf_protect)],
     )
     app.state.portal = Portal(
@@ -82,12 +91,14 @@ def create_app(
         units=units or RecordingChannel(),
         base_url=settings.portal_base_url,
         secret=bytes.fromhex(secret),
-        cookie_secure=settings.cookie_secure,
+        cookie_secure=settings.cookie_secure or settings.https,
+        trusted_proxies=trusted_networks(settings.trusted_proxies),
         session_idle=timedelta(minutes=settings.session_idle_minutes),
         session_lifetime=timedelta(hours=settings.session_hours),
         nav=list(DEFAULT_NAV),
         identify=actor_for_token,
         locate=location_for,
+        hsts=settings.https,
     )
     app.add_middleware(BaseHTTPMiddleware, dispatch=_cookie_and_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -100,6 +111,8 @@ def create_app(
         app.include_router(module.router)
     app.include_router(evacuation.router)  # "Nu aanwezig", the evacuation list (issue 16)
     app.state.portal.nav.append(NavEntry("nu-aanwezig", "Nu aanwezig", "/locaties/{location}/nu-aanwezig"))
+    if settings.api_docs:
+        _api_docs(app)
     upload.install(app, settings.upload)
     refused_screen.install(app)
 
@@ -124,6 +137,34 @@ def create_app(
     return app
 
 
+def _api_docs(app: FastAPI) -> None:
+    """/api/openapi.json, /api/docs and /api/redoc for a logged-in organisator; 404 for anyone else,
+    so the API's shape is no map for a stranger."""
+
+    def organisator_only(request: Request, conn: sqlite_utils.Database = Depends(db)) -> None:
+        actor = current_actor(request, conn)
+        if actor is None or actor.role is not Role.ORGANISATOR:
+            raise HTTPException(404)
+
+    guarded = [Depends(organisator_only)]
+
+    @app.get("/api/openapi.json", include_in_schema=False, dependencies=guarded)
+    def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/api/docs", include_in_schema=False, dependencies=guarded)
+    def swagger() -> Response:
+        response = get_swagger_ui_html(openapi_url="/api/openapi.json", title="Aanwezig — API")
+        response.headers["Content-Security-Policy"] = DOCS_CSP
+        return response
+
+    @app.get("/api/redoc", include_in_schema=False, dependencies=guarded)
+    def redoc() -> Response:
+        response = get_redoc_html(openapi_url="/api/openapi.json", title="Aanwezig — API")
+        response.headers["Content-Security-Policy"] = DOCS_CSP
+        return response
+
+
 async def _cookie_and_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:
     """Give every browser a signed cookie token (CSRF and session hang on it); add security headers.
 
@@ -144,7 +185,12 @@ async def _cookie_and_headers(request: Request, call_next: RequestResponseEndpoi
             secure=state.cookie_secure,
             path="/",
         )
+    own_csp = response.headers.get("Content-Security-Policy")
     response.headers.update(SECURITY_HEADERS)
+    if own_csp == DOCS_CSP:  # the API docs load their script from a CDN
+        response.headers["Content-Security-Policy"] = own_csp
+    if state.hsts:  # public_url is https: browsers must not come back over plain http
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if response.headers.get("content-type", "").startswith("text/html"):
         response.headers["Cache-Control"] = "no-store"
     response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"

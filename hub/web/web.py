@@ -25,6 +25,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,11 +43,15 @@ from hub.core.actors import Actor, NoAccess, Role
 from hub.core.db import connect
 from hub.core.localtime import fmt_date, fmt_duration, fmt_time, local
 from hub.mail import Mailer
+from hub.web import clients
 from hub.web.channel import UnitChannel
 from hub.web.nav import NavEntry, PageLocation, nav_for
 from wire import cardcode
 
+log = logging.getLogger(__name__)
+
 COOKIE = "aanwezig"
+DEVICE_COOKIE = "aanwezig_toestel"  # a known device of a location: wrong PINs of strangers don't lock it
 FLASH_COOKIE = "aanwezig_melding"
 ROLE_NL = {Role.ORGANISATOR: "Organisator", Role.LOCATION: "Opvanglocatie"}
 
@@ -97,6 +103,8 @@ class Portal:
     base_url: str
     secret: bytes
     cookie_secure: bool = False
+    trusted_proxies: tuple = ()  # networks (hub/web/clients.py)
+    hsts: bool = False  # public_url is https: send Strict-Transport-Security
     session_idle: timedelta = timedelta(hours=2)
     session_lifetime: timedelta = timedelta(hours=12)
     nav: list[NavEntry] = field(default_factory=list)
@@ -134,7 +142,47 @@ def now() -> datetime:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "onbekend"
+    """The client's address: the peer, or what a trusted proxy says (hub/web/clients.py)."""
+    peer = request.client.host if request.client else "onbekend"
+    found = clients.origin(peer, request.headers, portal(request).trusted_proxies)
+    if found.spoofed_header and peer not in _WARNED_PEERS:
+        if len(_WARNED_PEERS) < 1000:  # once per peer, bounded: a flood must not flood the log
+            _WARNED_PEERS.add(peer)
+        log.warning(
+            "proxy headers (X-Forwarded-For/Forwarded) from %s, which is not in trusted_proxies: "
+            "ignored, the client is %s",
+            peer,
+            peer,
+        )
+    return found.address
+
+
+_WARNED_PEERS: set[str] = set()
+
+
+def pin_client(request: Request, location_id: str) -> clients.PinClient:
+    """Who types a PIN for ``location_id``: a known device of that location, or an address."""
+    device = None
+    signed = portal(request).unsign(request.cookies.get(DEVICE_COOKIE))
+    if signed:
+        location, _, device_id = signed.rpartition(":")
+        device = device_id if location == location_id and device_id else None
+    return clients.PinClient(client_address(request), device)
+
+
+def remember_device(request: Request, response: Response, location_id: str) -> None:
+    """Mark this browser as a known device of the location (after a right PIN), for a year."""
+    if pin_client(request, location_id).known_device:
+        return
+    response.set_cookie(
+        DEVICE_COOKIE,
+        portal(request).sign(f"{location_id}:{secrets.token_urlsafe(32)}"),
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=portal(request).cookie_secure,
+        path="/",
+    )
 
 
 class LoginRequired(Exception):

@@ -99,9 +99,12 @@ def test_a_location_cannot_link_a_card_to_a_child_of_another_location(db) -> Non
         card_links.open_request(db, ZONNEBLOEM, "zonnebloem", other_child, "unit-zonnebloem-in", now())
 
 
-def test_the_units_config_carries_the_locations_pin_hash(db) -> None:
+def test_the_units_config_carries_a_keyed_scanner_code_hash_and_never_the_portal_pin_hash(db) -> None:
+    (portal_pin_hash,) = db.execute("SELECT pin_hash FROM locations WHERE id = 'zonnebloem'").fetchone()
     config = config_for(db, registered_unit(db, "unit-zonnebloem-in"))
-    assert config.pin_hash.startswith("$argon2id$")
+    assert config.staff_code_hash.startswith("$argon2id$")
+    assert config.pin_hash is None, "a unit with a staff key gets only the keyed hash"
+    assert portal_pin_hash not in encode(config).decode()
 
 
 # "Scan aan de deur", through the ingest
