@@ -15,6 +15,7 @@ benchmarks) the portal gets a :class:`~hub.web.channel.RecordingChannel`.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -87,8 +88,10 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    def health() -> dict[str, str | int]:
+        # The pid lets a waiting test (or a supervisor) tell this process from another one that
+        # happens to answer on the same port.
+        return {"status": "ok", "pid": os.getpid()}
 
     for module in (auth, locations, grid, corrections, children, cards, api):
         app.include_router(module.router)
