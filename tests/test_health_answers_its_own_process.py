@@ -19,7 +19,7 @@ from tests.support.processes import start_hub
 class _Impostor(BaseHTTPRequestHandler):
     """Another process's portal: answers /health like a hub does, with its own pid."""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         body = json.dumps({"status": "ok", "pid": os.getpid()}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -52,6 +52,6 @@ def test_a_hub_answers_health_with_its_own_pid(tmp_path: Path) -> None:
 def test_waiting_for_a_hub_whose_port_another_process_took_fails_instead_of_passing(
     tmp_path: Path, impostor: int
 ) -> None:
-    with pytest.raises(AssertionError, match="another process|exited"):
+    with pytest.raises(AssertionError, match=r"another process|exited"):
         hub, _url = start_hub(tmp_path / "hub", http_port=impostor)
         hub.stop()
