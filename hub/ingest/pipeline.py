@@ -232,7 +232,7 @@ class Ingest:
                 f"{message.TYPE} of {message.unit}@{message.location} on {d.topic}",
                 ack_topic,
             )
-        refused = units.refusal(batch.unit(message.unit), message.location)
+        refused = units.refusal(batch.unit(message.unit), message.location) or cards.code_refusal(message)
         if refused:
             return batch.dead(d, refused, f"unit {message.unit} for location {message.location}", ack_topic)
         batch.seen.add(message.unit)
