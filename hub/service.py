@@ -14,7 +14,7 @@ from hub.core.settings import HubSettings
 from hub.ingest.broker import EmbeddedBroker
 from hub.ingest.link import HubLink
 from hub.ingest.pipeline import SUBSCRIPTIONS, Ingest
-from hub.mail import mailer_for
+from hub.mail.outbox import Outbox, worker_for
 from hub.units.config import publish_configs
 from hub.upload.scheduler import UploadScheduler
 from hub.web.app import create_app
@@ -34,6 +34,7 @@ class Hub:
         self.uploads: UploadScheduler | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._mail_wake = threading.Event()  # set by the portal's outbox when it queues a mail
 
     def start(self) -> None:
         """Migrate the database, make sure there is a broker, start the ingest. Does not block."""
@@ -57,6 +58,11 @@ class Hub:
         ingest_thread.start()
         self._threads.append(ingest_thread)
         self.link.start()
+        # the mail thread: sends what the portal queued, retrying while the SMTP server is away
+        mailer = worker_for(self.settings, self._mail_wake)
+        mail_thread = threading.Thread(target=mailer.run, args=(self._stop,), name="mail", daemon=True)
+        mail_thread.start()
+        self._threads.append(mail_thread)
         if self.settings.upload.enabled:  # the monthly upload to Kind en Gezin
             self.uploads = UploadScheduler(self.settings.database_path, self.settings.upload)
             upload_thread = threading.Thread(
@@ -86,10 +92,9 @@ class Hub:
         return self.link.publish(str(Topic(location_id, unit_id, TopicKind.COMMAND)), payload, retain=False)
 
     def app(self):
-        """The portal, wired to this hub's units and mail."""
-        return create_app(
-            self.settings.database_path, units=self, mailer=mailer_for(self.settings), settings=self.settings
-        )
+        """The portal, wired to this hub's units and to its mail outbox (a request only queues mail)."""
+        outbox = Outbox(self.settings.database_path, self._mail_wake)
+        return create_app(self.settings.database_path, units=self, mailer=outbox, settings=self.settings)
 
     def serve_http(self) -> None:
         """Serve the portal until SIGINT/SIGTERM (blocks), then stop everything.
@@ -115,6 +120,7 @@ class Hub:
 
     def stop(self) -> None:
         self._stop.set()
+        self._mail_wake.set()
         for thread in self._threads:
             thread.join(timeout=10)
         if self.link is not None:

@@ -15,7 +15,8 @@ from hub.accounts.actors import Refused
 from hub.accounts.service import invite, organisator_by_email
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
-from hub.mail import MailError, mailer_for
+from hub.mail import MailError
+from hub.mail.outbox import Outbox, pending, worker_for
 from wire.topics import is_valid_id
 
 
@@ -32,7 +33,12 @@ def main(args: argparse.Namespace, settings: HubSettings) -> int:
 def _invite(db, args: argparse.Namespace, settings: HubSettings) -> int:
     try:
         found = invite(
-            db, mailer_for(settings), settings.portal_base_url, args.email, args.name, datetime.now(UTC)
+            db,
+            Outbox(settings.database_path),
+            settings.portal_base_url,
+            args.email,
+            args.name,
+            datetime.now(UTC),
         )
     except Refused as refused:
         print(refused.reason, file=sys.stderr)
@@ -40,7 +46,15 @@ def _invite(db, args: argparse.Namespace, settings: HubSettings) -> int:
     except MailError as exc:
         print(f"De uitnodiging kon niet verstuurd worden: {exc}", file=sys.stderr)
         return 1
+    # try once now, so the person at the keyboard knows; the hub's mail thread retries what is left
+    worker_for(settings).deliver_due(db)
     where = settings.smtp_host or settings.mail_folder
+    if pending(db):
+        print(
+            f"Uitnodiging voor {found.name} <{found.email}> staat klaar, maar kon nog niet verstuurd worden "
+            f"(via {where}); de hub probeert opnieuw zodra de mailserver bereikbaar is."
+        )
+        return 0
     print(f"Uitnodiging voor {found.name} <{found.email}> verstuurd (via {where}).")
     return 0
 

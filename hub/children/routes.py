@@ -40,7 +40,7 @@ router = APIRouter()
 
 
 def send_all(request: Request, mails: list[Mail]) -> str:
-    """Send mails; returns a sentence for the screen about what went (or did not go) out."""
+    """Queue mails (the hub's mail thread sends them); returns a sentence for the screen."""
     failed = 0
     for mail in mails:
         try:
@@ -53,9 +53,9 @@ def send_all(request: Request, mails: list[Mail]) -> str:
     if failed:
         return f" {failed} bevestigingsmail(s) konden niet verstuurd worden."
     return (
-        " De contactpersonen kregen een bevestiging per mail."
+        " De contactpersonen krijgen een bevestiging per mail."
         if len(mails) > 1
-        else " De contactpersoon kreeg een bevestiging per mail."
+        else " De contactpersoon krijgt een bevestiging per mail."
     )
 
 

@@ -12,11 +12,15 @@ session_hours = 12               # ... and this long after logging in, whatever 
 
 smtp_host = "smtp.example.org"   # empty: mails are written as .eml files to mail_dir
 smtp_port = 587
-smtp_security = "starttls"       # "starttls", "ssl" (implicit TLS, port 465) or "none"
+smtp_security = "starttls"       # "starttls", "implicit" (TLS from the start, port 465; "ssl" too) or "none"
+smtp_ca_file = ""                # PEM file of the CA(s) to trust for the SMTP server; default: the system's
 smtp_username = "aanwezig"
 smtp_password = "secret"
 mail_from = "Aanwezig <noreply@example.org>"
 mail_dir = "mail"                # default: <data_dir>/mail
+mail_retry_seconds = 30          # the outbox's first retry after a failed send; doubles each time ...
+mail_retry_max_seconds = 3600    # ... up to this
+mail_give_up_hours = 72          # a mail still not sent after this long is marked failed (kept, logged)
 
 [upload]                         # the monthly upload to Kind en Gezin: see hub/upload/settings.py
 endpoint = "https://..."
@@ -49,10 +53,15 @@ class HubSettings:
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_security: str = "starttls"
+    smtp_ca_file: str = ""  # the CA to trust for the SMTP server's certificate; empty: the system's
     smtp_username: str = ""
     smtp_password: str = ""
     mail_from: str = "Aanwezig <noreply@aanwezig.example>"
     mail_dir: Path | None = None
+    # the mail outbox (hub/mail/outbox.py): exponential back-off between tries, then give up
+    mail_retry_seconds: float = 30.0
+    mail_retry_max_seconds: float = 3600.0
+    mail_give_up_hours: float = 72.0
 
     @property
     def database_path(self) -> Path:
@@ -90,6 +99,8 @@ def load(path: str | Path | None) -> HubSettings:
         raw["data_dir"] = (Path(path).parent / raw["data_dir"]).resolve()
     if "upload" in raw:
         raw["upload"] = UploadSettings.from_table(raw["upload"], Path(path).parent)
+    if raw.get("smtp_ca_file"):
+        raw["smtp_ca_file"] = str((Path(path).parent / raw["smtp_ca_file"]).resolve())
     if "mail_dir" in raw:
         raw["mail_dir"] = (Path(path).parent / raw["mail_dir"]).resolve()
     settings = HubSettings(**raw)

@@ -1,10 +1,13 @@
 """Mail from the hub: one small interface, a real SMTP sender and a folder for development.
 
-    Mailer.send(Mail)   SmtpMailer (smtp.py): the configured server, STARTTLS or SSL, login
+    Mailer.send(Mail)   SmtpMailer (smtp.py): the configured server, STARTTLS or implicit TLS, login
                         FolderMailer (folder.py): writes each mail as an .eml file (demo, development)
+                        Outbox (outbox.py): only enqueues; the hub's mail thread (MailWorker)
+                        delivers through one of the two above, with retries and back-off
     texts.py            the Dutch mails: invitation, password reset, a contact's confirmation
 
-:func:`mailer_for` picks one from the hub settings: with ``smtp_host`` set, SMTP; else the folder.
+:func:`mailer_for` picks the delivering mailer from the hub settings: with ``smtp_host`` set, SMTP;
+else the folder. The portal and the commands never call it in a request: they enqueue.
 """
 
 from __future__ import annotations
@@ -26,7 +29,15 @@ class Mail:
 
 
 class MailError(Exception):
-    """A mail could not be handed over; ``str()`` says why, for the log."""
+    """A mail could not be handed over; ``str()`` says why, for the log.
+
+    ``permanent``: the server refused this mail for good (SMTP 5xx to the sender, a recipient or
+    the data); retrying cannot help. Otherwise (no connection, 4xx, TLS trouble) try again later.
+    """
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 class Mailer(Protocol):
@@ -58,5 +69,6 @@ def mailer_for(settings: HubSettings) -> Mailer:
             settings.smtp_username,
             settings.smtp_password,
             settings.mail_from,
+            ca_file=settings.smtp_ca_file,
         )
     return FolderMailer(settings.mail_folder, settings.mail_from)

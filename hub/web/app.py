@@ -38,7 +38,7 @@ from hub.core.db import open_database
 from hub.core.settings import HubSettings
 from hub.locations import routes as locations
 from hub.mail import Mailer
-from hub.mail.folder import FolderMailer
+from hub.mail.outbox import Outbox
 from hub.upload import routes as upload
 from hub.web.channel import RecordingChannel, UnitChannel
 from hub.web.nav import DEFAULT_NAV
@@ -75,7 +75,7 @@ def create_app(
     )
     app.state.portal = Portal(
         database=Path(database),
-        mailer=mailer or FolderMailer(settings.mail_folder, settings.mail_from),
+        mailer=mailer or Outbox(database),  # mail is queued; the hub's mail thread sends it
         units=units or RecordingChannel(),
         base_url=settings.portal_base_url,
         secret=bytes.fromhex(secret),
