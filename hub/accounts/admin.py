@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from hub.accounts.actors import Refused
 from hub.accounts.service import invite, organisator_by_email
+from hub.core import bounds
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
 from hub.mail import MailError
@@ -31,6 +32,12 @@ def main(args: argparse.Namespace, settings: HubSettings) -> int:
 
 
 def _invite(db, args: argparse.Namespace, settings: HubSettings) -> int:
+    problem = bounds.too_long(args.email.strip(), bounds.EMAIL, "Het e-mailadres") or bounds.name_problem(
+        (args.name or "").strip(), "De naam"
+    )
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     try:
         found = invite(
             db,
@@ -63,6 +70,14 @@ def _add_location(db, args: argparse.Namespace) -> int:
     organisator = organisator_by_email(db, args.organisator)
     if organisator is None:
         print(f"Onbekende organisator {args.organisator}: nodig hem eerst uit (invite).", file=sys.stderr)
+        return 2
+    problem = (
+        bounds.name_problem(args.name.strip(), "De naam")
+        or bounds.name_problem(args.address.strip(), "Het adres", bounds.ADDRESS)
+        or bounds.too_long(args.dossier.strip(), bounds.CODE, "Het dossiernummer")
+    )
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
     if not is_valid_id(args.location_id):
         print("Een locatie-id bestaat uit letters, cijfers, - en _ (hoogstens 64 tekens).", file=sys.stderr)

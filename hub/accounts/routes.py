@@ -15,7 +15,9 @@ from fastapi.responses import Response
 
 from hub.accounts import service, sessions, tokens
 from hub.accounts.actors import Refused, Role
+from hub.accounts.passwords import MAX_PASSWORD_LENGTH
 from hub.accounts.sessions import new_token
+from hub.core import bounds
 from hub.core.db import write_transaction
 from hub.locations.access import has_pin, location_by_dossier
 from hub.web.web import (
@@ -59,6 +61,11 @@ def organisator_login(
     password: str = Form(""),
     conn: sqlite_utils.Database = Depends(db),
 ) -> Response:
+    problem = bounds.too_long(email, bounds.EMAIL, "Een e-mailadres") or bounds.too_long(
+        password, MAX_PASSWORD_LENGTH, "Een wachtwoord"
+    )
+    if problem:  # refused before any look-up or argon2 work
+        return render(request, "auth/organisator.html", {"email": "", "error": problem}, 200)
     try:
         actor = service.login_organisator(conn, email, password, client_address(request), now())
     except Refused as refused:
@@ -75,6 +82,9 @@ def location_form(request: Request) -> Response:
 def location_lookup(
     request: Request, dossier: str = Form(""), conn: sqlite_utils.Database = Depends(db)
 ) -> Response:
+    problem = bounds.too_long(dossier.strip(), bounds.CODE, "Een dossiernummer")
+    if problem:
+        return render(request, "auth/location.html", {"dossier": "", "found": None, "error": problem})
     found = location_by_dossier(conn, dossier)
     error = None if found else f"Er is geen opvanglocatie met dossiernummer ‘{dossier.strip()}’."
     return render(request, "auth/location.html", {"dossier": dossier, "found": found, "error": error})
@@ -95,9 +105,14 @@ def pin_login(
     pin: str = Form(""),
     conn: sqlite_utils.Database = Depends(db),
 ) -> Response:
+    if len(dossier) > bounds.CODE:
+        return see_other("/aanmelden/opvanglocatie")
     found = location_by_dossier(conn, dossier)
     if found is None:
         return see_other("/aanmelden/opvanglocatie")
+    if problem := bounds.too_long(pin.strip(), bounds.CODE, "Een pincode"):
+        context = {"found": found, "has_pin": has_pin(conn, found.id), "error": problem}
+        return render(request, "auth/pin.html", context)
     try:
         actor = service.login_location(conn, found.id, pin, client_address(request), now())
     except Refused as refused:
@@ -133,6 +148,8 @@ def forgot_form(request: Request) -> Response:
 def forgot(request: Request, email: str = Form(""), conn: sqlite_utils.Database = Depends(db)) -> Response:
     if "@" not in email:
         return render(request, "auth/forgot.html", {"sent": False, "error": "Geef je e-mailadres."})
+    if problem := bounds.too_long(email, bounds.EMAIL, "Een e-mailadres"):
+        return render(request, "auth/forgot.html", {"sent": False, "error": problem})
     state = portal(request)
     service.request_reset(conn, state.mailer, state.base_url, email, now())
     return render(request, "auth/forgot.html", {"sent": True, "email": email})

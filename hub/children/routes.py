@@ -28,6 +28,7 @@ from hub.children.service import (
     parse_birth_date,
     validate_school_start,
 )
+from hub.core import bounds
 from hub.core.localtime import fmt_date, today
 from hub.locations.queries import Location
 from hub.mail import Mail, MailError
@@ -84,12 +85,18 @@ def add_child_search(
     here: AtLocation = Depends(at_location),
 ) -> Response:
     actor, conn, location = here
+    search_error = bounds.too_long(voornaam, bounds.SEARCH, "De voornaam") or bounds.too_long(
+        achternaam, bounds.SEARCH, "De achternaam"
+    )
+    if search_error:  # a term that long names no child: search nothing, show nothing of it back
+        voornaam = achternaam = ""
     searched = bool(voornaam.strip() and achternaam.strip())
     results = service.search_known(conn, actor, location.id, voornaam, achternaam) if searched else []
     context = {
         "active": "kinderen",
         "first_name": voornaam,
         "last_name": achternaam,
+        "search_error": search_error,
         "searched": searched,
         "results": results,
         "new_href": f"/locaties/{location.id}/kinderen/nieuw?"
@@ -111,6 +118,8 @@ def link_known_child(
         return see_other(
             f"/locaties/{location.id}/kinderen/toevoegen", request, "Dit kind werd niet gevonden.", True
         )
+    except Refused as refused:
+        return see_other(f"/locaties/{location.id}/kinderen/toevoegen", request, refused.reason, True)
     portal(request).units.configs_changed(location.id)  # its card works here too from now on
     mailed = send_all(request, confirmation_mails(location, child, contacts_of(conn, child.id)))
     return see_other(
@@ -168,7 +177,10 @@ async def new_child_save(
     new, school_start, errors = _validated(values, values["contacts"])
     if new is None:
         return _form_page(request, location, values, errors)
-    child_id = service.register(conn, actor, location.id, new)
+    try:
+        child_id = service.register(conn, actor, location.id, new)
+    except Refused as refused:
+        return _form_page(request, location, values, {"form": refused.reason})
     if school_start is not None:
         record_school_start(conn, actor, location.id, child_id, school_start)
     child = service.child_at(conn, actor, location.id, child_id)

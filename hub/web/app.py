@@ -40,6 +40,7 @@ from hub.locations import routes as locations
 from hub.mail import Mailer
 from hub.mail.outbox import Outbox
 from hub.upload import routes as upload
+from hub.web.body_limit import BodyLimit
 from hub.web.channel import RecordingChannel, UnitChannel
 from hub.web.nav import DEFAULT_NAV
 from hub.web.web import COOKIE, LoginRequired, Portal, csrf_protect, render
@@ -85,6 +86,7 @@ def create_app(
         nav=list(DEFAULT_NAV),
     )
     app.add_middleware(BaseHTTPMiddleware, dispatch=_cookie_and_headers)
+    app.add_middleware(BodyLimit)  # outermost: an oversized body is refused before anything reads it
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/health")
