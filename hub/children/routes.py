@@ -8,16 +8,17 @@ fresh config (roster), and contacts with an e-mail address get a confirmation.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
 from urllib.parse import urlencode
 
 import sqlite_utils
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from hub.accounts.actors import NoAccess, Refused
 from hub.cards.links import active_cards, cards_of
-from hub.children import service
+from hub.children import link_tokens, service
 from hub.children.queries import MAX_CONTACTS, Child, contacts_of
 from hub.children.service import (
     SEX_NL,
@@ -92,7 +93,10 @@ def add_child_search(
         voornaam = achternaam = ""
     searched = bool(voornaam.strip() and achternaam.strip())
     results = service.search_known(conn, actor, location.id, voornaam, achternaam) if searched else []
+    sign, moment, who = portal(request).sign, time.time(), _who(actor)
+    tickets = {r.child.id: link_tokens.issue(sign, who, location.id, r.child.id, moment) for r in results}
     context = {
+        "tickets": tickets,
         "active": "kinderen",
         "first_name": voornaam,
         "last_name": achternaam,
@@ -105,13 +109,23 @@ def add_child_search(
     return render(request, "children/search.html", context, location=location)
 
 
+def _who(actor) -> str:
+    return f"{actor.role.value}:{actor.id}"
+
+
 @router.post("/locaties/{location_id}/kinderen/koppelen")
 def link_known_child(
     request: Request,
-    child_id: int = Form(...),
+    ticket: str = Form(""),
     here: AtLocation = Depends(at_location),
 ) -> Response:
+    """Link a child the actor's own search just found (its ticket); a bare child id is refused."""
     actor, conn, location = here
+    child_id = link_tokens.child_of(portal(request).unsign, ticket, _who(actor), location.id, time.time())
+    if child_id is None:
+        raise HTTPException(
+            403, "Dit kind werd niet gevonden. Zoek het kind via ‘Kind toevoegen’ en kies dan ‘Toevoegen’."
+        )
     try:
         child = service.link_known(conn, actor, location.id, child_id)
     except NoAccess:
