@@ -98,7 +98,11 @@ def start_hub(
     proc = spawn("hub", ["-m", "hub", "serve", "--config", str(config)], workdir, env)
     url = f"http://127.0.0.1:{http_port}"
     if wait:
-        wait_for(lambda: healthy(proc, url), timeout=30, what="the hub's /health")
+        try:
+            wait_for(lambda: healthy(proc, url), timeout=30, what="the hub's /health")
+        except BaseException:
+            proc.stop()  # a hub that did not come up (or lost its port) must not outlive the test
+            raise
     return proc, url
 
 
