@@ -56,7 +56,7 @@ def _invite(db, args: argparse.Namespace, settings: HubSettings) -> int:
     # try once now, so the person at the keyboard knows; the hub's mail thread retries what is left
     worker_for(settings).deliver_due(db)
     where = settings.smtp_host or settings.mail_folder
-    if pending(db):
+    if pending(db, found.email):
         print(
             f"Uitnodiging voor {found.name} <{found.email}> staat klaar, maar kon nog niet verstuurd worden "
             f"(via {where}); de hub probeert opnieuw zodra de mailserver bereikbaar is."

@@ -53,10 +53,12 @@ def enqueue(db: sqlite_utils.Database, mail: Mail, now: datetime | None = None) 
     return cursor.lastrowid
 
 
-def pending(db: sqlite_utils.Database) -> int:
-    """Mails not sent yet and not given up."""
+def pending(db: sqlite_utils.Database, to: str | None = None) -> int:
+    """Mails not sent yet and not given up (to one address, with ``to``)."""
     return db.execute(
-        "SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+        "SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL "
+        "AND (? IS NULL OR to_address = ? COLLATE NOCASE)",
+        (to, to),
     ).fetchone()[0]
 
 

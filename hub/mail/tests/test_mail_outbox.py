@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import socket
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from hub.mail import Mail
 from hub.mail.outbox import enqueue
 from hub.mail.smtp import SmtpMailer
 from tests.support.portal import PortalClient
-from tests.support.processes import start_hub
+from tests.support.processes import ROOT, start_hub
 from tests.support.smtp import SmtpServer
 from tests.support.waiting import wait_for
 
@@ -161,5 +163,29 @@ def test_a_permanent_refusal_is_kept_as_failed_with_the_reason(tmp_path: Path, h
         db.close()
         ((_to, _subject, attempts, sent, failed, body, error),) = outbox(hub_dir)
         assert (attempts, sent, failed, body) == (1, False, True, "Bericht") and "550" in error
+    finally:
+        smtp.stop()
+
+
+def test_an_invitation_made_while_smtp_is_down_waits_and_the_hub_sends_it_once(
+    tmp_path: Path, hub_dir: Path, hub_with
+) -> None:
+    smtp = SmtpServer()  # not started: the command finds no server
+    config = tmp_path / "invite.toml"
+    config.write_text(f'data_dir = "{hub_dir}"\n{smtp.settings()}{FAST_RETRIES}')
+    command = [sys.executable, "-m", "hub", "invite", "info@zonnetje.example", "--name", "Vzw Zonnetje"]
+    done = subprocess.run(
+        [*command, "--config", str(config)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "staat klaar, maar kon nog niet verstuurd worden" in done.stdout
+    assert [row[0] for row in outbox(hub_dir) if not row[3]] == ["info@zonnetje.example"]
+    smtp.start()
+    try:
+        hub_with(smtp.settings() + FAST_RETRIES)
+        (mail,) = smtp.inbox.wait_for("info@zonnetje.example", timeout=30)
+        assert mail["Subject"] == "Wachtwoord instellen voor Aanwezig"
+        wait_for(lambda: all(row[3] for row in outbox(hub_dir)), timeout=10, what="marked sent")
+        assert len(smtp.inbox.to("info@zonnetje.example")) == 1
     finally:
         smtp.stop()
