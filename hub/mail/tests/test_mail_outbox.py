@@ -189,3 +189,39 @@ def test_an_invitation_made_while_smtp_is_down_waits_and_the_hub_sends_it_once(
         assert len(smtp.inbox.to("info@zonnetje.example")) == 1
     finally:
         smtp.stop()
+
+
+def test_retries_back_off_exponentially_up_to_the_cap_and_an_old_mail_is_given_up(
+    hub_dir: Path, demo: DemoData
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from hub.core.localtime import parse_utc
+    from hub.mail.outbox import MailWorker
+
+    moment = [datetime(2026, 3, 10, 8, 0, tzinfo=UTC)]
+    database = hub_dir / "hub.sqlite3"
+    db = connect(database)
+    with write_transaction(db):
+        enqueue(db, Mail("ouder@example.org", "Melding", "Bericht"), now=moment[0])
+    nobody = SmtpMailer("127.0.0.1", free_port(), security="none", timeout=5)  # nothing listens there
+    worker = MailWorker(
+        database,
+        nobody,
+        first_retry=timedelta(seconds=30),
+        max_retry=timedelta(minutes=4),
+        give_up_after=timedelta(hours=1),
+        clock=lambda: moment[0],
+    )
+    delays = []
+    for _ in range(6):
+        assert worker.deliver_due(db) == 0
+        (due,) = db.execute("SELECT next_attempt_at FROM mail_outbox").fetchone()
+        delays.append((parse_utc(due) - moment[0]).total_seconds())
+        moment[0] = parse_utc(due)
+    assert delays == [30, 60, 120, 240, 240, 240]
+    moment[0] += timedelta(hours=1)
+    worker.deliver_due(db)
+    ((_to, _subject, attempts, sent, failed, body, _error),) = outbox(hub_dir)
+    assert (attempts, sent, failed, body) == (7, False, True, "Bericht"), "given up, kept for a person"
+    db.close()
