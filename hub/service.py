@@ -8,6 +8,7 @@ import threading
 
 import uvicorn
 
+from hub.accounts.service import RESET, prepare_reset
 from hub.cards.links import card_read_handler
 from hub.core.db import connect, open_database
 from hub.core.settings import HubSettings
@@ -59,7 +60,9 @@ class Hub:
         self._threads.append(ingest_thread)
         self.link.start()
         # the mail thread: sends what the portal queued, retrying while the SMTP server is away
-        mailer = worker_for(self.settings, self._mail_wake)
+        base_url = self.settings.portal_base_url
+        prepare = {RESET: lambda db, to, now: prepare_reset(db, base_url, to, now)}
+        mailer = worker_for(self.settings, self._mail_wake, prepare)
         mail_thread = threading.Thread(target=mailer.run, args=(self._stop,), name="mail", daemon=True)
         mail_thread.start()
         self._threads.append(mail_thread)

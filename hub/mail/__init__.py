@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from hub.core.settings import HubSettings
@@ -43,6 +43,14 @@ class MailError(Exception):
 class Mailer(Protocol):
     def send(self, mail: Mail) -> None:
         """Hand one mail over, or raise :class:`MailError`."""
+
+
+@runtime_checkable
+class Deferring(Protocol):
+    """A mailer that can also queue a request for a mail the mail thread prepares later."""
+
+    def defer(self, kind: str, to: str) -> None:
+        """Queue a request of ``kind`` for the address ``to``."""
 
 
 def message(mail: Mail, sender: str) -> EmailMessage:

@@ -3,7 +3,11 @@
     enqueue(db, mail)        add a mail inside the caller's transaction (the API for any later
                              mail, such as notifications to parents)
     Outbox(database)         a :class:`~hub.mail.Mailer` whose ``send`` only enqueues: what the
-                             portal uses, so no request waits on (or reveals anything by) SMTP
+                             portal uses, so no request waits on (or reveals anything by) SMTP;
+                             ``defer(kind, to)`` queues a request the mail thread turns into a
+                             mail (or drops) with the ``prepare`` function of that kind, so a
+                             "wachtwoord vergeten" does the same work for a known and an unknown
+                             address
     MailWorker(...).run()    the hub's mail thread: sends due mails through the real mailer
                              (SMTP, or the .eml folder in development), retrying with exponential
                              back-off until the server takes it
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,18 +41,21 @@ log = logging.getLogger(__name__)
 
 CLAIM = timedelta(minutes=2)  # longer than one SMTP conversation may take (its timeout is 20 s)
 
+# Turns a deferred request (its address, now) into the mail to send, or None for nothing to send.
+Prepare = Callable[[sqlite_utils.Database, str, datetime], Mail | None]
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def enqueue(db: sqlite_utils.Database, mail: Mail, now: datetime | None = None) -> int:
+def enqueue(db: sqlite_utils.Database, mail: Mail, now: datetime | None = None, kind: str = "") -> int:
     """Add ``mail`` to the outbox (in the caller's transaction, if any); returns its id."""
     moment = utc_iso(now or _now())
     cursor = db.execute(
-        "INSERT INTO mail_outbox (to_address, subject, body, created_at, next_attempt_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (mail.to, mail.subject, mail.text, moment, moment),
+        "INSERT INTO mail_outbox (kind, to_address, subject, body, created_at, next_attempt_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (kind, mail.to, mail.subject, mail.text, moment, moment),
     )
     return cursor.lastrowid
 
@@ -78,6 +85,16 @@ class Outbox:
             db.close()
         self.wake.set()
 
+    def defer(self, kind: str, to: str) -> None:
+        """Queue a request of ``kind`` (e.g. "password_reset") for ``to``; the mail thread prepares it."""
+        db = connect(self.database)
+        try:
+            with write_transaction(db):
+                enqueue(db, Mail(to, "", ""), kind=kind)
+        finally:
+            db.close()
+        self.wake.set()
+
 
 class MailWorker:
     """Sends the outbox's due mails through ``mailer``; :meth:`run` is the hub's mail thread."""
@@ -92,6 +109,7 @@ class MailWorker:
         give_up_after: timedelta = timedelta(days=3),
         poll: float = 5.0,
         clock: Callable[[], datetime] = _now,
+        prepare: Mapping[str, Prepare] | None = None,
     ) -> None:
         self.database = Path(database)
         self.mailer = mailer
@@ -99,6 +117,7 @@ class MailWorker:
         self.first_retry, self.max_retry, self.give_up_after = first_retry, max_retry, give_up_after
         self.poll = poll
         self.clock = clock
+        self.prepare = dict(prepare or {})
 
     def run(self, stop: threading.Event) -> None:
         """Send what is due, then wait for a new mail, the next retry or ``poll`` seconds; until ``stop``."""
@@ -124,15 +143,36 @@ class MailWorker:
             claimed = self._claim_next(db)
             if claimed is None:
                 return sent
-            sent += self._deliver(db, *claimed)
+            mail_id, kind, mail, attempts, created = claimed
+            if kind:
+                mail = self._prepared(db, mail_id, kind, mail.to)
+                if mail is None:
+                    continue
+            sent += self._deliver(db, mail_id, mail, attempts, created)
         return sent
 
-    def _claim_next(self, db: sqlite_utils.Database) -> tuple[int, Mail, int, str] | None:
+    def _prepared(self, db: sqlite_utils.Database, mail_id: int, kind: str, to: str) -> Mail | None:
+        """The mail a deferred request becomes (the row now holds it), or None: the row is gone."""
+        prepare = self.prepare.get(kind)
+        mail = prepare(db, to, self.clock()) if prepare is not None else None
+        with write_transaction(db):
+            if mail is None:  # nothing to send (an unknown address): a request, not a mail, so no trace
+                if prepare is None:
+                    log.error("mail request %s of kind %r: nothing prepares it; dropped", mail_id, kind)
+                db.execute("DELETE FROM mail_outbox WHERE id = ?", (mail_id,))
+                return None
+            db.execute(
+                "UPDATE mail_outbox SET kind = '', to_address = ?, subject = ?, body = ? WHERE id = ?",
+                (mail.to, mail.subject, mail.text, mail_id),
+            )
+        return mail
+
+    def _claim_next(self, db: sqlite_utils.Database) -> tuple[int, str, Mail, int, str] | None:
         now = self.clock()
         with write_transaction(db):
             row = db.execute(
                 """
-                SELECT id, to_address, subject, body, attempts, created_at FROM mail_outbox
+                SELECT id, kind, to_address, subject, body, attempts, created_at FROM mail_outbox
                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
                   AND (claimed_until IS NULL OR claimed_until <= ?)
                 ORDER BY next_attempt_at, id LIMIT 1
@@ -144,7 +184,7 @@ class MailWorker:
             db.execute(
                 "UPDATE mail_outbox SET claimed_until = ? WHERE id = ?", (utc_iso(now + CLAIM), row[0])
             )
-        return row[0], Mail(row[1], row[2], row[3]), row[4], row[5]
+        return row[0], row[1], Mail(row[2], row[3], row[4]), row[5], row[6]
 
     def _deliver(
         self, db: sqlite_utils.Database, mail_id: int, mail: Mail, attempts: int, created: str
@@ -190,7 +230,9 @@ class MailWorker:
         return max(0.0, (parse_utc(row[0]) - self.clock()).total_seconds())
 
 
-def worker_for(settings: HubSettings, wake: threading.Event | None = None) -> MailWorker:
+def worker_for(
+    settings: HubSettings, wake: threading.Event | None = None, prepare: Mapping[str, Prepare] | None = None
+) -> MailWorker:
     """The mail thread of a hub with these settings: SMTP when ``smtp_host`` is set, else the folder."""
     return MailWorker(
         settings.database_path,
@@ -200,4 +242,5 @@ def worker_for(settings: HubSettings, wake: threading.Event | None = None) -> Ma
         max_retry=timedelta(seconds=settings.mail_retry_max_seconds),
         give_up_after=timedelta(hours=settings.mail_give_up_hours),
         poll=min(5.0, settings.mail_retry_seconds),
+        prepare=prepare,
     )

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from hub.accounts.service import invite
+from hub.accounts.service import RESET, invite, prepare_reset
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
 from hub.demo import DEMO_EMAIL
@@ -45,11 +45,13 @@ def portal(hub_dir: Path, smtp: SmtpServer) -> Iterator[tuple[str, Path, Outbox]
     )
     wake, stop = threading.Event(), threading.Event()
     outbox = Outbox(database, wake)
-    worker = threading.Thread(target=MailWorker(database, smtp_mailer, wake, poll=0.2).run, args=(stop,))
-    worker.start()
-    app = create_app(
-        database, units=RecordingChannel(), mailer=outbox, settings=HubSettings(data_dir=hub_dir)
+    settings = HubSettings(data_dir=hub_dir)
+    prepare = {RESET: lambda db, to, now: prepare_reset(db, settings.portal_base_url, to, now)}
+    worker = threading.Thread(
+        target=MailWorker(database, smtp_mailer, wake, poll=0.2, prepare=prepare).run, args=(stop,)
     )
+    worker.start()
+    app = create_app(database, units=RecordingChannel(), mailer=outbox, settings=settings)
     try:
         with serve(app) as url:
             yield url, database, outbox
