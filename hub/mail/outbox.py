@@ -21,6 +21,7 @@ kept, with the error, for a person; nothing is deleted.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -152,13 +153,14 @@ class MailWorker:
         return sent
 
     def _prepared(self, db: sqlite_utils.Database, mail_id: int, kind: str, to: str) -> Mail | None:
-        """The mail a deferred request becomes (the row now holds it), or None: the row is gone."""
-        prepare = self.prepare.get(kind)
-        mail = prepare(db, to, self.clock()) if prepare is not None else None
+        """The mail a deferred request becomes (the row now holds it), or None: the row is gone.
+
+        Only kinds this worker can prepare are claimed (the ``invite`` command's leaves the rest
+        to the hub's mail thread).
+        """
+        mail = self.prepare[kind](db, to, self.clock())
         with write_transaction(db):
             if mail is None:  # nothing to send (an unknown address): a request, not a mail, so no trace
-                if prepare is None:
-                    log.error("mail request %s of kind %r: nothing prepares it; dropped", mail_id, kind)
                 db.execute("DELETE FROM mail_outbox WHERE id = ?", (mail_id,))
                 return None
             db.execute(
@@ -175,9 +177,10 @@ class MailWorker:
                 SELECT id, kind, to_address, subject, body, attempts, created_at FROM mail_outbox
                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
                   AND (claimed_until IS NULL OR claimed_until <= ?)
+                  AND (kind = '' OR kind IN (SELECT value FROM json_each(?)))
                 ORDER BY next_attempt_at, id LIMIT 1
                 """,
-                (utc_iso(now), utc_iso(now)),
+                (utc_iso(now), utc_iso(now), json.dumps(sorted(self.prepare))),
             ).fetchone()
             if row is None:
                 return None

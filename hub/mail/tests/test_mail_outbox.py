@@ -228,3 +228,20 @@ def test_retries_back_off_exponentially_up_to_the_cap_and_an_old_mail_is_given_u
     ((_to, _subject, attempts, sent, failed, body, _error),) = outbox(hub_dir)
     assert (attempts, sent, failed, body) == (7, False, True, "Bericht"), "given up, kept for a person"
     db.close()
+
+
+def test_a_sender_that_cannot_prepare_a_request_leaves_it_for_the_hub(hub_dir: Path, demo: DemoData) -> None:
+    from hub.mail.outbox import MailWorker, Outbox
+
+    Outbox(hub_dir / "hub.sqlite3").defer("password_reset", DEMO_EMAIL)
+    db = connect(hub_dir / "hub.sqlite3")
+    smtp = SmtpServer().start()
+    try:
+        # the invite command's sender: it prepares nothing, so it must not take (or drop) the request
+        plain = SmtpMailer("127.0.0.1", smtp.port, security="none")
+        MailWorker(hub_dir / "hub.sqlite3", plain).deliver_due(db)
+        assert [(row[0], row[3]) for row in outbox(hub_dir)] == [(DEMO_EMAIL, False)]
+        assert smtp.inbox.mails == []
+    finally:
+        smtp.stop()
+        db.close()
