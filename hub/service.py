@@ -8,13 +8,14 @@ import threading
 
 import uvicorn
 
+from hub.accounts.service import RESET, prepare_reset
 from hub.core.db import connect, open_database
 from hub.core.settings import HubSettings
 from hub.ingest.broker import EmbeddedBroker
 from hub.ingest.card_reads import card_read_handler
 from hub.ingest.link import HubLink
 from hub.ingest.pipeline import SUBSCRIPTIONS, Ingest
-from hub.mail import mailer_for
+from hub.mail.outbox import Outbox, worker_for
 from hub.operations.lock import DataFolderLock
 from hub.units.config import publish_configs
 from hub.upload.scheduler import UploadScheduler
@@ -36,6 +37,7 @@ class Hub:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = DataFolderLock(settings.data_dir)
+        self._mail_wake = threading.Event()  # set by the portal's outbox when it queues a mail
 
     def start(self) -> None:
         """Migrate the database, make sure there is a broker, start the ingest. Does not block."""
@@ -66,6 +68,13 @@ class Hub:
         ingest_thread.start()
         self._threads.append(ingest_thread)
         self.link.start()
+        # the mail thread: sends what the portal queued, retrying while the SMTP server is away
+        base_url = self.settings.portal_base_url
+        prepare = {RESET: lambda db, to, now: prepare_reset(db, base_url, to, now)}
+        mailer = worker_for(self.settings, self._mail_wake, prepare)
+        mail_thread = threading.Thread(target=mailer.run, args=(self._stop,), name="mail", daemon=True)
+        mail_thread.start()
+        self._threads.append(mail_thread)
         if self.settings.upload.enabled:  # the monthly upload to Kind en Gezin
             self.uploads = UploadScheduler(self.settings.database_path, self.settings.upload)
             upload_thread = threading.Thread(
@@ -95,10 +104,9 @@ class Hub:
         return self.link.publish(str(Topic(location_id, unit_id, TopicKind.COMMAND)), payload, retain=False)
 
     def app(self):
-        """The portal, wired to this hub's units and mail."""
-        return create_app(
-            self.settings.database_path, units=self, mailer=mailer_for(self.settings), settings=self.settings
-        )
+        """The portal, wired to this hub's units and to its mail outbox (a request only queues mail)."""
+        outbox = Outbox(self.settings.database_path, self._mail_wake)
+        return create_app(self.settings.database_path, units=self, mailer=outbox, settings=self.settings)
 
     def serve_http(self) -> None:
         """Serve the portal until SIGINT/SIGTERM (blocks), then stop everything.
@@ -128,6 +136,7 @@ class Hub:
 
     def stop(self) -> None:
         self._stop.set()
+        self._mail_wake.set()
         for thread in self._threads:
             thread.join(timeout=10)
         if self.link is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from hub.core.ports import free_port
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN
 from tests.support.portal import PortalClient
-from tests.support.processes import spawn
+from tests.support.processes import healthy, spawn
 from tests.support.waiting import wait_for
 
 
@@ -34,12 +34,7 @@ def test_demo_prints_its_logins_and_a_simulated_checkin_appears_after_logging_in
     portal = PortalClient(f"http://127.0.0.1:{port}")
     try:
 
-        def up() -> bool:
-            if demo.popen.poll() is not None:
-                raise AssertionError(f"demo exited early:\n{demo.log()[-3000:]}")
-            return portal.get("/health").status_code == 200
-
-        wait_for(up, timeout=30, what="the demo's portal")
+        wait_for(lambda: healthy(demo, f"http://127.0.0.1:{port}"), timeout=30, what="the demo's portal")
         assert portal.get("/api/today").status_code == 401, "the portal is behind a login"
         logged_in = portal.login_organisator(DEMO_EMAIL, DEMO_PASSWORD)
         assert logged_in.url.path == "/locaties/zonnebloem", "one location: straight to its overview"

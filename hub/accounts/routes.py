@@ -16,7 +16,9 @@ from fastapi.responses import Response
 from hub.accounts import service, sessions, throttle, tokens
 from hub.accounts.actors import Refused, Role
 from hub.accounts.location_login import has_pin, location_by_dossier
+from hub.accounts.passwords import MAX_PASSWORD_LENGTH
 from hub.accounts.sessions import new_token
+from hub.core import bounds
 from hub.core.db import write_transaction
 from hub.core.localtime import fmt_time
 from hub.web import clients
@@ -63,6 +65,11 @@ def organisator_login(
     password: str = Form(""),
     conn: sqlite_utils.Database = Depends(db),
 ) -> Response:
+    problem = bounds.too_long(email, bounds.EMAIL, "Een e-mailadres") or bounds.too_long(
+        password, MAX_PASSWORD_LENGTH, "Een wachtwoord"
+    )
+    if problem:  # refused before any look-up or argon2 work
+        return render(request, "auth/organisator.html", {"email": "", "error": problem}, 200)
     try:
         actor = service.login_organisator(conn, email, password, client_address(request), now())
     except Refused as refused:
@@ -98,6 +105,9 @@ def _find_dossier(request: Request, conn: sqlite_utils.Database, dossier: str):
 def location_lookup(
     request: Request, dossier: str = Form(""), conn: sqlite_utils.Database = Depends(db)
 ) -> Response:
+    problem = bounds.too_long(dossier.strip(), bounds.CODE, "Een dossiernummer")
+    if problem:
+        return render(request, "auth/location.html", {"dossier": "", "found": None, "error": problem})
     try:
         found = _find_dossier(request, conn, dossier)
     except Refused as refused:
@@ -125,12 +135,17 @@ def pin_login(
     pin: str = Form(""),
     conn: sqlite_utils.Database = Depends(db),
 ) -> Response:
+    if len(dossier) > bounds.CODE:
+        return see_other("/aanmelden/opvanglocatie")
     try:
         found = _find_dossier(request, conn, dossier)
     except Refused:
         found = None
     if found is None:
         return see_other("/aanmelden/opvanglocatie")
+    if problem := bounds.too_long(pin.strip(), bounds.CODE, "Een pincode"):
+        context = {"found": found, "has_pin": has_pin(conn, found.id), "error": problem}
+        return render(request, "auth/pin.html", context)
     state = portal(request)
 
     def mail_organisator(until) -> None:
@@ -175,6 +190,8 @@ def forgot_form(request: Request) -> Response:
 def forgot(request: Request, email: str = Form(""), conn: sqlite_utils.Database = Depends(db)) -> Response:
     if "@" not in email:
         return render(request, "auth/forgot.html", {"sent": False, "error": "Geef je e-mailadres."})
+    if problem := bounds.too_long(email, bounds.EMAIL, "Een e-mailadres"):
+        return render(request, "auth/forgot.html", {"sent": False, "error": problem})
     state = portal(request)
     service.request_reset(conn, state.mailer, state.base_url, email, now())
     return render(request, "auth/forgot.html", {"sent": True, "email": email})

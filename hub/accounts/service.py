@@ -23,7 +23,7 @@ from hub.accounts.passwords import hash_secret, password_problem, verify_secret
 from hub.accounts.tokens import Purpose
 from hub.core.db import write_transaction
 from hub.core.localtime import fmt_time
-from hub.mail import Mailer, MailError
+from hub.mail import Deferring, Mail, Mailer, MailError
 from hub.web.clients import PinClient
 
 log = logging.getLogger(__name__)
@@ -196,30 +196,45 @@ def invite(
     return found
 
 
+RESET = "password_reset"  # the outbox's kind of a deferred "wachtwoord vergeten"
+
+
 def request_reset(
     db: sqlite_utils.Database, mailer: Mailer, base_url: str, email: str, now: datetime
 ) -> None:
     """Mail a "new password" link if the e-mail belongs to an organisator; silent otherwise.
 
-    The screen says the same whatever happened, so it cannot be used to test addresses; at most
-    three such mails an hour go to one address.
+    The screen says the same whatever happened, so it cannot be used to test addresses. With the
+    hub's outbox the request only queues the address, known or not, and the mail thread decides
+    (:func:`prepare_reset`): the request does the same work for any address.
     """
+    if isinstance(mailer, Deferring):
+        mailer.defer(RESET, email.strip())
+        return
+    mail = prepare_reset(db, base_url, email, now)
+    if mail is None:
+        return
+    try:
+        mailer.send(mail)
+    except MailError:
+        log.exception("could not send a password reset mail")
+
+
+def prepare_reset(db: sqlite_utils.Database, base_url: str, email: str, now: datetime) -> Mail | None:
+    """The "new password" mail for ``email`` with a fresh link, or None (unknown, or three this hour)."""
     with write_transaction(db):
         found = organisator_by_email(db, email)
         if found is None:
             log.info("password reset asked for an unknown address")
-            return
+            return None
         if (
             tokens.issued_since(db, found.id, Purpose.RESET, now - timedelta(hours=1))
             >= MAX_RESET_MAILS_PER_HOUR
         ):
             log.warning("password reset for organisator %s: hourly limit reached, no mail", found.id)
-            return
+            return None
         token = tokens.issue(db, found.id, Purpose.RESET, now)
-    try:
-        mailer.send(texts.password_reset(found.email, found.name, f"{base_url}/wachtwoord-instellen/{token}"))
-    except MailError:
-        log.exception("could not send the password reset mail of organisator %s", found.id)
+    return texts.password_reset(found.email, found.name, f"{base_url}/wachtwoord-instellen/{token}")
 
 
 INVALID_LINK = "Deze link is niet meer geldig. Vraag een nieuwe link via ‘Wachtwoord vergeten’."

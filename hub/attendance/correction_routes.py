@@ -16,6 +16,7 @@ from hub.accounts.actors import Refused
 from hub.attendance.corrections import apply_correction, cell_detail
 from hub.attendance.grid_routes import STATE_CSS, STATE_NL, spans
 from hub.attendance.pairing import Interval
+from hub.core import bounds
 from hub.core.localtime import fmt_date, fmt_time
 from hub.locations.schedule import WEEKDAYS_NL
 from hub.web.web import AtLocation, at_location, now, render, see_other
@@ -54,7 +55,8 @@ def parse_times(arrivals: list[str], departures: list[str]) -> list[tuple[time, 
 def _time(text: str) -> time:
     match = re.fullmatch(r"(\d{1,2})[:.u](\d{2})", text)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise Refused(f"‘{text}’ is geen uur; schrijf het als UU:MM, bijvoorbeeld 07:45.")
+        shown = text if len(text) <= 8 else text[:8] + "…"  # never echo a long input back whole
+        raise Refused(f"‘{shown}’ is geen uur; schrijf het als UU:MM, bijvoorbeeld 07:45.")
     return time(int(match[1]), int(match[2]))
 
 
@@ -107,6 +109,9 @@ def cell_save(
     the_day = _day(day)
     rows = list(zip(arrival, departure, strict=False))
     try:
+        problem = bounds.too_long(note, bounds.REASON, "De reden van de wijziging")
+        if problem or len(rows) > bounds.STAYS_PER_DAY:
+            raise Refused(problem or f"Hoogstens {bounds.STAYS_PER_DAY} keer aankomst en vertrek per dag.")
         times = parse_times(arrival, departure)
         apply_correction(
             conn,
@@ -121,7 +126,15 @@ def cell_save(
         )
     except Refused as refused:
         return _page(
-            request, conn, actor, location, child_id, the_day, rows or [("", "")], refused.reason, note
+            request,
+            conn,
+            actor,
+            location,
+            child_id,
+            the_day,
+            [(a[:8], d[:8]) for a, d in rows[: bounds.STAYS_PER_DAY]] or [("", "")],  # echo little
+            refused.reason,
+            note[: bounds.REASON],
         )
     return see_other(
         f"/locaties/{location.id}?maand={the_day:%Y-%m}",

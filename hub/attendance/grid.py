@@ -15,7 +15,7 @@ import sqlite_utils
 
 from hub.attendance.cells import Cell, CellState, Elsewhere, judge_day, month_minutes
 from hub.attendance.days import CellKey, DayAttendance, attendance
-from hub.attendance.unknown_cards import UnknownCard, unknown_cards
+from hub.attendance.unknown_cards import UnknownCard, unknown_cards, unlisted_scans
 from hub.attendance.windows import days_left_to_fix, fix_deadline, overdue
 from hub.children.queries import Child, children_at
 from hub.core.localtime import local
@@ -41,6 +41,7 @@ class Grid:
     rows: tuple[GridRow, ...]
     unknown_cards: tuple[UnknownCard, ...]  # scans of cards no child has ("onbekende kaart")
     now: datetime
+    unlisted_unknown_scans: int = 0  # scans of unknown cards beyond the list's cap per unit and day
 
     @property
     def errors(self) -> int:
@@ -149,4 +150,6 @@ def _grid(
             for day in days
         )
         rows.append(GridRow(child, cells, month_minutes(cells)))
-    return Grid(location_id, days, tuple(rows), tuple(unknown_cards(db, location_id, first, last)), now)
+    listed = tuple(unknown_cards(db, location_id, first, last))
+    unlisted = unlisted_scans(db, location_id, first, last) if listed else 0
+    return Grid(location_id, days, tuple(rows), listed, now, unlisted)

@@ -20,6 +20,7 @@ from hub.attendance.cells import Cell, CellState
 from hub.attendance.closed_months import close_month, reopen_month
 from hub.attendance.grid import Grid, GridRow, month_grid, period_grid
 from hub.attendance.windows import shift_month
+from hub.core import bounds
 from hub.core.localtime import BRUSSELS, fmt_date, fmt_duration, fmt_month, local, today
 from hub.locations.schedule import WEEKDAYS_NL
 from hub.units.registry import fleet
@@ -150,6 +151,7 @@ def month_page(
     here: AtLocation = Depends(at_location),
 ) -> Response:
     _actor, conn, location = here
+    zoek, search_error = bounded_search(zoek)
     year, month = parse_month(maand)
     grid = month_grid(conn, location.id, year, month, now())
     context = {
@@ -160,6 +162,7 @@ def month_page(
         "heads": day_heads(grid),
         "rows": rows_view(grid, zoek, wide=False),
         "search": zoek,
+        "search_error": search_error,
         "prev": "{:04d}-{:02d}".format(*shift_month(year, month, -1)),
         "next": "{:04d}-{:02d}".format(*shift_month(year, month, 1)),
         "month_key": f"{year:04d}-{month:02d}",
@@ -170,6 +173,12 @@ def month_page(
         "deadline": grid.fix_deadline,
     }
     return render(request, "grid/overview.html", context, location=location)
+
+
+def bounded_search(term: str) -> tuple[str, str | None]:
+    """The search term, or nothing and the Dutch reason when it is too long to be a name."""
+    problem = bounds.too_long(term, bounds.SEARCH, "Een zoekterm")
+    return ("", problem) if problem else (term, None)
 
 
 def _monday(day: date) -> date:
@@ -184,6 +193,7 @@ def week_page(
     here: AtLocation = Depends(at_location),
 ) -> Response:
     _actor, conn, location = here
+    zoek, search_error = bounded_search(zoek)
     try:
         first = _monday(date.fromisoformat(van) if van else today())
     except ValueError:
@@ -197,6 +207,7 @@ def week_page(
         "heads": day_heads(grid),
         "rows": rows_view(grid, zoek, wide=True),
         "search": zoek,
+        "search_error": search_error,
         "prev": (first - timedelta(days=7)).isoformat(),
         "next": (first + timedelta(days=7)).isoformat(),
         # "per maand" from the current week opens today's month, also when the week began in the last one

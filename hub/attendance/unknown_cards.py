@@ -2,12 +2,17 @@
 
 Usually a new card that was not linked yet, or a lost card that was blocked. The location sees
 the code and when it was scanned, links the card, and adds the times to the child by a correction.
+
+The list is bounded: per unit and local day only the first :data:`LISTED_PER_UNIT_DAY` different
+codes are listed; the scans of further codes are stored (the unit got its ack) and counted
+(:func:`unlisted_scans`), so a unit that sends random codes cannot flood the screen.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlite_utils
 
@@ -23,17 +28,77 @@ class UnknownCard:
     card_state: str | None  # None: a code the hub has never issued; "unassigned", "lost"
 
 
+LISTED_PER_UNIT_DAY = 20  # different unknown codes listed per unit and day; a real door sees a few
+
+
+def _days(first: date, last: date):
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
 def unknown_cards(db: sqlite_utils.Database, location_id: str, first: date, last: date) -> list[UnknownCard]:
-    """The unknown cards scanned at a location from ``first`` to ``last`` (local days), latest first."""
+    """The unknown cards scanned at a location from ``first`` to ``last`` (local days), latest first.
+
+    Per unit and day, the first :data:`LISTED_PER_UNIT_DAY` codes seen; the rest is counted only.
+    """
+    found: dict[str, list] = {}
+    for day in _days(first, last):
+        start, end = day_bounds_utc(day)
+        rows = db.execute(
+            """
+            SELECT code, scans, first_at, last_at FROM (
+                SELECT code, count(*) AS scans, min(occurred_at) AS first_at, max(occurred_at) AS last_at,
+                       row_number() OVER (PARTITION BY unit_id ORDER BY min(occurred_at), code) AS rank
+                FROM events
+                WHERE location_id = ? AND child_id IS NULL AND occurred_at >= ? AND occurred_at < ?
+                GROUP BY unit_id, code
+            ) WHERE rank <= ?
+            """,
+            (location_id, start, end, LISTED_PER_UNIT_DAY),
+        ).fetchall()
+        for code, scans, first_at, last_at in rows:
+            seen = found.setdefault(code, [code, 0, first_at, last_at])
+            seen[1] += scans
+            seen[2], seen[3] = min(seen[2], first_at), max(seen[3], last_at)
+    if not found:
+        return []
+    states = dict(
+        db.execute(
+            "SELECT code, state FROM cards WHERE code IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(found)),),
+        ).fetchall()
+    )
+    listed = [UnknownCard(code, scans, a, b, states.get(code)) for code, scans, a, b in found.values()]
+    return sorted(listed, key=lambda card: card.last_at, reverse=True)
+
+
+def unlisted_scans(db: sqlite_utils.Database, location_id: str, first: date, last: date) -> int:
+    """Scans of unknown cards from ``first`` to ``last`` left out of :func:`unknown_cards` by its cap."""
     start, _ = day_bounds_utc(first)
     _, end = day_bounds_utc(last)
-    rows = db.execute(
-        """
-        SELECT e.code, count(*), min(e.occurred_at), max(e.occurred_at), c.state
-        FROM events e LEFT JOIN cards c ON c.code = e.code
-        WHERE e.location_id = ? AND e.child_id IS NULL AND e.occurred_at >= ? AND e.occurred_at < ?
-        GROUP BY e.code ORDER BY max(e.occurred_at) DESC
-        """,
+    (total,) = db.execute(
+        "SELECT count(*) FROM events WHERE location_id = ? AND child_id IS NULL AND occurred_at >= ? "
+        "AND occurred_at < ?",
         (location_id, start, end),
-    ).fetchall()
-    return [UnknownCard(*row) for row in rows]
+    ).fetchone()
+    if total == 0:
+        return 0
+    listed = 0
+    for day in _days(first, last):
+        day_start, day_end = day_bounds_utc(day)
+        (scans,) = db.execute(
+            """
+            SELECT coalesce(sum(scans), 0) FROM (
+                SELECT count(*) AS scans,
+                       row_number() OVER (PARTITION BY unit_id ORDER BY min(occurred_at), code) AS rank
+                FROM events
+                WHERE location_id = ? AND child_id IS NULL AND occurred_at >= ? AND occurred_at < ?
+                GROUP BY unit_id, code
+            ) WHERE rank <= ?
+            """,
+            (location_id, day_start, day_end, LISTED_PER_UNIT_DAY),
+        ).fetchone()
+        listed += scans
+    return total - listed

@@ -10,6 +10,19 @@ import sqlite_utils
 
 from wire import cardcode
 
+INVALID_CODE = "invalid_card_code"  # dead-letter reason; for people: "ongeldige kaartcode"
+REASONS_NL = {INVALID_CODE: "ongeldige kaartcode"}
+
+
+def code_refusal(message: object) -> str | None:
+    """:data:`INVALID_CODE` when a message carries a card code with a wrong check digit, else None.
+
+    A unit checks the digit before it sends, so such a code comes from a broken or hostile unit:
+    the hub refuses it rather than listing it as an "onbekende kaart" (the list could be flooded).
+    """
+    code = getattr(message, "code", None)
+    return INVALID_CODE if isinstance(code, str) and not cardcode.is_valid(code) else None
+
 
 def card_owner(db: sqlite_utils.Database, code: str) -> tuple[int, str] | None:
     """(child id, first name) of the active card with this code, or None for an unknown card."""

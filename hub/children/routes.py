@@ -8,15 +8,16 @@ fresh config (roster), and contacts with an e-mail address get a confirmation.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
 from urllib.parse import urlencode
 
 import sqlite_utils
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from hub.accounts.actors import NoAccess, Refused
-from hub.children import service
+from hub.children import link_tokens, service
 from hub.children.queries import MAX_CONTACTS, Child, active_cards, cards_of, contacts_of
 from hub.children.service import (
     SEX_NL,
@@ -27,6 +28,7 @@ from hub.children.service import (
     parse_birth_date,
     validate_school_start,
 )
+from hub.core import bounds
 from hub.core.localtime import fmt_date, today
 from hub.locations.queries import Location
 from hub.mail import Mail, MailError
@@ -38,7 +40,7 @@ router = APIRouter()
 
 
 def send_all(request: Request, mails: list[Mail]) -> str:
-    """Send mails; returns a sentence for the screen about what went (or did not go) out."""
+    """Queue mails (the hub's mail thread sends them); returns a sentence for the screen."""
     failed = 0
     for mail in mails:
         try:
@@ -51,9 +53,9 @@ def send_all(request: Request, mails: list[Mail]) -> str:
     if failed:
         return f" {failed} bevestigingsmail(s) konden niet verstuurd worden."
     return (
-        " De contactpersonen kregen een bevestiging per mail."
+        " De contactpersonen krijgen een bevestiging per mail."
         if len(mails) > 1
-        else " De contactpersoon kreeg een bevestiging per mail."
+        else " De contactpersoon krijgt een bevestiging per mail."
     )
 
 
@@ -82,12 +84,21 @@ def add_child_search(
     here: AtLocation = Depends(at_location),
 ) -> Response:
     actor, conn, location = here
+    search_error = bounds.too_long(voornaam, bounds.SEARCH, "De voornaam") or bounds.too_long(
+        achternaam, bounds.SEARCH, "De achternaam"
+    )
+    if search_error:  # a term that long names no child: search nothing, show nothing of it back
+        voornaam = achternaam = ""
     searched = bool(voornaam.strip() and achternaam.strip())
     results = service.search_known(conn, actor, location.id, voornaam, achternaam) if searched else []
+    sign, moment, who = portal(request).sign, time.time(), _who(actor)
+    tickets = {r.child.id: link_tokens.issue(sign, who, location.id, r.child.id, moment) for r in results}
     context = {
+        "tickets": tickets,
         "active": "kinderen",
         "first_name": voornaam,
         "last_name": achternaam,
+        "search_error": search_error,
         "searched": searched,
         "results": results,
         "new_href": f"/locaties/{location.id}/kinderen/nieuw?"
@@ -96,19 +107,31 @@ def add_child_search(
     return render(request, "children/search.html", context, location=location)
 
 
+def _who(actor) -> str:
+    return f"{actor.role.value}:{actor.id}"
+
+
 @router.post("/locaties/{location_id}/kinderen/koppelen")
 def link_known_child(
     request: Request,
-    child_id: int = Form(...),
+    ticket: str = Form(""),
     here: AtLocation = Depends(at_location),
 ) -> Response:
+    """Link a child the actor's own search just found (its ticket); a bare child id is refused."""
     actor, conn, location = here
+    child_id = link_tokens.child_of(portal(request).unsign, ticket, _who(actor), location.id, time.time())
+    if child_id is None:
+        raise HTTPException(
+            403, "Dit kind werd niet gevonden. Zoek het kind via ‘Kind toevoegen’ en kies dan ‘Toevoegen’."
+        )
     try:
         child = service.link_known(conn, actor, location.id, child_id)
     except NoAccess:
         return see_other(
             f"/locaties/{location.id}/kinderen/toevoegen", request, "Dit kind werd niet gevonden.", True
         )
+    except Refused as refused:
+        return see_other(f"/locaties/{location.id}/kinderen/toevoegen", request, refused.reason, True)
     portal(request).units.configs_changed(location.id)  # its card works here too from now on
     mailed = send_all(request, confirmation_mails(location, child, contacts_of(conn, child.id)))
     return see_other(
@@ -167,7 +190,10 @@ async def new_child_save(
     new, school_start, errors = _validated(values, values["contacts"])
     if new is None:
         return _form_page(request, location, values, errors)
-    child_id = service.register(conn, actor, location.id, new)
+    try:
+        child_id = service.register(conn, actor, location.id, new)
+    except Refused as refused:
+        return _form_page(request, location, values, {"form": refused.reason})
     if school_start is not None:
         service.record_school_start(conn, actor, location.id, child_id, school_start)
     child = service.child_at(conn, actor, location.id, child_id)

@@ -26,6 +26,7 @@ from hub.children.queries import (
     is_linked,
     link_child,
 )
+from hub.core import bounds
 from hub.core.db import write_transaction
 from hub.locations.access import location_for
 from hub.locations.queries import Location
@@ -103,9 +104,13 @@ def validate_child(
     errors: dict[str, str] = {}
     if not first_name.strip():
         errors["first_name"] = "Geef de voornaam van het kind."
+    elif problem := bounds.name_problem(first_name.strip(), "De voornaam"):
+        errors["first_name"] = problem
     if not last_name.strip():
         errors["last_name"] = "Geef de achternaam van het kind."
-    born = parse_birth_date(birth_date)
+    elif problem := bounds.name_problem(last_name.strip(), "De achternaam"):
+        errors["last_name"] = problem
+    born = parse_birth_date(birth_date) if len(birth_date) <= bounds.CODE else None
     if born is None:
         errors["birth_date"] = "Geef de geboortedatum als DD/MM/JJJJ, bijvoorbeeld 14/03/2024."
     elif born > today:
@@ -118,13 +123,9 @@ def validate_child(
     if len(filled) > MAX_CONTACTS:
         errors["contacts"] = f"Een kind heeft maximum {MAX_CONTACTS} contactpersonen."
     for i, contact in enumerate(filled, start=1):
-        if not contact.name.strip():
-            errors["contacts"] = f"Contactpersoon {i}: geef een naam."
-        elif contact.email.strip() and not _EMAIL.match(contact.email.strip()):
-            errors["contacts"] = f"Contactpersoon {i}: ‘{contact.email.strip()}’ is geen geldig e-mailadres."
-        elif contact.phone.strip() and not PHONE.match(contact.phone.strip()):
-            phone = contact.phone.strip()
-            errors["contacts"] = f"Contactpersoon {i}: ‘{phone}’ is geen geldig telefoonnummer."
+        problem = contact_problem(contact)
+        if problem:
+            errors["contacts"] = f"Contactpersoon {i}: {problem[0].lower()}{problem[1:]}"
     if errors:
         return None, errors
     assert born is not None
@@ -139,6 +140,38 @@ def validate_child(
         ),
     )
     return child, {}
+
+
+def contact_problem(contact: ContactInput) -> str | None:
+    """What is wrong with a contact as typed (Dutch), or None."""
+    name, email, relation = contact.name.strip(), contact.email.strip(), contact.relation.strip()
+    if not name:
+        return "Geef de naam van de contactpersoon."
+    problem = (
+        bounds.name_problem(name, "De naam van de contactpersoon")
+        or bounds.too_long(email, bounds.EMAIL, "Het e-mailadres")
+        or bounds.name_problem(relation, "De relatie", bounds.RELATION)
+    )
+    if problem:
+        return problem
+    if email and not _EMAIL.match(email):
+        return f"‘{email}’ is geen geldig e-mailadres."
+    phone = contact.phone.strip()
+    if problem := bounds.too_long(phone, bounds.PHONE, "Het telefoonnummer"):
+        return problem
+    if phone and not PHONE.match(phone):
+        return f"‘{phone}’ is geen geldig telefoonnummer."
+    return None
+
+
+def _room_for_one_more(db: sqlite_utils.Database, location_id: str) -> None:
+    """Refuse (Dutch) when the location has the most children a location may have."""
+    (count,) = db.execute(
+        "SELECT count(*) FROM child_locations WHERE location_id = ?", (location_id,)
+    ).fetchone()
+    refusal = bounds.too_many_children(count)
+    if refusal:
+        raise Refused(refusal)
 
 
 def children_of(db: sqlite_utils.Database, actor: Actor, location_id: str) -> list[Child]:
@@ -190,14 +223,20 @@ def link_known(db: sqlite_utils.Database, actor: Actor, location_id: str, child_
         child = get_child(db, child_id)
         if known is None or child is None:
             raise NoAccess(child_id)
+        if not is_linked(db, child_id, location_id):
+            _room_for_one_more(db, location_id)
         link_child(db, child_id, location_id)
     return child
 
 
 def register(db: sqlite_utils.Database, actor: Actor, location_id: str, new: NewChild) -> int:
-    """Register a new child at a location with its contacts; returns the child's id."""
+    """Register a new child at a location with its contacts; returns the child's id.
+
+    Raises :class:`Refused` when the location has :data:`~hub.core.bounds.MAX_CHILDREN_PER_LOCATION`.
+    """
     location_for(db, actor, location_id)
     with write_transaction(db):
+        _room_for_one_more(db, location_id)
         child_id = (
             db["children"]
             .insert(
@@ -241,15 +280,17 @@ def add_contact_for(
     db: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int, contact: ContactInput
 ) -> Contact:
     child_at(db, actor, location_id, child_id)
-    if not contact.name.strip():
-        raise Refused("Geef de naam van de contactpersoon.")
-    if contact.email.strip() and not _EMAIL.match(contact.email.strip()):
-        raise Refused(f"‘{contact.email.strip()}’ is geen geldig e-mailadres.")
-    if contact.phone.strip() and not PHONE.match(contact.phone.strip()):
-        raise Refused(f"‘{contact.phone.strip()}’ is geen geldig telefoonnummer.")
+    problem = contact_problem(contact)
+    if problem:
+        raise Refused(problem)
     with write_transaction(db):
         contact_id = add_contact(
-            db, child_id, contact.name, contact.email.strip() or None, contact.relation.strip(), contact.phone
+            db,
+            child_id,
+            contact.name.strip(),
+            contact.email.strip() or None,
+            contact.relation.strip(),
+            contact.phone.strip(),
         )
     return next(c for c in contacts_of(db, child_id) if c.id == contact_id)
 

@@ -20,11 +20,15 @@ refused_per_unit_day = 2000      # refused check-ins kept per unit and day; past
 
 smtp_host = "smtp.example.org"   # empty: mails are written as .eml files to mail_dir
 smtp_port = 587
-smtp_security = "starttls"       # "starttls", "ssl" (implicit TLS, port 465) or "none"
+smtp_security = "starttls"       # "starttls", "implicit" (TLS from the start, port 465; "ssl" too) or "none"
+smtp_ca_file = ""                # PEM file of the CA(s) to trust for the SMTP server; default: the system's
 smtp_username = "aanwezig"
 smtp_password = "secret"
 mail_from = "Aanwezig <noreply@example.org>"
 mail_dir = "mail"                # default: <data_dir>/mail
+mail_retry_seconds = 30          # the outbox's first retry after a failed send; doubles each time ...
+mail_retry_max_seconds = 3600    # ... up to this
+mail_give_up_hours = 72          # a mail still not sent after this long is marked failed (kept, logged)
 
 backup_keep_daily = 7            # aanwezig-hub backup: keep the newest backup of each of the last 7 days ...
 backup_keep_weekly = 8           # ... and of each of the last 8 weeks
@@ -90,6 +94,7 @@ class HubSettings:
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_security: str = "starttls"
+    smtp_ca_file: str = ""  # the CA to trust for the SMTP server's certificate; empty: the system's
     smtp_username: str = ""
     smtp_password: str = ""
     mail_from: str = "Aanwezig <noreply@aanwezig.example>"
@@ -100,6 +105,10 @@ class HubSettings:
     # operations (issue 16): backup rotation; the retention periods are the [retention] table
     backup_keep_daily: int = 7
     backup_keep_weekly: int = 8
+    # the mail outbox (hub/mail/outbox.py): exponential back-off between tries, then give up
+    mail_retry_seconds: float = 30.0
+    mail_retry_max_seconds: float = 3600.0
+    mail_give_up_hours: float = 72.0
     # The features' own tables ([upload], [retention], ...), as their registered sections read them.
     sections: Mapping[str, Any] = field(default_factory=dict)
 
@@ -154,6 +163,8 @@ def load(path: str | Path | None) -> HubSettings:
     raw["sections"] = {
         name: _SECTIONS[name].parse(raw.pop(name), Path(path).parent) for name in set(raw) & set(_SECTIONS)
     }
+    if raw.get("smtp_ca_file"):
+        raw["smtp_ca_file"] = str((Path(path).parent / raw["smtp_ca_file"]).resolve())
     if "mail_dir" in raw:
         raw["mail_dir"] = (Path(path).parent / raw["mail_dir"]).resolve()
     if "trusted_proxies" in raw:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from hub.cards import codes
 from hub.ingest import admission
 from hub.ingest.link import Delivery
 from hub.ingest.outcome import PENDING, Outcome
@@ -49,6 +50,9 @@ class Dispatch:
         if handler is None:
             detail = f"{message.TYPE} is not handled on the event topic"
             return tx.dead(d, "unexpected_type", detail, ack_topic)
+        invalid = codes.code_refusal(message)  # a wrong check digit: no honest unit sends it
+        if invalid:
+            return tx.dead(d, invalid, f"card code of {message.unit}@{message.location}", ack_topic)
         if isinstance(message, CheckIn):
             reason = _checkin_refusal(tx, message, topic)
             if reason:

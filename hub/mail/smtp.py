@@ -1,4 +1,9 @@
-"""Sending through an SMTP server: plain, STARTTLS (port 587) or implicit TLS (port 465)."""
+"""Sending through an SMTP server: STARTTLS (port 587), implicit TLS (port 465) or plain (tests only).
+
+The server's certificate is checked against the system's CAs, or against ``ca_file`` (a private
+CA, or a test's). A 5xx refusal of the sender, the recipient or the data is permanent
+(:class:`~hub.mail.MailError` with ``permanent``); anything else is worth another try.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,15 @@ import ssl
 
 from hub.mail import Mail, MailError, message
 
-SECURITY = ("starttls", "ssl", "none")
+SECURITY = ("starttls", "implicit", "ssl", "none")  # "ssl": the older name of "implicit"
+
+
+def _permanent(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+        return exc.smtp_code >= 500
+    return False
 
 
 class SmtpMailer:
@@ -20,18 +33,21 @@ class SmtpMailer:
         password: str = "",
         sender: str = "Aanwezig <noreply@aanwezig.example>",
         timeout: float = 20.0,
+        ca_file: str = "",
     ) -> None:
         if security not in SECURITY:
             raise ValueError(f"smtp_security must be one of {', '.join(SECURITY)}, not {security!r}")
-        self.host, self.port, self.security = host, port, security
+        self.host, self.port = host, port
+        self.security = "implicit" if security == "ssl" else security
         self.username, self.password = username, password
         self.sender = sender
         self.timeout = timeout
+        self.ca_file = ca_file
 
     def send(self, mail: Mail) -> None:
-        context = ssl.create_default_context()
         try:
-            if self.security == "ssl":
+            context = ssl.create_default_context(cafile=self.ca_file or None)
+            if self.security == "implicit":
                 client: smtplib.SMTP = smtplib.SMTP_SSL(
                     self.host, self.port, timeout=self.timeout, context=context
                 )
@@ -44,4 +60,4 @@ class SmtpMailer:
                     client.login(self.username, self.password)
                 client.send_message(message(mail, self.sender))
         except (OSError, smtplib.SMTPException) as exc:
-            raise MailError(f"SMTP {self.host}:{self.port}: {exc}") from exc
+            raise MailError(f"SMTP {self.host}:{self.port}: {exc}", permanent=_permanent(exc)) from exc

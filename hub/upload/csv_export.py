@@ -36,6 +36,14 @@ SEX_NL = {Sex.BOY: "jongen", Sex.GIRL: "meisje", Sex.OTHER: "x"}
 # An extra column: its header and the value of one child's day
 Extra = tuple[str, Callable[[ChildRecord, DayPresence], str]]
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """``value`` as text a spreadsheet shows and never evaluates: a leading quote before a formula start."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
 
 def month_csv(
     location: Location,
@@ -75,5 +83,6 @@ def month_csv(
                 *[value(record, presence) for _, value in extra],
             ]
             rows.append(((presence.date, 1, child.last_name.casefold(), child.first_name.casefold()), cells))
-    writer.writerows(cells for _, cells in sorted(rows, key=lambda row: row[0]))
+    # every cell, not only the names: a location name, a reason or an extra column can carry one too
+    writer.writerows([safe_cell(cell) for cell in cells] for _, cells in sorted(rows, key=lambda row: row[0]))
     return out.getvalue()

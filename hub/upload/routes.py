@@ -27,6 +27,7 @@ from fastapi.responses import Response
 from hub.accounts.actors import Actor, Refused, Role
 from hub.attendance.grid_routes import parse_month
 from hub.attendance.windows import shift_month
+from hub.core import bounds
 from hub.core.localtime import fmt_date, fmt_duration, fmt_month, today
 from hub.prices.amounts import AmountTable
 from hub.prices.ko_toeslag import Credit
@@ -411,6 +412,8 @@ def confirm(
     actor, conn, location = here
     year, month = parse_month(maand)
     back = f"/locaties/{location.id}/opgeladen?maand={month_key(year, month)}"
+    if problem := bounds.too_long(note, bounds.REASON, "De toelichting"):
+        return see_other(back, request, problem, error=True)
     upload = screens(request).settings
     _prepared, status = month_detail(conn, actor, location.id, year, month, upload.day, upload.enabled, now())
     warning = next(
@@ -420,7 +423,7 @@ def confirm(
     if warning is None:
         return see_other(back, request, "Deze waarschuwing staat niet (meer) open.", error=True)
     try:
-        confirm_warning(conn, actor, location.id, year, month, child_id, rule, note[:200])
+        confirm_warning(conn, actor, location.id, year, month, child_id, rule, note)
     except Refused as refused:
         return see_other(back, request, refused.reason, error=True)
     return see_other(back, request, f"De waarschuwing over {warning.child_name} is bevestigd.")

@@ -15,6 +15,7 @@ benchmarks) the portal gets a :class:`~hub.web.channel.RecordingChannel`.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -43,8 +44,9 @@ from hub.ingest import routes as refused_screen
 from hub.locations import routes as locations
 from hub.locations.access import location_for
 from hub.mail import Mailer
-from hub.mail.folder import FolderMailer
+from hub.mail.outbox import Outbox
 from hub.upload import routes as upload
+from hub.web.body_limit import BodyLimit
 from hub.web.channel import RecordingChannel, UnitChannel
 from hub.web.clients import trusted_networks
 from hub.web.nav import DEFAULT_NAV, NavEntry
@@ -87,7 +89,7 @@ def create_app(
     )
     app.state.portal = Portal(
         database=Path(database),
-        mailer=mailer or FolderMailer(settings.mail_folder, settings.mail_from),
+        mailer=mailer or Outbox(database),  # mail is queued; the hub's mail thread sends it
         units=units or RecordingChannel(),
         base_url=settings.portal_base_url,
         secret=bytes.fromhex(secret),
@@ -101,11 +103,14 @@ def create_app(
         hsts=settings.https,
     )
     app.add_middleware(BaseHTTPMiddleware, dispatch=_cookie_and_headers)
+    app.add_middleware(BodyLimit)  # outermost: an oversized body is refused before anything reads it
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    def health() -> dict[str, str | int]:
+        # The pid lets a waiting test (or a supervisor) tell this process from another one that
+        # happens to answer on the same port.
+        return {"status": "ok", "pid": os.getpid()}
 
     for module in (auth, overview, locations, grid, corrections, children, cards, api):
         app.include_router(module.router)

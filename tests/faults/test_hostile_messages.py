@@ -72,7 +72,7 @@ def test_ten_thousand_hostile_messages_leave_the_hub_up_normal_events_stored_onc
         wait_for(lambda: len(attacker.acks) >= len(normal), timeout=60, what="the normal events acked")
         wait_for(lambda: door.cards_waiting() == 0, timeout=60, what="the burst scanned")
         wait_for(lambda: door.outbox_size() == 0, timeout=60, what="the unit's events acked")
-        assert httpx.get(portal + "/health", timeout=5).json() == {"status": "ok"}
+        assert httpx.get(portal + "/health", timeout=5).json()["status"] == "ok"
         seconds = stopwatch.seconds()
     finally:
         attacker.stop()

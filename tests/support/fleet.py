@@ -21,7 +21,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 
 from hub.core.ports import free_port
-from tests.support.processes import ROOT, Proc, spawn
+from tests.support.processes import ROOT, Proc, healthy, spawn
 from tests.support.waiting import wait_for
 from wire.broker_url import BrokerAddress
 
@@ -145,14 +145,8 @@ class ProvisionedHub:
 
     def start_hub(self) -> Proc:
         self.hub = spawn("hub", ["-m", "hub", "serve", "--config", str(self.hub_toml)], self.hub_dir)
-        import httpx
-
-        def healthy() -> bool:
-            if self.hub.popen.poll() is not None:
-                raise AssertionError(f"hub exited:\n{self.hub.log()[-3000:]}")
-            return httpx.get(f"http://127.0.0.1:{self.http_port}/health", timeout=1).status_code == 200
-
-        wait_for(healthy, timeout=30, what="the hub's /health")
+        hub, url = self.hub, f"http://127.0.0.1:{self.http_port}"
+        wait_for(lambda: healthy(hub, url), timeout=30, what="the hub's /health")
         return self.hub
 
     def stop(self) -> None:

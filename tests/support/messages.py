@@ -16,7 +16,7 @@ def checkin(**changes) -> CheckIn:
         location="loc-1",
         seq=1,
         direction=Direction.ARRIVAL,
-        code="1234567890",
+        code="1234567894",  # a valid check digit: the hub refuses a wrong one
         source=Source.QR,
         wall_time="2026-03-29T08:12:03.120+02:00",
         clock_synced=True,

@@ -6,6 +6,7 @@ and a mailer of the test's choosing. Tests that need the whole hub use processes
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -31,7 +32,10 @@ def serve(app: FastAPI) -> Iterator[str]:
     thread.start()
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: httpx.get(f"{url}/health", timeout=1).status_code == 200, 15, "the portal")
+        # the answer must come from this process: another may have bound the port meanwhile
+        wait_for(
+            lambda: httpx.get(f"{url}/health", timeout=1).json().get("pid") == os.getpid(), 15, "the portal"
+        )
         yield url
     finally:
         server.should_exit = True

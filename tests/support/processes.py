@@ -53,6 +53,26 @@ def spawn(name: str, args: list[str], workdir: Path, env: dict[str, str] | None 
     return Proc(name, popen, log_path)
 
 
+def healthy(proc: Proc, url: str) -> bool:
+    """True once ``url``/health is answered by ``proc`` itself, not by whoever holds the port.
+
+    A port picked free and bound later can be taken meanwhile by another process that also
+    answers /health (another test's hub); the hub puts its pid in the answer, so compare it.
+    """
+    if proc.popen.poll() is not None:
+        raise AssertionError(f"{proc.name} exited with {proc.popen.returncode}:\n{proc.log()[-3000:]}")
+    answer = httpx.get(f"{url}/health", timeout=1)
+    if answer.status_code != 200:
+        return False
+    pid = answer.json().get("pid")
+    if pid != proc.popen.pid:
+        raise AssertionError(
+            f"{url}/health is answered by another process (pid {pid}), not by {proc.name} "
+            f"(pid {proc.popen.pid}):\n{proc.log()[-3000:]}"
+        )
+    return True
+
+
 def start_hub(
     workdir: Path,
     broker_url: str = "",
@@ -60,14 +80,16 @@ def start_hub(
     extra_settings: str = "",
     env: dict[str, str] | None = None,
     wait: bool = True,
+    http_port: int = 0,
 ) -> tuple[Proc, str]:
     """A hub process; returns it and its portal URL once /health answers (at once with ``wait=False``).
 
     ``extra_settings`` are more lines for its hub.toml (e.g. the SMTP server of a mail test);
     ``env`` adds environment variables (e.g. a fault hook). A restart appends to the same log.
+    ``http_port`` 0 picks a free one.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    http_port = free_port()
+    http_port = http_port or free_port()
     config = workdir / "hub.toml"
     config.write_text(
         f'data_dir = "{workdir}"\nbroker = "{broker_url}"\nembedded_broker_port = {embedded_port}\n'
@@ -75,14 +97,12 @@ def start_hub(
     )
     proc = spawn("hub", ["-m", "hub", "serve", "--config", str(config)], workdir, env)
     url = f"http://127.0.0.1:{http_port}"
-
-    def healthy() -> bool:
-        if proc.popen.poll() is not None:
-            raise AssertionError(f"hub exited with {proc.popen.returncode}:\n{proc.log()[-3000:]}")
-        return httpx.get(f"{url}/health", timeout=1).status_code == 200
-
     if wait:
-        wait_for(healthy, timeout=30, what="the hub's /health")
+        try:
+            wait_for(lambda: healthy(proc, url), timeout=30, what="the hub's /health")
+        except BaseException:
+            proc.stop()  # a hub that did not come up (or lost its port) must not outlive the test
+            raise
     return proc, url
 
 

@@ -84,12 +84,12 @@ def test_a_summer_time_day_is_judged_in_local_time(db, door, demo) -> None:
 
 
 def test_a_scan_of_an_unknown_card_is_kept_and_shown_as_onbekende_kaart(db, door, demo) -> None:
-    ack = door.scan("5555555555", at("2026-03-10", "08:00"), ARRIVAL)
-    door.scan("5555555555", at("2026-03-10", "16:00"), DEPARTURE)
+    ack = door.scan("5555555558", at("2026-03-10", "08:00"), ARRIVAL)
+    door.scan("5555555558", at("2026-03-10", "16:00"), DEPARTURE)
     assert ack.verdict == "unknown_card"
     grid = month_grid(db, demo.location_id, 2026, 3, now=at("2026-03-11", "09:00"))
     [card] = grid.unknown_cards
-    assert (card.code, card.scans, card.card_state) == ("5555555555", 2, None)
+    assert (card.code, card.scans, card.card_state) == ("5555555558", 2, None)
     assert grid.errors == 0, "an unknown card is not a child's red cell"
 
 

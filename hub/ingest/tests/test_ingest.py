@@ -150,7 +150,7 @@ def card_read(demo: DemoData) -> CardRead:
         request=new_event_id(),
         unit=demo.unit_id,
         location=demo.location_id,
-        code="1234567890",
+        code="1234567894",  # a valid check digit: the hub refuses a wrong one
         source=Source.QR,
         wall_time="2026-03-10T08:00:00+01:00",
     )

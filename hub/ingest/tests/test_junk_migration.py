@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hub.core.db import connect, migrate, migrations
 from hub.ingest import refused
-from tests.test_wire_contract import checkin
+from tests.support.messages import checkin
 from wire import encode
 
 

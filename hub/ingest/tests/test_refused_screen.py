@@ -11,8 +11,8 @@ from hub.core.db import connect
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN
 from hub.ingest.link import Delivery
 from hub.ingest.pipeline import Ingest
+from tests.support.messages import checkin
 from tests.support.portal_world import OTHER_EMAIL, OTHER_PASSWORD, PortalWorld
-from tests.test_wire_contract import checkin
 from wire import Direction, Topic, TopicKind, Verdict, encode
 
 DAY = "2026-03-10"  # a fixed past Tuesday: the organisator may see and change it

@@ -19,10 +19,10 @@ from hub.operations.backup import BackupError, backup, restore, sha256_of
 from hub.operations.lock import DataFolderLock, HubIsRunning
 from hub.operations.rotation import backups_to_keep
 from provisioning.mosquitto import UnitAccount
+from tests.support.messages import checkin
 from tests.support.processes import ROOT, start_hub
 from tests.support.raw_unit import RawUnit
 from tests.support.waiting import wait_for
-from tests.test_wire_contract import checkin
 from wire import Ack, encode
 
 BURST = 240
