@@ -92,26 +92,28 @@ def test_a_departure_without_arrival_is_a_time_error(db, door, demo) -> None:
     assert issue.text == "Vertrek om 16:10 zonder aankomst"
 
 
-def test_times_outside_the_opening_hours_are_a_time_error(db, door, demo) -> None:
-    day_at_the_creche(door, "Noah", "2026-03-12", arrival="06:40", departure="16:00")
-    [issue] = march(db, demo).issues
-    assert (issue.marker, issue.rule) == (Marker.CLOCK, "outside_opening_hours")
-    assert issue.text == "06:40 valt buiten de openingsuren (07:00–18:00)"
+def test_times_outside_the_opening_hours_are_no_time_error_and_are_sent_as_registered(db, door, demo) -> None:
+    day_at_the_creche(door, "Noah", "2026-03-12", arrival="06:55", departure="18:20")
+    prepared = march(db, demo)
+    assert prepared.issues == ()
+    [record] = prepared.sendable
+    [day] = record.days
+    assert (day.date, f"{day.stays[0].arrival:%H:%M}", f"{day.stays[0].departure:%H:%M}") == (
+        date(2026, 3, 12),
+        "06:55",
+        "18:20",
+    )
+    assert day.minutes == 685
 
 
-def test_presence_on_a_closing_day_or_a_saturday_is_a_time_error(db, door, demo) -> None:
+def test_presence_on_a_closing_day_or_a_saturday_is_kept_and_holds_nothing_back(db, door, demo) -> None:
     add_closing_day(db, demo.location_id, date(2026, 3, 16), "pedagogische studiedag")
     day_at_the_creche(door, "Louis", "2026-03-16")
     day_at_the_creche(door, "Louis", "2026-03-14")  # a Saturday
-    found = {(i.rule, i.day, i.text) for i in march(db, demo).issues}
-    assert found == {
-        (
-            "on_closed_day",
-            date(2026, 3, 16),
-            "Aanwezig terwijl de opvang dicht is (sluitingsdag: pedagogische studiedag)",
-        ),
-        ("on_closed_day", date(2026, 3, 14), "Aanwezig terwijl de opvang dicht is (gesloten op zaterdag)"),
-    }
+    prepared = march(db, demo)
+    assert prepared.issues == () and not prepared.held_back
+    [record] = prepared.sendable
+    assert [day.date for day in record.days] == [date(2026, 3, 14), date(2026, 3, 16)]
 
 
 def test_overlapping_stays_here_and_at_another_location_are_a_time_error(db, door, demo) -> None:
