@@ -44,6 +44,13 @@ def _main(argv: list[str] | None) -> int:
     location.add_argument("--dossier", required=True, help="dossier number from Kind en Gezin")
     location.add_argument("--name", required=True)
     location.add_argument("--address", default="")
+    location.add_argument(
+        "--hours",
+        default="ma-vr 07:00-18:00",
+        help='opening hours, e.g. "ma-vr 07:00-18:00; wo 07:00-12:00,13:00-18:00; vr gesloten" '
+        "(default: Monday to Friday 07:00-18:00; changed later on the portal)",
+    )
+    location.add_argument("--places", type=int, default=None, help="number of places (optional)")
     location.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
 
     demo = sub.add_parser("demo", help="hub + embedded broker + simulated scanner, with demo data")

@@ -35,6 +35,7 @@ from hub.cards import routes as cards
 from hub.children import routes as children
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
+from hub.locations import hours_routes as opening_hours
 from hub.locations import routes as locations
 from hub.mail import Mailer
 from hub.mail.folder import FolderMailer
@@ -90,7 +91,7 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (auth, locations, grid, corrections, children, cards, api):
+    for module in (auth, locations, opening_hours, grid, corrections, children, cards, api):
         app.include_router(module.router)
     upload.install(app, settings.upload)
 
