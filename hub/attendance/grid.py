@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
 
-from hub.attendance.cells import Cell, CellState, Elsewhere, judge_day, month_minutes
+from hub.attendance.cells import Cell, CellState, Elsewhere, Mark, judge_day, month_minutes
 from hub.attendance.days import CellKey, DayAttendance, attendance
 from hub.attendance.unknown_cards import UnknownCard, unknown_cards
 from hub.attendance.windows import days_left_to_fix, fix_deadline, overdue
@@ -46,6 +46,14 @@ class Grid:
     def errors(self) -> int:
         """Red cells in the grid."""
         return sum(row.errors for row in self.rows)
+
+    @property
+    def late_pickups(self) -> tuple[tuple[Child, Cell], ...]:
+        """Each child's days with a departure after closing time, by day (the house rules' fine)."""
+        found = [
+            (row.child, cell) for row in self.rows for cell in row.cells if Mark.LATE_PICKUP in cell.marked
+        ]
+        return tuple(sorted(found, key=lambda pair: (pair[1].day, pair[0].name)))
 
     @property
     def present_now(self) -> tuple[Child, ...]:

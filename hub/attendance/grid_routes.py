@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from hub.accounts.actors import Refused
-from hub.attendance.cells import Cell, CellState
+from hub.attendance.cells import Cell, CellState, Mark
 from hub.attendance.closed_months import close_month, reopen_month
 from hub.attendance.grid import Grid, GridRow, month_grid, period_grid
 from hub.attendance.windows import shift_month
@@ -175,6 +175,10 @@ def month_page(
         ),
         "units": _units(conn, location.id),
         "deadline": grid.fix_deadline,
+        "late_pickups": [
+            (child, cell, next(m for m in cell.marks if m.mark is Mark.LATE_PICKUP).times[-1])
+            for child, cell in grid.late_pickups
+        ],
     }
     return render(request, "grid/overview.html", context, location=location)
 
