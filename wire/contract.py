@@ -52,10 +52,14 @@ class Source(StrEnum):
     KEYPAD = "keypad"
 
 
+NOT_ENROLLED = "not_enrolled"  # Ack.reason with UNKNOWN_CARD: the child's last day here has passed
+
+
 class Verdict(StrEnum):
     STORED = "stored"  # new event, committed
     DUPLICATE = "duplicate"  # this event id was committed before
-    UNKNOWN_CARD = "unknown_card"  # committed, but no child has this card
+    UNKNOWN_CARD = "unknown_card"  # committed, but no child has this card (reason NOT_ENROLLED: the
+    # card's child no longer comes to this location; its scan is kept, not counted as attendance)
     REFUSED = "refused"  # kept aside by the hub (unit not registered, revoked, wrong location)
 
 
@@ -144,6 +148,11 @@ class UnitConfig(Message):
         default=None,
     )
     pin_hash: str | None = spec("Hash of the location's staff PIN; never the PIN itself.", default=None)
+    departed: dict[str, str] | None = spec(
+        "Card code -> display name of children whose last day of childcare here has passed; the unit "
+        "answers their cards 'niet meer ingeschreven' (added later: absent from older hubs).",
+        default=None,
+    )
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from hub.accounts.actors import NoAccess, Refused
 from hub.cards.links import active_cards, cards_of
 from hub.children import service
-from hub.children.queries import MAX_CONTACTS, Child, contacts_of
+from hub.children.queries import MAX_CONTACTS, Child, Stay, contacts_of, set_stay, stay_of
 from hub.children.service import (
     SEX_NL,
     ContactInput,
@@ -228,6 +228,7 @@ def render_child(
     location: Location,
     child: Child,
     card_error: str | None = None,
+    stay_error: str | None = None,
 ) -> Response:
     cards = cards_of(conn, child.id)
     context = {
@@ -243,8 +244,40 @@ def render_child(
         "active_card": next((c for c in cards if c.state == "active"), None),
         "units": [u for u in fleet(conn, location.id).get(location.id, []) if u.state == "active"],
         "card_error": card_error,
+        "stay": stay_of(conn, child.id, location.id),
+        "stay_error": stay_error,
     }
     return render(request, "children/detail.html", context, location=location)
+
+
+@router.post("/locaties/{location_id}/kinderen/{child_id}/opvang")
+def stay_save(
+    request: Request,
+    child_id: int,
+    first_day: str = Form(""),
+    last_day: str = Form(""),
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    """The first and last day of childcare here ("Laatste opvangdag"); the units' roster follows."""
+    actor, conn, location = here
+    child = service.child_at(conn, actor, location.id, child_id)
+    try:
+        stay = Stay(_optional_day(first_day), _optional_day(last_day))
+        set_stay(conn, child.id, location.id, stay)
+    except Refused as refused:
+        return render_child(request, conn, location, child, stay_error=refused.reason)
+    portal(request).units.configs_changed(location.id)
+    return see_other(f"/locaties/{location.id}/kinderen/{child.id}", request, "De opvangperiode is bewaard.")
+
+
+def _optional_day(text: str) -> date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Refused(f"‘{text}’ is geen datum.") from None
 
 
 @router.get("/locaties/{location_id}/kinderen/{child_id}/wijzigen")

@@ -36,12 +36,13 @@ import sqlite_utils
 from hub.attendance.clock_repair import ClockRepair
 from hub.attendance.events import NewCheckIn, record_checkins
 from hub.cards import codes as cards
+from hub.children import queries as children
 from hub.core.db import connect, write_transaction
-from hub.core.localtime import now_utc_iso
+from hub.core.localtime import local, now_utc_iso
 from hub.ingest import deadletters
 from hub.ingest.link import Delivery
 from hub.units import registry as units
-from wire import Ack, CheckIn, ContractError, Status, Topic, TopicKind, Verdict, decode, encode
+from wire import NOT_ENROLLED, Ack, CheckIn, ContractError, Status, Topic, TopicKind, Verdict, decode, encode
 from wire.contract import EVENT_ID_PATTERN, Message
 
 log = logging.getLogger(__name__)
@@ -247,11 +248,16 @@ class Ingest:
         if not batch.checkins:
             return []
         owners = cards.card_owners(batch.db, {event.code for event, _ in batch.checkins})
+        last_days = children.last_days(batch.db, {owner[0] for owner in owners.values()})
         records = []
+        gone: set[str] = set()  # event ids of cards whose child's last day here has passed
         for event, _ in batch.checkins:
             owner = owners.get(event.code)
             occurred_at, retimed_by = self.clock.timing(batch.db, event)
-            records.append(NewCheckIn(event, owner[0] if owner else None, occurred_at, retimed_by))
+            if owner and _left(last_days.get((owner[0], event.location)), occurred_at):
+                gone.add(event.id)  # kept as a scan of the location, not as the child's attendance
+            child_id = owner[0] if owner and event.id not in gone else None
+            records.append(NewCheckIn(event, child_id, occurred_at, retimed_by))
         outcomes = []
         for (event, ack_topic), new in zip(
             batch.checkins, record_checkins(batch.db, records, batch.received_at), strict=True
@@ -259,6 +265,12 @@ class Ingest:
             if new:
                 self.clock.stored(batch.db, event)
             owner = owners.get(event.code)
+            if event.id in gone:
+                verdict = Verdict.DUPLICATE if not new else Verdict.UNKNOWN_CARD
+                name = owner[1] if owner else None
+                ack = Ack(id=event.id, verdict=verdict, child=name, reason=NOT_ENROLLED)
+                outcomes.append(Outcome(ack_topic, ack))
+                continue
             verdict = Verdict.DUPLICATE if not new else Verdict.STORED if owner else Verdict.UNKNOWN_CARD
             outcomes.append(
                 Outcome(ack_topic, Ack(id=event.id, verdict=verdict, child=owner[1] if owner else None))
@@ -341,3 +353,8 @@ def _salvage_event_id(payload: bytes) -> str | None:
         return None
     event_id = body.get("id") if isinstance(body, dict) else None
     return event_id if isinstance(event_id, str) and re.fullmatch(EVENT_ID_PATTERN, event_id) else None
+
+
+def _left(last_day: str | None, occurred_at: str) -> bool:
+    """Whether a check-in falls after the child's last day of childcare at the location (local days)."""
+    return last_day is not None and local(occurred_at).date().isoformat() > last_day

@@ -26,6 +26,7 @@ def config_for(db: sqlite_utils.Database, unit: units.Unit) -> UnitConfig:
         roster=cards.roster(db, unit.location_id),
         issued_at=now_utc_iso(),
         pin_hash=pin_hash,  # argon2id, as hub/accounts/passwords.py made it; the unit verifies with argon2
+        departed=cards.departed(db, unit.location_id) or None,
     )
 
 

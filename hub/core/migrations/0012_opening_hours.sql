@@ -41,3 +41,15 @@ CREATE TABLE location_schedule_changes (
     what         TEXT NOT NULL                   -- Dutch, as shown: "dinsdag: 07:30–18:00", ...
 );
 CREATE INDEX location_schedule_changes_by_location ON location_schedule_changes (location_id, id);
+
+-- A child's stay at a location: its first and (when known) last day of childcare there. NULL: not
+-- known (the stay began before the hub, or no end is planned). After the last day the child's card
+-- is answered "niet meer ingeschreven" at that location and its scans are not attendance.
+-- Kept beside child_locations (not as its columns) so that inserts of a link stay as they are.
+CREATE TABLE child_stays (
+    child_id     INTEGER NOT NULL REFERENCES children(id),
+    location_id  TEXT NOT NULL REFERENCES locations(id),
+    first_day    TEXT CHECK (first_day IS NULL OR first_day GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    last_day     TEXT CHECK (last_day IS NULL OR last_day GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    PRIMARY KEY (child_id, location_id)
+) WITHOUT ROWID;
