@@ -190,7 +190,8 @@ def replay_day(
         moment = datetime.combine(day, time.fromisoformat(hhmm), BRUSSELS)
         code = demo.cards[who] if who else unknown
         unit = unit_in if direction is Direction.ARRIVAL else unit_out
-        stored += _record(db, unit, code, moment, direction, code if who else None, now_utc_iso())
+        with db.atomic():  # one short write at a time: the portal writes too
+            stored += _record(db, unit, code, moment, direction, code if who else None, now_utc_iso())
     return stored
 
 
