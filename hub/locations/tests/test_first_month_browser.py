@@ -176,7 +176,8 @@ def test_a_new_organisation_sets_its_hours_and_keeps_real_times_in_its_first_mon
     try:
         prepared = prepare_month(db, "eerstemaand", second.year, second.month)
         [record] = prepared.sendable
-        stays = {d.date: [(f"{s.arrival:%H:%M}", f"{s.departure:%H:%M}") for s in d.stays] for d in record.days}
+        stays = {d.date: [(f"{s.arrival:%H:%M}", f"{s.departure:%H:%M}") for s in d.stays]
+                 for d in record.days}  # fmt: skip
         assert stays == {first: [("08:00", "17:00")], second: [("06:55", "18:20")]}
         assert not [i for i in prepared.issues if i.marker.value == "clock"]
         assert db.execute("SELECT dossier_number FROM locations WHERE id = 'eerstemaand'").fetchone() == (
