@@ -173,6 +173,29 @@ def find_children(
     return [child_from_row(row) for row in rows]
 
 
+def find_elsewhere(
+    db: sqlite_utils.Database, organisator_id: int, first_name: str, last_name: str, born: date
+) -> list[Child]:
+    """Children of other organisators with exactly this first name, last name and birth date.
+
+    Only what was typed comes back (name and birth date): nothing else of the other organisator's
+    child is revealed.
+    """
+    rows = db.execute(
+        """
+        SELECT DISTINCT ch.id, ch.first_name, ch.last_name, ch.birth_date FROM children ch
+        JOIN child_locations cl ON cl.child_id = ch.id
+        WHERE ch.first_name = ? COLLATE NOCASE AND ch.last_name = ? COLLATE NOCASE AND ch.birth_date = ?
+          AND ch.id NOT IN (
+              SELECT cl2.child_id FROM child_locations cl2 JOIN locations l ON l.id = cl2.location_id
+              WHERE l.organisator_id = ?)
+        ORDER BY ch.id
+        """,
+        (first_name.strip(), last_name.strip(), born.isoformat(), organisator_id),
+    ).fetchall()
+    return [Child(cid, first, last, date.fromisoformat(b), None, False) for cid, first, last, b in rows]
+
+
 def add_child(
     db: sqlite_utils.Database,
     location_id: str,
@@ -209,15 +232,23 @@ def link_child(db: sqlite_utils.Database, child_id: int, location_id: str) -> No
         )
 
 
-def contacts_of(db: sqlite_utils.Database, child_id: int) -> list[Contact]:
+def contacts_of(db: sqlite_utils.Database, child_id: int, organisator_id: int | None = None) -> list[Contact]:
+    """A child's contacts; with ``organisator_id``, only those that organisator may see (its own)."""
+    mine = "" if organisator_id is None else " AND (organisator_id IS NULL OR organisator_id = ?)"
     rows = db.execute(
-        "SELECT id, child_id, name, email, relation FROM contacts WHERE child_id = ? ORDER BY id", (child_id,)
+        f"SELECT id, child_id, name, email, relation FROM contacts WHERE child_id = ?{mine} ORDER BY id",
+        (child_id,) if organisator_id is None else (child_id, organisator_id),
     ).fetchall()
     return [Contact(*row) for row in rows]
 
 
 def add_contact(
-    db: sqlite_utils.Database, child_id: int, name: str, email: str | None = None, relation: str = ""
+    db: sqlite_utils.Database,
+    child_id: int,
+    name: str,
+    email: str | None = None,
+    relation: str = "",
+    organisator_id: int | None = None,
 ) -> int:
     """Add a contact; refused (in Dutch) when the child has five already."""
     with db.atomic():
@@ -227,7 +258,13 @@ def add_contact(
         return (
             db["contacts"]
             .insert(
-                {"child_id": child_id, "name": name.strip(), "email": email or None, "relation": relation}
+                {
+                    "child_id": child_id,
+                    "name": name.strip(),
+                    "email": email or None,
+                    "relation": relation,
+                    "organisator_id": organisator_id,
+                }
             )
             .last_pk
         )

@@ -81,15 +81,20 @@ def add_child_search(
     request: Request,
     voornaam: str = "",
     achternaam: str = "",
+    geboortedatum: str = "",
     here: AtLocation = Depends(at_location),
 ) -> Response:
     actor, conn, location = here
     searched = bool(voornaam.strip() and achternaam.strip())
-    results = service.search_known(conn, actor, location.id, voornaam, achternaam) if searched else []
+    born = parse_birth_date(geboortedatum) if geboortedatum.strip() else None
+    results = (
+        service.search_known(conn, actor, location.id, voornaam, achternaam, born) if searched else []
+    )
     context = {
         "active": "kinderen",
         "first_name": voornaam,
         "last_name": achternaam,
+        "birth_date": geboortedatum,
         "searched": searched,
         "results": results,
         "new_href": f"/locaties/{location.id}/kinderen/nieuw?"
@@ -102,17 +107,23 @@ def add_child_search(
 def link_known_child(
     request: Request,
     child_id: int = Form(...),
+    voornaam: str = Form(""),
+    achternaam: str = Form(""),
+    geboortedatum: str = Form(""),
     here: AtLocation = Depends(at_location),
 ) -> Response:
     actor, conn, location = here
+    born = parse_birth_date(geboortedatum) if geboortedatum.strip() else None
+    identity = (voornaam, achternaam, born) if born else None
     try:
-        child = service.link_known(conn, actor, location.id, child_id)
+        child = service.link_known(conn, actor, location.id, child_id, identity)
     except NoAccess:
         return see_other(
             f"/locaties/{location.id}/kinderen/toevoegen", request, "Dit kind werd niet gevonden.", True
         )
     portal(request).units.configs_changed(location.id)  # its card works here too from now on
-    mailed = send_all(request, confirmation_mails(location, child, contacts_of(conn, child.id)))
+    contacts = contacts_of(conn, child.id, location.organisator_id)
+    mailed = send_all(request, confirmation_mails(location, child, contacts))
     return see_other(
         f"/locaties/{location.id}/kinderen/{child.id}",
         request,
@@ -172,7 +183,9 @@ async def new_child_save(
     if school_start is not None:
         record_school_start(conn, actor, location.id, child_id, school_start)
     child = service.child_at(conn, actor, location.id, child_id)
-    mailed = send_all(request, confirmation_mails(location, child, contacts_of(conn, child_id)))
+    mailed = send_all(
+        request, confirmation_mails(location, child, contacts_of(conn, child_id, location.organisator_id))
+    )
     return see_other(
         f"/locaties/{location.id}/kinderen/{child_id}",
         request,
@@ -238,7 +251,7 @@ def render_child(
         "age": age_text(child.birth_date, today()),
         "sex": SEX_NL.get(child.sex or "", "onbekend"),
         "school_start": fmt_date(child.school_start) if child.school_start else None,
-        "contacts": contacts_of(conn, child.id),
+        "contacts": contacts_of(conn, child.id, location.organisator_id),
         "max_contacts": MAX_CONTACTS,
         "cards": cards,
         "active_card": next((c for c in cards if c.state == "active"), None),

@@ -53,3 +53,8 @@ CREATE TABLE child_stays (
     last_day     TEXT CHECK (last_day IS NULL OR last_day GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
     PRIMARY KEY (child_id, location_id)
 ) WITHOUT ROWID;
+
+-- A child known to two organisators (same first name, last name and birth date, as in AARON) is one
+-- child record at both; each organisator sees only the contacts it added. NULL: added before this
+-- version, stamped with the child's organisator when a second organisator links the child.
+ALTER TABLE contacts ADD COLUMN organisator_id INTEGER REFERENCES organisators(id);
