@@ -287,10 +287,17 @@ def _optional_day(text: str) -> date | None:
     text = text.strip()
     if not text:
         return None
+    day = parse_birth_date(text) or _iso(text)
+    if day is None:
+        raise Refused(f"‘{text}’ is geen datum; schrijf ze als DD/MM/JJJJ.")
+    return day
+
+
+def _iso(text: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise Refused(f"‘{text}’ is geen datum.") from None
+        return None
 
 
 @router.get("/locaties/{location_id}/kinderen/{child_id}/wijzigen")

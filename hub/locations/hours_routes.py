@@ -27,7 +27,7 @@ from hub.locations.queries import (
     registrations_on,
     schedule_changes,
 )
-from hub.locations.schedule import WEEKDAYS_NL, ClosingKind, public_holidays
+from hub.locations.schedule import WEEKDAYS_NL, ClosingKind, parse_day, public_holidays
 from hub.web.web import AtLocation, at_location, portal, render, see_other
 
 router = APIRouter()
@@ -112,9 +112,9 @@ async def hours_save(request: Request, here: AtLocation = Depends(at_location)) 
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        return parse_day(text)
     except ValueError:
-        raise Refused(f"‘{text}’ is geen datum.") from None
+        raise Refused(f"‘{text}’ is geen datum; schrijf ze als DD/MM/JJJJ.") from None
 
 
 @router.post("/locaties/{location_id}/sluitingsdagen")

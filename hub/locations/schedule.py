@@ -163,6 +163,18 @@ def _parse_days(text: str) -> list[int]:
     return days
 
 
+def parse_day(text: str) -> date:
+    """A date as typed, DD/MM/YYYY (also with - or .) or ISO YYYY-MM-DD; raises ValueError otherwise."""
+    text = text.strip()
+    parts = text.replace("-", "/").replace(".", "/").split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        if len(parts[0]) == 4:
+            return date(int(parts[0]), int(parts[1]), int(parts[2]))
+        if len(parts[2]) == 4:
+            return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    raise ValueError(f"geen geldige datum: {text!r} (DD/MM/JJJJ)")
+
+
 def parse_clock(text: str) -> time:
     """A 24-hour time as typed, "7:05", "07:05" or "0705"; raises ValueError otherwise."""
     text = text.strip().replace(".", ":").replace("u", ":")

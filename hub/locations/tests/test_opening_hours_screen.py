@@ -109,3 +109,23 @@ def test_a_closing_day_with_registrations_asks_for_confirmation_with_the_count(w
         assert db.execute("SELECT count(*) FROM events").fetchone()[0] >= len(moments), "all are kept"
         (what,) = db.execute("SELECT what FROM location_schedule_changes ORDER BY id DESC").fetchone()
     assert "registraties op deze dagen blijven bewaard" in what
+
+
+def test_a_closing_period_and_a_last_day_are_typed_as_dd_mm_yyyy(world: PortalWorld) -> None:
+    client = world.client()
+    client.login_location(DEMO_DOSSIER, DEMO_PIN)
+    added = client.post(
+        "/locaties/zonnebloem/sluitingsdagen",
+        {"from": "27/12/2032", "to": "31/12/2032", "kind": "kerstvakantie", "reason": ""},
+        PAGE,
+    )
+    assert "27/12/2032 tot 31/12/2032" in added.text
+    wrong = client.post("/locaties/zonnebloem/sluitingsdagen", {"from": "31/02/2032"}, PAGE)
+    assert wrong.status_code == 400 and "schrijf ze als DD/MM/JJJJ" in wrong.text
+    with sqlite3.connect(world.database) as db:
+        (child,) = db.execute("SELECT id FROM children WHERE first_name = 'Jules'").fetchone()
+    page = f"/locaties/zonnebloem/kinderen/{child}"
+    saved = client.post(f"{page}/opvang", {"first_day": "", "last_day": "12/03/2026"}, page)
+    assert "De opvangperiode is bewaard." in saved.text and 'value="12/03/2026"' in saved.text
+    refused = client.post(f"{page}/opvang", {"first_day": "13/03/2026", "last_day": "12/03/2026"}, page)
+    assert "De laatste opvangdag ligt voor de eerste." in refused.text
