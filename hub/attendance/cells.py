@@ -127,7 +127,6 @@ def judge_day(
     else:
         state = CellState.COMPLETE
     minutes = sum(i.minutes() for i in _complete(intervals)) if state is not CellState.ERROR else 0
-    hours = " en ".join(str(block) for block in schedule.blocks) if schedule.is_open else ""
     return Cell(
         schedule.day,
         state,
@@ -137,7 +136,7 @@ def judge_day(
         present_now,
         schedule.closed,
         marks=_marks(intervals, schedule),
-        hours=hours,
+        hours=schedule.hours_text,
     )
 
 
@@ -237,19 +236,16 @@ def _overlaps(intervals: Sequence[Interval], elsewhere: Sequence[Elsewhere]) -> 
     return found
 
 
-def _shown(moment: datetime) -> time:
-    """A moment's local time as the screen shows it: the rules judge what people see."""
-    return local(moment).time().replace(second=0, microsecond=0)
-
-
 def _marks(intervals: Sequence[Interval], schedule: DaySchedule) -> tuple[Marking, ...]:
+    """The marks of a day with registrations. Times are judged as the screen shows them (cut to
+    the minute): 18:00:59 is 18:00, within hours; 18:01 is late (see ``DaySchedule.spans``)."""
     if not schedule.is_open:
         return (Marking(Mark.ON_CLOSED_DAY),)
-    assert schedule.hours is not None
+    spans = schedule.spans
     moments = [m for i in intervals for m in (i.arrival, i.departure) if m is not None]
-    outside = tuple(m for m in moments if not schedule.within(_shown(m)))
-    closes = schedule.hours.closes
-    late = tuple(i.departure for i in intervals if i.departure is not None and _shown(i.departure) > closes)
+    outside = tuple(m for m in moments if not any(start <= m < end for start, end in spans))
+    after_closing = spans[-1][1]
+    late = tuple(i.departure for i in intervals if i.departure is not None and i.departure >= after_closing)
     marks = []
     if outside:
         marks.append(Marking(Mark.OUTSIDE_OPENING_HOURS, outside))

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cached_property
 from itertools import pairwise
+
+from hub.core.localtime import BRUSSELS
 
 WEEKDAYS_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 
@@ -75,6 +78,24 @@ class DaySchedule:
     def within(self, moment: time) -> bool:
         """Whether a local time of this day falls inside an opening block (edges included)."""
         return self.is_open and any(b.opens <= moment <= b.closes for b in self.blocks)
+
+    @cached_property
+    def spans(self) -> tuple[tuple[datetime, datetime], ...]:
+        """The blocks as aware moments [opens, closes + 1 minute): a moment inside one shows (cut to
+        the minute, as the screens show it) as a time inside the block. Worked out once per day;
+        the grid compares thousands of moments with them."""
+        return tuple(
+            (  # in UTC: the registrations are, and moments of one zone compare without a zone lookup
+                datetime.combine(self.day, b.opens, BRUSSELS).astimezone(UTC),
+                (datetime.combine(self.day, b.closes, BRUSSELS) + timedelta(minutes=1)).astimezone(UTC),
+            )
+            for b in self.blocks
+        )
+
+    @cached_property
+    def hours_text(self) -> str:
+        """The day's blocks as shown: "07:00–18:00" or "07:00–12:00 en 13:00–18:00"."""
+        return " en ".join(str(block) for block in self.blocks) if self.is_open else ""
 
 
 @dataclass(frozen=True)
