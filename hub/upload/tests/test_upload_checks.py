@@ -13,6 +13,7 @@ from datetime import date
 
 import pytest
 
+from hub.attendance.cells import CellState
 from hub.attendance.tests.test_attendance_service import (
     ARRIVAL,
     DEPARTURE,
@@ -26,7 +27,7 @@ from hub.attendance.tests.test_attendance_service import door as door
 from hub.demo import DemoData
 from hub.locations.queries import add_closing_day
 from hub.upload.month import prepare_month
-from hub.upload.service import confirm_warning, record_school_start
+from hub.upload.service import administration_csv, confirm_warning, preview, record_school_start
 from hub.upload.validation import Marker, Severity
 from wire import cardcode
 
@@ -259,3 +260,18 @@ def test_a_month_with_both_kinds_shows_both_markers(db, door, demo) -> None:
     db.conn.commit()
     day_at_the_creche(door, "Olivia", "2026-03-10")
     assert march(db, demo).markers == {Marker.CLOCK, Marker.CLOUD}
+
+
+def test_the_grid_the_csv_and_the_preview_judge_a_day_alike(db, door, demo) -> None:
+    day_at_the_creche(door, "Louis", "2026-03-14", arrival="09:00", departure="15:00")  # a Saturday
+    door.scan("Louis", at("2026-03-16", "08:00"), ARRIVAL)  # a Monday without departure: red
+    prepared = march(db, demo)
+    [louis_row] = [row for row in prepared.grid.rows if row.child.first_name == "Louis"]
+    cells = {cell.day: cell for cell in louis_row.cells}
+    assert cells[date(2026, 3, 14)].state is CellState.COMPLETE
+    assert cells[date(2026, 3, 16)].state is CellState.ERROR
+    rows = [row for row in administration_csv(prepared).splitlines() if ";Louis;" in row]
+    assert [row.split(";")[2] for row in rows] == ["14/03/2026"], "the red day counts nowhere"
+    assert rows[0].endswith(";hele dag")
+    [louis] = [p for p in preview(prepared) if p.child.first_name == "Louis"]
+    assert [d.day for d in louis.subsidy.days] == [date(2026, 3, 14)]
