@@ -43,6 +43,7 @@ class Roster:
     def __init__(self, outbox: Outbox) -> None:
         self._outbox = outbox
         self._names: dict[str, str] = {}
+        self._departed: dict[str, str] = {}
         self.known = False  # no config received yet: every card is "unknown" to us
         self.pin_hash: str | None = None  # legacy: unkeyed hash of the scanner code
         self.staff_code_hash: str | None = None  # keyed with this unit's staff key
@@ -61,6 +62,7 @@ class Roster:
 
     def _take(self, body: dict) -> None:
         self._names = dict(body["roster"])
+        self._departed = dict(body.get("departed") or {})
         self.pin_hash = body.get("pin_hash")
         self.staff_code_hash = body.get("staff_code_hash")
         self.settings = body.get("settings") or {}
@@ -68,6 +70,10 @@ class Roster:
 
     def name(self, code: str) -> str | None:
         return self._names.get(code)
+
+    def departed(self, code: str) -> str | None:
+        """The name of a child whose last day here has passed, for its card."""
+        return self._departed.get(code)
 
     def codes(self) -> list[str]:
         return list(self._names)
@@ -184,6 +190,9 @@ class CheckInDesk:
 
     def _outcome_for(self, event: CheckIn, now: datetime) -> Outcome:
         name = self.roster.name(event.code)
+        gone = self.roster.departed(event.code) if name is None else None
+        if gone is not None:
+            return Outcome(Signal.UNKNOWN, f"{gone} — niet meer ingeschreven, verwittig opvang", event)
         if name is None and self.roster.known:
             return Outcome(Signal.UNKNOWN, "Onbekende kaart — verwittig opvang", event)
         greeting = "Welkom" if event.direction is Direction.ARRIVAL else "Tot ziens"

@@ -75,6 +75,13 @@ def _main(argv: list[str] | None) -> int:
     location.add_argument("--dossier", required=True, help="dossier number from Kind en Gezin")
     location.add_argument("--name", required=True)
     location.add_argument("--address", default="")
+    location.add_argument(
+        "--hours",
+        default="ma-vr 07:00-18:00",
+        help='opening hours, e.g. "ma-vr 07:00-18:00; wo 07:00-12:00,13:00-18:00; vr gesloten" '
+        "(default: Monday to Friday 07:00-18:00; changed later on the portal)",
+    )
+    location.add_argument("--places", type=int, default=None, help="number of places (optional)")
     location.add_argument("--config", help=CONFIG_HELP)
 
     backup = sub.add_parser("backup", help="online backup of the database into DIR (checksum, manifest)")
@@ -132,10 +139,14 @@ def _main(argv: list[str] | None) -> int:
         from hub.operations import cli as operations_cli
 
         return operations_cli.run(args, settings)
-    if args.command in ("invite", "add-location"):
+    if args.command == "invite":
         from hub.accounts import admin
 
         return admin.main(args, settings)
+    if args.command == "add-location":
+        from hub.locations import admin as location_admin
+
+        return location_admin.main(args, settings)
 
     from hub.operations.lock import HubIsRunning
     from hub.service import Hub

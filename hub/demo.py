@@ -3,6 +3,12 @@
 ``aanwezig-hub demo`` (``make demo``) seeds a demo organisator, location, children with cards and
 one unit; starts the hub; and starts a real unit process whose "camera" shows one of the
 children's cards every few seconds. The portal shows each check-in as it arrives.
+
+Besides, the demo replays a real day, time-compressed (:data:`DEMO_DAY`): the last opening day
+before today fills in within about a minute and a half, as a unit's backlog would drain:
+arrivals spread over the morning (one before opening time), an afternoon-only child, departures
+in the evening, one late pickup, one forgotten departure and one unknown card. So every colour and
+mark of the grid is on screen within two minutes.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -22,7 +29,7 @@ from hub.attendance.events import record_checkin
 from hub.cards import codes as cards
 from hub.core.db import open_database
 from hub.core.files import write_private
-from hub.core.localtime import BRUSSELS, now_utc_iso, today
+from hub.core.localtime import BRUSSELS, day_bounds_utc, fmt_date, now_utc_iso, today
 from hub.core.ports import free_port
 from hub.core.settings import HubSettings
 from hub.locations.queries import add_closing_day, location_schedule, set_opening_hours
@@ -60,6 +67,24 @@ FIXED_HOLIDAYS = {
     (11, 11): "Wapenstilstand",
     (12, 25): "Kerstmis",
 }
+
+
+# The replayed day: (Brussels time, child or None for an unknown card, direction). Every colour and mark.
+DEMO_DAY = [
+    ("06:55", "Lotte", Direction.ARRIVAL),  # before opening: "buiten openingsuren"
+    ("07:12", "Jules", Direction.ARRIVAL),
+    ("08:05", "Noah", Direction.ARRIVAL),
+    ("08:40", "Louis", Direction.ARRIVAL),  # and never a departure: red
+    ("08:41", None, Direction.ARRIVAL),  # an unknown card
+    ("09:15", "Olivia", Direction.ARRIVAL),
+    ("12:00", "Olivia", Direction.DEPARTURE),  # half a day
+    ("12:30", "Mila", Direction.ARRIVAL),  # only in the afternoon
+    ("16:45", "Jules", Direction.DEPARTURE),
+    ("17:30", "Mila", Direction.DEPARTURE),
+    ("17:40", "Lotte", Direction.DEPARTURE),
+    ("18:20", "Noah", Direction.DEPARTURE),  # after closing: "laat opgehaald"
+]
+DEMO_DAY_SECONDS = 90.0  # the whole day replays in this time
 
 
 @dataclass(frozen=True)
@@ -132,8 +157,50 @@ def seed(
     ).fetchall()
     demo = DemoData(DEMO_LOCATION, unit_ids[0], dict(cards))
     if first_time and history_days:
-        seed_history(db, demo, unit_ids[0], unit_ids[-1], today(), history_days)
+        # the history ends before the replayed day (see replay_day), so that day starts empty
+        seed_history(db, demo, unit_ids[0], unit_ids[-1], demo_day(db), history_days)
     return demo
+
+
+def demo_day(db: sqlite_utils.Database, before: date | None = None) -> date:
+    """The day the demo replays: the last opening day before today."""
+    schedule = location_schedule(db, DEMO_LOCATION)
+    day = (before or today()) - timedelta(days=1)
+    while not schedule.on(day).is_open:
+        day -= timedelta(days=1)
+    return day
+
+
+def replay_day(
+    db: sqlite_utils.Database,
+    demo: DemoData,
+    day: date,
+    stop: threading.Event | None = None,
+    seconds: float = DEMO_DAY_SECONDS,
+) -> int:
+    """Register :data:`DEMO_DAY` on ``day``, one scan after the other over ``seconds``; returns the count.
+
+    A day that has registrations already (a demo started again) is left as it is.
+    """
+    stop = stop or threading.Event()
+    start, end = day_bounds_utc(day)
+    if db.execute(
+        "SELECT count(*) FROM events WHERE location_id = ? AND occurred_at >= ? AND occurred_at < ?",
+        (DEMO_LOCATION, start, end),
+    ).fetchone()[0]:
+        return 0
+    unit_in, unit_out = DEMO_UNITS[0][0], DEMO_UNITS[-1][0]
+    unknown = cardcode.new_code()
+    stored = 0
+    for index, (hhmm, who, direction) in enumerate(DEMO_DAY):
+        if index and stop.wait(seconds / len(DEMO_DAY)):
+            break
+        moment = datetime.combine(day, time.fromisoformat(hhmm), BRUSSELS)
+        code = demo.cards[who] if who else unknown
+        unit = unit_in if direction is Direction.ARRIVAL else unit_out
+        with db.atomic():  # one short write at a time: the portal writes too
+            stored += _record(db, unit, code, moment, direction, code if who else None, now_utc_iso())
+    return stored
 
 
 def seed_history(
@@ -216,9 +283,13 @@ def run(data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s:
     )
     db = open_database(settings.database_path)
     demo = seed(db, tuple(unit for unit, _mode, _round in DEMO_UNITS), history_days=8)
+    replayed = demo_day(db)
     db.close()
     hub = Hub(settings)
     hub.start()
+    stop = threading.Event()
+    player = threading.Thread(target=_replay, args=(settings.database_path, demo, stop), name="demo-day")
+    player.start()
     round_s = every_s * len(demo.cards)
     units = []
     for unit_id, mode, rounds_late in DEMO_UNITS:
@@ -252,12 +323,16 @@ def run(data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s:
         f"  Gegevens:       {data_dir}\n"
         f"  Scanner aan de ingang toont elke {every_s:g} s een kaart van: {', '.join(demo.cards)};\n"
         f"  de scanner aan de uitgang begint {round_s:g} s later.\n"
+        f"  Een hele dag ({fmt_date(replayed)}) speelt zich af in {DEMO_DAY_SECONDS:g} s: aankomsten,\n"
+        "  een kind enkel in de namiddag, laat opgehaald, een vergeten vertrek en een onbekende kaart.\n"
         "  Stoppen:        Ctrl+C\n",
         flush=True,
     )
     try:
         hub.serve_http()
     finally:
+        stop.set()
+        player.join(timeout=5)
         for unit in units:
             unit.terminate()
         for unit in units:
@@ -266,3 +341,11 @@ def run(data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s:
             except subprocess.TimeoutExpired:
                 unit.kill()
     return 0
+
+
+def _replay(database: Path, demo: DemoData, stop: threading.Event) -> None:
+    db = open_database(database)
+    try:
+        replay_day(db, demo, demo_day(db), stop)
+    finally:
+        db.close()

@@ -10,6 +10,7 @@ import uvicorn
 
 from hub.accounts.service import RESET, prepare_reset
 from hub.core.db import connect, open_database
+from hub.core.localtime import today
 from hub.core.settings import HubSettings
 from hub.ingest.broker import EmbeddedBroker
 from hub.ingest.card_reads import card_read_handler
@@ -75,6 +76,10 @@ class Hub:
         mail_thread = threading.Thread(target=mailer.run, args=(self._stop,), name="mail", daemon=True)
         mail_thread.start()
         self._threads.append(mail_thread)
+        # a new Brussels day: the rosters drop children whose last day has passed
+        day_thread = threading.Thread(target=self._republish_each_day, name="new-day", daemon=True)
+        day_thread.start()
+        self._threads.append(day_thread)
         if self.settings.upload.enabled:  # the monthly upload to Kind en Gezin
             self.uploads = UploadScheduler(self.settings.database_path, self.settings.upload)
             upload_thread = threading.Thread(
@@ -90,6 +95,18 @@ class Hub:
             return publish_configs(db, lambda t, p, r: self.link.publish(t, p, retain=r), location_id)
         finally:
             db.close()
+
+    def _republish_each_day(self, every_s: float = 60.0) -> None:
+        """Republish every unit's config when the Brussels date changes (checked each minute)."""
+        day = today()
+        while not self._stop.wait(every_s):
+            if today() != day:
+                day = today()
+                try:
+                    self.publish_configs()
+                except Exception:  # a busy database now: the next minute tries again
+                    logging.getLogger(__name__).exception("republishing the configs for the new day failed")
+                    day = None
 
     # The portal's UnitChannel (hub/web/channel.py).
 

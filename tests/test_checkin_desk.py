@@ -98,3 +98,16 @@ def test_the_event_carries_wall_time_sync_state_boot_id_and_monotonic_reading(de
     assert event.clock_synced is False
     assert event.boot_id == clock.boot_id
     assert event.monotonic == 100.0
+
+
+def test_the_card_of_a_child_who_left_answers_niet_meer_ingeschreven_and_is_sent(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "left.sqlite3")
+    roster = Roster(outbox)
+    roster.update(hub_config({}, departed={JULES: "Jules"}))
+    feedback = RecordingFeedback()
+    clock = FakeClock(datetime(2026, 11, 23, 8, 12, tzinfo=BRUSSELS))
+    desk = CheckInDesk("u1", "l1", outbox, roster, feedback, clock, is_online=lambda: True)
+    outcome = desk.register(JULES, Source.QR)
+    assert feedback.signals == [(Signal.UNKNOWN, "Jules — niet meer ingeschreven, verwittig opvang")]
+    assert outcome.event is not None and len(outbox) == 1, "the hub keeps it for the location"
+    assert Roster(outbox).departed(JULES) == "Jules", "remembered across a restart"

@@ -6,6 +6,7 @@ another unit can read it (or the JSON Schema generated from it in ``docs/``) as 
 
 from wire.contract import (
     MAX_PAYLOAD_BYTES,
+    NOT_ENROLLED,
     PROTOCOL_VERSION,
     Ack,
     CardRead,
@@ -24,6 +25,7 @@ from wire.topics import Topic, TopicKind
 
 __all__ = [
     "MAX_PAYLOAD_BYTES",
+    "NOT_ENROLLED",
     "PROTOCOL_VERSION",
     "Ack",
     "CardRead",

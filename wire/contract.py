@@ -55,10 +55,14 @@ class Source(StrEnum):
     KEYPAD = "keypad"
 
 
+NOT_ENROLLED = "not_enrolled"  # Ack.reason with UNKNOWN_CARD: the child's last day here has passed
+
+
 class Verdict(StrEnum):
     STORED = "stored"  # new event, committed
     DUPLICATE = "duplicate"  # this event id was committed before
-    UNKNOWN_CARD = "unknown_card"  # committed, but no child has this card
+    UNKNOWN_CARD = "unknown_card"  # committed, but no child has this card (reason NOT_ENROLLED: the
+    # card's child no longer comes to this location; its scan is kept, not counted as attendance)
     REFUSED = "refused"  # not taken by the hub; with kept=true it is kept for a person (see Ack.kept)
 
 
@@ -181,6 +185,11 @@ class UnitConfig(Message):
     pin_hash: str | None = spec(
         "Legacy, for units without a staff key: argon2id hash of the location's scanner code (not of "
         "the portal PIN). Units with a key get staff_code_hash instead.",
+        default=None,
+    )
+    departed: dict[str, str] | None = spec(
+        "Card code -> display name of children whose last day of childcare here has passed; the unit "
+        "answers their cards 'niet meer ingeschreven' (added later: absent from older hubs).",
         default=None,
     )
     staff_code_hash: str | None = spec(

@@ -1,11 +1,19 @@
-"""The state of one cell of the grid: one child, one day, at one location. No I/O.
+"""The state of one cell of the grid: one child, one day, at one location. No I/O, no screen text.
 
 As the AARON guide describes the overview: green is complete, red is an error (for example a
 missing departure), grey with a + is a day the child was not there, green with "nu aanwezig" is a
 child in the building now. Days on which the location expects nobody (a closing day, a weekday
 without opening hours, a month marked closed) are "closed"; days still to come are "future".
 
-The same judgement checks a proposed correction, so a saved correction never leaves a red cell.
+Real times are kept as they happened. Red is only for what Kind en Gezin cannot accept (a missing
+departure, a departure without arrival, overlapping stays, an arrival after the departure). A time
+outside the opening hours, a late pickup and attendance on a closing day are marks on a green
+cell: shown, listed, never an error. A child without departure is "nog aanwezig" until closing
+time plus the location's margin, then red, and red at midnight in any case; no time is invented.
+
+This judgement is the only one: the grid, the correction form, the upload checks, the batch, the
+CSV and the price previews all read a day through :func:`judge_day` and :func:`counted_stays`.
+The Dutch words for problems and marks live with the screens (:mod:`hub.attendance.wording`).
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from enum import StrEnum
 from itertools import pairwise
 
 from hub.attendance.pairing import Interval
-from hub.core.localtime import BRUSSELS, fmt_time, local
+from hub.core.localtime import BRUSSELS, local
 from hub.locations.schedule import DaySchedule
 
 
@@ -31,20 +39,42 @@ class CellState(StrEnum):
 
 
 class Problem(StrEnum):
+    """What makes a cell red: Kind en Gezin cannot accept it."""
+
     DEPARTURE_MISSING = "departure_missing"
     DEPARTURE_WITHOUT_ARRIVAL = "departure_without_arrival"
     ARRIVAL_AFTER_DEPARTURE = "arrival_after_departure"
     OVERLAP = "overlap"
-    OUTSIDE_OPENING_HOURS = "outside_opening_hours"
-    ON_CLOSED_DAY = "on_closed_day"
+
+
+class Mark(StrEnum):
+    """What a green cell shows besides its times: kept as it happened, not an error."""
+
+    OUTSIDE_OPENING_HOURS = "outside_opening_hours"  # "buiten openingsuren"
+    LATE_PICKUP = "late_pickup"  # "laat opgehaald": a departure after closing time
+    ON_CLOSED_DAY = "on_closed_day"  # a warning: registered on a closing day
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing wrong with a cell, with the Dutch sentence the screens show."""
+    """One thing wrong with a cell: the problem, the times it is about, and where (for an overlap).
+
+    ``swapped``: a departure without arrival followed by an arrival without departure, most likely a
+    unit in the wrong mode; one finding says so better than two.
+    """
 
     problem: Problem
-    text: str
+    times: tuple[datetime | None, ...] = ()
+    place: str = ""  # the other location of an overlapping stay; "" for one here
+    swapped: bool = False
+
+
+@dataclass(frozen=True)
+class Marking:
+    """One mark on a cell and the times it is about (none for a closed day)."""
+
+    mark: Mark
+    times: tuple[datetime, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,14 +91,20 @@ class Cell:
     state: CellState
     intervals: tuple[Interval, ...] = ()
     findings: tuple[Finding, ...] = ()
-    minutes: int = 0  # present, in complete intervals
+    minutes: int = 0  # present in the stays that count (nothing on a red day)
     present_now: bool = False
-    closed: str | None = None  # why no attendance is expected, in Dutch
+    closed: str | None = None  # why no attendance is expected, in Dutch (from the schedule)
     corrected: bool = field(default=False, compare=False)  # set by the service layer
+    marks: tuple[Marking, ...] = ()
+    hours: str = ""  # the day's opening hours as shown ("07:00–18:00"), for the marks' wording
 
     @property
     def problems(self) -> set[Problem]:
         return {f.problem for f in self.findings}
+
+    @property
+    def marked(self) -> set[Mark]:
+        return {m.mark for m in self.marks}
 
 
 def judge_day(
@@ -78,123 +114,144 @@ def judge_day(
     elsewhere: Sequence[Elsewhere] = (),
 ) -> Cell:
     """The cell of one child on ``schedule.day``, given that day's intervals at this location."""
-    day = schedule.day
     now = now.astimezone(UTC)
-    today = local(now).date()
     intervals = tuple(sorted(intervals, key=lambda i: i.start))
     if not intervals:
-        if not schedule.is_open:
-            return Cell(day, CellState.CLOSED, closed=schedule.closed)
-        if day > today:
-            return Cell(day, CellState.FUTURE)
-        return Cell(day, CellState.ABSENT)
-
-    findings: list[Finding] = []
-    if schedule.closed:
-        findings.append(
-            Finding(Problem.ON_CLOSED_DAY, f"Aanwezig terwijl de opvang dicht is ({schedule.closed})")
-        )
-    last_moment = _closing_moment(schedule)
-    # a departure without arrival followed by an arrival without departure: most likely the unit
-    # was in the wrong mode, and one finding says so better than two
-    swapped = {
-        i
-        for i in range(len(intervals) - 1)
-        if intervals[i].arrival is None and intervals[i + 1].departure is None
-    }
-    present_now = False
-    for i, interval in enumerate(intervals):
-        if interval.arrival is None:
-            if i in swapped:
-                findings.append(
-                    Finding(
-                        Problem.ARRIVAL_AFTER_DEPARTURE,
-                        f"Aankomst om {fmt_time(intervals[i + 1].arrival)} na vertrek om "
-                        f"{fmt_time(interval.departure)}: zijn aankomst en vertrek omgewisseld?",
-                    )
-                )
-            else:
-                findings.append(
-                    Finding(
-                        Problem.DEPARTURE_WITHOUT_ARRIVAL,
-                        f"Vertrek om {fmt_time(interval.departure)} zonder aankomst",
-                    )
-                )
-        elif interval.departure is None:
-            if i + 1 == len(intervals) and day == today and now < last_moment:
-                present_now = True
-            elif i - 1 not in swapped:
-                findings.append(
-                    Finding(
-                        Problem.DEPARTURE_MISSING,
-                        f"Vertrek ontbreekt na aankomst om {fmt_time(interval.arrival)}",
-                    )
-                )
-        elif interval.departure < interval.arrival:
-            findings.append(
-                Finding(
-                    Problem.ARRIVAL_AFTER_DEPARTURE,
-                    f"Vertrek om {fmt_time(interval.departure)} ligt voor aankomst om "
-                    f"{fmt_time(interval.arrival)}",
-                )
-            )
-    findings += _overlaps(intervals, elsewhere)
-    if schedule.is_open:
-        findings += _outside_hours(intervals, schedule)
-    minutes = sum(i.minutes() for i in intervals if i.complete and i.departure >= i.arrival)
+        return _empty(schedule, local(now).date())
+    present_now = _still_present(intervals, schedule, now)
+    findings = _pairing_findings(intervals, present_now) + _overlaps(intervals, elsewhere)
     if findings:
         state = CellState.ERROR
     elif present_now:
         state = CellState.PRESENT
     else:
         state = CellState.COMPLETE
-    return Cell(day, state, intervals, tuple(findings), minutes, present_now, schedule.closed)
+    minutes = sum(i.minutes() for i in _complete(intervals)) if state is not CellState.ERROR else 0
+    return Cell(
+        schedule.day,
+        state,
+        intervals,
+        tuple(findings),
+        minutes,
+        present_now,
+        schedule.closed,
+        marks=_marks(intervals, schedule),
+        hours=schedule.hours_text,
+    )
 
 
-def _closing_moment(schedule: DaySchedule) -> datetime:
-    """From when on a missing departure is an error: closing time, or midnight on a closed day."""
-    if schedule.hours is not None and schedule.closed is None:
-        return datetime.combine(schedule.day, schedule.hours.closes, BRUSSELS).astimezone(UTC)
-    return datetime.combine(schedule.day + timedelta(days=1), time(0), BRUSSELS).astimezone(UTC)
+def counted_stays(cell: Cell) -> tuple[Interval, ...]:
+    """The stays of a day that count: sent to Kind en Gezin, in the CSV and the price previews.
+
+    Those of a green cell; nothing of a red one (it is a time error, fixed before it counts) nor of
+    a child still present (the day is not over).
+    """
+    if cell.state is not CellState.COMPLETE:
+        return ()
+    return _complete(cell.intervals)
+
+
+def _empty(schedule: DaySchedule, today: date) -> Cell:
+    if not schedule.is_open:
+        return Cell(schedule.day, CellState.CLOSED, closed=schedule.closed)
+    if schedule.day > today:
+        return Cell(schedule.day, CellState.FUTURE)
+    return Cell(schedule.day, CellState.ABSENT)
+
+
+def _complete(intervals: Sequence[Interval]) -> tuple[Interval, ...]:
+    return tuple(i for i in intervals if i.complete and i.departure >= i.arrival)
+
+
+def present_until(schedule: DaySchedule) -> datetime:
+    """Until when a child without departure is "nog aanwezig": closing time plus the location's
+    margin on an open day, never past midnight; midnight on a closed day."""
+    midnight = datetime.combine(schedule.day + timedelta(days=1), time(0), BRUSSELS).astimezone(UTC)
+    if not schedule.is_open or schedule.hours is None:
+        return midnight
+    closes = datetime.combine(schedule.day, schedule.hours.closes, BRUSSELS).astimezone(UTC)
+    return min(closes + schedule.pickup_margin, midnight)
+
+
+def _still_present(intervals: Sequence[Interval], schedule: DaySchedule, now: datetime) -> bool:
+    last = intervals[-1]
+    return (
+        last.arrival is not None
+        and last.departure is None
+        and schedule.day == local(now).date()
+        and now < present_until(schedule)
+    )
+
+
+def _swapped(intervals: Sequence[Interval]) -> set[int]:
+    """Indexes of a departure without arrival directly followed by an arrival without departure."""
+    return {
+        i
+        for i in range(len(intervals) - 1)
+        if intervals[i].arrival is None and intervals[i + 1].departure is None
+    }
+
+
+def _pairing_findings(intervals: Sequence[Interval], present_now: bool) -> list[Finding]:
+    swapped = _swapped(intervals)
+    found = []
+    for i, interval in enumerate(intervals):
+        if interval.arrival is None:
+            if i in swapped:
+                found.append(
+                    Finding(
+                        Problem.ARRIVAL_AFTER_DEPARTURE,
+                        (intervals[i + 1].arrival, interval.departure),
+                        swapped=True,
+                    )
+                )
+            else:
+                found.append(Finding(Problem.DEPARTURE_WITHOUT_ARRIVAL, (interval.departure,)))
+        elif interval.departure is None:
+            last = i + 1 == len(intervals)
+            if not (last and present_now) and i - 1 not in swapped:
+                found.append(Finding(Problem.DEPARTURE_MISSING, (interval.arrival,)))
+        elif interval.departure < interval.arrival:
+            found.append(Finding(Problem.ARRIVAL_AFTER_DEPARTURE, (interval.arrival, interval.departure)))
+    return found
 
 
 def _overlaps(intervals: Sequence[Interval], elsewhere: Sequence[Elsewhere]) -> list[Finding]:
     found = []
-    complete = [i for i in intervals if i.complete and i.departure >= i.arrival]
+    complete = _complete(intervals)
     for a, b in pairwise(complete):
         if b.arrival < a.departure:
-            found.append(Finding(Problem.OVERLAP, f"{_span(a)} en {_span(b)} overlappen"))
+            found.append(Finding(Problem.OVERLAP, (a.arrival, a.departure, b.arrival, b.departure)))
     for mine in complete:
         for other in elsewhere:
             theirs = other.interval
             if theirs.complete and mine.arrival < theirs.departure and theirs.arrival < mine.departure:
                 found.append(
-                    Finding(Problem.OVERLAP, f"{_span(mine)} overlapt met {_span(theirs)} in {other.place}")
-                )
-    return found
-
-
-def _outside_hours(intervals: Sequence[Interval], schedule: DaySchedule) -> list[Finding]:
-    hours = schedule.hours
-    assert hours is not None
-    found = []
-    for interval in intervals:
-        for moment in (interval.arrival, interval.departure):
-            if moment is None:
-                continue
-            shown = local(moment).time().replace(second=0, microsecond=0)  # judged as the screen shows it
-            if shown < hours.opens or shown > hours.closes:
-                found.append(
                     Finding(
-                        Problem.OUTSIDE_OPENING_HOURS,
-                        f"{fmt_time(moment)} valt buiten de openingsuren ({hours})",
+                        Problem.OVERLAP,
+                        (mine.arrival, mine.departure, theirs.arrival, theirs.departure),
+                        other.place,
                     )
                 )
     return found
 
 
-def _span(interval: Interval) -> str:
-    return f"{fmt_time(interval.arrival)}–{fmt_time(interval.departure)}"
+def _marks(intervals: Sequence[Interval], schedule: DaySchedule) -> tuple[Marking, ...]:
+    """The marks of a day with registrations. Times are judged as the screen shows them (cut to
+    the minute): 18:00:59 is 18:00, within hours; 18:01 is late (see ``DaySchedule.spans``)."""
+    if not schedule.is_open:
+        return (Marking(Mark.ON_CLOSED_DAY),)
+    spans = schedule.spans
+    moments = [m for i in intervals for m in (i.arrival, i.departure) if m is not None]
+    outside = tuple(m for m in moments if not any(start <= m < end for start, end in spans))
+    after_closing = spans[-1][1]
+    late = tuple(i.departure for i in intervals if i.departure is not None and i.departure >= after_closing)
+    marks = []
+    if outside:
+        marks.append(Marking(Mark.OUTSIDE_OPENING_HOURS, outside))
+    if late:
+        marks.append(Marking(Mark.LATE_PICKUP, late))
+    return tuple(marks)
 
 
 def month_minutes(cells: Sequence[Cell]) -> int:

@@ -16,6 +16,7 @@ from hub.accounts.actors import Refused
 from hub.attendance.corrections import apply_correction, cell_detail
 from hub.attendance.grid_routes import STATE_CSS, STATE_NL, spans
 from hub.attendance.pairing import Interval
+from hub.attendance.wording import finding_text, mark_text
 from hub.core import bounds
 from hub.core.localtime import fmt_date, fmt_time
 from hub.locations.schedule import WEEKDAYS_NL
@@ -74,6 +75,8 @@ def _page(
         "state_css": STATE_CSS[detail.cell.state],
         "state_nl": STATE_NL[detail.cell.state],
         "spans": spans,
+        "finding_text": finding_text,
+        "mark_text": mark_text,
         "rows": rows if rows is not None else (_rows_of(detail.cell.intervals) or [("", "")]),
         "directions": DIRECTION_NL,
         "error": error,

@@ -22,6 +22,7 @@ from hub.attendance.days import Correction, attendance, corrections_of_cell, int
 from hub.attendance.grid import elsewhere_of, judge_cell
 from hub.attendance.pairing import Interval
 from hub.attendance.windows import correction_refusal
+from hub.attendance.wording import finding_text
 from hub.children.queries import Child, get_child, is_linked
 from hub.core.db import write_transaction
 from hub.core.localtime import BRUSSELS, day_bounds_utc, fmt_time, local, now_utc_iso
@@ -127,7 +128,7 @@ def apply_correction(
         cell = judge_day(schedule.on(day), after, now, elsewhere_of(db, found, location_id)[(child_id, day)])
         if cell.findings:
             raise Refused(
-                "Deze tijden kunnen niet bewaard worden: " + "; ".join(f.text for f in cell.findings) + "."
+                "Deze tijden kunnen niet bewaard worden: " + "; ".join(map(finding_text, cell.findings)) + "."
             )
         db.execute(
             """

@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
 
-from hub.attendance.cells import Cell, CellState, Elsewhere, judge_day, month_minutes
+from hub.attendance.cells import Cell, CellState, Elsewhere, Mark, judge_day, month_minutes
 from hub.attendance.days import CellKey, DayAttendance, attendance
 from hub.attendance.unknown_cards import UnknownCard, unknown_cards, unlisted_scans
 from hub.attendance.windows import days_left_to_fix, fix_deadline, overdue
-from hub.children.queries import Child, children_at
+from hub.children.queries import Child, Stay, children_at, stays_at
 from hub.core.localtime import local
 from hub.locations.queries import location_schedule
 from hub.locations.schedule import DaySchedule, LocationSchedule
@@ -47,6 +47,14 @@ class Grid:
     def errors(self) -> int:
         """Red cells in the grid."""
         return sum(row.errors for row in self.rows)
+
+    @property
+    def late_pickups(self) -> tuple[tuple[Child, Cell], ...]:
+        """Each child's days with a departure after closing time, by day (the house rules' fine)."""
+        found = [
+            (row.child, cell) for row in self.rows for cell in row.cells if Mark.LATE_PICKUP in cell.marked
+        ]
+        return tuple(sorted(found, key=lambda pair: (pair[1].day, pair[0].name)))
 
     @property
     def present_now(self) -> tuple[Child, ...]:
@@ -126,6 +134,11 @@ def elsewhere_of(
     return elsewhere
 
 
+def _not_enrolled(day: DaySchedule) -> Cell:
+    """A day before the child's first day or after its last: nothing expected, nothing to add."""
+    return Cell(day.day, CellState.CLOSED, closed="niet ingeschreven")
+
+
 def _grid(
     db: sqlite_utils.Database,
     location_id: str,
@@ -135,7 +148,13 @@ def _grid(
     now: datetime,
 ) -> Grid:
     days = tuple(schedule.on(first + timedelta(days=n)) for n in range((last - first).days + 1))
-    children = children_at(db, location_id)
+    stays = stays_at(db, location_id)
+    # a child shows within its stay only: not before its first day, not after its last
+    children = [
+        child
+        for child in children_at(db, location_id)
+        if any(stays.get(child.id, Stay()).covers(d.day) for d in days)
+    ]
     # every location of these children, so that stays at two places on one day can be compared
     found = attendance(db, first, last, child_ids=[child.id for child in children])
     elsewhere = elsewhere_of(db, found, location_id)
@@ -143,8 +162,9 @@ def _grid(
     empty = {day.day: judge_day(day, (), now) for day in days}
     rows = []
     for child in children:
+        stay = stays.get(child.id, Stay())
         cells = tuple(
-            empty[day.day]
+            (empty[day.day] if stay.covers(day.day) else _not_enrolled(day))
             if (registered := found.get((location_id, child.id, day.day))) is None
             else judge_cell(registered, day, now, elsewhere[(child.id, day.day)])
             for day in days

@@ -16,10 +16,11 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from hub.accounts.actors import Refused
-from hub.attendance.cells import Cell, CellState
+from hub.attendance.cells import Cell, CellState, Mark
 from hub.attendance.closed_months import close_month, reopen_month
 from hub.attendance.grid import Grid, GridRow, month_grid, period_grid
 from hub.attendance.windows import shift_month
+from hub.attendance.wording import MARK_NL, MARK_SYMBOL, cell_texts
 from hub.core import bounds
 from hub.core.localtime import BRUSSELS, fmt_date, fmt_duration, fmt_month, local, today
 from hub.locations.schedule import WEEKDAYS_NL
@@ -53,6 +54,7 @@ class CellView:
     title: str  # the tooltip: date, state, times, what is wrong
     href: str | None
     corrected: bool
+    marks: tuple[tuple[str, str], ...] = ()  # (symbol, Dutch words) of each mark, shown in the cell
 
 
 def _hm(moment: datetime | None) -> str:
@@ -85,15 +87,20 @@ def cell_view(base: str, day_text: str, cell: Cell, wide: bool) -> CellView:
     title = f"{day_text} · {STATE_NL[state]}" if STATE_NL[state] else day_text
     if times:
         title += " · " + times
-    for finding in cell.findings:
-        title += " · " + finding.text
+    for said in cell_texts(cell):
+        title += " · " + said
     if state is CellState.CLOSED and cell.closed:
         title += " · " + cell.closed
     if cell.corrected:
         title += " · gecorrigeerd"
     clickable = state is not CellState.CLOSED and state is not CellState.FUTURE
     return CellView(
-        STATE_CSS[state], text, title, f"{base}{cell.day.isoformat()}" if clickable else None, cell.corrected
+        STATE_CSS[state],
+        text,
+        title,
+        f"{base}{cell.day.isoformat()}" if clickable else None,
+        cell.corrected,
+        tuple((MARK_SYMBOL[m.mark], MARK_NL[m.mark]) for m in cell.marks),
     )
 
 
@@ -171,6 +178,10 @@ def month_page(
         ),
         "units": _units(conn, location.id),
         "deadline": grid.fix_deadline,
+        "late_pickups": [
+            (child, cell, next(m for m in cell.marks if m.mark is Mark.LATE_PICKUP).times[-1])
+            for child, cell in grid.late_pickups
+        ],
     }
     return render(request, "grid/overview.html", context, location=location)
 

@@ -1,5 +1,8 @@
 """Scans of cards that belong to no child: stored like any scan, shown to the location as "onbekende kaart".
 
+Scans of the card of a child whose last day at the location had passed are kept the same way, and
+shown with the child's name as "niet meer ingeschreven": they are not the child's attendance.
+
 Usually a new card that was not linked yet, or a lost card that was blocked. The location sees
 the code and when it was scanned, links the card, and adds the times to the child by a correction.
 
@@ -25,7 +28,8 @@ class UnknownCard:
     scans: int
     first_at: str  # UTC ISO
     last_at: str
-    card_state: str | None  # None: a code the hub has never issued; "unassigned", "lost"
+    card_state: str | None  # None: a code the hub has never issued; "unassigned", "lost"; "active":
+    child: str | None = None  # the card of a child whose last day here had passed ("niet meer ingeschreven")
 
 
 LISTED_PER_UNIT_DAY = 20  # different unknown codes listed per unit and day; a real door sees a few
@@ -64,13 +68,25 @@ def unknown_cards(db: sqlite_utils.Database, location_id: str, first: date, last
             seen[2], seen[3] = min(seen[2], first_at), max(seen[3], last_at)
     if not found:
         return []
-    states = dict(
-        db.execute(
-            "SELECT code, state FROM cards WHERE code IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(found)),),
+    cards = {
+        code: (state, name, last_day)
+        for code, state, name, last_day in db.execute(
+            """
+            SELECT c.code, c.state, ch.first_name || ' ' || ch.last_name, cl.last_day
+            FROM cards c LEFT JOIN children ch ON ch.id = c.child_id
+            LEFT JOIN child_stays cl ON cl.child_id = c.child_id AND cl.location_id = ?
+            WHERE c.code IN (SELECT value FROM json_each(?))
+            """,
+            (location_id, json.dumps(list(found))),
         ).fetchall()
-    )
-    listed = [UnknownCard(code, scans, a, b, states.get(code)) for code, scans, a, b in found.values()]
+    }
+    listed = []
+    for code, scans, first_at, last_at in found.values():
+        state, name, last_day = cards.get(code, (None, None, None))
+        # the child, when its last day here lies before the scans (a card linked later is not it); the
+        # UTC date of the scan is close enough here: the ingest decided on the local day
+        gone = name if last_day is not None and last_day < first_at[:10] else None
+        listed.append(UnknownCard(code, scans, first_at, last_at, state, gone))
     return sorted(listed, key=lambda card: card.last_at, reverse=True)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
+from hub.core.localtime import today
 from wire import cardcode
 
 INVALID_CODE = "invalid_card_code"  # dead-letter reason; for people: "ongeldige kaartcode"
@@ -59,15 +60,32 @@ def roster(db: sqlite_utils.Database, location_id: str) -> dict[str, str]:
         SELECT c.code, ch.first_name, ch.last_name FROM cards c
         JOIN children ch ON ch.id = c.child_id
         JOIN child_locations cl ON cl.child_id = ch.id
-        WHERE cl.location_id = ? AND c.state = 'active'
+        LEFT JOIN child_stays cs ON cs.child_id = ch.id AND cs.location_id = cl.location_id
+        WHERE cl.location_id = ? AND c.state = 'active' AND (cs.last_day IS NULL OR cs.last_day >= ?)
         """,
-        (location_id,),
+        (location_id, today().isoformat()),
     ).fetchall()
     first_names = Counter(first for _code, first, _last in rows)
     return {
         code: f"{first} {last[:1]}." if first_names[first] > 1 and last else first
         for code, first, last in rows
     }
+
+
+def departed(db: sqlite_utils.Database, location_id: str) -> dict[str, str]:
+    """Card code -> first name of the location's children whose last day has passed (their cards
+    are answered "niet meer ingeschreven" at the unit)."""
+    return dict(
+        db.execute(
+            """
+            SELECT c.code, ch.first_name FROM cards c
+            JOIN children ch ON ch.id = c.child_id
+            JOIN child_stays cs ON cs.child_id = ch.id
+            WHERE cs.location_id = ? AND c.state = 'active' AND cs.last_day < ?
+            """,
+            (location_id, today().isoformat()),
+        ).fetchall()
+    )
 
 
 def register_unassigned(db: sqlite_utils.Database, organisator_id: int, count: int) -> list[str]:

@@ -7,6 +7,7 @@ starts with a search for a known child, so one child is never registered twice.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -64,6 +65,75 @@ def children_at(db: sqlite_utils.Database, location_id: str) -> list[Child]:
     return [child_from_row(row) for row in rows]
 
 
+@dataclass(frozen=True)
+class Stay:
+    """A child's childcare at one location: from its first day to its last (None: not known)."""
+
+    first_day: date | None = None
+    last_day: date | None = None
+
+    def covers(self, day: date) -> bool:
+        started = self.first_day is None or self.first_day <= day
+        return started and (self.last_day is None or day <= self.last_day)
+
+    def left_before(self, day: date) -> bool:
+        """True when the child no longer comes on ``day``: its last day lies before it."""
+        return self.last_day is not None and self.last_day < day
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def stays_at(db: sqlite_utils.Database, location_id: str) -> dict[int, Stay]:
+    """Per child linked to a location, its stay there."""
+    return {
+        child_id: Stay(_day(first), _day(last))
+        for child_id, first, last in db.execute(
+            "SELECT child_id, first_day, last_day FROM child_stays WHERE location_id = ?", (location_id,)
+        )
+    }
+
+
+def last_days(db: sqlite_utils.Database, child_ids: set[int]) -> dict[tuple[int, str], str]:
+    """(child, location) -> the child's last day there (ISO), for the children that have one."""
+    return {
+        (child_id, location_id): last
+        for child_id, location_id, last in db.execute(
+            "SELECT child_id, location_id, last_day FROM child_stays "
+            "WHERE last_day IS NOT NULL AND child_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(child_ids)),),
+        )
+    }
+
+
+def stay_of(db: sqlite_utils.Database, child_id: int, location_id: str) -> Stay:
+    row = db.execute(
+        "SELECT first_day, last_day FROM child_stays WHERE child_id = ? AND location_id = ?",
+        (child_id, location_id),
+    ).fetchone()
+    return Stay(_day(row[0]), _day(row[1])) if row else Stay()
+
+
+def set_stay(db: sqlite_utils.Database, child_id: int, location_id: str, stay: Stay) -> None:
+    if stay.first_day and stay.last_day and stay.last_day < stay.first_day:
+        raise Refused("De laatste opvangdag ligt voor de eerste.")
+    with db.atomic():
+        db.execute(
+            """
+            INSERT INTO child_stays (child_id, location_id, first_day, last_day) VALUES (?, ?, ?, ?)
+            ON CONFLICT (child_id, location_id) DO UPDATE SET
+                first_day = excluded.first_day, last_day = excluded.last_day
+            """,
+            (
+                child_id,
+                location_id,
+                stay.first_day.isoformat() if stay.first_day else None,
+                stay.last_day.isoformat() if stay.last_day else None,
+            ),
+        )
+
+
 def is_linked(db: sqlite_utils.Database, child_id: int, location_id: str) -> bool:
     return (
         db.execute(
@@ -88,6 +158,29 @@ def find_children(
         (organisator_id, first_name.strip(), last_name.strip()),
     ).fetchall()
     return [child_from_row(row) for row in rows]
+
+
+def find_elsewhere(
+    db: sqlite_utils.Database, organisator_id: int, first_name: str, last_name: str, born: date
+) -> list[Child]:
+    """Children of other organisators with exactly this first name, last name and birth date.
+
+    Only what was typed comes back (name and birth date): nothing else of the other organisator's
+    child is revealed.
+    """
+    rows = db.execute(
+        """
+        SELECT DISTINCT ch.id, ch.first_name, ch.last_name, ch.birth_date FROM children ch
+        JOIN child_locations cl ON cl.child_id = ch.id
+        WHERE ch.first_name = ? COLLATE NOCASE AND ch.last_name = ? COLLATE NOCASE AND ch.birth_date = ?
+          AND ch.id NOT IN (
+              SELECT cl2.child_id FROM child_locations cl2 JOIN locations l ON l.id = cl2.location_id
+              WHERE l.organisator_id = ?)
+        ORDER BY ch.id
+        """,
+        (first_name.strip(), last_name.strip(), born.isoformat(), organisator_id),
+    ).fetchall()
+    return [Child(cid, first, last, date.fromisoformat(b), None, False) for cid, first, last, b in rows]
 
 
 def add_child(
@@ -126,10 +219,13 @@ def link_child(db: sqlite_utils.Database, child_id: int, location_id: str) -> No
         )
 
 
-def contacts_of(db: sqlite_utils.Database, child_id: int) -> list[Contact]:
+def contacts_of(db: sqlite_utils.Database, child_id: int, organisator_id: int | None = None) -> list[Contact]:
+    """A child's contacts; with ``organisator_id``, only those that organisator may see (its own)."""
+    mine = "" if organisator_id is None else " AND (organisator_id IS NULL OR organisator_id = ?)"
     rows = db.execute(
-        "SELECT id, child_id, name, email, relation, phone FROM contacts WHERE child_id = ? ORDER BY id",
-        (child_id,),
+        f"SELECT id, child_id, name, email, relation, phone FROM contacts WHERE child_id = ?{mine} "
+        "ORDER BY id",
+        (child_id,) if organisator_id is None else (child_id, organisator_id),
     ).fetchall()
     return [Contact(*row) for row in rows]
 
@@ -141,6 +237,7 @@ def add_contact(
     email: str | None = None,
     relation: str = "",
     phone: str = "",
+    organisator_id: int | None = None,
 ) -> int:
     """Add a contact; refused (in Dutch) when the child has five already."""
     with db.atomic():
@@ -156,6 +253,7 @@ def add_contact(
                     "email": email or None,
                     "relation": relation,
                     "phone": phone.strip(),
+                    "organisator_id": organisator_id,
                 }
             )
             .last_pk

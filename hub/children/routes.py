@@ -18,7 +18,16 @@ from fastapi.responses import Response
 
 from hub.accounts.actors import NoAccess, Refused
 from hub.children import link_tokens, service
-from hub.children.queries import MAX_CONTACTS, Child, active_cards, cards_of, contacts_of
+from hub.children.queries import (
+    MAX_CONTACTS,
+    Child,
+    Stay,
+    active_cards,
+    cards_of,
+    contacts_of,
+    set_stay,
+    stay_of,
+)
 from hub.children.service import (
     SEX_NL,
     ContactInput,
@@ -81,6 +90,7 @@ def add_child_search(
     request: Request,
     voornaam: str = "",
     achternaam: str = "",
+    geboortedatum: str = "",
     here: AtLocation = Depends(at_location),
 ) -> Response:
     actor, conn, location = here
@@ -90,7 +100,10 @@ def add_child_search(
     if search_error:  # a term that long names no child: search nothing, show nothing of it back
         voornaam = achternaam = ""
     searched = bool(voornaam.strip() and achternaam.strip())
-    results = service.search_known(conn, actor, location.id, voornaam, achternaam) if searched else []
+    born = parse_birth_date(geboortedatum) if geboortedatum.strip() else None
+    results = (
+        service.search_known(conn, actor, location.id, voornaam, achternaam, born) if searched else []
+    )
     sign, moment, who = portal(request).sign, time.time(), _who(actor)
     tickets = {r.child.id: link_tokens.issue(sign, who, location.id, r.child.id, moment) for r in results}
     context = {
@@ -99,6 +112,7 @@ def add_child_search(
         "first_name": voornaam,
         "last_name": achternaam,
         "search_error": search_error,
+        "birth_date": geboortedatum,
         "searched": searched,
         "results": results,
         "new_href": f"/locaties/{location.id}/kinderen/nieuw?"
@@ -115,6 +129,9 @@ def _who(actor) -> str:
 def link_known_child(
     request: Request,
     ticket: str = Form(""),
+    voornaam: str = Form(""),
+    achternaam: str = Form(""),
+    geboortedatum: str = Form(""),
     here: AtLocation = Depends(at_location),
 ) -> Response:
     """Link a child the actor's own search just found (its ticket); a bare child id is refused."""
@@ -124,8 +141,10 @@ def link_known_child(
         raise HTTPException(
             403, "Dit kind werd niet gevonden. Zoek het kind via ‘Kind toevoegen’ en kies dan ‘Toevoegen’."
         )
+    born = parse_birth_date(geboortedatum) if geboortedatum.strip() else None
+    identity = (voornaam, achternaam, born) if born else None
     try:
-        child = service.link_known(conn, actor, location.id, child_id)
+        child = service.link_known(conn, actor, location.id, child_id, identity)
     except NoAccess:
         return see_other(
             f"/locaties/{location.id}/kinderen/toevoegen", request, "Dit kind werd niet gevonden.", True
@@ -133,7 +152,8 @@ def link_known_child(
     except Refused as refused:
         return see_other(f"/locaties/{location.id}/kinderen/toevoegen", request, refused.reason, True)
     portal(request).units.configs_changed(location.id)  # its card works here too from now on
-    mailed = send_all(request, confirmation_mails(location, child, contacts_of(conn, child.id)))
+    contacts = contacts_of(conn, child.id, location.organisator_id)
+    mailed = send_all(request, confirmation_mails(location, child, contacts))
     return see_other(
         f"/locaties/{location.id}/kinderen/{child.id}",
         request,
@@ -197,7 +217,9 @@ async def new_child_save(
     if school_start is not None:
         service.record_school_start(conn, actor, location.id, child_id, school_start)
     child = service.child_at(conn, actor, location.id, child_id)
-    mailed = send_all(request, confirmation_mails(location, child, contacts_of(conn, child_id)))
+    mailed = send_all(
+        request, confirmation_mails(location, child, contacts_of(conn, child_id, location.organisator_id))
+    )
     return see_other(
         f"/locaties/{location.id}/kinderen/{child_id}",
         request,
@@ -253,6 +275,7 @@ def render_child(
     location: Location,
     child: Child,
     card_error: str | None = None,
+    stay_error: str | None = None,
 ) -> Response:
     cards = cards_of(conn, child.id)
     context = {
@@ -262,15 +285,54 @@ def render_child(
         "age": age_text(child.birth_date, today()),
         "sex": SEX_NL.get(child.sex or "", "onbekend"),
         "school_start": fmt_date(child.school_start) if child.school_start else None,
-        "contacts": contacts_of(conn, child.id),
+        "contacts": contacts_of(conn, child.id, location.organisator_id),
         "emergency_notes": service.emergency_notes(conn, child.id),
         "max_contacts": MAX_CONTACTS,
         "cards": cards,
         "active_card": next((c for c in cards if c.state == "active"), None),
         "units": [u for u in fleet(conn, location.id).get(location.id, []) if u.state == "active"],
         "card_error": card_error,
+        "stay": stay_of(conn, child.id, location.id),
+        "stay_error": stay_error,
     }
     return render(request, "children/detail.html", context, location=location)
+
+
+@router.post("/locaties/{location_id}/kinderen/{child_id}/opvang")
+def stay_save(
+    request: Request,
+    child_id: int,
+    first_day: str = Form(""),
+    last_day: str = Form(""),
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    """The first and last day of childcare here ("Laatste opvangdag"); the units' roster follows."""
+    actor, conn, location = here
+    child = service.child_at(conn, actor, location.id, child_id)
+    try:
+        stay = Stay(_optional_day(first_day), _optional_day(last_day))
+        set_stay(conn, child.id, location.id, stay)
+    except Refused as refused:
+        return render_child(request, conn, location, child, stay_error=refused.reason)
+    portal(request).units.configs_changed(location.id)
+    return see_other(f"/locaties/{location.id}/kinderen/{child.id}", request, "De opvangperiode is bewaard.")
+
+
+def _optional_day(text: str) -> date | None:
+    text = text.strip()
+    if not text:
+        return None
+    day = parse_birth_date(text) or _iso(text)
+    if day is None:
+        raise Refused(f"‘{text}’ is geen datum; schrijf ze als DD/MM/JJJJ.")
+    return day
+
+
+def _iso(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 @router.get("/locaties/{location_id}/kinderen/{child_id}/wijzigen")

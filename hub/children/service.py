@@ -22,6 +22,7 @@ from hub.children.queries import (
     children_at,
     contacts_of,
     find_children,
+    find_elsewhere,
     get_child,
     is_linked,
     link_child,
@@ -65,6 +66,7 @@ class KnownChild:
     child: Child
     locations: tuple[str, ...]  # names of the organisator's locations it goes to
     here: bool  # already linked to this location
+    elsewhere: bool = False  # known to another organisator (only the typed name and birth date shown)
 
 
 def parse_birth_date(text: str) -> date | None:
@@ -189,9 +191,15 @@ def child_at(db: sqlite_utils.Database, actor: Actor, location_id: str, child_id
 
 
 def search_known(
-    db: sqlite_utils.Database, actor: Actor, location_id: str, first_name: str, last_name: str
+    db: sqlite_utils.Database,
+    actor: Actor,
+    location_id: str,
+    first_name: str,
+    last_name: str,
+    born: date | None = None,
 ) -> list[KnownChild]:
-    """Children with this name at any location of the same organisator."""
+    """Children with this name at any location of the same organisator; with a birth date, also a
+    child of another organisator with exactly this name and birth date (nothing else shown)."""
     location = location_for(db, actor, location_id)
     found = []
     for child in find_children(db, location.organisator_id, first_name, last_name):
@@ -206,27 +214,61 @@ def search_known(
             )
         )
         found.append(KnownChild(child, names, is_linked(db, child.id, location_id)))
+    if born is not None:
+        found += [
+            KnownChild(child, (), False, elsewhere=True)
+            for child in find_elsewhere(db, location.organisator_id, first_name, last_name, born)
+        ]
     return found
 
 
-def link_known(db: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int) -> Child:
-    """Link a child known at another location of the same organisator to this one."""
+def link_known(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    location_id: str,
+    child_id: int,
+    identity: tuple[str, str, date] | None = None,
+) -> Child:
+    """Link a known child to this location: one of the same organisator's, or, when ``identity``
+    (first name, last name, birth date as typed) matches it exactly, another organisator's child.
+
+    The child keeps its card. Another organisator's contacts stay theirs (stamped so, if they
+    were not yet) and are not shown here.
+    """
     location = location_for(db, actor, location_id)
     with write_transaction(db):
-        known = db.execute(
-            """
-            SELECT 1 FROM child_locations cl JOIN locations l ON l.id = cl.location_id
-            WHERE cl.child_id = ? AND l.organisator_id = ?
-            """,
-            (child_id, location.organisator_id),
-        ).fetchone()
+        owners = {
+            org
+            for (org,) in db.execute(
+                "SELECT DISTINCT l.organisator_id FROM child_locations cl "
+                "JOIN locations l ON l.id = cl.location_id WHERE cl.child_id = ?",
+                (child_id,),
+            )
+        }
         child = get_child(db, child_id)
-        if known is None or child is None:
+        if child is None or not owners:
             raise NoAccess(child_id)
+        if location.organisator_id not in owners:
+            if identity is None or not _same_child(child, identity):
+                raise NoAccess(child_id)
+            if len(owners) == 1:
+                db.execute(
+                    "UPDATE contacts SET organisator_id = ? WHERE child_id = ? AND organisator_id IS NULL",
+                    (next(iter(owners)), child_id),
+                )
         if not is_linked(db, child_id, location_id):
             _room_for_one_more(db, location_id)
         link_child(db, child_id, location_id)
     return child
+
+
+def _same_child(child: Child, identity: tuple[str, str, date]) -> bool:
+    first, last, born = identity
+    return (
+        child.first_name.strip().casefold() == first.strip().casefold()
+        and child.last_name.strip().casefold() == last.strip().casefold()
+        and child.birth_date == born
+    )
 
 
 def register(db: sqlite_utils.Database, actor: Actor, location_id: str, new: NewChild) -> int:
@@ -234,7 +276,7 @@ def register(db: sqlite_utils.Database, actor: Actor, location_id: str, new: New
 
     Raises :class:`Refused` when the location has :data:`~hub.core.bounds.MAX_CHILDREN_PER_LOCATION`.
     """
-    location_for(db, actor, location_id)
+    organisator_id = location_for(db, actor, location_id).organisator_id
     with write_transaction(db):
         _room_for_one_more(db, location_id)
         child_id = (
@@ -252,7 +294,15 @@ def register(db: sqlite_utils.Database, actor: Actor, location_id: str, new: New
         )
         link_child(db, child_id, location_id)
         for contact in new.contacts:
-            add_contact(db, child_id, contact.name, contact.email or None, contact.relation, contact.phone)
+            add_contact(
+                db,
+                child_id,
+                contact.name,
+                contact.email or None,
+                contact.relation,
+                contact.phone,
+                organisator_id=organisator_id,
+            )
     return child_id
 
 
@@ -276,6 +326,11 @@ def update_child(
         )
 
 
+def contacts_for(db: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int) -> list[Contact]:
+    child_at(db, actor, location_id, child_id)
+    return contacts_of(db, child_id, location_for(db, actor, location_id).organisator_id)
+
+
 def add_contact_for(
     db: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int, contact: ContactInput
 ) -> Contact:
@@ -283,6 +338,7 @@ def add_contact_for(
     problem = contact_problem(contact)
     if problem:
         raise Refused(problem)
+    organisator_id = location_for(db, actor, location_id).organisator_id
     with write_transaction(db):
         contact_id = add_contact(
             db,
@@ -291,6 +347,7 @@ def add_contact_for(
             contact.email.strip() or None,
             contact.relation.strip(),
             contact.phone.strip(),
+            organisator_id=organisator_id,
         )
     return next(c for c in contacts_of(db, child_id) if c.id == contact_id)
 
@@ -316,8 +373,13 @@ def remove_contact(
     db: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int, contact_id: int
 ) -> None:
     child_at(db, actor, location_id, child_id)
+    organisator_id = location_for(db, actor, location_id).organisator_id
     with write_transaction(db):
-        db.execute("DELETE FROM contacts WHERE id = ? AND child_id = ?", (contact_id, child_id))
+        db.execute(
+            "DELETE FROM contacts WHERE id = ? AND child_id = ? "
+            "AND (organisator_id IS NULL OR organisator_id = ?)",
+            (contact_id, child_id, organisator_id),
+        )
 
 
 def confirmation_mails(

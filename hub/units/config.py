@@ -31,6 +31,7 @@ def config_for(db: sqlite_utils.Database, unit: units.Unit) -> UnitConfig:
         roster=cards.roster(db, unit.location_id),
         issued_at=now_utc_iso(),
         **staff.fields_for(db, unit.id),
+        departed=cards.departed(db, unit.location_id) or None,
     )
 
 

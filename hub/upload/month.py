@@ -16,12 +16,14 @@ from datetime import UTC, date, datetime
 
 import sqlite_utils
 
-from hub.attendance.cells import Cell
+from hub.attendance.cells import Cell, counted_stays, judge_day
 from hub.attendance.days import attendance
 from hub.attendance.grid import MonthGrid, month_grid
+from hub.attendance.wording import finding_text
 from hub.children.queries import CHILD_COLUMNS, Child, child_from_row
 from hub.core.localtime import day_bounds_utc, local
-from hub.locations.queries import get_location
+from hub.locations.queries import get_location, location_schedule
+from hub.locations.schedule import LocationSchedule
 from hub.upload import batch as fmt
 from hub.upload.validation import (
     Confirmation,
@@ -110,7 +112,7 @@ def prepare_month(
         if cid in children
     )
     issues = time_issues(
-        (cid, children[cid].name, cells_of[cid]) for cid in registered if cid in children
+        ((cid, children[cid].name, cells_of[cid]) for cid in registered if cid in children), finding_text
     ) + data_issues(
         [children[int(r.child.ref)] for r in records],
         {cid: [cell.day for cell in cells_of.get(cid, ()) if cell.intervals] for cid in ids},
@@ -128,7 +130,7 @@ def prepare_month(
         records,
         {int(r.child.ref): children[int(r.child.ref)] for r in records},
         tuple(issues),
-        _minutes_elsewhere(db, location_id, year, month, ids),
+        _minutes_elsewhere(db, location_id, year, month, ids, now),
         grid,
     )
 
@@ -144,11 +146,7 @@ def _children(db: sqlite_utils.Database, ids: list[int]) -> dict[int, Child]:
 def _record(location_id: str, year: int, month: int, child: Child, cells: Iterable[Cell]) -> fmt.ChildRecord:
     days = []
     for cell in cells:
-        stays = tuple(
-            fmt.Stay(_minute(i.arrival), _minute(i.departure))
-            for i in cell.intervals
-            if i.complete and i.departure >= i.arrival
-        )
+        stays = tuple(fmt.Stay(_minute(i.arrival), _minute(i.departure)) for i in counted_stays(cell))
         if stays:
             days.append(fmt.DayPresence(cell.day, stays, cell.minutes))
     ref = str(child.id)
@@ -232,14 +230,16 @@ def _confirmations(
 
 
 def _minutes_elsewhere(
-    db: sqlite_utils.Database, location_id: str, year: int, month: int, ids: list[int]
+    db: sqlite_utils.Database, location_id: str, year: int, month: int, ids: list[int], now: datetime
 ) -> dict[int, dict[date, int]]:
+    """Per child and day, the minutes that count at other locations (any organisator's), each day
+    judged by that location's own hours, as its own month would count it."""
     first = date(year, month, 1)
     last = date(year, month, calendar_module.monthrange(year, month)[1])
     minutes: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    schedules: dict[str, LocationSchedule] = {}
     for (loc, child_id, day), found in attendance(db, first, last, child_ids=ids).items():
         if loc != location_id:
-            minutes[child_id][day] += sum(
-                i.minutes() for i in found.intervals if i.complete and i.departure >= i.arrival
-            )
+            schedule = schedules.setdefault(loc, location_schedule(db, loc)).on(day)
+            minutes[child_id][day] += judge_day(schedule, found.intervals, now).minutes
     return {child: dict(days) for child, days in minutes.items()}

@@ -2,8 +2,9 @@
 
 Time errors (red clock) are the red cells of the month: the cell rules of
 :mod:`hub.attendance.cells` judge every day (an open interval, a departure without arrival,
-overlapping stays, here or with a stay elsewhere, times outside the opening hours, presence on a
-closed day), and each finding of a red cell becomes one time error, linked to that cell.
+overlapping stays, here or with a stay elsewhere, an arrival after the departure), and each finding
+of a red cell becomes one time error, linked to that cell. Times outside the opening hours, late
+pickups and attendance on a closing day are kept as they happened: marks, never time errors.
 
 Data errors (red cloud) are about the child sent:
     no birth date, no sex          error: the record waits until it is filled in
@@ -22,12 +23,12 @@ shows its marker until a person confirms it. Only warnings can be confirmed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from hub.attendance.cells import Cell, CellState
+from hub.attendance.cells import Cell, CellState, Finding
 from hub.children.records import Child
 from hub.core.localtime import fmt_date
 from hub.prices.ko_toeslag import subsidy_age_day
@@ -84,10 +85,17 @@ class Issue:
         return self.confirmed is None
 
 
-def time_issues(rows: Iterable[tuple[int, str, Sequence[Cell]]]) -> list[Issue]:
-    """One time error per finding of every red cell; ``rows`` are (child id, name, the month's cells)."""
+def time_issues(
+    rows: Iterable[tuple[int, str, Sequence[Cell]]], describe: Callable[[Finding], str]
+) -> list[Issue]:
+    """One time error per finding of every red cell; ``rows`` are (child id, name, the month's cells).
+
+    ``describe`` words a finding for the screen (the screens' wording, not the rules', holds the Dutch).
+    """
     return [
-        Issue(Marker.CLOCK, Severity.ERROR, finding.problem.value, child_id, name, cell.day, finding.text)
+        Issue(
+            Marker.CLOCK, Severity.ERROR, finding.problem.value, child_id, name, cell.day, describe(finding)
+        )
         for child_id, name, cells in rows
         for cell in cells
         if cell.state is CellState.ERROR

@@ -41,6 +41,7 @@ from hub.core.db import open_database
 from hub.core.settings import HubSettings
 from hub.evacuation import routes as evacuation
 from hub.ingest import routes as refused_screen
+from hub.locations import hours_routes as opening_hours
 from hub.locations import routes as locations
 from hub.locations.access import location_for
 from hub.mail import Mailer
@@ -112,7 +113,7 @@ def create_app(
         # happens to answer on the same port.
         return {"status": "ok", "pid": os.getpid()}
 
-    for module in (auth, overview, locations, grid, corrections, children, cards, api):
+    for module in (auth, overview, locations, opening_hours, grid, corrections, children, cards, api):
         app.include_router(module.router)
     app.include_router(evacuation.router)  # "Nu aanwezig", the evacuation list (issue 16)
     app.state.portal.nav.append(NavEntry("nu-aanwezig", "Nu aanwezig", "/locaties/{location}/nu-aanwezig"))

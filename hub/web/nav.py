@@ -48,6 +48,7 @@ DEFAULT_NAV = (
     NavEntry("registraties", "Registraties", "/locaties/{location}"),
     NavEntry("kinderen", "Kinderen", "/locaties/{location}/kinderen"),
     NavEntry("pincode", "Pincode", "/locaties/{location}/pincode", frozenset({Role.ORGANISATOR})),
+    NavEntry("openingsuren", "Openingsuren", "/locaties/{location}/openingsuren"),
 )
 
 

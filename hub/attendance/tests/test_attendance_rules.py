@@ -13,7 +13,16 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from hub.accounts.actors import Role
-from hub.attendance.cells import CellState, Elsewhere, Problem, judge_day, month_minutes
+from hub.attendance.cells import (
+    CellState,
+    Elsewhere,
+    Mark,
+    Problem,
+    counted_stays,
+    judge_day,
+    month_minutes,
+    present_until,
+)
 from hub.attendance.clock_repair import Anchor, effective_time, improves
 from hub.attendance.pairing import Interval, Stamp, by_local_day, pair
 from hub.attendance.windows import (
@@ -24,6 +33,7 @@ from hub.attendance.windows import (
     month_change_refusal,
     overdue,
 )
+from hub.attendance.wording import cell_texts, finding_text
 from hub.core.localtime import BRUSSELS, fmt_duration
 from hub.locations.schedule import Hours, LocationSchedule, weekdays
 from wire import Direction
@@ -140,13 +150,34 @@ def test_a_child_in_the_building_before_closing_time_is_present_now() -> None:
     assert cell.state is CellState.PRESENT and cell.present_now and not cell.findings
 
 
-def test_a_missing_departure_turns_red_after_closing_time() -> None:
+def test_a_missing_departure_is_nog_aanwezig_until_closing_time_plus_the_margin_then_red() -> None:
     day = pair(stamps("2026-03-10", ("08:12", ARRIVAL)))
     at_closing = judge(AG_ANTWERPEN, "2026-03-10", day, at("2026-03-10", "18:00"))
-    assert at_closing.state is CellState.ERROR and at_closing.problems == {Problem.DEPARTURE_MISSING}
-    assert at_closing.findings[0].text == "Vertrek ontbreekt na aankomst om 08:12"
+    assert at_closing.state is CellState.PRESENT and not at_closing.findings
+    within_margin = judge(AG_ANTWERPEN, "2026-03-10", day, at("2026-03-10", "18:59"))
+    assert within_margin.state is CellState.PRESENT
+    after_margin = judge(AG_ANTWERPEN, "2026-03-10", day, at("2026-03-10", "19:00"))
+    assert after_margin.state is CellState.ERROR and after_margin.problems == {Problem.DEPARTURE_MISSING}
+    assert finding_text(after_margin.findings[0]) == "Vertrek ontbreekt na aankomst om 08:12"
+    assert after_margin.intervals == tuple(day), "no departure is invented"
     next_morning = judge(AG_ANTWERPEN, "2026-03-10", day, at("2026-03-11", "07:00"))
     assert next_morning.state is CellState.ERROR
+
+
+def test_the_margin_after_closing_time_is_the_locations_and_never_passes_midnight() -> None:
+    short = LocationSchedule(weekdays("07:00", "18:00"), pickup_margin_min=15)
+    late = LocationSchedule(weekdays("07:00", "23:30"), pickup_margin_min=120)
+    day = pair(stamps("2026-03-10", ("08:12", ARRIVAL)))
+    assert judge(short, "2026-03-10", day, at("2026-03-10", "18:14")).state is CellState.PRESENT
+    assert judge(short, "2026-03-10", day, at("2026-03-10", "18:15")).state is CellState.ERROR
+    assert present_until(late.on(date(2026, 3, 10))) == at("2026-03-11", "00:00")
+    assert judge(late, "2026-03-10", day, at("2026-03-10", "23:59")).state is CellState.PRESENT
+
+
+def test_a_child_without_departure_on_a_closed_day_is_red_at_midnight() -> None:
+    saturday = pair(stamps("2026-03-14", ("09:00", ARRIVAL)))
+    assert judge(AG_ANTWERPEN, "2026-03-14", saturday, at("2026-03-14", "22:00")).state is CellState.PRESENT
+    assert judge(AG_ANTWERPEN, "2026-03-14", saturday, at("2026-03-15", "00:00")).state is CellState.ERROR
 
 
 def test_a_missing_departure_before_a_second_stay_is_red_even_while_the_child_is_here() -> None:
@@ -160,14 +191,14 @@ def test_a_departure_without_arrival_is_red() -> None:
     day = pair(stamps("2026-03-10", ("17:03", DEPARTURE)))
     cell = judge(AG_ANTWERPEN, "2026-03-10", day, EVENING)
     assert cell.problems == {Problem.DEPARTURE_WITHOUT_ARRIVAL}
-    assert cell.findings[0].text == "Vertrek om 17:03 zonder aankomst"
+    assert finding_text(cell.findings[0]) == "Vertrek om 17:03 zonder aankomst"
 
 
 def test_arrival_after_departure_is_red_and_says_the_modes_may_be_swapped() -> None:
     day = pair(stamps("2026-03-10", ("08:12", DEPARTURE), ("17:03", ARRIVAL)))
     cell = judge(AG_ANTWERPEN, "2026-03-10", day, EVENING)
     assert cell.problems == {Problem.ARRIVAL_AFTER_DEPARTURE}
-    assert "omgewisseld" in cell.findings[0].text
+    assert "omgewisseld" in finding_text(cell.findings[0])
     reversed_interval = [Interval(at("2026-03-10", "17:03"), at("2026-03-10", "08:12"))]
     assert judge(AG_ANTWERPEN, "2026-03-10", reversed_interval, EVENING).problems == {
         Problem.ARRIVAL_AFTER_DEPARTURE
@@ -181,7 +212,7 @@ def test_overlapping_intervals_are_red() -> None:
     ]
     cell = judge(AG_ANTWERPEN, "2026-03-10", day, EVENING)
     assert cell.problems == {Problem.OVERLAP}
-    assert cell.findings[0].text == "08:00–12:00 en 11:00–17:00 overlappen"
+    assert finding_text(cell.findings[0]) == "08:00–12:00 en 11:00–17:00 overlappen"
 
 
 def test_a_stay_that_overlaps_a_stay_at_another_location_is_red_and_adjacent_stays_are_not() -> None:
@@ -191,41 +222,66 @@ def test_a_stay_that_overlaps_a_stay_at_another_location_is_red_and_adjacent_sta
     overlapping = [Interval(at("2026-03-10", "12:00"), at("2026-03-10", "17:00"))]
     adjacent = [Interval(at("2026-03-10", "12:30"), at("2026-03-10", "17:00"))]
     cell = judge(AG_ANTWERPEN, "2026-03-10", overlapping, EVENING, [morning_elsewhere])
-    assert cell.problems == {Problem.OVERLAP} and "De Regenboog" in cell.findings[0].text
+    assert cell.problems == {Problem.OVERLAP} and "De Regenboog" in finding_text(cell.findings[0])
     assert (
         judge(AG_ANTWERPEN, "2026-03-10", adjacent, EVENING, [morning_elsewhere]).state is CellState.COMPLETE
     )
 
 
 @pytest.mark.parametrize(
-    ("arrival", "departure", "outside"),
+    ("arrival", "departure", "outside", "late"),
     [
-        ("07:00", "18:00", []),  # exactly the opening hours
-        ("06:59", "17:00", ["06:59"]),
-        ("07:30", "18:01", ["18:01"]),
+        ("07:00", "18:00", [], []),  # exactly the opening hours
+        ("06:59", "17:00", ["06:59"], []),
+        ("07:30", "18:01", ["18:01"], ["18:01"]),
+        ("06:55", "18:20", ["06:55", "18:20"], ["18:20"]),  # the house rules foresee both
     ],
 )
-def test_times_outside_the_opening_hours_are_red(arrival: str, departure: str, outside: list[str]) -> None:
+def test_times_outside_the_opening_hours_are_kept_green_with_a_mark(
+    arrival: str, departure: str, outside: list[str], late: list[str]
+) -> None:
     day = pair(stamps("2026-03-10", (arrival, ARRIVAL), (departure, DEPARTURE)))
     cell = judge(AG_ANTWERPEN, "2026-03-10", day, EVENING)
-    assert [f.text[:5] for f in cell.findings] == outside
-    assert all("(07:00–18:00)" in f.text for f in cell.findings)
+    assert cell.state is CellState.COMPLETE and not cell.findings
+    marked = {m.mark: [f"{t.astimezone(BRUSSELS):%H:%M}" for t in m.times] for m in cell.marks}
+    assert marked.get(Mark.OUTSIDE_OPENING_HOURS, []) == outside
+    assert marked.get(Mark.LATE_PICKUP, []) == late
+    assert counted_stays(cell) == tuple(day), "the times count as they happened"
+
+
+def test_the_marks_say_buiten_openingsuren_and_laat_opgehaald() -> None:
+    day = pair(stamps("2026-03-10", ("06:55", ARRIVAL), ("18:20", DEPARTURE)))
+    cell = judge(AG_ANTWERPEN, "2026-03-10", day, EVENING)
+    assert cell_texts(cell) == ["buiten openingsuren (07:00–18:00): 06:55, 18:20", "laat opgehaald: 18:20"]
+    assert cell.minutes == 685  # 11u25, nothing cut to the opening hours
 
 
 def test_opening_hours_differ_per_weekday() -> None:
     thursday_afternoon = pair(stamps("2026-03-12", ("13:00", ARRIVAL), ("16:00", DEPARTURE)))
     friday_afternoon = pair(stamps("2026-03-13", ("13:00", ARRIVAL), ("16:00", DEPARTURE)))
-    assert judge(GEZINSBOND, "2026-03-12", thursday_afternoon, EVENING).state is CellState.COMPLETE
+    thursday = judge(GEZINSBOND, "2026-03-12", thursday_afternoon, EVENING)
+    assert thursday.state is CellState.COMPLETE and not thursday.marks
     friday = judge(GEZINSBOND, "2026-03-13", friday_afternoon, EVENING)
-    assert friday.problems == {Problem.OUTSIDE_OPENING_HOURS} and len(friday.findings) == 2
+    assert friday.state is CellState.COMPLETE
+    assert friday.marked == {Mark.OUTSIDE_OPENING_HOURS, Mark.LATE_PICKUP}
+
+
+def test_a_day_with_two_opening_blocks_marks_a_time_in_the_gap_but_not_at_the_edges() -> None:
+    split = LocationSchedule({3: (Hours.parse("07:00", "12:00"), Hours.parse("13:00", "18:00"))})
+    edges = pair(stamps("2026-03-11", ("07:00", ARRIVAL), ("12:00", DEPARTURE), ("13:00", ARRIVAL),
+                        ("18:00", DEPARTURE)))  # fmt: skip
+    assert not judge(split, "2026-03-11", edges, EVENING).marks
+    gap = pair(stamps("2026-03-11", ("12:30", ARRIVAL), ("17:00", DEPARTURE)))
+    cell = judge(split, "2026-03-11", gap, EVENING)
+    assert cell.marked == {Mark.OUTSIDE_OPENING_HOURS} and cell.hours == "07:00–12:00 en 13:00–18:00"
 
 
 def test_opening_hours_are_local_time_on_both_sides_of_the_spring_clock_change() -> None:
     # 05:30 UTC is 06:30 on Friday 27 March (CET) but 07:30 on Monday 30 March (CEST)
     friday = [Interval(utc("2026-03-27T05:30:00"), utc("2026-03-27T15:00:00"))]
     monday = [Interval(utc("2026-03-30T05:30:00"), utc("2026-03-30T15:00:00"))]
-    assert judge(AG_ANTWERPEN, "2026-03-27", friday, EVENING).problems == {Problem.OUTSIDE_OPENING_HOURS}
-    assert judge(AG_ANTWERPEN, "2026-03-30", monday, EVENING).state is CellState.COMPLETE
+    assert judge(AG_ANTWERPEN, "2026-03-27", friday, EVENING).marked == {Mark.OUTSIDE_OPENING_HOURS}
+    assert not judge(AG_ANTWERPEN, "2026-03-30", monday, EVENING).marks
 
 
 def test_closing_days_and_closed_weekdays_expect_nobody() -> None:
@@ -236,12 +292,29 @@ def test_closing_days_and_closed_weekdays_expect_nobody() -> None:
     assert schedule.on(date(2026, 4, 4)).closed == "gesloten op zaterdag"
 
 
-def test_a_child_registered_on_a_closing_day_is_red() -> None:
+def test_a_child_registered_on_a_closing_day_is_kept_with_a_warning_not_red() -> None:
     schedule = LocationSchedule(weekdays("07:00", "18:00"), closing_days={date(2026, 4, 6): "Paasmaandag"})
     day = pair(stamps("2026-04-06", ("08:00", ARRIVAL), ("12:00", DEPARTURE)))
     cell = judge(schedule, "2026-04-06", day, EVENING)
-    assert cell.problems == {Problem.ON_CLOSED_DAY}
-    assert cell.findings[0].text == "Aanwezig terwijl de opvang dicht is (sluitingsdag: Paasmaandag)"
+    assert cell.state is CellState.COMPLETE and cell.marked == {Mark.ON_CLOSED_DAY} and cell.minutes == 240
+    assert cell_texts(cell) == ["aanwezig terwijl de opvang dicht is (sluitingsdag: Paasmaandag)"]
+    saturday = judge(schedule, "2026-04-04", pair(stamps("2026-04-04", ("09:00", ARRIVAL),
+                                                              ("11:00", DEPARTURE))), EVENING)  # fmt: skip
+    assert saturday.state is CellState.COMPLETE and saturday.marked == {Mark.ON_CLOSED_DAY}
+    assert counted_stays(saturday), "the weekend day counts in the CSV as in the grid"
+
+
+def test_only_what_kind_en_gezin_cannot_accept_stays_red_and_a_red_day_counts_nothing() -> None:
+    red_days = [
+        pair(stamps("2026-03-10", ("08:12", ARRIVAL))),  # departure missing
+        pair(stamps("2026-03-10", ("17:03", DEPARTURE))),  # departure without arrival
+        [Interval(at("2026-03-10", "08:00"), at("2026-03-10", "12:00")),
+         Interval(at("2026-03-10", "11:00"), at("2026-03-10", "17:00"))],  # overlap
+        [Interval(at("2026-03-10", "17:03"), at("2026-03-10", "08:12"))],  # arrival after departure
+    ]  # fmt: skip
+    for day in red_days:
+        cell = judge(AG_ANTWERPEN, "2026-03-10", day, EVENING)
+        assert cell.state is CellState.ERROR and counted_stays(cell) == () and cell.minutes == 0
 
 
 def test_a_closed_month_expects_no_attendance_on_any_day() -> None:

@@ -12,10 +12,11 @@ from datetime import date, datetime, time
 import pytest
 
 from hub.accounts.actors import Actor, Refused
-from hub.attendance.cells import CellState, Problem
+from hub.attendance.cells import CellState, Mark, Problem
 from hub.attendance.closed_months import close_month, reopen_month
 from hub.attendance.corrections import apply_correction, cell_detail
 from hub.attendance.grid import month_grid, period_grid
+from hub.attendance.wording import finding_text
 from hub.children.queries import MAX_CONTACTS, add_child, add_contact, contacts_of
 from hub.demo import DemoData
 from hub.locations.queries import add_closing_day
@@ -68,7 +69,8 @@ def test_a_scan_belongs_to_the_brussels_day_and_month_it_happened_in(db, door, d
     assert row_of(february, "Mila").cells[27].state is CellState.CLOSED  # Saturday 28 February
     first_of_march = row_of(march, "Mila").cells[0]
     assert first_of_march.state is CellState.ERROR
-    assert first_of_march.problems == {Problem.ON_CLOSED_DAY, Problem.DEPARTURE_MISSING}
+    assert first_of_march.problems == {Problem.DEPARTURE_MISSING}
+    assert first_of_march.marked == {Mark.ON_CLOSED_DAY}
 
 
 def test_a_summer_time_day_is_judged_in_local_time(db, door, demo) -> None:
@@ -108,13 +110,13 @@ def test_stays_at_two_locations_on_one_day_may_not_overlap(db, door, demo) -> No
     elsewhere.scan("Jules", at("2026-03-10", "17:00"), DEPARTURE)
     cell = row_of(month_grid(db, demo.location_id, 2026, 3, now=at("2026-03-11", "09:00")), "Jules").cells[9]
     assert cell.problems == {Problem.OVERLAP}
-    assert cell.findings[0].text == "08:00–13:00 overlapt met 12:30–17:00 in De Regenboog"
+    assert finding_text(cell.findings[0]) == "08:00–13:00 overlapt met 12:30–17:00 in De Regenboog"
     # another organisation's location is not named to this one
     other = db["organisators"].insert({"name": "Elders vzw", "email": "elders@example.be"}).last_pk
     db.execute("UPDATE locations SET organisator_id = ? WHERE id = 'regenboog'", (other,))
     db.conn.commit()
     cell = row_of(month_grid(db, demo.location_id, 2026, 3, now=at("2026-03-11", "09:00")), "Jules").cells[9]
-    assert cell.findings[0].text == "08:00–13:00 overlapt met 12:30–17:00 in een andere opvang"
+    assert finding_text(cell.findings[0]) == "08:00–13:00 overlapt met 12:30–17:00 in een andere opvang"
 
 
 # -- corrections ---------------------------------------------------------------------------------
@@ -201,7 +203,6 @@ def test_a_correction_that_would_leave_the_cell_red_is_refused_with_the_reason(d
     cases = [
         ([(time(8, 30), None)], "Vertrek ontbreekt na aankomst om 08:30"),
         ([(time(8, 0), time(12, 0)), (time(11, 0), time(17, 0))], "08:00–12:00 en 11:00–17:00 overlappen"),
-        ([(time(6, 30), time(12, 0))], "06:30 valt buiten de openingsuren (07:00–18:00)"),
         ([(time(12, 0), time(8, 0))], "Het vertrek (08:00) moet na de aankomst (12:00) liggen."),
     ]
     for times, reason in cases:
@@ -209,6 +210,14 @@ def test_a_correction_that_would_leave_the_cell_red_is_refused_with_the_reason(d
             apply_correction(db, actor, demo.location_id, lotte, day, times, now=now)
         assert reason in refused.value.reason
     assert db.execute("SELECT count(*) FROM corrections").fetchone()[0] == 0
+
+
+def test_a_correction_outside_the_opening_hours_is_saved_as_it_happened_with_both_marks(db, demo) -> None:
+    lotte, day, now = child_id(db, "Lotte"), date(2026, 3, 10), at("2026-03-11", "09:00")
+    stay = [(time(6, 55), time(18, 20))]
+    cell = apply_correction(db, location_actor(demo), demo.location_id, lotte, day, stay, now=now)
+    assert cell.state is CellState.COMPLETE and cell.minutes == 685
+    assert cell.marked == {Mark.OUTSIDE_OPENING_HOURS, Mark.LATE_PICKUP}
 
 
 def test_the_server_enforces_the_correction_windows(db, door, demo) -> None:
@@ -251,12 +260,13 @@ def test_nobody_corrects_attendance_of_another_location_or_organisator(db, demo)
         apply_correction(db, location_actor(demo), demo.location_id, kobe, day, stay, now=now)
 
 
-def test_a_closing_day_and_a_closed_month_take_no_corrections(db, demo) -> None:
+def test_a_closing_day_keeps_a_correction_with_a_warning_and_a_closed_month_takes_none(db, demo) -> None:
     lotte, now = child_id(db, "Lotte"), at("2026-04-20", "09:00")
     add_closing_day(db, demo.location_id, date(2026, 4, 6), "Paasmaandag")
     stay = [(time(8, 30), time(16, 0))]
-    with pytest.raises(Refused, match="dicht is \\(sluitingsdag: Paasmaandag\\)"):
-        apply_correction(db, location_actor(demo), demo.location_id, lotte, date(2026, 4, 6), stay, now=now)
+    easter = date(2026, 4, 6)
+    cell = apply_correction(db, location_actor(demo), demo.location_id, lotte, easter, stay, now=now)
+    assert cell.state is CellState.COMPLETE and cell.marked == {Mark.ON_CLOSED_DAY}
     close_month(db, location_actor(demo), demo.location_id, 2026, 3, now=now)
     with pytest.raises(Refused, match="Maart 2026 is aangeduid als gesloten maand"):
         apply_correction(db, location_actor(demo), demo.location_id, lotte, date(2026, 3, 10), stay, now=now)

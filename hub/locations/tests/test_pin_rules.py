@@ -52,3 +52,25 @@ def test_ordinary_pins_are_accepted(pin: str) -> None:
 
 def test_commonly_guessed_codes_are_refused() -> None:
     assert pin_problem("2580") is not None
+
+
+def test_a_dossier_number_typed_with_dots_or_spaces_still_refuses_its_digits() -> None:
+    assert pin_problem("9123", dossier_number="912.345.678") == "Kies geen deel van het dossiernummer."
+    assert pin_problem("912345", dossier_number="912 345 678") is not None
+    assert pin_problem("4826", dossier_number="912.345.678") is None
+
+
+@pytest.mark.parametrize(
+    "pin",
+    ["2580", "0852", "1470", "0741", "3690", "7410", "9630", "8520", "147258", "258369", "321654",
+     "456123", "789456", "159357", "753951", "741852", "369147"],
+)
+def test_keypad_lines_and_columns_on_phone_and_calculator_keypads_are_refused(pin: str) -> None:
+    assert pin_problem(pin) == (
+        "Kies geen rij, kolom of schuine lijn van het toetsenbord, zoals 2580 of 147258."
+    )
+
+
+@pytest.mark.parametrize("pin", ["1479", "25813", "147925", "3691", "7413"])
+def test_a_pin_that_only_starts_along_a_keypad_line_is_accepted(pin: str) -> None:
+    assert pin_problem(pin) is None

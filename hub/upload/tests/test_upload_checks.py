@@ -13,11 +13,12 @@ from datetime import date
 
 import pytest
 
+from hub.attendance.cells import CellState
 from hub.children.service import record_school_start
 from hub.demo import DemoData
 from hub.locations.queries import add_closing_day
 from hub.upload.month import prepare_month
-from hub.upload.service import confirm_warning
+from hub.upload.service import administration_csv, confirm_warning, preview
 from hub.upload.validation import Marker, Severity
 from tests.support.attendance import (
     ARRIVAL,
@@ -73,26 +74,28 @@ def test_a_departure_without_arrival_is_a_time_error(db, door, demo) -> None:
     assert issue.text == "Vertrek om 16:10 zonder aankomst"
 
 
-def test_times_outside_the_opening_hours_are_a_time_error(db, door, demo) -> None:
-    day_at_the_creche(door, "Noah", "2026-03-12", arrival="06:40", departure="16:00")
-    [issue] = march(db, demo).issues
-    assert (issue.marker, issue.rule) == (Marker.CLOCK, "outside_opening_hours")
-    assert issue.text == "06:40 valt buiten de openingsuren (07:00–18:00)"
+def test_times_outside_the_opening_hours_are_no_time_error_and_are_sent_as_registered(db, door, demo) -> None:
+    day_at_the_creche(door, "Noah", "2026-03-12", arrival="06:55", departure="18:20")
+    prepared = march(db, demo)
+    assert prepared.issues == ()
+    [record] = prepared.sendable
+    [day] = record.days
+    assert (day.date, f"{day.stays[0].arrival:%H:%M}", f"{day.stays[0].departure:%H:%M}") == (
+        date(2026, 3, 12),
+        "06:55",
+        "18:20",
+    )
+    assert day.minutes == 685
 
 
-def test_presence_on_a_closing_day_or_a_saturday_is_a_time_error(db, door, demo) -> None:
+def test_presence_on_a_closing_day_or_a_saturday_is_kept_and_holds_nothing_back(db, door, demo) -> None:
     add_closing_day(db, demo.location_id, date(2026, 3, 16), "pedagogische studiedag")
     day_at_the_creche(door, "Louis", "2026-03-16")
     day_at_the_creche(door, "Louis", "2026-03-14")  # a Saturday
-    found = {(i.rule, i.day, i.text) for i in march(db, demo).issues}
-    assert found == {
-        (
-            "on_closed_day",
-            date(2026, 3, 16),
-            "Aanwezig terwijl de opvang dicht is (sluitingsdag: pedagogische studiedag)",
-        ),
-        ("on_closed_day", date(2026, 3, 14), "Aanwezig terwijl de opvang dicht is (gesloten op zaterdag)"),
-    }
+    prepared = march(db, demo)
+    assert prepared.issues == () and not prepared.held_back
+    [record] = prepared.sendable
+    assert [day.date for day in record.days] == [date(2026, 3, 14), date(2026, 3, 16)]
 
 
 def test_overlapping_stays_here_and_at_another_location_are_a_time_error(db, door, demo) -> None:
@@ -238,3 +241,18 @@ def test_a_month_with_both_kinds_shows_both_markers(db, door, demo) -> None:
     db.conn.commit()
     day_at_the_creche(door, "Olivia", "2026-03-10")
     assert march(db, demo).markers == {Marker.CLOCK, Marker.CLOUD}
+
+
+def test_the_grid_the_csv_and_the_preview_judge_a_day_alike(db, door, demo) -> None:
+    day_at_the_creche(door, "Louis", "2026-03-14", arrival="09:00", departure="15:00")  # a Saturday
+    door.scan("Louis", at("2026-03-16", "08:00"), ARRIVAL)  # a Monday without departure: red
+    prepared = march(db, demo)
+    [louis_row] = [row for row in prepared.grid.rows if row.child.first_name == "Louis"]
+    cells = {cell.day: cell for cell in louis_row.cells}
+    assert cells[date(2026, 3, 14)].state is CellState.COMPLETE
+    assert cells[date(2026, 3, 16)].state is CellState.ERROR
+    rows = [row for row in administration_csv(prepared).splitlines() if ";Louis;" in row]
+    assert [row.split(";")[2] for row in rows] == ["14/03/2026"], "the red day counts nowhere"
+    assert rows[0].endswith(";hele dag")
+    [louis] = [p for p in preview(prepared) if p.child.first_name == "Louis"]
+    assert [d.day for d in louis.subsidy.days] == [date(2026, 3, 14)]
