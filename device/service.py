@@ -34,6 +34,7 @@ from wire import (
     CardRead,
     Direction,
     LinkCard,
+    Presence,
     Source,
     Status,
     TopicKind,
@@ -204,7 +205,16 @@ class UnitService:
         dispatch.on(TopicKind.ACK, Ack, lambda ack: self.publisher.acknowledged(ack))
         dispatch.on(TopicKind.CONFIG, UnitConfig, self._configured)
         dispatch.on(TopicKind.COMMAND, LinkCard, self._link_requested)
+        dispatch.on(TopicKind.PRESENCE, Presence, self._presence)
         return dispatch
+
+    def _presence(self, presence: Presence) -> None:
+        if presence.location != self.settings.location:
+            log.warning("ignoring a presence of location %s", presence.location)
+            return
+        if self.desk.presence.update(presence):
+            log.info("presence from the hub: seq %d, %d card(s) present", presence.seq, len(presence.present))
+            self.desk.refresh_mode()
 
     def _configured(self, config: UnitConfig) -> None:
         self.roster.update(config)
@@ -217,6 +227,7 @@ class UnitService:
         self.keys.tick()
 
     def _acked(self, ack: Ack) -> None:
+        self.desk.presence.acknowledged(ack.id)
         if ack.verdict is Verdict.REFUSED:
             log.error("hub refused event %s: %s", ack.id, ack.reason)
 
