@@ -101,7 +101,7 @@ class CheckInDesk:
         self._fixed_mode = fixed_mode  # a unit that serves only an entrance or only an exit
         self.staff_mode: Direction | None = None  # set in the staff menu; holds until changed
         self._door_mode: tuple[Direction, float, float] | None = None  # key A/B: mode, hold_s, until
-        self._shown_mode: Direction | None | str = "unset"
+        self._shown_mode: Direction | str | None = "unset"
         self.presence = presence if presence is not None else PresenceBook(outbox)
         self._recent: dict[tuple[str, Direction | None], tuple[float, datetime]] = {}
         self._lock = threading.Lock()
@@ -126,7 +126,8 @@ class CheckInDesk:
             return None
         # a hub that never sent a presence (older than presence): the clock decides, as before
         local = self.clock.now().astimezone(LOCAL_ZONE).time()
-        return (Direction.DEPARTURE if local >= self._departure_from else Direction.ARRIVAL), DirectionBy.CLOCK
+        by_clock = Direction.DEPARTURE if local >= self._departure_from else Direction.ARRIVAL
+        return by_clock, DirectionBy.CLOCK
 
     def direction_for(self, code: str) -> tuple[Direction, DirectionBy]:
         """The direction of a scan of ``code`` now, and what chose it: the first scan of a child who

@@ -8,6 +8,7 @@ import threading
 
 import uvicorn
 
+from hub.attendance.presence import PresenceBroadcaster
 from hub.cards.links import card_read_handler
 from hub.core.db import connect, open_database
 from hub.core.settings import HubSettings
@@ -32,6 +33,7 @@ class Hub:
         self.link: HubLink | None = None
         self.ingest: Ingest | None = None
         self.uploads: UploadScheduler | None = None
+        self.presence: PresenceBroadcaster | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -46,7 +48,7 @@ class Hub:
             self.broker,
             SUBSCRIPTIONS,
             on_delivery=lambda delivery: self.ingest.submit(delivery),
-            on_connected=self.publish_configs,
+            on_connected=self._connected,
             client_id=self.settings.client_id,
         )
         self.ingest = Ingest(self.settings.database_path, publish=self.link.send_ack, settle=self.link.settle)
@@ -56,6 +58,14 @@ class Hub:
         )
         ingest_thread.start()
         self._threads.append(ingest_thread)
+        self.presence = PresenceBroadcaster(
+            self.settings.database_path, lambda t, p, r: self.link.publish(t, p, retain=r)
+        )
+        presence_thread = threading.Thread(
+            target=self.presence.run, args=(self._stop,), name="presence", daemon=True
+        )
+        presence_thread.start()
+        self._threads.append(presence_thread)
         self.link.start()
         if self.settings.upload.enabled:  # the monthly upload to Kind en Gezin
             self.uploads = UploadScheduler(self.settings.database_path, self.settings.upload)
@@ -64,6 +74,10 @@ class Hub:
             )
             upload_thread.start()
             self._threads.append(upload_thread)
+
+    def _connected(self) -> None:
+        self.publish_configs()
+        self.presence.republish_all()
 
     def publish_configs(self, location_id: str | None = None) -> int:
         """(Re)publish the retained configs of the units, e.g. after a roster change."""

@@ -66,6 +66,7 @@ RULE_FILES = (
     "hub/attendance/cells.py",
     "hub/attendance/windows.py",
     "hub/attendance/clock_repair.py",
+    "hub/attendance/presence_rules.py",
     "hub/locations/schedule.py",
     "hub/locations/pin_rules.py",
     "hub/prices/amounts.py",
@@ -85,7 +86,6 @@ IO_CALLS = frozenset({"open", "read_text", "write_text", "read_bytes", "write_by
 
 # Known debts in rule files (file -> what it may still use). The next engineer removes them.
 KNOWN_IMPURE = {
-    "hub/attendance/clock_repair.py": {"sqlite_utils"},  # the SQL beside the pure effective_time
     "hub/attendance/windows.py": {"hub.accounts.actors"},  # Role; actors.py queries the database
     "hub/prices/amounts.py": {"pathlib", "read_text"},  # load_amounts reads the TOML file
     "hub/upload/validation.py": {"hub.children.queries"},  # the Child record lives beside its SQL

@@ -323,9 +323,8 @@ def _is_instance(value: Any, base: Any) -> bool:
 
 def _type_name(base: Any) -> str:
     origin = typing.get_origin(base) or base
-    return {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array"}.get(
-        origin, "value"
-    )
+    names = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array"}
+    return names.get(origin, "value")
 
 
 def is_aware_iso_datetime(value: str) -> bool:

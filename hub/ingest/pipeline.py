@@ -13,7 +13,7 @@ an unknown card is stored like any other and answered "unknown_card" (the locati
 
 Messages on the event topic are dispatched by type, one handler each (:meth:`Ingest.on_event`);
 a check-in is stored with its time repaired when the unit's clock was not yet synced
-(:mod:`hub.attendance.clock_repair`).
+(:mod:`hub.attendance.clock_queries`), or kept as "tijd onzeker" when it cannot be.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import Any
 
 import sqlite_utils
 
-from hub.attendance.clock_repair import ClockRepair
+from hub.attendance.clock_queries import ClockRepair
 from hub.attendance.events import NewCheckIn, record_checkins
 from hub.cards import codes as cards
 from hub.core.db import connect, write_transaction
@@ -236,6 +236,9 @@ class Ingest:
         if refused:
             return batch.dead(d, refused, f"unit {message.unit} for location {message.location}", ack_topic)
         batch.seen.add(message.unit)
+        late = isinstance(message, CheckIn) and self.clock.refusal(batch.db, message, batch.received_at)
+        if late:  # a time the hub cannot accept: kept with the reason for a person
+            return batch.dead(d, late.reason, late.detail, ack_topic)
         return handler(batch, message, ack_topic)
 
     def _checkin(self, batch: Batch, event: CheckIn, ack_topic: str) -> Outcome:
