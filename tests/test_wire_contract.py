@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jsonschema
@@ -36,7 +37,8 @@ def checkin(**changes) -> CheckIn:
         direction=Direction.ARRIVAL,
         code="1234567890",
         source=Source.QR,
-        wall_time="2026-03-29T08:12:03.120+02:00",
+        # now: the hub refuses times it cannot accept (ahead of its clock, older than may be corrected)
+        wall_time=datetime.now(UTC).isoformat(timespec="milliseconds"),
         clock_synced=True,
         boot_id="0f4c2a6e-5a7d-4e4b-9d2e-7a0b6c1d2e3f",
         monotonic=1234.5,
