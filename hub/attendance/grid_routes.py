@@ -19,6 +19,7 @@ from hub.accounts.actors import Refused
 from hub.attendance.cells import Cell, CellState
 from hub.attendance.closed_months import close_month, reopen_month
 from hub.attendance.grid import Grid, GridRow, month_grid, period_grid
+from hub.attendance.uncertain import count_waiting
 from hub.attendance.windows import shift_month
 from hub.core.localtime import BRUSSELS, fmt_date, fmt_duration, fmt_month, local, today
 from hub.locations.schedule import WEEKDAYS_NL
@@ -168,6 +169,7 @@ def month_page(
         ),
         "units": _units(conn, location.id),
         "deadline": grid.fix_deadline,
+        "uncertain": count_waiting(conn, location.id),  # "tijd onzeker", waiting for a person
     }
     return render(request, "grid/overview.html", context, location=location)
 

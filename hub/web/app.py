@@ -31,6 +31,7 @@ from hub.accounts.sessions import new_token
 from hub.attendance import api
 from hub.attendance import correction_routes as corrections
 from hub.attendance import grid_routes as grid
+from hub.attendance import uncertain_routes as uncertain
 from hub.cards import routes as cards
 from hub.children import routes as children
 from hub.core.db import open_database
@@ -90,7 +91,7 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (auth, locations, grid, corrections, children, cards, api):
+    for module in (auth, locations, grid, corrections, uncertain, children, cards, api):
         app.include_router(module.router)
     upload.install(app, settings.upload)
 
