@@ -12,28 +12,23 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from datetime import timedelta
 
-from hub.attendance.pairing import REPEAT_WINDOW, Interval, Stamp
+from hub.attendance.pairing import Interval, Stamp
 from wire import Direction
 
 
-def rederive(stamps: Iterable[tuple[Stamp, bool]], repeat_window: timedelta = REPEAT_WINDOW) -> list[Stamp]:
+def rederive(stamps: Iterable[tuple[Stamp, bool]]) -> list[Stamp]:
     """One child's stamps of one day in time order, with the direction of each stamp chosen by
-    presence (``True`` beside it) re-derived; a scan by presence within ``repeat_window`` of the
-    previous registration repeats its direction (a parent who scanned twice did not leave)."""
+    presence (``True`` beside it) re-derived: an arrival when the child is not present, else a
+    departure. A parent who scans twice at one door is answered "al geregistreerd" by the unit
+    itself (its repeat window holds for either direction when presence decides)."""
     present = False
-    previous: Stamp | None = None
     out = []
     for stamp, by_presence in sorted(stamps, key=lambda pair: (pair[0].at, pair[0].ref)):
         if by_presence:
-            if previous is not None and stamp.at - previous.at <= repeat_window:
-                direction = previous.direction
-            else:
-                direction = Direction.DEPARTURE if present else Direction.ARRIVAL
+            direction = Direction.DEPARTURE if present else Direction.ARRIVAL
             stamp = dataclasses.replace(stamp, direction=direction)
         present = stamp.direction is Direction.ARRIVAL
-        previous = stamp
         out.append(stamp)
     return out
 

@@ -68,11 +68,12 @@ def test_a_mode_key_or_a_fixed_exit_stands_and_sets_the_presence_for_what_follow
     assert directions(rederive(stamps)) == ["departure", "arrival"]
 
 
-def test_a_second_scan_within_the_repeat_window_repeats_the_direction_not_flips_it() -> None:
-    derived = rederive(by_presence(("08:05", ARRIVAL, "a"), ("08:06", DEPARTURE, "again")))
-    assert directions(derived) == ["arrival", "arrival"]
+def test_a_scan_at_another_door_a_minute_later_is_a_short_stay_not_an_error() -> None:
+    # the other door had not heard of the arrival yet and chose "arrival": re-derived, a departure
+    derived = rederive(by_presence(("08:05", ARRIVAL, "a"), ("08:06", ARRIVAL, "other-door")))
+    assert directions(derived) == ["arrival", "departure"]
     [interval] = pair(derived)
-    assert interval.arrival == at("2026-11-23", "08:05") and interval.departure is None
+    assert interval.complete and interval.minutes() == 1
 
 
 def test_a_child_is_present_while_the_last_stay_has_no_departure() -> None:
