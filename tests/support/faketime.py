@@ -28,6 +28,7 @@ LIBRARIES = (
     "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1",
     "/usr/lib/faketime/libfaketimeMT.so.1",
 )
+SITE = str(Path(__file__).resolve().parent / "faketime_site")
 FAKE_TIME_VARS = ("FAKETIME", "DONT_FAKE_MONOTONIC", "FAKETIME_DONT_RESET", "FAKETIME_NO_CACHE")
 
 MOMENTS = {
@@ -52,7 +53,14 @@ def fake_time_env(moment: datetime, lead_s: float = 0.0) -> dict[str, str]:
         raise RuntimeError("libfaketime is missing: run scripts/install-test-deps")
     offset = moment.timestamp() - lead_s - time.time()
     preload = " ".join(p for p in (os.environ.get("LD_PRELOAD", ""), lib) if p)
-    return {"LD_PRELOAD": preload, "FAKETIME": f"{offset:+.3f}s", "DONT_FAKE_MONOTONIC": "1"}
+    # time.sleep() on select() (see faketime_site/sitecustomize.py): libfaketime breaks it otherwise
+    path = os.pathsep.join(p for p in (SITE, os.environ.get("PYTHONPATH", "")) if p)
+    return {
+        "LD_PRELOAD": preload,
+        "FAKETIME": f"{offset:+.3f}s",
+        "DONT_FAKE_MONOTONIC": "1",
+        "PYTHONPATH": path,
+    }
 
 
 def real_time_env(env: dict[str, str] | None = None) -> dict[str, str]:
