@@ -21,12 +21,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
-# the multi-threaded build: the hub and the tests sleep and wait in several threads at once (with
-# the plain build, a thread's time.sleep() failed now and then with EINVAL)
 LIBRARIES = (
-    "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
-    "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1",
-    "/usr/lib/faketime/libfaketimeMT.so.1",
+    "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+    "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+    "/usr/lib/faketime/libfaketime.so.1",
 )
 SITE = str(Path(__file__).resolve().parent / "faketime_site")
 FAKE_TIME_VARS = ("FAKETIME", "DONT_FAKE_MONOTONIC", "FAKETIME_DONT_RESET", "FAKETIME_NO_CACHE")
