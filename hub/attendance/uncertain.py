@@ -10,7 +10,7 @@ otherwise staff place it at a time or discard it here, and the row keeps who did
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 import sqlite_utils
 
@@ -18,7 +18,7 @@ from hub.accounts.actors import Actor, Refused, may_manage
 from hub.attendance.clock_queries import place
 from hub.attendance.windows import correction_refusal
 from hub.core.db import write_transaction
-from hub.core.localtime import BRUSSELS, utc_iso
+from hub.core.localtime import BRUSSELS, fmt_date, utc_iso
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,10 @@ def place_checkin(
 ) -> datetime:
     """Give a waiting check-in a time (Brussels); it becomes attendance from then on. Returns the time."""
     moment = datetime.combine(day, at, BRUSSELS)
+    if moment.astimezone(UTC).astimezone(BRUSSELS).replace(tzinfo=None) != datetime.combine(day, at):
+        # the night the clocks go forward, 02:00-02:59 does not exist (an October time that occurs
+        # twice is taken as the first, summer-time one)
+        raise Refused(f"{at:%H:%M} bestaat niet op {fmt_date(day)}: de klok ging van 02:00 naar 03:00.")
     with write_transaction(db):
         _one(db, actor, location_id, event_id)
         refusal = correction_refusal(actor.role, day, now.astimezone(BRUSSELS).date())

@@ -4,8 +4,12 @@ place one at a time (DD/MM/YYYY, uu:mm) or discard one, and each keeps who did i
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
+
+from hub.accounts.actors import Actor, Refused
+from hub.attendance.uncertain import place_checkin
 from hub.core.db import connect
 from hub.core.localtime import BRUSSELS, now_utc_iso, parse_utc
 from hub.demo import DEMO_DOSSIER, DEMO_PIN, DEMO_UNIT
@@ -51,7 +55,7 @@ def test_staff_place_a_checkin_with_an_uncertain_time_or_discard_it_and_the_over
     assert all(f'id="onzeker-{event_id}"' in page for event_id in (first, second, third))
     assert "1970-01-01 00:00" in page, "what the unit's clock said is shown"
 
-    target = parse_utc(now_utc_iso()).astimezone(BRUSSELS) - timedelta(hours=1)
+    target = (parse_utc(now_utc_iso()) - timedelta(hours=1)).astimezone(BRUSSELS)  # a real hour ago
     day_text, time_text = target.strftime("%d/%m/%Y"), target.strftime("%H:%M")
     action = f"/locaties/zonnebloem/tijd-onzeker/{first}"
     wrong = client.post(
@@ -90,3 +94,13 @@ def test_staff_place_a_checkin_with_an_uncertain_time_or_discard_it_and_the_over
 
 def overview_url() -> str:
     return "/locaties/zonnebloem/tijd-onzeker"
+
+
+def test_a_time_that_does_not_exist_the_night_the_clocks_go_forward_is_refused(world: PortalWorld) -> None:
+    [event_id] = never_synced_scans(world, 1)
+    db = connect(world.database)
+    organisator = Actor.organisator(1, "Demo")
+    with pytest.raises(Refused, match="02:30 bestaat niet op 29/03/2026"):
+        spring_forward = date(2026, 3, 29)
+        place_checkin(db, organisator, "zonnebloem", event_id, spring_forward, time(2, 30), datetime.now(UTC))
+    db.close()
