@@ -90,7 +90,9 @@ def test_a_child_in_at_door_1_and_out_at_door_2_which_was_offline_for_the_arriva
         wait_for(lambda: presence_seen(door_1) and presence_seen(door_2), what="the presence at both doors")
         door_2.stop()  # door 2 loses its network: it knows Jules as not present
         online = door_2.config.read_text()
-        door_2.config.write_text(online.replace(mosquitto.unit_url(OUT), f"mqtt://x:y@127.0.0.1:{free_port()}"))
+        door_2.config.write_text(
+            online.replace(mosquitto.unit_url(OUT), f"mqtt://x:y@127.0.0.1:{free_port()}")
+        )
         door_2.restart()
 
         door_1.present([jules])
