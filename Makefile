@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 
 BENCHES := $(filter-out __init__ __main__ common,$(patsubst bench/%.py,%,$(wildcard bench/*.py)))
 
-.PHONY: demo test lint format docs bench faults clean
+.PHONY: demo test test-clock lint format docs bench faults clean
 
 $(STAMP): pyproject.toml scripts/bootstrap
 	scripts/bootstrap
@@ -21,6 +21,13 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	mkdir -p var
 	$(PY) -m pytest --basetemp=var/pytest
+
+## test-clock: the date-sensitive tests under libfaketime, half a minute before midnight at the end of
+## November and of the year and before the clock changes of March and October (scripts/test-clock)
+test-clock: $(STAMP)
+	scripts/install-test-deps
+	mkdir -p var
+	$(PY) scripts/test-clock
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

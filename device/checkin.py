@@ -19,13 +19,18 @@ from zoneinfo import ZoneInfo
 from device.clock import Clock
 from device.feedback import Feedback, Signal
 from device.outbox import Outbox, OutboxFull
-from wire import CheckIn, Direction, Source, UnitConfig, cardcode
+from device.presence import PresenceBook
+from wire import CheckIn, Direction, DirectionBy, Source, UnitConfig, cardcode
 from wire.ids import new_event_id
 
 log = logging.getLogger(__name__)
 
 LOCAL_ZONE = ZoneInfo("Europe/Brussels")
-MODE_TEXT = {Direction.ARRIVAL: "Welkom in de opvang", Direction.DEPARTURE: "Tot de volgende keer"}
+MODE_TEXT = {
+    Direction.ARRIVAL: "Welkom in de opvang",
+    Direction.DEPARTURE: "Tot de volgende keer",
+    None: "Welkom — scan je kaart",  # the child's presence decides
+}
 _ROSTER_KEY = "config"
 
 
@@ -94,6 +99,7 @@ class CheckInDesk:
         repeat_window_s: float = 120.0,
         departure_from: str = "12:00",
         fixed_mode: Direction | None = None,
+        presence: PresenceBook | None = None,
     ) -> None:
         self.unit, self.location = unit, location
         self.outbox, self.roster, self.feedback, self.clock = outbox, roster, feedback, clock
@@ -103,23 +109,43 @@ class CheckInDesk:
         self._fixed_mode = fixed_mode  # a unit that serves only an entrance or only an exit
         self.staff_mode: Direction | None = None  # set in the staff menu; holds until changed
         self._door_mode: tuple[Direction, float, float] | None = None  # key A/B: mode, hold_s, until
-        self._shown_mode: Direction | None = None
-        self._recent: dict[tuple[str, Direction], tuple[float, datetime]] = {}
+        self._shown_mode: Direction | str | None = "unset"
+        self.presence = presence if presence is not None else PresenceBook(outbox)
+        self._recent: dict[tuple[str, Direction | None], tuple[float, datetime]] = {}
         self._lock = threading.Lock()
         self.last_scan: datetime | None = None
 
     @property
-    def mode(self) -> Direction:
-        """A mode key's choice while it holds, else staff's choice, else the unit's default."""
+    def mode(self) -> Direction | None:
+        """A mode key's choice while it holds, else staff's choice, else the unit's default: fixed,
+        or None when each child's presence decides, or by the clock while no presence is known."""
+        chosen = self._chosen_mode()
+        return chosen[0] if chosen is not None else None
+
+    def _chosen_mode(self) -> tuple[Direction, DirectionBy] | None:
         door = self._door_mode
         if door is not None and self.clock.monotonic() < door[2]:
-            return door[0]
+            return door[0], DirectionBy.KEY
         if self.staff_mode is not None:
-            return self.staff_mode
+            return self.staff_mode, DirectionBy.KEY
         if self._fixed_mode is not None:
-            return self._fixed_mode
+            return self._fixed_mode, DirectionBy.FIXED
+        if self.presence.known:
+            return None
+        # a hub that never sent a presence (older than presence): the clock decides, as before
         local = self.clock.now().astimezone(LOCAL_ZONE).time()
-        return Direction.DEPARTURE if local >= self._departure_from else Direction.ARRIVAL
+        by_clock = Direction.DEPARTURE if local >= self._departure_from else Direction.ARRIVAL
+        return by_clock, DirectionBy.CLOCK
+
+    def direction_for(self, code: str) -> tuple[Direction, DirectionBy]:
+        """The direction of a scan of ``code`` now, and what chose it: the first scan of a child who
+        is not present is an arrival, the next a departure, unless a mode key or a fixed unit decides."""
+        chosen = self._chosen_mode()
+        if chosen is not None:
+            return chosen
+        today = self.clock.now().astimezone(LOCAL_ZONE).date()
+        present = self.presence.is_present(code, today)
+        return (Direction.DEPARTURE if present else Direction.ARRIVAL), DirectionBy.PRESENCE
 
     def set_mode(self, direction: Direction | None) -> None:
         """Staff's mode, until changed again; None returns to the configured default."""
@@ -156,24 +182,42 @@ class CheckInDesk:
         if not cardcode.is_valid(code):
             return self._tell(Outcome(Signal.REFUSED, "Ongeldige code — probeer opnieuw"))
         with self._lock:
-            direction = self.mode
+            direction, chosen_by = self.direction_for(code)
             mono = self.clock.monotonic()
             if self._door_mode is not None and mono < self._door_mode[2]:
                 self._door_mode = (direction, self._door_mode[1], mono + self._door_mode[1])
-            previous = self._recent.get((code, direction))
+            # by presence a repeat would flip the direction: any scan of the card counts as the repeat
+            repeat_key = None if chosen_by is DirectionBy.PRESENCE else direction
+            previous = self._recent.get((code, repeat_key)) or self._recent.get((code, None))
             if previous and mono - previous[0] < self._repeat_window_s:
                 return self._tell(Outcome(Signal.ALREADY, f"Al geregistreerd om {_hhmm(previous[1])}"))
             now = self.clock.now()
             try:
-                event = self.outbox.append(lambda seq: self._event(seq, code, source, direction, now, mono))
+                event = self.outbox.append(
+                    lambda seq: self._event(seq, code, source, direction, now, mono, chosen_by)
+                )
             except OutboxFull as exc:
                 log.error("scan refused, outbox cannot take it: %s", exc)
                 return self._tell(Outcome(Signal.REFUSED, "NIET bewaard — opslag vol, verwittig de opvang"))
             self._recent[(code, direction)] = (mono, now)
+            if chosen_by is DirectionBy.PRESENCE:
+                self._recent[(code, None)] = (mono, now)
+            self.presence.scanned(
+                code, now.astimezone(LOCAL_ZONE).date(), direction is Direction.ARRIVAL, event.id
+            )
             self.last_scan = now
         return self._tell(self._outcome_for(event, now))
 
-    def _event(self, seq: int, code: str, source: Source, direction: Direction, now: datetime, mono: float):
+    def _event(
+        self,
+        seq: int,
+        code: str,
+        source: Source,
+        direction: Direction,
+        now: datetime,
+        mono: float,
+        chosen_by: DirectionBy,
+    ) -> CheckIn:
         return CheckIn(
             id=new_event_id(),
             unit=self.unit,
@@ -186,6 +230,7 @@ class CheckInDesk:
             clock_synced=self.clock.synced(),
             boot_id=self.clock.boot_id,
             monotonic=round(mono, 6),
+            direction_by=chosen_by,
         )
 
     def _outcome_for(self, event: CheckIn, now: datetime) -> Outcome:

@@ -1,7 +1,7 @@
 """The unit's MQTT connection: the only module of the unit that imports paho.
 
 Connects (and reconnects on its own) to the broker with the unit's credentials, sets the last
-will (status offline, retained), subscribes to the unit's ack and config topics and hands
+will (status offline, retained), subscribes to the unit's ack, config, command and presence topics and hands
 incoming messages to the callbacks it was given. Publishing while disconnected returns False:
 the outbox, not paho's memory, keeps what still has to go.
 """
@@ -73,9 +73,8 @@ class UnitLink:
         if reason_code.is_failure:
             log.warning("broker %s refused the connection: %s", self.broker, reason_code)
             return
-        client.subscribe(
-            [(self._topics[kind], 1) for kind in (TopicKind.ACK, TopicKind.CONFIG, TopicKind.COMMAND)]
-        )
+        kinds = (TopicKind.ACK, TopicKind.CONFIG, TopicKind.COMMAND, TopicKind.PRESENCE)
+        client.subscribe([(self._topics[kind], 1) for kind in kinds])
         self.connected = True
         log.info("connected to %s", self.broker)
         self._on_connected()

@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Any], None]
 
-# Payload limits per topic kind: the config carries the whole roster.
-LIMITS = {TopicKind.CONFIG: MAX_CONFIG_BYTES}
+# Payload limits per topic kind: the config carries the whole roster, the presence many cards.
+LIMITS = {TopicKind.CONFIG: MAX_CONFIG_BYTES, TopicKind.PRESENCE: MAX_CONFIG_BYTES}
 
 
 class Dispatch:

@@ -34,6 +34,7 @@ from wire import (
     CardRead,
     Direction,
     LinkCard,
+    Presence,
     Source,
     Status,
     TopicKind,
@@ -206,7 +207,16 @@ class UnitService:
         dispatch.on(TopicKind.ACK, Ack, lambda ack: self.publisher.acknowledged(ack))
         dispatch.on(TopicKind.CONFIG, UnitConfig, self._configured)
         dispatch.on(TopicKind.COMMAND, LinkCard, self._link_requested)
+        dispatch.on(TopicKind.PRESENCE, Presence, self._presence)
         return dispatch
+
+    def _presence(self, presence: Presence) -> None:
+        if presence.location != self.settings.location:
+            log.warning("ignoring a presence of location %s", presence.location)
+            return
+        if self.desk.presence.update(presence):
+            log.info("presence from the hub: seq %d, %d card(s) present", presence.seq, len(presence.present))
+            self.desk.refresh_mode()
 
     def _configured(self, config: UnitConfig) -> None:
         self.roster.update(config)
@@ -219,6 +229,7 @@ class UnitService:
         self.keys.tick()
 
     def _acked(self, ack: Ack) -> None:
+        self.desk.presence.acknowledged(ack.id)
         if ack.verdict is Verdict.REFUSED:  # kept at the hub for a person (else it would not be acked)
             log.error("hub refused event %s and kept it for review: %s", ack.id, ack.reason)
 

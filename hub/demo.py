@@ -269,6 +269,7 @@ def unit_config_text(
         f'unit = "{unit}"\nlocation = "{location}"\nbroker = "{broker_url}"\ndata_dir = "{data_dir}"\n\n'
         f'[camera]\nsource = "generated"\nevery_s = {every_s}\nstart_s = {start_s}\n\n'
         f'[scan]\nmode = "{mode}"\n'
+        "clock_synced = true\n"  # the machine's clock: right, even where a container's kernel does not say so
     )
 
 

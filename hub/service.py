@@ -9,6 +9,7 @@ import threading
 import uvicorn
 
 from hub.accounts.service import RESET, prepare_reset
+from hub.attendance.presence import PresenceBroadcaster
 from hub.core.db import connect, open_database
 from hub.core.localtime import today
 from hub.core.settings import HubSettings
@@ -35,6 +36,7 @@ class Hub:
         self.link: HubLink | None = None
         self.ingest: Ingest | None = None
         self.uploads: UploadScheduler | None = None
+        self.presence: PresenceBroadcaster | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = DataFolderLock(settings.data_dir)
@@ -52,7 +54,7 @@ class Hub:
             self.broker,
             SUBSCRIPTIONS,
             on_delivery=lambda delivery: self.ingest.submit(delivery),
-            on_connected=self.publish_configs,
+            on_connected=self._connected,
             client_id=self.settings.client_id,
         )
         self.ingest = Ingest(
@@ -68,6 +70,14 @@ class Hub:
         )
         ingest_thread.start()
         self._threads.append(ingest_thread)
+        self.presence = PresenceBroadcaster(
+            self.settings.database_path, lambda t, p, r: self.link.publish(t, p, retain=r)
+        )
+        presence_thread = threading.Thread(
+            target=self.presence.run, args=(self._stop,), name="presence", daemon=True
+        )
+        presence_thread.start()
+        self._threads.append(presence_thread)
         self.link.start()
         # the mail thread: sends what the portal queued, retrying while the SMTP server is away
         base_url = self.settings.portal_base_url
@@ -87,6 +97,10 @@ class Hub:
             )
             upload_thread.start()
             self._threads.append(upload_thread)
+
+    def _connected(self) -> None:
+        self.publish_configs()
+        self.presence.republish_all()
 
     def publish_configs(self, location_id: str | None = None) -> int:
         """(Re)publish the retained configs of the units, e.g. after a roster change."""

@@ -83,6 +83,7 @@ def acl_file(hub_user: str, units: Iterable[UnitGrant]) -> str:
         f"topic write {Topic.all_units(TopicKind.ACK)}",
         f"topic readwrite {Topic.all_units(TopicKind.CONFIG)}",
         f"topic write {Topic.all_units(TopicKind.COMMAND)}",
+        f"topic readwrite {Topic.all_units(TopicKind.PRESENCE)}",
     ]
     for u in units:
         lines += [
@@ -93,6 +94,7 @@ def acl_file(hub_user: str, units: Iterable[UnitGrant]) -> str:
             f"topic read {Topic(u.location, u.unit, TopicKind.ACK)}",
             f"topic read {Topic(u.location, u.unit, TopicKind.CONFIG)}",
             f"topic read {Topic(u.location, u.unit, TopicKind.COMMAND)}",
+            f"topic read {Topic(u.location, u.unit, TopicKind.PRESENCE)}",
         ]
     return "\n".join(lines) + "\n"
 

@@ -32,6 +32,7 @@ MAX_CONFIG_BYTES = 512 * 1024  # hub -> unit config, roster included
 EVENT_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # ULID, Crockford base32
 CARD_CODE_PATTERN = r"^[0-9]{4,20}$"
 BOOT_ID_PATTERN = r"^[0-9a-f-]{8,64}$"
+DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 MAX_INTEGER = 2**63 - 1  # what a database integer holds
 MAX_MONOTONIC_S = 1e9  # about 31 years since boot: beyond it a reading is garbage
 
@@ -56,6 +57,15 @@ class Source(StrEnum):
 
 
 NOT_ENROLLED = "not_enrolled"  # Ack.reason with UNKNOWN_CARD: the child's last day here has passed
+
+
+class DirectionBy(StrEnum):
+    """How a unit chose an event's direction."""
+
+    PRESENCE = "presence"  # the child's presence: not present -> arrival, present -> departure
+    KEY = "key"  # a mode key (A/B) at the door, or staff's mode in the unit's menu
+    FIXED = "fixed"  # a unit configured as entrance-only or exit-only
+    CLOCK = "clock"  # no presence known yet: before departure_from an arrival, after it a departure
 
 
 class Verdict(StrEnum):
@@ -108,6 +118,12 @@ class CheckIn(Message):
     boot_id: str = spec("Kernel boot id of the unit at the scan.", pattern=BOOT_ID_PATTERN)
     monotonic: float = spec(
         "Seconds on the unit's monotonic clock at the scan (since boot).", minimum=0, maximum=MAX_MONOTONIC_S
+    )
+    direction_by: DirectionBy | None = spec(
+        "How the unit chose the direction; absent from older units (the direction is then taken as sent). "
+        "For 'presence' the hub re-derives the direction from the child's registrations of the day.",
+        enum=DirectionBy,
+        default=None,
     )
 
 
@@ -225,8 +241,29 @@ class CardRead(Message):
     wall_time: str = spec("Unit's wall clock when the card was read.", format="date-time")
 
 
+@dataclass(frozen=True)
+class Presence(Message):
+    TYPE: ClassVar[str] = "presence"
+    DOC: ClassVar[str] = (
+        "The hub's retained view of which children of the location are present today, on each unit's "
+        "presence topic: the cards of the children present. A unit ignores a presence older (lower seq) "
+        "than the one it has, and one of another day."
+    )
+
+    location: str = spec("Location id.", pattern=ID_PATTERN)
+    day: str = spec("The local day (Europe/Brussels) this presence is of, YYYY-MM-DD.", pattern=DAY_PATTERN)
+    seq: int = spec(
+        "The location's presence version, from the hub's database; rises with every stored "
+        "check-in or correction.",
+        minimum=0,
+        maximum=MAX_INTEGER,
+    )
+    present: list[str] = spec("Card codes of the children present now.")
+    issued_at: str = spec("Hub time when this presence was made.", format="date-time")
+
+
 MESSAGE_TYPES: dict[str, type[Message]] = {
-    m.TYPE: m for m in (CheckIn, Ack, Status, UnitConfig, LinkCard, CardRead)
+    m.TYPE: m for m in (CheckIn, Ack, Status, UnitConfig, LinkCard, CardRead, Presence)
 }
 
 
@@ -307,6 +344,10 @@ def _check(name: str, value: Any, base: Any, meta: typing.Mapping[str, Any]) -> 
         and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     ):
         raise ContractError("bad_field", f"{name}: expected an object of strings")
+    if isinstance(value, list) and typing.get_origin(base) is list and not all(
+        isinstance(item, str) for item in value
+    ):
+        raise ContractError("bad_field", f"{name}: expected a list of strings")
     return value
 
 
@@ -335,9 +376,8 @@ def _is_instance(value: Any, base: Any) -> bool:
 
 def _type_name(base: Any) -> str:
     origin = typing.get_origin(base) or base
-    return {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object"}.get(
-        origin, "value"
-    )
+    names = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array"}
+    return names.get(origin, "value")
 
 
 def is_aware_iso_datetime(value: str) -> bool:

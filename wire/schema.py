@@ -18,7 +18,7 @@ from typing import Any
 from wire import topics
 from wire.contract import MAX_PAYLOAD_BYTES, MESSAGE_TYPES, PROTOCOL_VERSION, Message, optional_base
 
-_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object"}
+_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array"}
 
 
 def message_schema(cls: type[Message]) -> dict[str, Any]:
@@ -42,6 +42,8 @@ def message_schema(cls: type[Message]) -> dict[str, Any]:
                 prop[key] = f.metadata[key]
         if typing.get_origin(base) is dict and typing.get_args(base)[1] is str:
             prop["additionalProperties"] = {"type": "string"}
+        if typing.get_origin(base) is list and typing.get_args(base)[0] is str:
+            prop["items"] = {"type": "string"}
         if base is not hint:
             prop = {"anyOf": [prop, {"type": "null"}], "description": prop.pop("description")}
         props[f.name] = prop

@@ -5,6 +5,7 @@
     aanwezig/v1/loc/{location}/unit/{unit}/status   unit -> all    retained, last will = offline
     aanwezig/v1/loc/{location}/unit/{unit}/config   hub  -> unit   retained: roster and settings
     aanwezig/v1/loc/{location}/unit/{unit}/command  hub  -> unit   one-off requests (link a card), QoS 1
+    aanwezig/v1/loc/{location}/unit/{unit}/presence hub  -> unit   retained: the children present today
 
 Location and unit ids are restricted to letters, digits, ``-`` and ``_`` so that they can never
 smuggle a ``/``, ``+`` or ``#`` into a topic or an ACL line.
@@ -27,6 +28,7 @@ class TopicKind(StrEnum):
     STATUS = "status"
     CONFIG = "config"
     COMMAND = "command"
+    PRESENCE = "presence"
 
 
 def is_valid_id(value: object) -> bool:

@@ -1,4 +1,4 @@
-"""Clock repair: re-timing events that a unit registered before its clock was synchronised.
+"""Clock repair and trust in a unit's time: the rules, without I/O (the SQL is in clock_queries.py).
 
 A Raspberry Pi has no battery clock: after a power cut it may boot in 1970 or at the time it was
 switched off, and it scans children long before NTP answers. Each event therefore carries the
@@ -6,24 +6,23 @@ unit's boot id and a monotonic reading (seconds since boot, never set back). The
 event of a boot, the one with the lowest monotonic reading, is the boot's *anchor*: for any event
 of that boot, real time = anchor wall time - (anchor monotonic - event monotonic).
 
-The ingest re-times every unsynced event of a boot when its anchor arrives (or a better one:
-a synced event with a lower reading that was delivered late), and times unsynced events that
-arrive after the anchor straight away. ``wall_time`` keeps what the unit said; ``occurred_at``
-is the time attendance uses; ``retimed_by`` names the anchor.
+An unsynced event whose boot has no anchor yet has no time the hub can trust: it waits as "tijd
+onzeker" (never stored at 1970 or at the Pi's last shutdown time) until its anchor arrives, or a
+person places it at a time or discards it. A synced time the hub cannot accept (well after the
+hub's own clock, or before what a location may still correct, or in a closed or uploaded month)
+is refused with a reason and kept for a person, never stored silently.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-import sqlite_utils
+from hub.core.localtime import BRUSSELS
 
-from hub.core.localtime import parse_utc, utc_iso
-from wire import CheckIn
-
-log = logging.getLogger(__name__)
+# A synced unit clock may run a little ahead of the hub's (both NTP, seconds apart); beyond this the
+# event claims a time that has not come yet.
+MAX_AHEAD = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class Anchor:
 
 
 def effective_time(anchor: Anchor, monotonic: float) -> datetime:
-    """The real time of a reading of the same boot's monotonic clock. Pure."""
+    """The real time of a reading of the same boot's monotonic clock."""
     return anchor.wall - timedelta(seconds=anchor.monotonic - monotonic)
 
 
@@ -45,83 +44,63 @@ def improves(current: Anchor | None, candidate: Anchor) -> bool:
     return current is None or candidate.monotonic < current.monotonic
 
 
-BootKey = tuple[str, str]  # (unit id, boot id)
+def trusted_time(
+    wall: datetime, clock_synced: bool, monotonic: float, anchor: Anchor | None
+) -> tuple[datetime, str | None] | None:
+    """(time, anchor event id) the hub may use for an event, or None: "tijd onzeker".
 
-
-class ClockRepair:
-    """The anchors of the boots the ingest has seen, and the re-timing they cause.
-
-    Only the ingest writes anchors, so the anchors it committed stay valid between batches;
-    anchors found or made during a batch count only once the batch commits (:meth:`committed`).
+    A synced clock is trusted as it is; an unsynced one only through its boot's anchor.
     """
+    if clock_synced:
+        return wall, None
+    if anchor is not None:
+        return effective_time(anchor, monotonic), anchor.event_id
+    return None
 
-    def __init__(self) -> None:
-        self._known: dict[BootKey, Anchor] = {}
-        self._pending: dict[BootKey, Anchor | None] = {}
 
-    def begin(self) -> None:
-        self._pending = {}
+@dataclass(frozen=True)
+class TimeRefusal:
+    """Why the hub refuses an event's time: a short code for the refused list, and Dutch for people."""
 
-    def committed(self) -> None:
-        self._known.update({key: anchor for key, anchor in self._pending.items() if anchor is not None})
-        self._pending = {}
+    reason: str  # "clock_ahead", "too_old", "month_closed", "month_uploaded"
+    detail: str
 
-    def anchor(self, db: sqlite_utils.Database, unit: str, boot: str) -> Anchor | None:
-        key = (unit, boot)
-        if key in self._pending:
-            return self._pending[key]
-        if key in self._known:
-            return self._known[key]
-        row = db.execute(
-            "SELECT event_id, wall_utc, monotonic FROM clock_anchors WHERE unit_id = ? AND boot_id = ?", key
-        ).fetchone()
-        anchor = Anchor(row[0], parse_utc(row[1]), row[2]) if row else None
-        self._pending[key] = anchor
-        return anchor
 
-    def timing(self, db: sqlite_utils.Database, event: CheckIn) -> tuple[str, str | None]:
-        """(occurred_at, retimed_by) for a new event: its own time, or re-timed from a known anchor."""
-        wall = datetime.fromisoformat(event.wall_time)
-        if not event.clock_synced:
-            anchor = self.anchor(db, event.unit, event.boot_id)
-            if anchor is not None:
-                return utc_iso(effective_time(anchor, event.monotonic)), anchor.event_id
-        return utc_iso(wall), None
+def time_refusal(
+    moment: datetime,
+    received_at: datetime,
+    earliest_day: date,
+    month_closed: bool = False,
+    month_uploaded: bool = False,
+) -> TimeRefusal | None:
+    """Why a check-in at ``moment`` (received at the hub's ``received_at``) cannot be stored, or None.
 
-    def stored(self, db: sqlite_utils.Database, event: CheckIn) -> int:
-        """After a new event is stored: if it anchors its boot, re-time the boot; returns events re-timed."""
-        if not event.clock_synced:
-            return 0
-        candidate = Anchor(event.id, datetime.fromisoformat(event.wall_time), event.monotonic)
-        if not improves(self.anchor(db, event.unit, event.boot_id), candidate):
-            return 0
-        db.execute(
-            """
-            INSERT INTO clock_anchors (unit_id, boot_id, event_id, wall_utc, monotonic) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (unit_id, boot_id) DO UPDATE
-            SET event_id = excluded.event_id, wall_utc = excluded.wall_utc, monotonic = excluded.monotonic
-            """,
-            (event.unit, event.boot_id, event.id, utc_iso(candidate.wall), event.monotonic),
+    ``earliest_day`` is the first day the location may still correct; a closed or uploaded month
+    is not changed behind the organisator's back.
+    """
+    local = moment.astimezone(BRUSSELS)
+    if moment - received_at > MAX_AHEAD:
+        minutes = int((moment - received_at).total_seconds() // 60)
+        return TimeRefusal(
+            "clock_ahead",
+            f"De klok van de scanner liep {minutes} minuten voor op de hub "
+            f"({local.strftime('%d/%m/%Y %H:%M')}).",
         )
-        self._pending[(event.unit, event.boot_id)] = candidate
-        return retime_boot(db, event.unit, event.boot_id, candidate)
-
-
-def retime_boot(db: sqlite_utils.Database, unit: str, boot: str, anchor: Anchor) -> int:
-    """Give every unsynced event of one boot its time from ``anchor``; returns how many moved."""
-    rows = db.execute(
-        """
-        SELECT id, monotonic, occurred_at, retimed_by FROM events
-        WHERE unit_id = ? AND boot_id = ? AND clock_synced = 0
-        """,
-        (unit, boot),
-    ).fetchall()
-    updates = []
-    for event_id, monotonic, occurred_at, retimed_by in rows:
-        repaired = utc_iso(effective_time(anchor, monotonic))
-        if (repaired, anchor.event_id) != (occurred_at, retimed_by):
-            updates.append((repaired, anchor.event_id, event_id))
-    db.conn.executemany("UPDATE events SET occurred_at = ?, retimed_by = ? WHERE id = ?", updates)
-    if updates:
-        log.info("re-timed %d unsynced event(s) of unit %s, boot %s", len(updates), unit, boot)
-    return len(updates)
+    if local.date() < earliest_day:
+        return TimeRefusal(
+            "too_old",
+            f"Registratie van {local.strftime('%d/%m/%Y %H:%M')}: "
+            "ouder dan de opvanglocatie nog kan wijzigen "
+            f"(vanaf {earliest_day.strftime('%d/%m/%Y')}).",
+        )
+    if month_closed:
+        return TimeRefusal(
+            "month_closed", f"Registratie van {local.strftime('%d/%m/%Y %H:%M')} in een gesloten maand."
+        )
+    if month_uploaded:
+        return TimeRefusal(
+            "month_uploaded",
+            f"Registratie van {local.strftime('%d/%m/%Y %H:%M')} "
+            "in een maand die al naar Kind en Gezin ging.",
+        )
+    return None

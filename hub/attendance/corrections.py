@@ -17,16 +17,19 @@ from datetime import UTC, date, datetime, time
 import sqlite_utils
 
 from hub.accounts.actors import Actor, Refused, may_manage
+from hub.attendance import presence
 from hub.attendance.cells import Cell, judge_day
 from hub.attendance.days import Correction, attendance, corrections_of_cell, intervals_json
 from hub.attendance.grid import elsewhere_of, judge_cell
-from hub.attendance.pairing import Interval
+from hub.attendance.pairing import Interval, Stamp
+from hub.attendance.presence_rules import rederive
 from hub.attendance.windows import correction_refusal
 from hub.attendance.wording import finding_text
 from hub.children.queries import Child, get_child, is_linked
 from hub.core.db import write_transaction
-from hub.core.localtime import BRUSSELS, day_bounds_utc, fmt_time, local, now_utc_iso
+from hub.core.localtime import BRUSSELS, day_bounds_utc, fmt_time, local, now_utc_iso, parse_utc
 from hub.locations.queries import location_schedule
+from wire import Direction, DirectionBy
 
 Times = tuple[time, time | None]  # (arrival, departure) in local time; departure None: still here
 
@@ -149,6 +152,7 @@ def apply_correction(
                 now_utc_iso(),  # the hub's clock, like an event's received_at
             ),
         )
+        presence.bump(db, [location_id])  # the units hear of the corrected presence
     return replace(cell, corrected=True)
 
 
@@ -181,10 +185,18 @@ def _events_of_cell(db: sqlite_utils.Database, location_id: str, child_id: int, 
     start, end = day_bounds_utc(day)
     rows = db.execute(
         """
-        SELECT id, occurred_at, direction, source, unit_id, retimed_by IS NOT NULL FROM events
+        SELECT id, occurred_at, direction, source, unit_id, retimed_by IS NOT NULL, direction_by FROM events
         WHERE location_id = ? AND child_id = ? AND occurred_at >= ? AND occurred_at < ?
         ORDER BY occurred_at, id
         """,
         (location_id, child_id, start, end),
     ).fetchall()
-    return [EventRow(*row[:5], bool(row[5])) for row in rows]
+    # a direction the unit chose by presence is shown as the hub re-derives it from the day
+    derived = {
+        stamp.ref: stamp.direction.value
+        for stamp in rederive(
+            (Stamp(parse_utc(row[1]), Direction(row[2]), row[0]), row[6] == DirectionBy.PRESENCE.value)
+            for row in rows
+        )
+    }
+    return [EventRow(row[0], row[1], derived[row[0]], row[3], row[4], bool(row[5])) for row in rows]

@@ -19,11 +19,13 @@ from datetime import date, timedelta
 import sqlite_utils
 
 from hub.attendance.pairing import Interval, Stamp, pair, stamps_of
+from hub.attendance.presence_rules import rederive
 from hub.core.localtime import day_bounds_utc, parse_utc, utc_iso
-from wire import Direction
+from wire import Direction, DirectionBy
 
 CellKey = tuple[str, int, date]  # (location id, child id, local day)
 _DIRECTIONS = {d.value: d for d in Direction}
+_BY_PRESENCE = DirectionBy.PRESENCE.value
 
 
 @dataclass(frozen=True)
@@ -116,18 +118,17 @@ def attendance(
     starts = [day_bounds_utc(day)[0] for day in days_in_range]
     start, end = starts[0], day_bounds_utc(last)[1]
     where, params = _filters(location_id, child_ids)
-    stamps: dict[CellKey, list[tuple[Stamp, str]]] = defaultdict(list)
-    for event_id, loc, child_id, occurred_at, direction, received_at in db.execute(
+    stamps: dict[CellKey, list[tuple[Stamp, str, bool]]] = defaultdict(list)
+    for event_id, loc, child_id, occurred_at, direction, received_at, direction_by in db.execute(
         f"""
-        SELECT id, location_id, child_id, occurred_at, direction, received_at FROM events
+        SELECT id, location_id, child_id, occurred_at, direction, received_at, direction_by FROM events
         WHERE child_id IS NOT NULL AND occurred_at >= ? AND occurred_at < ? {where}
         """,
         (start, end, *params),
     ):
         day = days_in_range[bisect_right(starts, occurred_at) - 1]
-        stamps[(loc, child_id, day)].append(
-            (Stamp(parse_utc(occurred_at), _DIRECTIONS[direction], event_id), received_at)
-        )
+        stamp = Stamp(parse_utc(occurred_at), _DIRECTIONS[direction], event_id)
+        stamps[(loc, child_id, day)].append((stamp, received_at, direction_by == _BY_PRESENCE))
     latest: dict[CellKey, Correction] = {}
     for row in db.execute(
         f"SELECT {_CORRECTION_COLUMNS} FROM corrections WHERE day >= ? AND day <= ? {where} ORDER BY id",
@@ -139,12 +140,16 @@ def attendance(
     for key in stamps.keys() | latest.keys():
         correction = latest.get(key)
         if correction is None:
-            day_stamps = [stamp for stamp, _ in stamps[key]]
+            day_stamps = [(stamp, by_presence) for stamp, _, by_presence in stamps[key]]
         else:
-            day_stamps = stamps_of(correction.after, f"correction:{correction.id}") + [
-                stamp for stamp, received_at in stamps.get(key, ()) if received_at > correction.made_at
+            ref = f"correction:{correction.id}"
+            day_stamps = [(stamp, False) for stamp in stamps_of(correction.after, ref)]
+            day_stamps += [
+                (stamp, by_presence)
+                for stamp, received_at, by_presence in stamps.get(key, ())
+                if received_at > correction.made_at
             ]
-        days[key] = DayAttendance(tuple(pair(day_stamps)), correction)
+        days[key] = DayAttendance(tuple(pair(rederive(day_stamps))), correction)
     return days
 
 

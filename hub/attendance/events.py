@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import sqlite_utils
 
+from hub.attendance import presence
 from hub.core.localtime import day_bounds_utc, utc_iso
 from wire import CheckIn
 
@@ -19,12 +20,13 @@ class NewCheckIn:
     """A check-in as the ingest stores it: the event, whose card it was, and when it happened.
 
     ``occurred_at`` is the time attendance uses: the unit's wall time unless clock repair
-    (:mod:`hub.attendance.clock_repair`) re-timed it from the anchor ``retimed_by``.
+    (:mod:`hub.attendance.clock_repair`) re-timed it from the anchor ``retimed_by``; None when the
+    time cannot be trusted yet ("tijd onzeker": kept aside in ``uncertain_checkins``).
     """
 
     event: CheckIn
     child_id: int | None
-    occurred_at: str
+    occurred_at: str | None
     retimed_by: str | None = None
 
 
@@ -37,38 +39,58 @@ def record_checkins(
     (:func:`hub.core.db.write_transaction`), so the look-up that tells new from duplicate cannot race
     another writer; the insert count is checked against it all the same. The caller commits.
     """
+    ids = json.dumps([c.event.id for c in checkins])
     known = {
         row[0]
         for row in db.conn.execute(
-            "SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps([c.event.id for c in checkins]),),
+            "SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?)) "
+            "UNION SELECT id FROM uncertain_checkins WHERE id IN (SELECT value FROM json_each(?))",
+            (ids, ids),
         )
     }
-    new, rows = [], []
+    new, rows, uncertain = [], [], []
     for c in checkins:
         e = c.event
         new.append(e.id not in known)
         if e.id in known:
             continue
         known.add(e.id)  # the same event twice in one batch: the second is a duplicate
+        by = e.direction_by.value if e.direction_by else None
+        if c.occurred_at is None:
+            uncertain.append(
+                (e.id, e.unit, e.location, e.seq, e.direction.value, by, e.code, e.source.value, e.wall_time,
+                 e.boot_id, e.monotonic, c.child_id, received_at)
+            )  # fmt: skip
+            continue
         rows.append(
             (e.id, e.unit, e.location, e.seq, e.direction.value, e.code, e.source.value, e.wall_time,
              c.occurred_at, int(e.clock_synced), e.boot_id, e.monotonic, c.child_id, received_at,
-             c.retimed_by)
+             c.retimed_by, by)
         )  # fmt: skip
     before = db.conn.total_changes
     db.conn.executemany(
         """
         INSERT INTO events (id, unit_id, location_id, seq, direction, code, source, wall_time,
                             occurred_at, clock_synced, boot_id, monotonic, child_id, received_at,
-                            retimed_by)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            retimed_by, direction_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO NOTHING
         """,
         rows,
     )
-    if db.conn.total_changes - before != len(rows):
+    db.conn.executemany(
+        """
+        INSERT INTO uncertain_checkins (id, unit_id, location_id, seq, direction, direction_by, code, source,
+                                        wall_time, boot_id, monotonic, child_id, received_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO NOTHING
+        """,
+        uncertain,
+    )
+    if db.conn.total_changes - before != len(rows) + len(uncertain):
         raise sqlite3.IntegrityError("events were written under the ingest's write lock")
+    if rows:
+        presence.bump(db, {row[2] for row in rows})
     return new
 
 

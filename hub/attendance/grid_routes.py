@@ -19,6 +19,7 @@ from hub.accounts.actors import Refused
 from hub.attendance.cells import Cell, CellState, Mark
 from hub.attendance.closed_months import close_month, reopen_month
 from hub.attendance.grid import Grid, GridRow, month_grid, period_grid
+from hub.attendance.uncertain import count_waiting
 from hub.attendance.windows import shift_month
 from hub.attendance.wording import MARK_NL, MARK_SYMBOL, cell_texts
 from hub.core import bounds
@@ -182,6 +183,7 @@ def month_page(
             (child, cell, next(m for m in cell.marks if m.mark is Mark.LATE_PICKUP).times[-1])
             for child, cell in grid.late_pickups
         ],
+        "uncertain": count_waiting(conn, location.id),  # "tijd onzeker", waiting for a person
     }
     return render(request, "grid/overview.html", context, location=location)
 

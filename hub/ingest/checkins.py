@@ -6,7 +6,7 @@ delivered it; its verdict goes to the unit that delivered it.
 
 from __future__ import annotations
 
-from hub.attendance.clock_repair import ClockRepair
+from hub.attendance.clock_queries import ClockRepair
 from hub.attendance.events import NewCheckIn, record_checkins
 from hub.cards import codes as cards
 from hub.children import queries as children

@@ -25,9 +25,13 @@ from wire.contract import Message
 EventHandler = Callable[[Transaction, Any, str], Outcome]  # (transaction, message, ack topic) -> outcome
 
 
+TimeRefusal = Callable[[Transaction, CheckIn], Any]  # a reason and detail, or None when the time is fine
+
+
 class Dispatch:
-    def __init__(self) -> None:
+    def __init__(self, time_refusal: TimeRefusal | None = None) -> None:
         self.event_handlers: dict[type[Message], EventHandler] = {CheckIn: _take_checkin}
+        self._time_refusal = time_refusal
 
     def __call__(self, tx: Transaction, d: Delivery) -> Outcome:
         try:
@@ -58,6 +62,9 @@ class Dispatch:
             if reason:
                 detail = f"{message.unit}@{message.location} via {d.topic}"
                 return tx.refuse(d, message, topic, reason, detail)
+            late = self._time_refusal(tx, message) if self._time_refusal else None
+            if late:  # a time the hub cannot accept: kept whole for a person, with the reason
+                return tx.refuse(d, message, topic, late.reason, late.detail)
         else:
             if (message.unit, message.location) != (topic.unit, topic.location):
                 return tx.dead(

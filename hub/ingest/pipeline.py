@@ -24,7 +24,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from hub.attendance.clock_repair import ClockRepair
+from hub.attendance.clock_queries import ClockRepair
 from hub.core.db import connect, write_transaction
 from hub.core.localtime import now_utc_iso, utc_iso
 from hub.ingest import deadletters, refused
@@ -65,7 +65,10 @@ class Ingest:
         self._dead_letter_days = dead_letter_days
         self._refused_per_unit_day = refused_per_unit_day
         self._queue = DeliveryQueue()
-        self._dispatch = Dispatch()
+        # a check-in's time the hub cannot accept (ahead of its clock, too old, a closed month) is refused
+        self._dispatch = Dispatch(
+            time_refusal=lambda tx, event: self.clock.refusal(tx.db, event, tx.received_at)
+        )
         self._fault = FaultHook()
         self.stored = 0
         self.batches = 0

@@ -35,6 +35,7 @@ from hub.attendance import api
 from hub.attendance import correction_routes as corrections
 from hub.attendance import grid_routes as grid
 from hub.attendance import overview_routes as overview
+from hub.attendance import uncertain_routes as uncertain
 from hub.cards import routes as cards
 from hub.children import routes as children
 from hub.core.db import open_database
@@ -113,7 +114,8 @@ def create_app(
         # happens to answer on the same port.
         return {"status": "ok", "pid": os.getpid()}
 
-    for module in (auth, overview, locations, opening_hours, grid, corrections, children, cards, api):
+    features = (auth, overview, locations, opening_hours, grid, corrections, uncertain, children, cards, api)
+    for module in features:
         app.include_router(module.router)
     app.include_router(evacuation.router)  # "Nu aanwezig", the evacuation list (issue 16)
     app.state.portal.nav.append(NavEntry("nu-aanwezig", "Nu aanwezig", "/locaties/{location}/nu-aanwezig"))

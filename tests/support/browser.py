@@ -6,6 +6,8 @@ Screenshots for people to look at go to test-artifacts/ (gitignored).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
 from hub.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.support.faketime import real_time_env
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -35,6 +38,19 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
+@contextlib.contextmanager
+def without_fake_time() -> Iterator[None]:
+    """Start Playwright's driver without libfaketime (the clock-proof check fakes only Python)."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(real_time_env(saved))
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 @pytest.fixture
 def browser_locale() -> str:
     """The browser's language and region; a test parametrizes it to try another (``en-US``)."""
@@ -45,9 +61,12 @@ def browser_locale() -> str:
 def browser(tmp_path: Path, browser_locale: str) -> Iterator[BrowserContext]:
     """A Chromium with a fresh profile; pages default to a phone-and-PC friendly 1280x900 window."""
     profile = tmp_path / "chromium-profile"
-    with sync_playwright() as playwright:
+    with contextlib.ExitStack() as stack:
+        with without_fake_time():  # only while the driver starts: the hub processes keep the fake clock
+            playwright = stack.enter_context(sync_playwright())
         context = playwright.chromium.launch_persistent_context(
             str(profile),
+            env=real_time_env(),  # Chromium keeps the real clock under the clock-proof check
             executable_path=chromium_path(),
             args=ARGS,
             headless=True,

@@ -25,3 +25,17 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         self.at += timedelta(seconds=seconds)
         self.mono += seconds
+
+
+def clear_of_midnight(margin_s: float = 90.0) -> None:
+    """Wait until Brussels midnight has passed when it is less than ``margin_s`` away: a test whose
+    scans must fall on one day (presence starts afresh at midnight) then runs on the new day."""
+    import time
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(UTC).astimezone(ZoneInfo("Europe/Brussels"))
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    left = (midnight - now).total_seconds()
+    if left < margin_s:
+        time.sleep(left + 1.0)

@@ -21,6 +21,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 
 from hub.core.ports import free_port
+from tests.support.faketime import real_time_env
 from tests.support.processes import ROOT, Proc, healthy, spawn
 from tests.support.waiting import wait_for
 from wire.broker_url import BrokerAddress
@@ -128,6 +129,7 @@ class ProvisionedHub:
             raise RuntimeError("the mosquitto binary is not installed: run scripts/install-test-deps")
         self.mosquitto = subprocess.Popen(
             [binary, "-c", str(self.mosquitto_dir / "mosquitto.conf")],
+            env=real_time_env(),  # the broker keeps the real clock under the clock-proof check
             stdout=subprocess.DEVNULL,
             stderr=(self.mosquitto_dir / "stderr.log").open("ab"),
         )

@@ -3,13 +3,15 @@ and a delivery as the hub's link hands it to the ingest."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from hub.ingest.link import Delivery
 from wire import CheckIn, Direction, Source, Topic, TopicKind
 from wire.ids import new_event_id
 
 
 def checkin(**changes) -> CheckIn:
-    """A valid check-in (unit-1 at loc-1, a QR scan on 29/03/2026), with ``changes`` applied."""
+    """A valid check-in (unit-1 at loc-1, a QR scan made now), with ``changes`` applied."""
     fields = dict(
         id=new_event_id(),
         unit="unit-1",
@@ -18,7 +20,8 @@ def checkin(**changes) -> CheckIn:
         direction=Direction.ARRIVAL,
         code="1234567894",  # a valid check digit: the hub refuses a wrong one
         source=Source.QR,
-        wall_time="2026-03-29T08:12:03.120+02:00",
+        # now: the hub refuses times it cannot accept (ahead of its clock, older than may be corrected)
+        wall_time=datetime.now(UTC).isoformat(timespec="milliseconds"),
         clock_synced=True,
         boot_id="0f4c2a6e-5a7d-4e4b-9d2e-7a0b6c1d2e3f",
         monotonic=1234.5,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hub.core.ports import free_port
 from provisioning.mosquitto import MAX_PACKET_BYTES, UnitAccount, acl_file, password_file
+from tests.support.faketime import real_time_env
 from tests.support.waiting import wait_for
 
 HUB_USER = "aanwezig-hub"
@@ -71,6 +72,7 @@ class Mosquitto:
     def start(self) -> Mosquitto:
         self.process = subprocess.Popen(
             [self.binary, "-c", str(self.config_path)],
+            env=real_time_env(),  # the broker keeps the real clock under the clock-proof check
             stdout=subprocess.DEVNULL,
             stderr=(self.workdir / "stderr.log").open("ab"),
         )

@@ -110,8 +110,13 @@ def unit_config(
     workdir: Path, unit: str, location: str, broker_url: str, data_dir: Path | None = None, **sections: dict
 ) -> Path:
     """Write a unit's TOML config; ``sections`` adds tables such as camera={"folder": ...}.
-    The outbox goes in ``data_dir``, by default ``workdir``."""
+    The outbox goes in ``data_dir``, by default ``workdir``.
+
+    The unit's clock counts as synced unless a test says otherwise: this machine's clock is right,
+    but a container's kernel does not say so, and the hub keeps unsynced scans without an anchor
+    aside as "tijd onzeker". (A skewed clock, ``AANWEZIG_CLOCK_START``, has its own sync state.)"""
     workdir.mkdir(parents=True, exist_ok=True)
+    sections = {**sections, "scan": {"clock_synced": True, **sections.get("scan", {})}}
     lines = [
         f'unit = "{unit}"',
         f'location = "{location}"',

@@ -32,7 +32,7 @@ from tests.support.attendance import (
 )
 from tests.support.attendance import db as db  # the fixtures, on the demo database
 from tests.support.attendance import door as door
-from wire import Ack
+from wire import Ack, Verdict
 
 # -- the month grid ------------------------------------------------------------------------------
 
@@ -314,15 +314,27 @@ def after_sync(door: Door, who: str, moment: datetime, monotonic: float) -> Ack:
     return door.scan(who, moment, ARRIVAL, clock_synced=True, boot_id=BOOT, monotonic=monotonic)
 
 
-def test_scans_before_the_clock_synced_are_retimed_when_the_boot_syncs(db, door, demo) -> None:
+def uncertain(db) -> dict[str, tuple[str, str | None]]:
+    """Event id -> (state, placed_at) of the check-ins kept as "tijd onzeker"."""
+    rows = db.execute("SELECT id, state, placed_at FROM uncertain_checkins")
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def test_scans_before_the_clock_synced_wait_as_uncertain_and_are_retimed_when_the_boot_syncs(
+    db, door, demo
+) -> None:
+    door.hub_clock(at("2026-03-10", "12:00"))
     # after a power cut the unit boots in 1970 and registers two scans before NTP answers
     first = before_sync(door, "Jules", "1970-01-01T00:01:40+00:00", monotonic=100.0)
     second = before_sync(door, "Lotte", "1970-01-01T00:02:10+00:00", monotonic=130.0)
-    assert event_times(db)[first.id][1].startswith("1970"), "no anchor yet: the unit's own time"
+    assert first.verdict is Verdict.STORED, "kept by the hub: the unit may forget it"
+    assert first.id not in event_times(db), "no anchor yet: not stored at 1970"
+    assert uncertain(db)[first.id] == ("waiting", None)
     synced = after_sync(door, "Noah", at("2026-03-10", "08:15"), monotonic=400.0)
     times = event_times(db)
     assert times[first.id] == ("1970-01-01T00:01:40.000+00:00", "2026-03-10T07:10:00.000+00:00", synced.id)
     assert times[second.id][1:] == ("2026-03-10T07:10:30.000+00:00", synced.id)
+    assert uncertain(db)[first.id] == ("repaired", "2026-03-10T07:10:00.000+00:00")
     later = before_sync(door, "Mila", "1970-01-01T00:10:00+00:00", monotonic=460.0)
     assert event_times(db)[later.id][1:] == ("2026-03-10T07:16:00.000+00:00", synced.id)
     grid = month_grid(db, demo.location_id, 2026, 3, now=at("2026-03-10", "12:00"))
@@ -330,6 +342,7 @@ def test_scans_before_the_clock_synced_are_retimed_when_the_boot_syncs(db, door,
 
 
 def test_an_earlier_synced_scan_delivered_late_reanchors_the_boot(db, door) -> None:
+    door.hub_clock(at("2026-03-10", "12:00"))
     unsynced = before_sync(door, "Jules", "1970-01-01T00:01:40+00:00", monotonic=100.0)
     late_anchor = after_sync(door, "Noah", at("2026-03-10", "09:00:00"), monotonic=3000.0)
     assert event_times(db)[unsynced.id][2] == late_anchor.id
@@ -337,7 +350,8 @@ def test_an_earlier_synced_scan_delivered_late_reanchors_the_boot(db, door) -> N
     assert event_times(db)[unsynced.id][1:] == ("2026-03-10T07:10:30.000+00:00", early_anchor.id)
 
 
-def test_a_boot_that_never_synced_keeps_the_units_own_times_and_other_boots_are_untouched(db, door) -> None:
+def test_a_boot_that_never_synced_waits_as_uncertain_and_other_boots_are_untouched(db, door) -> None:
+    door.hub_clock(at("2026-03-10", "12:00"))
     other_boot = before_sync(
         door,
         "Jules",
@@ -346,7 +360,8 @@ def test_a_boot_that_never_synced_keeps_the_units_own_times_and_other_boots_are_
         boot="0a0eb000-0000-4000-8000-000000000000",
     )
     after_sync(door, "Noah", at("2026-03-10", "09:00"), monotonic=400.0)
-    assert event_times(db)[other_boot.id][1:] == ("2026-03-10T07:00:00.000+00:00", None)
+    assert other_boot.id not in event_times(db), "not stored at the unit's guess of the time"
+    assert uncertain(db)[other_boot.id] == ("waiting", None)
 
 
 # -- the database guards its history --------------------------------------------------------------

@@ -1,0 +1,125 @@
+"""Telling the units who is present: the presence version per location, and the retained message.
+
+Every stored check-in, repaired or placed time and correction raises its location's presence
+version (:func:`bump`, in the same transaction). :class:`PresenceBroadcaster` watches the versions
+and publishes each changed location's presence, retained, on every active unit's own presence
+topic (and all of them when the broker link comes back, and when the local day changes). The
+rules are in :mod:`hub.attendance.presence_rules`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+
+import sqlite_utils
+
+from hub.attendance.days import attendance
+from hub.attendance.presence_rules import is_present
+from hub.core.db import connect
+from hub.core.localtime import now_utc_iso, today
+from hub.units import registry as units
+from wire import Presence, Topic, TopicKind, encode
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.3
+
+
+def bump(db: sqlite_utils.Database, location_ids: Iterable[str]) -> None:
+    """Raise the presence version of these locations (inside the caller's transaction)."""
+    db.conn.executemany(
+        """
+        INSERT INTO presence_versions (location_id, seq) VALUES (?, 1)
+        ON CONFLICT (location_id) DO UPDATE SET seq = seq + 1
+        """,
+        [(location_id,) for location_id in set(location_ids)],
+    )
+
+
+def versions(db: sqlite_utils.Database) -> dict[str, int]:
+    return dict(db.execute("SELECT location_id, seq FROM presence_versions").fetchall())
+
+
+def presence_of(db: sqlite_utils.Database, location_id: str, day: date | None = None) -> Presence:
+    """The location's presence now: the active cards of the children present today."""
+    day = day or today()
+    conn = db.conn
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")  # one snapshot: the version and the attendance it stands for
+    try:
+        row = db.execute("SELECT seq FROM presence_versions WHERE location_id = ?", (location_id,)).fetchone()
+        cells = attendance(db, day, day, location_id=location_id)
+        present = [child for (_loc, child, _day), cell in cells.items() if is_present(cell.intervals)]
+        codes = [
+            code
+            for (code,) in db.execute(
+                "SELECT code FROM cards "
+                "WHERE state = 'active' AND child_id IN (SELECT value FROM json_each(?))",
+                (f"[{','.join(str(c) for c in present)}]",),
+            )
+        ]
+    finally:
+        if own:
+            conn.rollback()
+    return Presence(
+        location=location_id, day=day.isoformat(), seq=row[0] if row else 0, present=sorted(codes),
+        issued_at=now_utc_iso(),
+    )  # fmt: skip
+
+
+def publish_presence(
+    db: sqlite_utils.Database, publish: Callable[[str, bytes, bool], bool], location_id: str
+) -> int:
+    """Publish (retained) the location's presence to each of its active units; returns how many."""
+    payload = encode(presence_of(db, location_id))
+    published = 0
+    for unit in units.active_units(db):
+        if unit.location_id == location_id:
+            publish(str(Topic(location_id, unit.id, TopicKind.PRESENCE)), payload, True)
+            published += 1
+    return published
+
+
+class PresenceBroadcaster:
+    """Publishes a location's presence whenever its version changed (polled: a tiny table)."""
+
+    def __init__(self, database: str | Path, publish: Callable[[str, bytes, bool], bool]) -> None:
+        self._database = database
+        self._publish = publish
+        self._sent: dict[str, int] = {}
+        self._day: date | None = None
+        self._all = threading.Event()
+
+    def republish_all(self) -> None:
+        """The broker link came (back): send every location's presence again."""
+        self._all.set()
+
+    def run(self, stop: threading.Event) -> None:
+        db = connect(self._database)
+        try:
+            while not stop.wait(POLL_S):
+                try:
+                    self.step(db)
+                except Exception:
+                    log.exception("publishing the presence failed; trying again")
+        finally:
+            db.close()
+
+    def step(self, db: sqlite_utils.Database) -> int:
+        """Publish what changed since the last step; returns the number of locations published."""
+        current = versions(db)
+        if self._all.is_set() or self._day != today():
+            self._all.clear()
+            self._day = today()
+            self._sent = {}
+            current = {**{u.location_id: 0 for u in units.active_units(db)}, **current}
+        changed = [loc for loc, seq in current.items() if self._sent.get(loc) != seq]
+        for location_id in changed:
+            publish_presence(db, self._publish, location_id)
+            self._sent[location_id] = current[location_id]
+        return len(changed)
