@@ -29,6 +29,10 @@ REASONS_NL = {
     "not_a_predecessor": "scanner is geen voorganger van de scanner die ze doorgaf",
     "made_after_revocation": "gemaakt nadat de scanner was ingetrokken",
     "internal_error": "fout in de hub bij het verwerken",
+    "clock_ahead": "tijd ligt na de klok van de hub (de klok van de scanner loopt voor)",
+    "too_old": "tijd ligt verder terug dan nog aangepast mag worden",
+    "month_closed": "maand is aangeduid als gesloten maand",
+    "month_uploaded": "maand werd al naar Kind en Gezin verstuurd",
 }
 
 
