@@ -15,8 +15,8 @@ from device.feedback.fake import RecordingFeedback
 from device.outbox import Outbox
 from device.presence import PresenceBook
 from tests.support.clock import FakeClock
+from tests.support.messages import checkin
 from tests.support.roster import hub_config
-from tests.test_wire_contract import checkin
 from wire import Direction, DirectionBy, Presence, Source, cardcode, decode, encode
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

@@ -1,5 +1,5 @@
-"""Times the hub refuses, through the real ingest: refused with a reason code and kept (a dead letter
-the organisator sees), never stored silently; a stored event sent again stays a duplicate."""
+"""Times the hub refuses, through the real ingest: refused with a reason code and kept whole (on the
+organisator's "Geweigerd" list), never stored silently; a stored event sent again stays a duplicate."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from hub.attendance.closed_months import close_month
 from hub.core.db import connect
 from hub.demo import DemoData
 from hub.ingest.pipeline import Ingest
-from hub.ingest.tests.test_ingest import delivery
-from tests.test_wire_contract import checkin
+from tests.support.messages import checkin, delivery
 from wire import Verdict, encode
 
 HUB_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # the hub's clock for these scans
@@ -38,15 +37,15 @@ def door(hub_dir: Path, demo: DemoData):
     db.close()
 
 
-def dead_letters(db) -> list[tuple[str, str]]:
-    return [tuple(row) for row in db.execute("SELECT reason, detail FROM dead_letters ORDER BY id")]
+def kept_refusals(db) -> list[tuple[str, str]]:
+    return [tuple(row) for row in db.execute("SELECT reason, detail FROM refused_events ORDER BY id")]
 
 
 def test_a_synced_time_a_year_after_the_hubs_clock_is_refused_with_a_reason_and_kept(door) -> None:
     scan, db = door
     event, outcome = scan(HUB_NOW + timedelta(days=365))
-    assert outcome.dead and outcome.ack.verdict is Verdict.REFUSED and outcome.ack.reason == "clock_ahead"
-    [(reason, detail)] = dead_letters(db)
+    assert outcome.ack.verdict is Verdict.REFUSED and outcome.ack.reason == "clock_ahead" and outcome.ack.kept
+    [(reason, detail)] = kept_refusals(db)
     assert reason == "clock_ahead" and "voor op de hub" in detail
     assert db.execute("SELECT count(*) FROM events WHERE id = ?", (event.id,)).fetchone()[0] == 0
     _event, fine = scan(HUB_NOW + timedelta(minutes=4))
@@ -63,7 +62,7 @@ def test_a_time_older_than_a_location_may_correct_or_in_a_closed_month_is_refuse
     assert closed.ack.reason == "month_closed"
     _event, fine = scan(datetime(2026, 9, 1, 7, 0, tzinfo=UTC))
     assert fine.ack.verdict is Verdict.STORED
-    assert [reason for reason, _ in dead_letters(db)] == ["too_old", "month_closed"]
+    assert [reason for reason, _ in kept_refusals(db)] == ["too_old", "month_closed"]
 
 
 def test_an_event_stored_before_and_sent_again_later_is_a_duplicate_not_a_refusal(door, hub_dir) -> None:

@@ -14,9 +14,8 @@ from hub.core.db import connect
 from hub.core.localtime import BRUSSELS, now_utc_iso, parse_utc
 from hub.demo import DEMO_DOSSIER, DEMO_PIN, DEMO_UNIT
 from hub.ingest.pipeline import Ingest
-from hub.ingest.tests.test_ingest import delivery
+from tests.support.messages import checkin, delivery
 from tests.support.portal_world import PortalWorld
-from tests.test_wire_contract import checkin
 from wire import Verdict, encode
 
 BOOT = "0b00700b-0000-4000-8000-000000000001"

@@ -11,11 +11,11 @@ import pytest
 from hub.accounts.actors import Refused
 from hub.attendance.cells import CellState
 from hub.attendance.grid import month_grid
-from hub.attendance.tests.test_attendance_service import ARRIVAL, DEPARTURE, at, child_id, db, door, row_of
 from hub.cards.codes import departed, roster
 from hub.children.queries import Stay, set_stay, stay_of
 from hub.units.config import config_for
 from hub.units.registry import active_units
+from tests.support.attendance import ARRIVAL, DEPARTURE, at, child_id, db, door, row_of
 from wire import NOT_ENROLLED, Verdict
 
 __all__ = ["db", "door"]  # fixtures

@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 
 from hub.accounts.actors import Actor, NoAccess
-from hub.attendance.tests.test_attendance_service import ARRIVAL, DEPARTURE, Door, at, db, door
 from hub.cards.codes import roster
 from hub.children.queries import add_contact, contacts_of
 from hub.children.service import contacts_for, link_known, search_known
@@ -18,6 +17,7 @@ from hub.demo import DemoData
 from hub.prices.ko_toeslag import Credit
 from hub.upload.month import prepare_month
 from hub.upload.service import preview
+from tests.support.attendance import ARRIVAL, DEPARTURE, Door, at, db, door
 from tests.support.portal_world import seed_other_organisator
 
 __all__ = ["db", "door"]  # fixtures
