@@ -141,11 +141,11 @@ def _paste_qr(face: np.ndarray, text: str, px_per_mm: float) -> None:
     matrix = np.array(
         [list(r) for r in segno.make_qr(text, error="h", boost_error=False).matrix], dtype=np.float32
     )
-    side = int(round(QR_MODULES * MODULE_MM * px_per_mm))
+    side = round(QR_MODULES * MODULE_MM * px_per_mm)
     import cv2
 
     modules = cv2.resize(1 - matrix, (side, side), interpolation=cv2.INTER_NEAREST) * 255
-    top, left = int(round(QR_Y_MM * px_per_mm)), int(round(QR_X_MM * px_per_mm))
+    top, left = round(QR_Y_MM * px_per_mm), round(QR_X_MM * px_per_mm)
     face[top : top + side, left : left + side] = modules
 
 
@@ -221,7 +221,7 @@ def make_frame(condition: str, code: str, rng: np.random.Generator) -> np.ndarra
         gain = 0.8 / light
     frame = _sensor(frame * light, rng, gain)
     if condition == "jpeg":
-        ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(10, 36))])
+        _ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(10, 36))])
         frame = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
     return frame
 
