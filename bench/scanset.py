@@ -21,7 +21,7 @@ tilt, 3-6 px per module, a hall's light, the sensor's noise):
 - ``near``: 10-16 px per module, the card filling the view;
 - ``motion``: motion blur of 4-12 px in any direction;
 - ``defocus``: a disk blur of radius 1.5-3.5 px (closer than the focus);
-- ``glare``: a saturated specular spot on the laminate over 10-25 % of the code;
+- ``glare``: a saturated specular spot on the laminate over 10-25 % of the code's area;
 - ``low_light``: 10-20 % of the light, the gain turned up (amplified noise, coarse levels);
 - ``jpeg``: JPEG quality 10-35;
 - ``phone``: the code on a phone screen: over-bright (clipped, blooming), moiré and banding,
@@ -29,7 +29,8 @@ tilt, 3-6 px per module, a hall's light, the sensor's noise):
 - ``finger_corner``: a fingertip over the corner without a finder pattern;
 - ``finger_finder``: a fingertip over the outer half of one finder pattern;
 - ``bent``: the card bent into a cylinder, 60-120° of arc across its width, shaded;
-- ``scratched``: two to four scratches across the code (EC H must carry it);
+- ``scratched``: one to three hairline scratches (0.15-0.3 module wide, a third to two thirds of
+  the code long) over the code, most white (toner gone), some dark (EC H must carry it);
 - ``misprint``: a damaged code: the QR holds ten digits whose check digit fails; reading it
   as any valid code is a wrong code, the unit must drop it;
 - ``empty``: the hall with nobody at the door (the most common frame).
@@ -325,8 +326,9 @@ def _glare(face: np.ndarray, px_per_mm: float, rng: np.random.Generator) -> None
     rx, ry = np.sqrt(area * ratio / np.pi), np.sqrt(area / ratio / np.pi)
     cx, cy = left + side * rng.uniform(0.2, 0.8), top + side * rng.uniform(0.2, 0.8)
     y, x = np.mgrid[0 : face.shape[0], 0 : face.shape[1]].astype(np.float32)
-    d = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2
-    face += rng.uniform(250, 450) * np.clip(1.6 - d, 0, 1) ** 0.7
+    d = np.sqrt(((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2)
+    # saturated inside the ellipse (its area is the one drawn above), a soft rim just outside
+    face += rng.uniform(250, 450) * np.clip((1.15 - d) / 0.3, 0, 1)
 
 
 def _finger(face: np.ndarray, px_per_mm: float, rng: np.random.Generator, on_finder: bool) -> None:
@@ -371,20 +373,20 @@ def _finger(face: np.ndarray, px_per_mm: float, rng: np.random.Generator, on_fin
 
 
 def _scratches(face: np.ndarray, px_per_mm: float, rng: np.random.Generator) -> None:
+    """One to three hairline scratches (0.2-0.4 mm wide, a third to two thirds of the code long)
+    over the code: most take the toner off, some are dark."""
     import cv2
 
     left, top, side = _qr_box(px_per_mm)
     module = side / QR_MODULES
-    for _ in range(int(rng.integers(2, 5))):
-        p0 = (int(left + rng.uniform(-0.1, 1.1) * side), int(top - module))
-        p1 = (int(left + rng.uniform(-0.1, 1.1) * side), int(top + side + module))
-        if rng.random() < 0.5:
-            p0, p1 = (
-                (p0[1] - int(top) + int(left), p0[0] - int(left) + int(top)),
-                (p1[1] - int(top) + int(left), p1[0] - int(left) + int(top)),
-            )
-        width = max(1, int(module * rng.uniform(0.25, 0.5)))
-        cv2.line(face, p0, p1, float(rng.choice([230.0, 40.0])), width, cv2.LINE_AA)
+    for _ in range(int(rng.integers(1, 4))):
+        centre = np.array([left, top]) + rng.uniform(0.1, 0.9, 2) * side
+        angle, length = rng.uniform(0, np.pi), rng.uniform(0.3, 0.6) * side
+        half = np.array([np.cos(angle), np.sin(angle)]) * length / 2
+        width = max(1, round(module * rng.uniform(0.15, 0.3)))
+        shade = 230.0 if rng.random() < 0.7 else 40.0
+        ends = [tuple(int(v) for v in centre - half), tuple(int(v) for v in centre + half)]
+        cv2.line(face, ends[0], ends[1], shade, width, cv2.LINE_AA)
 
 
 def _bend(face: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
