@@ -47,6 +47,8 @@ def _run(config_path: str, log_level: str) -> int:
 def _decode(files: list[str], engine: str) -> int:
     from device.decoder import DecoderUnavailable, decode_file, open_decoder
 
+    # an engine's error on one file is a warning on stderr (once per kind), never the end
+    logging.basicConfig(level=logging.WARNING, format="aanwezig-unit: %(message)s")
     try:
         decoder = open_decoder(engine)
     except DecoderUnavailable as exc:

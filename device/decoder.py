@@ -82,7 +82,7 @@ class ZxingDecoder:
         self.max_width = max_width
         self.budget_s = budget_s
         self.counts: Counter[str] = Counter()
-        self._errors = EngineErrors(self.name)
+        self._errors = EngineErrors(self.name, self.counts)  # "step: ErrorKind" -> times
         self._steps = self._fallbacks()
 
     def decode(self, frame: np.ndarray) -> list[str]:
@@ -266,9 +266,9 @@ def _margin(top: float, bottom: float, left: float, right: float, shape: tuple[i
 class EngineErrors:
     """An engine that raises counts as nothing read: logged once per engine and kind, counted."""
 
-    def __init__(self, owner: str) -> None:
+    def __init__(self, owner: str, counts: Counter[str] | None = None) -> None:
         self.owner = owner
-        self.counts: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter() if counts is None else counts
 
     def call(self, step: str, run: Callable, image: np.ndarray, nothing, **options):
         try:
