@@ -56,19 +56,21 @@ class ZxingDecoder:
 
     1. Quick path: zxing-cpp on the frame scaled down to at most ``max_width`` pixels wide, one
        scale, inverted codes included. Most frames end here: an empty hall in well under 1 ms.
-    2. Where to look harder: the regions where that pass located a QR it could not read (or read
-       to ten digits whose check digit fails), else the regions with dense texture in both
+    2. Where to look harder: the regions where that pass located a QR it could not read, and
+       the regions with dense texture in both
        directions (:func:`textured_regions`: a small, far, blurred or shaken code). A frame with
        neither (the empty hall) costs the quick path and that texture check only.
     3. Fallbacks on each region, cropped from the full-resolution frame, cheapest first, until a
        valid card code is read or the budget (``budget_s`` of the thread's CPU time) is spent:
-       the full resolution with zxing-cpp's three binarisers, sharpened, a local threshold, two
-       and three times the resolution, local contrast (CLAHE), and ZBar (which survives a
-       damaged finder pattern better than zxing-cpp). Inverted codes are tried in the quick
+       the full resolution with zxing-cpp's three binarisers, sharpened, a local threshold, two,
+       three and four times the resolution, local contrast (CLAHE), refocused (Wiener
+       deconvolution of a defocus disk), and ZBar (which survives a damaged finder pattern
+       better than zxing-cpp). Inverted codes are tried in the quick
        path and at full resolution; zxing-cpp finds a QR at any in-plane rotation by itself.
 
     Never a wrong code: a read whose text is ten digits with a failing check digit is dropped
-    and counted in :attr:`counts` (``check_digit``), and the cascade goes on. An engine that
+    and counted in :attr:`counts` (``check_digit``, once per frame), and the frame ends there
+    (the QR's own error correction passed: read again, it says the same). An engine that
     raises counts as nothing read (logged once per kind) and the next step runs.
     """
 
@@ -90,8 +92,10 @@ class ZxingDecoder:
         small = shrink(gray, self.max_width)
         scale = gray.shape[1] / small.shape[1]
         found = self._errors.call("zxing", self._read, small, [], invert=True, errors=True)
-        texts = self._cards(r.text for r in found if r.valid and r.text)
-        if texts:
+        texts, misprinted = self._cards(r.text for r in found if r.valid and r.text)
+        if texts or misprinted:
+            # a QR read cleanly (its own error correction passed) to ten digits failing the check
+            # digit is a misprinted or foreign card: reading it again gives the same
             return texts
         located = [_box(r.position, scale, gray.shape) for r in found]
         regions = located + textured_regions(small, scale, gray.shape)
@@ -112,10 +116,12 @@ class ZxingDecoder:
                 if time.thread_time() > deadline:
                     self.counts["over_budget"] += 1
                     return []
-                texts = self._cards(self._errors.call(step, run, crop, []))
+                texts, misprinted = self._cards(self._errors.call(step, run, crop, []))
                 if texts:
                     self.counts[f"read_by_{step}"] += 1
                     return texts
+                if misprinted:
+                    return []
         return []
 
     def _read(self, image: np.ndarray, invert: bool = False, errors: bool = False, **options) -> list:
@@ -156,19 +162,25 @@ class ZxingDecoder:
             ("clahe", lambda c: self._texts(clahe.apply(c))),
             ("thrice", lambda c: self._texts(larger(c, 3))),
             ("twice_sharpened", lambda c: self._texts(_sharpen(larger(c, 2), amount=1.5))),
+            ("four_times", lambda c: self._texts(larger(c, 4))),
+            ("refocused", lambda c: self._texts(_refocus(c, 2.5)) or self._texts(_refocus(c, 3.5))),
             ("zbar", _zbar_reader()),
         ]
         return [(name, run) for name, run in steps if run is not None]
 
-    def _cards(self, texts) -> list[str]:
-        """The texts, less those that are card-shaped with a failing check digit (counted)."""
+    def _cards(self, texts) -> tuple[list[str], bool]:
+        """The texts less those that are card-shaped with a failing check digit, and whether there
+        was one (counted once per frame in ``counts["check_digit"]``)."""
         kept = []
+        dropped = False
         for text in texts:
             if _card_shaped(text) and not cardcode.is_valid(text):
-                self.counts["check_digit"] += 1
+                dropped = True
                 continue
             kept.append(text)
-        return kept
+        if dropped:
+            self.counts["check_digit"] += 1
+        return kept, dropped
 
 
 def _card_shaped(text: str) -> bool:
@@ -181,6 +193,22 @@ def _sharpen(gray: np.ndarray, amount: float = 1.0) -> np.ndarray:
 
     blurred = cv2.GaussianBlur(gray, (0, 0), 2.0)
     return cv2.addWeighted(gray, 1.0 + amount, blurred, -amount, 0)
+
+
+def _refocus(gray: np.ndarray, radius: float, noise_ratio: float = 0.02) -> np.ndarray:
+    """Wiener deconvolution with a disk of ``radius`` pixels: a card closer than the focus."""
+    size = int(np.ceil(radius)) * 2 + 1
+    y, x = np.mgrid[0:size, 0:size].astype(np.float32) - size // 2
+    disk = np.clip(radius + 0.5 - np.sqrt(x * x + y * y), 0, 1)
+    kernel = np.zeros(gray.shape, dtype=np.float32)
+    kernel[:size, :size] = disk / disk.sum()
+    kernel = np.roll(kernel, (-(size // 2), -(size // 2)), (0, 1))
+    spectrum = np.fft.rfft2(kernel)
+    restored = np.fft.irfft2(
+        np.fft.rfft2(gray.astype(np.float32)) * np.conj(spectrum) / (np.abs(spectrum) ** 2 + noise_ratio),
+        s=gray.shape,
+    )
+    return np.clip(restored, 0, 255).astype(np.uint8)
 
 
 def _zbar_reader() -> Callable[[np.ndarray], list[str]] | None:
