@@ -96,3 +96,95 @@ def test_the_camera_check_says_clearly_when_there_is_no_camera(tmp_path: Path, c
     )
     assert main(["camera-check", "--config", str(config), "--seconds", "1"]) == 2
     assert "picamera2 is not installed" in capsys.readouterr().err
+
+
+class ListFrames:
+    name = "list"
+
+    def __init__(self, frames) -> None:
+        self._frames = iter(frames)
+
+    def read(self):
+        return next(self._frames, None)
+
+    def close(self) -> None:
+        pass
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_the_staff_menus_camera_check_counts_cards_for_ten_seconds_without_registering_them(
+    tmp_path: Path,
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from argon2 import PasswordHasher
+
+    from device.camera_check import LiveCheck
+    from device.checkin import CheckInDesk, Roster
+    from device.decoder import open_decoder
+    from device.feedback.fake import RecordingFeedback
+    from device.frames.synthetic import card_frame, empty_frame
+    from device.keyentry import KeyEntry
+    from device.linking import LinkRequests
+    from device.outbox import Outbox
+    from device.scanner import Scanner
+    from tests.support.clock import FakeClock
+    from tests.support.roster import hub_config
+
+    code = cardcode.new_code()
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    roster = Roster(outbox)
+    roster.update(hub_config({code: "Jules"}, pin_hash=PasswordHasher().hash("4826")))
+    feedback = RecordingFeedback()
+    desk = CheckInDesk(
+        "u1",
+        "l1",
+        outbox,
+        roster,
+        feedback,
+        FakeClock(datetime(2026, 11, 23, 8, 12, tzinfo=ZoneInfo("Europe/Brussels"))),
+        is_online=lambda: True,
+    )
+    clock = Clock()
+    check = LiveCheck(clock=clock, seconds=10)
+    keys = KeyEntry(
+        desk,
+        feedback,
+        present=desk.register,
+        links=LinkRequests(),
+        pin_hash=lambda: roster.pin_hash,
+        backlog_and_connection=lambda: (0, True),
+        camera_check=check,
+    )
+    registered: list[str] = []
+    frames = [card_frame(code, module_px=6)] * 3 + [empty_frame()] * 2
+    scanner = Scanner(
+        ListFrames(frames + frames), open_decoder(), lambda c, _t: registered.append(c), camera_check=check
+    )
+    try:
+        for key in "D4826#4":
+            keys.press(key)
+        assert feedback.prompt_text == "Camera-test: 10 s — 0 kaart(en)"
+        for _ in frames:
+            scanner.step()
+        clock.t += 4
+        keys.tick()
+        assert feedback.prompt_text == "Camera-test: 6 s — 1 kaart(en)"
+        assert registered == [] and len(outbox) == 0, "a card in the camera test is not a check-in"
+        clock.t += 6.5
+        keys.tick()
+        assert feedback.prompt_text.startswith("Licht ") and " scherp " in feedback.prompt_text
+        assert feedback.prompt_text.endswith("— 1 kaart(en)")
+        for _ in frames:  # the check is over: cards are check-ins again
+            scanner.step()
+        assert registered == [code]
+    finally:
+        outbox.close()
