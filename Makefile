@@ -3,7 +3,7 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-BENCHES := $(filter-out __init__ __main__ common,$(patsubst bench/%.py,%,$(wildcard bench/*.py)))
+BENCHES := $(filter-out __init__ __main__ common scanset,$(patsubst bench/%.py,%,$(wildcard bench/*.py)))
 
 .PHONY: demo test test-clock lint format docs bench faults clean
 

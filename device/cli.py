@@ -1,4 +1,5 @@
-"""``aanwezig-unit``: run the scanner unit, or decode image files with the unit's own decoder."""
+"""``aanwezig-unit``: run the scanner unit, decode image files with the unit's own decoder, or check
+the camera (frame rate, exposure, focus, decodes)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,17 @@ def main(argv: list[str] | None = None) -> int:
         "--engine", default="auto", help="auto (the unit's own stack), zxing, zxing-full, pyzbar or opencv"
     )
 
+    check = sub.add_parser(
+        "camera-check", help="read the camera for a while: frame rate, exposure, focus, cards decoded"
+    )
+    check.add_argument("--config", required=True, help="the unit's TOML configuration file")
+    check.add_argument("--seconds", type=float, default=10.0)
+
     args = parser.parse_args(argv)
     if args.command == "decode":
         return _decode(args.files, args.engine)
+    if args.command == "camera-check":
+        return _camera_check(args.config, args.seconds)
     return _run(args.config, args.log_level)
 
 
@@ -44,9 +53,37 @@ def _run(config_path: str, log_level: str) -> int:
     return 0
 
 
+def _camera_check(config_path: str, seconds: float) -> int:
+    from device.camera_check import camera_check
+    from device.config import ConfigError, load
+    from device.decoder import open_decoder
+    from device.exc import NoCamera
+    from device.frames import open_frame_source
+
+    logging.basicConfig(level=logging.WARNING, format="aanwezig-unit: %(message)s")
+    try:
+        settings = load(config_path)
+        frames = open_frame_source(settings.camera)
+    except (ConfigError, NoCamera) as exc:
+        print(f"aanwezig-unit: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"camera check: {seconds:.0f} s; hold a card in front of the camera at 10, 25 and 40 cm", flush=True
+    )
+    try:
+        report = camera_check(frames, open_decoder(), seconds)
+    finally:
+        frames.close()
+    for line in report.lines():
+        print(line, flush=True)
+    return 0
+
+
 def _decode(files: list[str], engine: str) -> int:
     from device.decoder import DecoderUnavailable, decode_file, open_decoder
 
+    # an engine's error on one file is a warning on stderr (once per kind), never the end
+    logging.basicConfig(level=logging.WARNING, format="aanwezig-unit: %(message)s")
     try:
         decoder = open_decoder(engine)
     except DecoderUnavailable as exc:

@@ -17,6 +17,16 @@ hold_s = 0.6             # for "files": seconds each image is "held" to the came
 codes = []               # for "generated": card codes to show in turn
 every_s = 4.0            # for "generated": seconds between two cards
 start_s = 2.0            # for "generated": seconds before the first card
+# picamera2 only (Camera Module 3 at the door, cards shown at 10-40 cm):
+af_mode = "continuous"   # continuous | auto (focus once at start) | manual (lens_position, fixed)
+af_range = "macro"       # macro (close: 10 cm up to about a metre) | normal | full
+lens_position = 4.0      # manual focus in dioptres (1 / metres): 4.0 = 25 cm, sharp from ~17 to 50 cm
+exposure_mode = "short"  # short (auto exposure, the tuning file's short-exposure profile: less
+                         # motion blur, more gain) | normal | manual (exposure_us and gain, fixed)
+exposure_us = 8000       # manual: exposure time; <= 10 ms keeps a moving card readable
+gain = 6.0               # manual: analogue gain (noise grows with it)
+crop = [0.0, 0.0, 1.0, 1.0]  # the region of the sensor to read, x y width height as fractions:
+                         # e.g. [0.2, 0.1, 0.6, 0.8] where cards are shown (more pixels per module)
 
 [scan]
 repeat_window_s = 120    # same card again within this window: "al geregistreerd"
@@ -80,6 +90,13 @@ class CameraConfig:
     width: int = 1280
     height: int = 720
     hold_s: float = 0.6
+    af_mode: str = "continuous"
+    af_range: str = "macro"
+    lens_position: float = 4.0
+    exposure_mode: str = "short"
+    exposure_us: int = 8000
+    gain: float = 6.0
+    crop: tuple[float, ...] = (0.0, 0.0, 1.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -192,6 +209,21 @@ def from_dict(raw: dict[str, Any], base: Path = Path(".")) -> UnitSettings:
     )
 
 
+CAMERA_CHOICES = {
+    "af_mode": ("continuous", "auto", "manual"),
+    "af_range": ("macro", "normal", "full"),
+    "exposure_mode": ("short", "normal", "manual"),
+}
+
+
+def _valid_crop(crop: Any) -> bool:
+    try:
+        x, y, w, h = (float(v) for v in crop)
+    except (TypeError, ValueError):
+        return False
+    return 0 <= x < 1 and 0 <= y < 1 and 0 < w <= 1 - x + 1e-9 and 0 < h <= 1 - y + 1e-9
+
+
 def _section(cls: type, values: dict[str, Any]) -> Any:
     known = {f.name for f in fields(cls)}
     unknown = set(values) - known
@@ -201,5 +233,11 @@ def _section(cls: type, values: dict[str, Any]) -> Any:
         raise ConfigError(f"scan.mode must be auto, arrival or departure, not {values['mode']!r}")
     if values.get("drive", "rows") not in ("rows", "columns"):
         raise ConfigError(f"keypad.drive must be rows or columns, not {values['drive']!r}")
+    for key, allowed in CAMERA_CHOICES.items():
+        if cls is CameraConfig and values.get(key, allowed[0]) not in allowed:
+            raise ConfigError(f"camera.{key} must be one of {', '.join(allowed)}, not {values[key]!r}")
+    crop = values.get("crop", (0.0, 0.0, 1.0, 1.0)) if cls is CameraConfig else None
+    if crop is not None and not _valid_crop(crop):
+        raise ConfigError(f"camera.crop must be [x, y, width, height], fractions of the sensor: {crop!r}")
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
     return cls(**values)

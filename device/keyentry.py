@@ -17,6 +17,9 @@ In the staff menu:
     1        status: backlog (events waiting for the hub) and connection
     2        mode: cycle auto -> arrival -> departure -> auto; holds until changed again
     3        link request: the child a "link next card" request from the hub is for
+    4        camera check: for 10 s cards held up are counted, not registered; then the display
+             shows brightness, sharpness and the cards read (4 again: another check). Not on
+             the menu line: the 16x2 display is full
     * / #    back; the menu closes itself after a minute without keys
 
 The scanner code is not the portal PIN, and neither is on the unit. A unit with a staff key
@@ -33,6 +36,7 @@ import threading
 from collections.abc import Callable
 from enum import Enum
 
+from device.camera_check import LiveCheck
 from device.checkin import CheckInDesk
 from device.feedback import Feedback, Signal
 from device.linking import LinkRequests
@@ -66,6 +70,7 @@ class Page(Enum):
     STATUS = "status"
     MODE = "mode"
     LINK = "link"
+    CAMERA = "camera"
 
 
 def pin_matches(pin_hash: str, pin: str) -> bool:
@@ -98,6 +103,7 @@ class KeyEntry:
         mode_key_hold_s: float = 30.0,
         staff_code_hash: Callable[[], str | None] | None = None,
         staff_key: bytes | None = None,
+        camera_check: LiveCheck | None = None,
     ) -> None:
         self.desk, self.feedback, self.links = desk, feedback, links
         self._present = present
@@ -108,6 +114,7 @@ class KeyEntry:
         self._store = state_store  # the outbox's state table: PIN failures survive a restart
         self._now = monotonic or desk.clock.monotonic
         self._mode_key_hold_s = mode_key_hold_s
+        self._camera_check = camera_check
         self.state = State.DOOR
         self.page = Page.HOME
         self.typed = ""
@@ -239,6 +246,10 @@ class KeyEntry:
             self.page = Page.MODE
         elif key == "3":
             self.page = Page.LINK
+        elif key == "4" and self._camera_check is not None:
+            if self.page is Page.CAMERA or not self._camera_check.running:
+                self._camera_check.start()
+            self.page = Page.CAMERA
 
     def _menu_text(self, now: float) -> str:
         if self.page is Page.STATUS:
@@ -251,6 +262,8 @@ class KeyEntry:
             if pending is None:
                 return "Geen koppeling — *=terug"
             return f"Kaart voor {pending.request.child} — scan nu ({math.ceil(pending.remaining(now))} s)"
+        if self.page is Page.CAMERA and self._camera_check is not None:
+            return self._camera_check.text()
         return "1 status 2 modus — 3 kaart  * uit"
 
     # -- time --------------------------------------------------------------------------------

@@ -10,10 +10,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from device.decoder import QrDecoder
+from device.decoder import QrDecoder, to_gray
 from device.frames import FrameSource
 from wire import cardcode
+
+if TYPE_CHECKING:
+    from device.camera_check import LiveCheck
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +47,11 @@ class Scanner:
         decoder: QrDecoder,
         on_card: Callable[[str, float], None],
         gap_s: float = 1.5,
+        camera_check: LiveCheck | None = None,
     ) -> None:
         self.frames = frames
         self.decoder = decoder
+        self.camera_check = camera_check
         self._on_card = on_card
         self._tracker = PresenceTracker(gap_s)
         self._ignored: set[str] = set()
@@ -57,6 +63,9 @@ class Scanner:
             return 0
         arrived = time.monotonic()  # the frame's arrival, for scan -> feedback latency
         codes = [c for c in self.decoder.decode(frame) if self._is_card(c)]
+        if self.camera_check is not None and self.camera_check.running:
+            self.camera_check.add(to_gray(frame), codes)  # a camera test: counted, not registered
+            return 0
         fresh = self._tracker.appeared(codes, arrived)
         for code in fresh:
             self._on_card(code, arrived)

@@ -14,6 +14,7 @@ import threading
 import time
 
 from device import __version__
+from device.camera_check import LiveCheck
 from device.checkin import CheckInDesk, Roster
 from device.clock import Clock, open_clock
 from device.config import UnitSettings
@@ -99,6 +100,7 @@ class UnitService:
         )
         self.desk.apply_settings(self.roster.settings)
         self.links = LinkRequests()
+        self.camera_check = LiveCheck()
         self.keys = KeyEntry(
             self.desk,
             self.feedback,
@@ -110,11 +112,16 @@ class UnitService:
             backlog_and_connection=lambda: (len(self.outbox), self.link.connected),
             state_store=self.outbox,
             mode_key_hold_s=settings.scan.mode_key_hold_s,
+            camera_check=self.camera_check,
         )
         self.keypad = keypad or open_keypad(settings.keypad)
         self.frames = frames or open_frame_source(settings.camera, codes=self.roster.codes)
         self.scanner = Scanner(
-            self.frames, open_decoder(), self._card_seen, gap_s=settings.scan.presence_gap_s
+            self.frames,
+            open_decoder(),
+            self._card_seen,
+            gap_s=settings.scan.presence_gap_s,
+            camera_check=self.camera_check,
         )
         self.stop_event = threading.Event()
 

@@ -44,7 +44,7 @@ def _picamera2(camera: CameraConfig, _codes: Codes | None) -> FrameSource:
     from device.frames.picamera import PiCamera
 
     try:
-        return PiCamera(camera.width, camera.height, camera.fps)
+        return PiCamera(camera)
     except (RuntimeError, IndexError, OSError) as exc:  # no camera attached: picamera2 raises these
         raise NoCamera(f"picamera2: {exc}") from exc
 
