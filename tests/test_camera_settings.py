@@ -11,7 +11,7 @@ import pytest
 from device.cli import main
 from device.config import CameraConfig, ConfigError, from_dict
 from device.frames.picamera import camera_controls
-from tests.conftest import write_card_image
+from tests.support.fixtures import write_card_image
 from wire import cardcode
 
 CAMERA_MODULE_3 = dict.fromkeys(

@@ -17,7 +17,7 @@ from bench.scanset import CONDITIONS, NOTHING_CONDITIONS, READ_CONDITIONS, TEST_
 from device.cli import main
 from device.decoder import ENGINES, Guarded, open_decoder
 from device.scanner import Scanner
-from tests.conftest import write_card_image
+from tests.support.fixtures import write_card_image
 from wire import cardcode
 
 # Frames each engine cannot take: every engine raises on at least one of them (asserted below).
