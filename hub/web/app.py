@@ -42,6 +42,7 @@ from hub.locations import routes as locations
 from hub.locations.access import location_for
 from hub.mail import Mailer
 from hub.mail.folder import FolderMailer
+from hub.parents import routes as parents
 from hub.upload import routes as upload
 from hub.web.channel import RecordingChannel, UnitChannel
 from hub.web.nav import DEFAULT_NAV, NavEntry
@@ -102,6 +103,7 @@ def create_app(
     app.state.portal.nav.append(NavEntry("nu-aanwezig", "Nu aanwezig", "/locaties/{location}/nu-aanwezig"))
     upload.install(app, settings.upload)
     refused_screen.install(app)
+    parents.install(app)  # /ouders and the location's "Verzoeken ouders" (issue 18)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:

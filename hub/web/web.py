@@ -25,7 +25,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -100,6 +100,8 @@ class Portal:
     session_idle: timedelta = timedelta(hours=2)
     session_lifetime: timedelta = timedelta(hours=12)
     nav: list[NavEntry] = field(default_factory=list)
+    # a number beside a tab (e.g. open parent requests): nav key -> count(conn, location id)
+    nav_counts: dict[str, Callable[[sqlite_utils.Database, str], int]] = field(default_factory=dict)
     identify: Identify = _nobody
     locate: Locate = _nowhere
 
@@ -236,10 +238,19 @@ def render(
     if signed:
         kind, _, text = base64.urlsafe_b64decode(signed.encode()).decode(errors="replace").partition("|")
         message = {"kind": kind, "text": text}
+    nav = nav_for(state.nav, actor, location) if actor and location else []
+    counts = {}
+    if location is not None and any(link.key in state.nav_counts for link in nav):
+        conn = connect(state.database)
+        try:
+            counts = {key: count(conn, location.id) for key, count in state.nav_counts.items()}
+        finally:
+            conn.close()
     body = {
         "actor": actor,
         "csrf": state.csrf_token(request.state.cookie_token),
-        "nav": nav_for(state.nav, actor, location) if actor and location else [],
+        "nav": nav,
+        "nav_counts": counts,
         "location": location,
         "flash": message,
         **(context or {}),
