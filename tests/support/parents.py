@@ -33,6 +33,7 @@ class Families:
     fien: int
     lotte: int
     geheim: int
+    noah: int  # no contact yet: the browser tests add one
 
 
 def add_families(database: Path, other_child: int, with_accounts: bool = True) -> Families:
@@ -48,7 +49,7 @@ def add_families(database: Path, other_child: int, with_accounts: bool = True) -
             accounts.make_account(db, ANNE, PASSWORD, datetime.now(UTC))
             accounts.make_account(db, BERT, PASSWORD, datetime.now(UTC))
     db.close()
-    return Families(ids["Jules"], fien, ids["Lotte"], other_child)
+    return Families(ids["Jules"], fien, ids["Lotte"], other_child, ids["Noah"])
 
 
 def login_parent(url: str, email: str, password: str = PASSWORD) -> PortalClient:
