@@ -293,3 +293,67 @@ def test_my_data_is_a_page_and_a_json_download(world: PortalWorld) -> None:
     assert {k["voornaam"] for k in data["kinderen"]} == {"Jules", "Fien"}
     assert all(c["e-mail"] == ANNE for c in data["contactgegevens"])
     assert "Lotte" not in download.text and BERT not in download.text
+
+
+def _account_token(world: PortalWorld, email: str) -> str:
+    db = open_database(world.database)
+    with write_transaction(db):
+        link = accounts.account_link(db, world.url, email, datetime.now(UTC))
+    db.close()
+    return httpx.URL(link).path
+
+
+def test_a_contact_may_choose_a_mailed_link_instead_of_a_password_and_the_account_link_works_once(
+    world: PortalWorld,
+) -> None:
+    add_families(world.database, world.other_child, with_accounts=False)
+    path = _account_token(world, ANNE)
+    client = world.client()
+    assert ANNE in client.get(path).text
+    chosen = client.http.post(path, data={"csrf": csrf_of(client, path), "mode": "link"})
+    assert chosen.url.path == "/ouders" and "Jules" in chosen.text
+    with sqlite3.connect(world.database) as db:
+        assert db.execute("SELECT password_hash FROM parent_accounts").fetchall() == [(None,)]
+    assert "werkt niet" in world.client().get(path).text
+    # without a password, a password login is refused like a wrong one
+    other = world.client()
+    answer = other.http.post(
+        "/ouders/aanmelden", data={"csrf": csrf_of(other, "/ouders/aanmelden"), "email": ANNE, "password": ""}
+    )
+    assert "passen niet" in answer.text
+
+
+def test_an_account_link_of_a_removed_contact_makes_no_account(world: PortalWorld) -> None:
+    add_families(world.database, world.other_child, with_accounts=False)
+    path = _account_token(world, ANNE)
+    with sqlite3.connect(world.database) as db:
+        db.execute("DELETE FROM contacts WHERE email = ?", (ANNE,))
+    client = world.client()
+    answer = client.http.post(
+        path,
+        data={
+            "csrf": csrf_of(client, "/ouders/aanmelden"),
+            "mode": "password",
+            "password": PASSWORD,
+            "repeated": PASSWORD,
+        },
+    )
+    assert "werkt niet" in answer.text
+    with sqlite3.connect(world.database) as db:
+        assert db.execute("SELECT count(*) FROM parent_accounts").fetchone() == (0,)
+
+
+def test_a_parent_cancels_an_open_request_and_the_location_sees_it_cancelled(world: PortalWorld) -> None:
+    families = add_families(world.database, world.other_child)
+    anne = login_parent(world.url, ANNE)
+    _ask(anne, families.jules, last_open_day(world.database), "zonnebloem", "07:45", "16:30")
+    (request_id,) = _request_ids(world)
+    anne.http.post(
+        f"/ouders/verzoeken/{request_id}/annuleren", data={"csrf": csrf_of(anne, "/ouders/verzoeken")}
+    )
+    assert "Geannuleerd" in anne.get("/ouders/verzoeken").text
+    location = world.client()
+    location.login_location(DEMO_DOSSIER, DEMO_PIN)
+    page = "/locaties/zonnebloem/ouderverzoeken"
+    assert "Geannuleerd" in location.get(page).text
+    assert "al behandeld" in location.post(f"{page}/{request_id}/goedkeuren", form_page=page).text
