@@ -46,6 +46,17 @@ def issue_token(db: sqlite_utils.Database, email: str, purpose: str, now: dateti
     return token
 
 
+LINKS_PER_HOUR = 5  # mailed links per address: asking again and again mails nobody a flood
+
+
+def links_in_last_hour(db: sqlite_utils.Database, email: str, now: datetime) -> int:
+    (count,) = db.execute(
+        "SELECT count(*) FROM parent_tokens WHERE email = ? AND created_at >= ?",
+        (email.strip(), utc_iso(now - timedelta(hours=1))),
+    ).fetchone()
+    return count
+
+
 def token_email(db: sqlite_utils.Database, token: str, purpose: str, now: datetime) -> str | None:
     """The e-mail address an unused, unexpired token of ``purpose`` was mailed to; None otherwise."""
     row = db.execute(

@@ -24,6 +24,7 @@ from hub.core.actors import NoAccess, Refused
 from hub.core.db import connect, write_transaction
 from hub.core.localtime import fmt_date, fmt_month, local
 from hub.mail import Mail, MailError
+from hub.mail.texts import SIGNATURE
 from hub.parents import accounts, queries, service
 from hub.parents.accounts import Account
 from hub.parents.queries import ParentChild
@@ -132,22 +133,44 @@ def login_link(
     if "@" not in email:
         return _page(request, "login.html", {"email": email, "error": "Geef je e-mailadres."})
     account = accounts.account_by_email(conn, email)
-    if account is not None and accounts.is_contact(conn, email):
+    if (
+        accounts.is_contact(conn, email)
+        and accounts.links_in_last_hour(conn, email, now()) < accounts.LINKS_PER_HOUR
+    ):
+        # a contact without an account yet (a lost confirmation mail, a new address) gets the
+        # account link instead: following it proves the address, as the confirmation mail does
+        purpose = "login" if account is not None else "account"
         with write_transaction(conn):
-            token = accounts.issue_token(conn, account.email, "login", now())
-        link = f"{portal(request).base_url.rstrip('/')}/ouders/link/{token}"
+            token = accounts.issue_token(conn, email, purpose, now())
+        base = portal(request).base_url.rstrip("/")
         _send(
             request,
-            Mail(
-                account.email,
-                "Aanmelden bij Aanwezig",
-                "Beste ouder,\n\nKlik op de link hieronder om je aan te melden bij Aanwezig:\n\n"
-                f"{link}\n\nDe link werkt één keer en blijft 30 minuten geldig. "
-                "Heb je niets gevraagd, dan mag je deze mail negeren.\n\n"
-                "Met vriendelijke groeten,\nAanwezig\n",
-            ),
+            _login_mail(email, f"{base}/ouders/link/{token}")
+            if account
+            else _account_mail(email, f"{base}/ouders/account/{token}"),
         )
     return _page(request, "login.html", {"email": email, "sent": True})
+
+
+def _login_mail(to: str, link: str) -> Mail:
+    return Mail(
+        to,
+        "Aanmelden bij Aanwezig",
+        "Beste ouder,\n\nKlik op de link hieronder om je aan te melden bij Aanwezig:\n\n"
+        f"{link}\n\nDe link werkt één keer en blijft 30 minuten geldig. "
+        "Heb je niets gevraagd, dan mag je deze mail negeren." + SIGNATURE,
+    )
+
+
+def _account_mail(to: str, link: str) -> Mail:
+    return Mail(
+        to,
+        "Maak je account aan bij Aanwezig",
+        "Beste ouder,\n\nJe staat als contactpersoon bij een kind in de opvang, maar je hebt nog geen "
+        "account. Maak je account aan met de link hieronder:\n\n"
+        f"{link}\n\nDe link blijft 7 dagen geldig. Heb je niets gevraagd, dan mag je deze mail negeren."
+        + SIGNATURE,
+    )
 
 
 @router.get("/ouders/link/{token}")
@@ -357,6 +380,17 @@ def day_page(
     locatie: str = "",
     account: Account = Depends(require_parent),
     conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    return _day_view(request, account, conn, child_id, day, locatie)
+
+
+def _day_view(
+    request: Request,
+    account: Account,
+    conn: sqlite_utils.Database,
+    child_id: int,
+    day: str,
+    locatie: str,
     values: dict | None = None,
     error: str | None = None,
 ) -> Response:
@@ -410,7 +444,7 @@ def ask(
         )
     except Refused as refused:
         values = {"aankomst": aankomst[:20], "vertrek": vertrek[:20], "opmerking": opmerking[:2000]}
-        return day_page(request, child_id, day, place.id, account, conn, values, refused.reason)
+        return _day_view(request, account, conn, child_id, day, place.id, values, refused.reason)
     return see_other(
         f"/ouders/kinderen/{child.id}/dag/{the_day.isoformat()}?locatie={place.id}",
         request,
