@@ -151,8 +151,14 @@ def start_session(
     db.execute("DELETE FROM parent_sessions WHERE expires_at < ?", (utc_iso(now),))
 
 
-def session_account(db: sqlite_utils.Database, token: str, now: datetime, idle: timedelta) -> Account | None:
-    """The account of the live parent session behind a cookie token; None (an expired one is deleted)."""
+def session_account(
+    db: sqlite_utils.Database, token: str, now: datetime, idle: timedelta, touch: bool = True
+) -> Account | None:
+    """The account of the live parent session behind a cookie token; None (an expired one is deleted).
+
+    ``touch=False`` (the live stream) reads without counting as activity: an open page alone does
+    not keep a session alive past its idle time.
+    """
     row = db.execute(
         "SELECT account_id, last_seen_at, expires_at FROM parent_sessions WHERE token_hash = ?",
         (token_hash(token),),
@@ -164,7 +170,7 @@ def session_account(db: sqlite_utils.Database, token: str, now: datetime, idle: 
         with write_transaction(db):
             db.execute("DELETE FROM parent_sessions WHERE token_hash = ?", (token_hash(token),))
         return None
-    if now - last_seen >= _TOUCH_EVERY:
+    if touch and now - last_seen >= _TOUCH_EVERY:
         with write_transaction(db):
             db.execute(
                 "UPDATE parent_sessions SET last_seen_at = ? WHERE token_hash = ?",

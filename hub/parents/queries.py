@@ -125,7 +125,8 @@ def today_of(db: sqlite_utils.Database, children: list[ParentChild], now: dateti
 def change_marker(db: sqlite_utils.Database, children: list[ParentChild], now: datetime) -> tuple:
     """A cheap value that changes when a registration or correction of today's children changes.
 
-    Read about once a second by the live stream; uses the events' (location, time) index.
+    Read about once a second by the live stream; uses the indexes of events (location, time) and
+    corrections (location, day, child).
     """
     places = sorted({p.id for c in children for p in c.places})
     ids = [c.id for c in children]
@@ -143,7 +144,11 @@ def change_marker(db: sqlite_utils.Database, children: list[ParentChild], now: d
         (*places, start, end, *ids),
     ).fetchone()
     corrections = db.execute(
-        f"SELECT count(*), max(id) FROM corrections WHERE child_id IN ({child_marks})", ids
+        f"""
+        SELECT count(*), max(id) FROM corrections
+        WHERE location_id IN ({marks}) AND day = ? AND child_id IN ({child_marks})
+        """,
+        (*places, local(now).date().isoformat(), *ids),
     ).fetchone()
     return (tuple(ids), tuple(events), tuple(corrections), local(now).date().isoformat())
 

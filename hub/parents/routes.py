@@ -289,7 +289,9 @@ async def today_stream(request: Request, account: Account = Depends(require_pare
             polls = int(STREAM_LIFETIME_SECONDS / STREAM_POLL_SECONDS)
             for n in range(polls):
                 moment = now()
-                current = accounts.session_account(conn, cookie_token, moment, state.session_idle)
+                current = accounts.session_account(
+                    conn, cookie_token, moment, state.session_idle, touch=False
+                )
                 if (
                     current is None
                     or current.id != account.id
