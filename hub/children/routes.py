@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 import sqlite_utils
@@ -38,14 +38,26 @@ from hub.children.service import (
     validate_school_start,
 )
 from hub.core import bounds
+from hub.core.db import write_transaction
 from hub.core.localtime import fmt_date, today
 from hub.locations.queries import Location
 from hub.mail import Mail, MailError
+from hub.parents.accounts import account_link
 from hub.units.registry import fleet
 from hub.web.web import AtLocation, at_location, portal, render, see_other
 
 log = logging.getLogger(__name__)
 router = APIRouter()
+
+
+def _account_link(request: Request, conn: sqlite_utils.Database):
+    """The parents' "Maak je account aan" link for a contact's address (issue 18)."""
+
+    def link(email: str) -> str:
+        with write_transaction(conn):
+            return account_link(conn, portal(request).base_url, email, datetime.now(UTC))
+
+    return link
 
 
 def send_all(request: Request, mails: list[Mail]) -> str:
@@ -153,7 +165,8 @@ def link_known_child(
         return see_other(f"/locaties/{location.id}/kinderen/toevoegen", request, refused.reason, True)
     portal(request).units.configs_changed(location.id)  # its card works here too from now on
     contacts = contacts_of(conn, child.id, location.organisator_id)
-    mailed = send_all(request, confirmation_mails(location, child, contacts))
+    links = _account_link(request, conn)
+    mailed = send_all(request, confirmation_mails(location, child, contacts, links))
     return see_other(
         f"/locaties/{location.id}/kinderen/{child.id}",
         request,
@@ -217,9 +230,9 @@ async def new_child_save(
     if school_start is not None:
         service.record_school_start(conn, actor, location.id, child_id, school_start)
     child = service.child_at(conn, actor, location.id, child_id)
-    mailed = send_all(
-        request, confirmation_mails(location, child, contacts_of(conn, child_id, location.organisator_id))
-    )
+    contacts = contacts_of(conn, child_id, location.organisator_id)
+    links = _account_link(request, conn)
+    mailed = send_all(request, confirmation_mails(location, child, contacts, links))
     return see_other(
         f"/locaties/{location.id}/kinderen/{child_id}",
         request,
@@ -392,7 +405,7 @@ def add_contact(
         )
     except Refused as refused:
         return see_other(back, request, refused.reason, error=True)
-    mailed = send_all(request, confirmation_mails(location, child, [contact]))
+    mailed = send_all(request, confirmation_mails(location, child, [contact], _account_link(request, conn)))
     return see_other(back, request, f"{contact.name} is toegevoegd als contactpersoon.{mailed}")
 
 

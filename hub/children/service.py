@@ -8,6 +8,7 @@ gaat na of het kind gekend is"), never at another organisator's children.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -383,11 +384,21 @@ def remove_contact(
 
 
 def confirmation_mails(
-    location: Location, child: Child, contacts: list[Contact] | tuple[ContactInput, ...]
+    location: Location,
+    child: Child,
+    contacts: list[Contact] | tuple[ContactInput, ...],
+    account_link: Callable[[str], str] | None = None,
 ) -> list[Mail]:
-    """The confirmation for each contact with an e-mail address."""
+    """The confirmation for each contact with an e-mail address (with the parents' account link)."""
     return [
-        texts.contact_confirmation(c.email, c.name, child.name, location.name, location.address)
+        texts.contact_confirmation(
+            c.email,
+            c.name,
+            child.name,
+            location.name,
+            location.address,
+            account_link(c.email) if account_link else "",
+        )
         for c in contacts
         if c.email
     ]

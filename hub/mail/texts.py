@@ -10,7 +10,16 @@ from hub.mail import Mail
 SIGNATURE = "\n\nMet vriendelijke groeten,\nAanwezig\n"
 
 
-def contact_confirmation(to: str, contact: str, child: str, location: str, address: str) -> Mail:
+def contact_confirmation(
+    to: str, contact: str, child: str, location: str, address: str, account_link: str = ""
+) -> Mail:
+    """The confirmation to a contact; with ``account_link``, "Maak je account aan" (the parents' side)."""
+    account = (
+        "\n\nMaak je account aan: volg elke dag de registraties van je kind en meld het als er iets "
+        f"niet klopt.\n\n{account_link}\n\nDe link blijft 7 dagen geldig."
+        if account_link
+        else ""
+    )
     where = f"{location} ({address})" if address else location
     return Mail(
         to,
@@ -20,5 +29,6 @@ def contact_confirmation(to: str, contact: str, child: str, location: str, addre
         "contactpersonen van het kind.\n\n"
         "Bij het brengen en het ophalen houd je de QR-kaart van het kind voor de scanner aan de "
         "deur, of typ je de cijfers onder de QR-code. Klopt er iets niet, laat het de opvang weten."
+        + account
         + SIGNATURE,
     )

@@ -27,7 +27,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -108,6 +108,8 @@ class Portal:
     session_idle: timedelta = timedelta(hours=2)
     session_lifetime: timedelta = timedelta(hours=12)
     nav: list[NavEntry] = field(default_factory=list)
+    # a number beside a tab (e.g. open parent requests): nav key -> count(conn, location id)
+    nav_counts: dict[str, Callable[[sqlite_utils.Database, str], int]] = field(default_factory=dict)
     identify: Identify = _nobody
     locate: Locate = _nowhere
 
@@ -284,10 +286,19 @@ def render(
     if signed:
         kind, _, text = base64.urlsafe_b64decode(signed.encode()).decode(errors="replace").partition("|")
         message = {"kind": kind, "text": text}
+    nav = nav_for(state.nav, actor, location) if actor and location else []
+    counts = {}
+    if location is not None and any(link.key in state.nav_counts for link in nav):
+        conn = connect(state.database)
+        try:
+            counts = {key: count(conn, location.id) for key, count in state.nav_counts.items()}
+        finally:
+            conn.close()
     body = {
         "actor": actor,
         "csrf": state.csrf_token(request.state.cookie_token),
-        "nav": nav_for(state.nav, actor, location) if actor and location else [],
+        "nav": nav,
+        "nav_counts": counts,
         "location": location,
         "flash": message,
         **(context or {}),

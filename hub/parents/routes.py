@@ -1,0 +1,596 @@
+"""The parents' pages at /ouders (mobile first), and the location's list of parent requests.
+
+Parents log in with their own account (:mod:`hub.parents.accounts`); a parent session lives in
+its own table, so it never opens a staff page and a staff session never opens a parent page.
+CSRF is the app's, as for every POST. Another family's child, location or request is 404.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import date, datetime
+from pathlib import Path
+
+import sqlite_utils
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+
+from hub.accounts.passwords import password_problem
+from hub.accounts.sessions import new_token
+from hub.attendance.windows import shift_month
+from hub.core.actors import NoAccess, Refused
+from hub.core.db import connect, write_transaction
+from hub.core.localtime import fmt_date, fmt_month, local
+from hub.mail import Mail, MailError
+from hub.mail.texts import SIGNATURE
+from hub.parents import accounts, queries, service
+from hub.parents.accounts import Account
+from hub.parents.queries import ParentChild
+from hub.parents.rules import STATUS_NL, Status
+from hub.web.nav import NavEntry
+from hub.web.web import (
+    AtLocation,
+    at_location,
+    client_address,
+    db,
+    now,
+    portal,
+    render,
+    see_other,
+    start_new_cookie,
+)
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+STATIC = Path(__file__).resolve().parent / "static"
+STREAM_POLL_SECONDS = 1.0  # how often the live stream looks at the database
+STREAM_LIFETIME_SECONDS = 300  # then the stream ends; the browser's EventSource reconnects
+INVALID_LINK = "Deze link werkt niet (meer). Vraag hieronder een nieuwe aanmeldlink."
+
+
+class ParentLoginRequired(Exception):
+    """No live parent session: the page redirects to the parents' login."""
+
+
+def install(app: FastAPI) -> None:
+    """Mount the parents' pages, their login redirect, and the location's "Ouders" tab with a count."""
+    state = app.state.portal
+    state.nav.append(NavEntry("ouderverzoeken", "Verzoeken ouders", "/locaties/{location}/ouderverzoeken"))
+    state.nav_counts["ouderverzoeken"] = service.open_count
+    app.include_router(router)
+
+    @app.exception_handler(ParentLoginRequired)
+    async def parent_login(request: Request, _exc: ParentLoginRequired) -> Response:
+        return RedirectResponse("/ouders/aanmelden", status_code=303)
+
+
+def require_parent(request: Request, conn: sqlite_utils.Database = Depends(db)) -> Account:
+    """Dependency: the parent of this request's session, who must still be someone's contact."""
+    state = portal(request)
+    account = accounts.session_account(conn, request.state.cookie_token, now(), state.session_idle)
+    if account is None or not accounts.is_contact(conn, account.email):
+        raise ParentLoginRequired()
+    request.state.parent = account
+    return account
+
+
+def _page(request: Request, template: str, context: dict | None = None, status_code: int = 200) -> Response:
+    return render(
+        request,
+        f"parents/{template}",
+        {"parent": getattr(request.state, "parent", None), **(context or {})},
+        status_code,
+    )
+
+
+def _send(request: Request, mail: Mail) -> bool:
+    try:
+        portal(request).mailer.send(mail)
+        return True
+    except MailError as error:
+        log.warning("mail to a parent not sent: %s", error)
+        return False
+
+
+@router.get("/ouders/static/{name}")
+def static(name: str) -> Response:
+    if name not in ("ouders.css", "ouders.js"):
+        raise NoAccess(name)
+    return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
+
+
+# --- account and login ---------------------------------------------------------------------------
+
+
+@router.get("/ouders/aanmelden")
+def login_form(request: Request, email: str = "") -> Response:
+    return _page(request, "login.html", {"email": email})
+
+
+@router.post("/ouders/aanmelden")
+def login(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    account, problem = accounts.check_password(
+        conn, email[:320], password[:200], client_address(request), now()
+    )
+    if account is None:
+        return _page(request, "login.html", {"email": email, "error": problem})
+    return _logged_in(request, conn, account)
+
+
+@router.post("/ouders/aanmeldlink")
+def login_link(
+    request: Request, email: str = Form(""), conn: sqlite_utils.Database = Depends(db)
+) -> Response:
+    """Mail a login link to a known parent; the answer is the same for any address."""
+    email = email.strip()[:320]
+    if "@" not in email:
+        return _page(request, "login.html", {"email": email, "error": "Geef je e-mailadres."})
+    account = accounts.account_by_email(conn, email)
+    if (
+        accounts.is_contact(conn, email)
+        and accounts.links_in_last_hour(conn, email, now()) < accounts.LINKS_PER_HOUR
+    ):
+        # a contact without an account yet (a lost confirmation mail, a new address) gets the
+        # account link instead: following it proves the address, as the confirmation mail does
+        purpose = "login" if account is not None else "account"
+        with write_transaction(conn):
+            token = accounts.issue_token(conn, email, purpose, now())
+        base = portal(request).base_url.rstrip("/")
+        _send(
+            request,
+            _login_mail(email, f"{base}/ouders/link/{token}")
+            if account
+            else _account_mail(email, f"{base}/ouders/account/{token}"),
+        )
+    return _page(request, "login.html", {"email": email, "sent": True})
+
+
+def _login_mail(to: str, link: str) -> Mail:
+    return Mail(
+        to,
+        "Aanmelden bij Aanwezig",
+        "Beste ouder,\n\nKlik op de link hieronder om je aan te melden bij Aanwezig:\n\n"
+        f"{link}\n\nDe link werkt één keer en blijft 30 minuten geldig. "
+        "Heb je niets gevraagd, dan mag je deze mail negeren." + SIGNATURE,
+    )
+
+
+def _account_mail(to: str, link: str) -> Mail:
+    return Mail(
+        to,
+        "Maak je account aan bij Aanwezig",
+        "Beste ouder,\n\nJe staat als contactpersoon bij een kind in de opvang, maar je hebt nog geen "
+        "account. Maak je account aan met de link hieronder:\n\n"
+        f"{link}\n\nDe link blijft 7 dagen geldig. Heb je niets gevraagd, dan mag je deze mail negeren."
+        + SIGNATURE,
+    )
+
+
+@router.get("/ouders/link/{token}")
+def link_form(request: Request, token: str, conn: sqlite_utils.Database = Depends(db)) -> Response:
+    # a button, not a login on GET: mail scanners open links too
+    usable = accounts.token_email(conn, token, "login", now()) is not None
+    return _page(
+        request, "link.html", {"token": token, "usable": usable, "error": None if usable else INVALID_LINK}
+    )
+
+
+@router.post("/ouders/link/{token}")
+def link_login(request: Request, token: str, conn: sqlite_utils.Database = Depends(db)) -> Response:
+    email = accounts.token_email(conn, token, "login", now())
+    account = accounts.account_by_email(conn, email) if email else None
+    with write_transaction(conn):
+        spent = account is not None and accounts.use_token(conn, token, now())
+    if not spent or not accounts.is_contact(conn, account.email):
+        return _page(request, "link.html", {"token": token, "usable": False, "error": INVALID_LINK})
+    return _logged_in(request, conn, account)
+
+
+@router.get("/ouders/account/{token}")
+def account_form(request: Request, token: str, conn: sqlite_utils.Database = Depends(db)) -> Response:
+    email = accounts.token_email(conn, token, "account", now())
+    return _page(
+        request, "account.html", {"token": token, "email": email, "error": None if email else INVALID_LINK}
+    )
+
+
+@router.post("/ouders/account/{token}")
+def make_account(
+    request: Request,
+    token: str,
+    mode: str = Form("password"),
+    password: str = Form(""),
+    repeated: str = Form(""),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    email = accounts.token_email(conn, token, "account", now())
+    if email is None or not accounts.is_contact(conn, email):
+        return _page(request, "account.html", {"token": token, "email": None, "error": INVALID_LINK})
+    if mode == "password":
+        problem = password_problem(password, repeated)
+        if problem:
+            return _page(request, "account.html", {"token": token, "email": email, "error": problem})
+    with write_transaction(conn):
+        if not accounts.use_token(conn, token, now()):
+            return _page(request, "account.html", {"token": token, "email": None, "error": INVALID_LINK})
+        account = accounts.make_account(conn, email, password if mode == "password" else None, now())
+    return _logged_in(request, conn, account)
+
+
+def _logged_in(request: Request, conn: sqlite_utils.Database, account: Account) -> Response:
+    state = portal(request)
+    with write_transaction(conn):
+        accounts.end_session(conn, request.state.cookie_token)
+        token = new_token()  # a new cookie token at login: no session fixation
+        accounts.start_session(
+            conn, account.id, token, client_address(request), now(), state.session_lifetime
+        )
+    start_new_cookie(request, token)
+    return see_other("/ouders")
+
+
+@router.post("/ouders/afmelden")
+def logout(request: Request, conn: sqlite_utils.Database = Depends(db)) -> Response:
+    with write_transaction(conn):
+        accounts.end_session(conn, request.state.cookie_token)
+    start_new_cookie(request, new_token())
+    return see_other("/ouders/aanmelden", request, "Je bent afgemeld.")
+
+
+# --- what a parent sees ----------------------------------------------------------------------------
+
+
+def _today_json(conn: sqlite_utils.Database, children: list[ParentChild], moment: datetime) -> list[dict]:
+    return [
+        {"child": t.child.id, "state": t.state.key, "text": t.state.text, "unit": t.unit}
+        for t in queries.today_of(conn, children, moment)
+    ]
+
+
+@router.get("/ouders")
+def today_page(
+    request: Request, account: Account = Depends(require_parent), conn: sqlite_utils.Database = Depends(db)
+) -> Response:
+    moment = now()
+    children = queries.children_of(conn, account)
+    return _page(
+        request,
+        "today.html",
+        {
+            "today": queries.today_of(conn, children, moment),
+            "day": local(moment).date(),
+            "fmt_date": fmt_date,
+        },
+    )
+
+
+@router.get("/ouders/vandaag/stroom")
+async def today_stream(request: Request, account: Account = Depends(require_parent)) -> Response:
+    """Server-Sent Events: today's states, sent again whenever a registration of the children changes.
+
+    The stream reads a cheap change marker about once a second, re-reads the parent's access each
+    time (a removed contact's stream ends) and ends after a bounded lifetime; EventSource reconnects.
+    """
+    state = portal(request)
+    cookie_token = request.state.cookie_token
+
+    async def events():
+        conn = connect(state.database)
+        try:
+            yield "retry: 1000\n\n"
+            last = None
+            polls = int(STREAM_LIFETIME_SECONDS / STREAM_POLL_SECONDS)
+            for n in range(polls):
+                moment = now()
+                current = accounts.session_account(
+                    conn, cookie_token, moment, state.session_idle, touch=False
+                )
+                if (
+                    current is None
+                    or current.id != account.id
+                    or not accounts.is_contact(conn, current.email)
+                ):
+                    yield "event: einde\ndata: {}\n\n"
+                    return
+                children = queries.children_of(conn, current)
+                marker = queries.change_marker(conn, children, moment)
+                if marker != last:
+                    last = marker
+                    yield f"event: vandaag\ndata: {json.dumps(_today_json(conn, children, moment))}\n\n"
+                elif n % 15 == 0:
+                    yield ": wacht\n\n"  # keeps proxies from closing an idle stream
+                if await request.is_disconnected():
+                    return
+                await asyncio.sleep(STREAM_POLL_SECONDS)
+        finally:
+            conn.close()
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+def _month_param(text: str, moment: datetime) -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return year, month
+    except ValueError:
+        pass
+    today = local(moment).date()
+    return today.year, today.month
+
+
+@router.get("/ouders/kinderen/{child_id}")
+def month_page(
+    request: Request,
+    child_id: int,
+    locatie: str = "",
+    maand: str = "",
+    account: Account = Depends(require_parent),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    child = queries.child_of(conn, account, child_id)
+    if not child.places:
+        raise NoAccess(child_id)
+    place = queries.place_of(child, locatie) if locatie else child.places[0]
+    moment = now()
+    year, month = _month_param(maand, moment)
+    cells = queries.month_cells(conn, child, place, year, month, moment)
+    lead = [None] * date(year, month, 1).weekday()  # Monday first
+    previous, following = shift_month(year, month, -1), shift_month(year, month, 1)
+    return _page(
+        request,
+        "month.html",
+        {
+            "child": child,
+            "place": place,
+            "cells": lead + cells,
+            "title": fmt_month(year, month),
+            "previous": f"{previous[0]}-{previous[1]:02d}",
+            "following": f"{following[0]}-{following[1]:02d}",
+            "open_days": {
+                r.day
+                for r in service.requests_of_children(conn, [child])
+                if r.status is Status.SUBMITTED and r.location_id == place.id
+            },
+        },
+    )
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise NoAccess(text) from None
+
+
+@router.get("/ouders/kinderen/{child_id}/dag/{day}")
+def day_page(
+    request: Request,
+    child_id: int,
+    day: str,
+    locatie: str = "",
+    account: Account = Depends(require_parent),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    return _day_view(request, account, conn, child_id, day, locatie)
+
+
+def _day_view(
+    request: Request,
+    account: Account,
+    conn: sqlite_utils.Database,
+    child_id: int,
+    day: str,
+    locatie: str,
+    values: dict | None = None,
+    error: str | None = None,
+) -> Response:
+    child = queries.child_of(conn, account, child_id)
+    if not child.places:
+        raise NoAccess(child_id)
+    place = queries.place_of(child, locatie) if locatie else child.places[0]
+    the_day = _day(day)
+    moment = now()
+    cell = queries.day_cell(conn, child, place, the_day, moment)
+    requests = [
+        r
+        for r in service.requests_of_children(conn, [child])
+        if r.day == the_day and r.location_id == place.id
+    ]
+    return _page(
+        request,
+        "day.html",
+        {
+            "child": child,
+            "place": place,
+            "day": the_day,
+            "cell": cell,
+            "registrations": queries.registrations_on(conn, child, place, the_day),
+            "requests": requests,
+            "values": values or {},
+            "error": error,
+            "can_ask": the_day <= local(moment).date(),
+        },
+    )
+
+
+@router.post("/ouders/kinderen/{child_id}/dag/{day}/verzoek")
+def ask(
+    request: Request,
+    child_id: int,
+    day: str,
+    locatie: str = Form(""),
+    aankomst: str = Form(""),
+    vertrek: str = Form(""),
+    opmerking: str = Form(""),
+    account: Account = Depends(require_parent),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    child = queries.child_of(conn, account, child_id)
+    place = queries.place_of(child, locatie)
+    the_day = _day(day)
+    try:
+        service.submit(
+            conn, account, child, place, the_day, aankomst[:20], vertrek[:20], opmerking[:2000], now()
+        )
+    except Refused as refused:
+        values = {"aankomst": aankomst[:20], "vertrek": vertrek[:20], "opmerking": opmerking[:2000]}
+        return _day_view(request, account, conn, child_id, day, place.id, values, refused.reason)
+    return see_other(
+        f"/ouders/kinderen/{child.id}/dag/{the_day.isoformat()}?locatie={place.id}",
+        request,
+        f"Je verzoek is verstuurd naar {place.name}. Je krijgt een mail als het behandeld is.",
+    )
+
+
+@router.post("/ouders/verzoeken/{request_id}/annuleren")
+def cancel(
+    request: Request,
+    request_id: int,
+    account: Account = Depends(require_parent),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    children = queries.children_of(conn, account)
+    try:
+        service.cancel(conn, children, request_id, now())
+    except Refused as refused:
+        return see_other("/ouders/verzoeken", request, refused.reason, True)
+    return see_other("/ouders/verzoeken", request, "Je verzoek is geannuleerd.")
+
+
+@router.get("/ouders/verzoeken")
+def requests_page(
+    request: Request, account: Account = Depends(require_parent), conn: sqlite_utils.Database = Depends(db)
+) -> Response:
+    children = queries.children_of(conn, account)
+    return _page(request, "requests.html", {"requests": service.requests_of_children(conn, children)})
+
+
+def my_data(conn: sqlite_utils.Database, account: Account) -> dict:
+    """Everything the hub holds about the parent and their children (the right of access)."""
+    children = queries.children_of(conn, account)
+    row = conn.execute(
+        "SELECT created_at, password_hash IS NOT NULL FROM parent_accounts WHERE id = ?", (account.id,)
+    ).fetchone()
+    contacts = [
+        {"kind": f"{first} {last}", "naam": name, "relatie": relation, "e-mail": email, "telefoon": phone}
+        for first, last, name, relation, email, phone in conn.execute(
+            """
+            SELECT c.first_name, c.last_name, ct.name, ct.relation, ct.email, ct.phone
+            FROM contacts ct JOIN children c ON c.id = ct.child_id WHERE ct.email = ? ORDER BY c.first_name
+            """,
+            (account.email,),
+        )
+    ]
+    kids = []
+    for child in children:
+        born, sex = conn.execute("SELECT birth_date, sex FROM children WHERE id = ?", (child.id,)).fetchone()
+        kids.append(
+            {
+                "voornaam": child.first_name,
+                "achternaam": child.last_name,
+                "geboortedatum": fmt_date(date.fromisoformat(born)) if born else "",
+                "geslacht": sex or "",
+                "opvanglocaties": [place.name for place in child.places],
+                "aantal_registraties": conn.execute(
+                    "SELECT count(*) FROM events WHERE child_id = ?", (child.id,)
+                ).fetchone()[0],
+            }
+        )
+    requests = [
+        {
+            "kind": r.child_name,
+            "opvang": r.location_name,
+            "dag": fmt_date(r.day),
+            "aankomst": r.arrival,
+            "vertrek": r.departure,
+            "opmerking": r.comment,
+            "status": r.status.value,
+            "reden": r.reason,
+        }
+        for r in service.requests_of_children(conn, children)
+        if r.email.lower() == account.email.lower()
+    ]
+    return {
+        "account": {
+            "e-mailadres": account.email,
+            "aangemaakt": local(row[0]).strftime("%d/%m/%Y %H:%M") if row else "",
+            "aanmelden": "met wachtwoord" if row and row[1] else "met een link per mail",
+        },
+        "contactgegevens": contacts,
+        "kinderen": kids,
+        "verzoeken": requests,
+    }
+
+
+@router.get("/ouders/gegevens")
+def my_data_page(
+    request: Request, account: Account = Depends(require_parent), conn: sqlite_utils.Database = Depends(db)
+) -> Response:
+    return _page(request, "my_data.html", {"data": my_data(conn, account)})
+
+
+@router.get("/ouders/gegevens.json")
+def my_data_json(
+    account: Account = Depends(require_parent), conn: sqlite_utils.Database = Depends(db)
+) -> Response:
+    return JSONResponse(
+        my_data(conn, account),
+        headers={"Content-Disposition": 'attachment; filename="mijn-gegevens-aanwezig.json"'},
+    )
+
+
+# --- the location's side ---------------------------------------------------------------------------
+
+
+@router.get("/locaties/{location_id}/ouderverzoeken")
+def location_requests(request: Request, here: AtLocation = Depends(at_location)) -> Response:
+    found = service.requests_at(here.conn, here.actor, here.location.id)
+    return render(
+        request,
+        "parents/location_requests.html",
+        {"requests": found, "active": "ouderverzoeken", "STATUS_NL": STATUS_NL},
+        location=here.location,
+    )
+
+
+@router.post("/locaties/{location_id}/ouderverzoeken/{request_id}/goedkeuren")
+def location_accept(request: Request, request_id: int, here: AtLocation = Depends(at_location)) -> Response:
+    back = f"/locaties/{here.location.id}/ouderverzoeken"
+    try:
+        decided, mail = service.accept(here.conn, here.actor, here.location.id, request_id, now())
+    except Refused as refused:
+        return see_other(back, request, f"Niet goedgekeurd: {refused.reason}", True)
+    mailed = "" if _send(request, mail) else " De mail aan de ouder kon niet verstuurd worden."
+    return see_other(
+        back,
+        request,
+        f"Goedgekeurd: de registratie van {decided.child_name} op {fmt_date(decided.day)} "
+        f"is aangepast.{mailed}",
+    )
+
+
+@router.post("/locaties/{location_id}/ouderverzoeken/{request_id}/afwijzen")
+def location_refuse(
+    request: Request, request_id: int, reden: str = Form(""), here: AtLocation = Depends(at_location)
+) -> Response:
+    back = f"/locaties/{here.location.id}/ouderverzoeken"
+    try:
+        decided, mail = service.refuse(
+            here.conn, here.actor, here.location.id, request_id, reden[:2000], now()
+        )
+    except Refused as refused:
+        return see_other(back, request, refused.reason, True)
+    mailed = "" if _send(request, mail) else " De mail aan de ouder kon niet verstuurd worden."
+    return see_other(back, request, f"Het verzoek over {decided.child_name} is afgewezen.{mailed}")
