@@ -88,7 +88,7 @@ def test_a_never_synced_boot_waits_as_uncertain_time_and_a_later_synced_boot_is_
         unsignalled=0,
     )
     fault_row(
-        "8 unit clock never synced beside one synced later",
+        "10 unit clock never synced beside one synced later",
         Tally(
             later_tally.produced + never_tally.produced,
             later_tally.stored + never_tally.stored,
