@@ -77,7 +77,10 @@ def test_a_running_hub_ingests_the_previous_release_messages_through_mosquitto(
         unit.client.publish(status_topic, fixture("status_online.json"), qos=1, retain=True)
         for event in checkins:
             ack = wait_for(lambda e=event: unit.acks_for(e.id), what=f"the ack of {event.id}")[0]
-            assert ack.verdict in (Verdict.STORED, Verdict.UNKNOWN_CARD), ack
+            # the fixtures' times are fixed: once they are older than a location may correct, the hub
+            # keeps them for a person (refused, kept) instead of storing them; both are "taken"
+            kept_for_a_person = ack.verdict is Verdict.REFUSED and ack.kept and ack.reason == "too_old"
+            assert ack.verdict in (Verdict.STORED, Verdict.UNKNOWN_CARD) or kept_for_a_person, ack
 
         def unit_row():
             with sqlite3.connect(hub_dir / "hub.sqlite3") as db:
@@ -92,6 +95,8 @@ def test_a_running_hub_ingests_the_previous_release_messages_through_mosquitto(
         hub.stop()
     with sqlite3.connect(hub_dir / "hub.sqlite3") as db:
         stored = {r[0] for r in db.execute("SELECT id FROM events")}
+        stored |= {r[0] for r in db.execute("SELECT event_id FROM refused_events")}
+        stored |= {r[0] for r in db.execute("SELECT id FROM uncertain_checkins")}
         dead = db.execute("SELECT reason, detail FROM dead_letters").fetchall()
     assert {e.id for e in checkins} <= stored
     assert not [d for d in dead if "version" in d[0]], dead

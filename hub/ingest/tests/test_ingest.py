@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -306,7 +307,8 @@ def test_a_successor_delivers_checkins_its_predecessor_made_before_revocation_st
         unit=demo.unit_id,
         location=demo.location_id,
         code=demo.cards["Lotte"],
-        wall_time="2026-11-23T07:00:00+00:00",
+        # an hour ago: before the revocations just below, and recent enough for the hub to take it
+        wall_time=(datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="milliseconds"),
     )
     _replace(db, demo.unit_id, "unit-new", demo.location_id)
     _replace(db, "unit-new", "unit-newer", demo.location_id)  # down the line: still its outbox
