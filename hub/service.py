@@ -9,7 +9,7 @@ import threading
 import uvicorn
 
 from hub.accounts.service import RESET, prepare_reset
-from hub.attendance.presence import PresenceBroadcaster
+from hub.attendance.presence import DerivationProcess, PresenceBroadcaster
 from hub.core.db import connect, open_database
 from hub.core.localtime import today
 from hub.core.settings import HubSettings
@@ -71,7 +71,9 @@ class Hub:
         ingest_thread.start()
         self._threads.append(ingest_thread)
         self.presence = PresenceBroadcaster(
-            self.settings.database_path, lambda t, p, r: self.link.publish(t, p, retain=r)
+            self.settings.database_path,
+            lambda t, p, r: self.link.publish(t, p, retain=r),
+            derivation=DerivationProcess(self.settings.database_path),
         )
         presence_thread = threading.Thread(
             target=self.presence.run, args=(self._stop,), name="presence", daemon=True

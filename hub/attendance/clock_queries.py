@@ -149,7 +149,7 @@ def retime_boot(db: sqlite_utils.Database, unit: str, boot: str, anchor: Anchor)
     db.conn.executemany("UPDATE events SET occurred_at = ?, retimed_by = ? WHERE id = ?", updates)
     if updates:
         log.info("re-timed %d unsynced event(s) of unit %s, boot %s", len(updates), unit, boot)
-        presence.bump(db, _locations_of(db, [u[2] for u in updates]))
+        presence.bump(db, _cells_of(db, [u[2] for u in updates]))
     return len(updates)
 
 
@@ -203,12 +203,14 @@ def place(
         """,
         (state, now, by, occurred_at, event_id),
     )
-    presence.bump(db, _locations_of(db, [event_id]))
+    presence.bump(db, _cells_of(db, [event_id]))
 
 
-def _locations_of(db: sqlite_utils.Database, event_ids: list[str]) -> set[str]:
+def _cells_of(db: sqlite_utils.Database, event_ids: list[str]) -> set[tuple[str, int | None]]:
     marks = ",".join("?" * len(event_ids))
     return {
-        row[0]
-        for row in db.execute(f"SELECT DISTINCT location_id FROM events WHERE id IN ({marks})", event_ids)
+        (location_id, child_id)
+        for location_id, child_id in db.execute(
+            f"SELECT DISTINCT location_id, child_id FROM events WHERE id IN ({marks})", event_ids
+        )
     }

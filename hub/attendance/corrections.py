@@ -152,7 +152,7 @@ def apply_correction(
                 now_utc_iso(),  # the hub's clock, like an event's received_at
             ),
         )
-        presence.bump(db, [location_id])  # the units hear of the corrected presence
+        presence.bump(db, [(location_id, child_id)])  # the units hear of the corrected presence
     return replace(cell, corrected=True)
 
 

@@ -90,7 +90,7 @@ def record_checkins(
     if db.conn.total_changes - before != len(rows) + len(uncertain):
         raise sqlite3.IntegrityError("events were written under the ingest's write lock")
     if rows:
-        presence.bump(db, {row[2] for row in rows})
+        presence.bump(db, {(row[2], row[12]) for row in rows})
     return new
 
 
