@@ -18,7 +18,7 @@ from datetime import datetime
 import sqlite_utils
 
 from hub.accounts.actors import Actor, NoAccess, Refused, Role, may_manage
-from hub.attendance.events import record_checkin
+from hub.attendance.events import NewCheckIn, record_checkin, record_checkins
 from hub.cards import codes as cards
 from hub.core.localtime import now_utc_iso
 from wire import CheckIn, ContractError, decode
@@ -94,9 +94,11 @@ def listed(db: sqlite_utils.Database, location_id: str, state: str = "open") -> 
 
 
 def accept(db: sqlite_utils.Database, actor: Actor, refused_id: int, location_id: str) -> bool:
-    """Store a refused check-in after review, once; True when it was new in the grid.
+    """Store a refused check-in after review, once; True when it was new.
 
-    Only an organisator of the location that received it, and of the location the check-in names.
+    One refused because its time lay ahead of the hub's clock goes to "tijd onzeker" (to be placed
+    at a time by a person), not into the grid at the time the unit's wrong clock gave it. Only an
+    organisator of the location that received it, and of the location the check-in names.
     """
     found = _decidable(db, actor, refused_id, location_id)
     if not may_manage(db, actor, found.event.location):
@@ -104,8 +106,13 @@ def accept(db: sqlite_utils.Database, actor: Actor, refused_id: int, location_id
             "Deze registratie hoort bij een locatie die je niet beheert; ze kan hier niet aanvaard worden."
         )
     owner = cards.card_owners(db, {found.event.code}).get(found.event.code)
+    child_id = owner[0] if owner else None
     with db.atomic():
-        new = record_checkin(db, found.event, owner[0] if owner else None, now_utc_iso())
+        if found.reason == "clock_ahead":
+            # its time is the unit's wrong clock: kept aside as "tijd onzeker" for a person to place
+            [new] = record_checkins(db, [NewCheckIn(found.event, child_id, None)], now_utc_iso())
+        else:
+            new = record_checkin(db, found.event, child_id, now_utc_iso())
         _decide(db, refused_id, "accepted", actor)
     return new
 

@@ -13,6 +13,8 @@ from hub.attendance.closed_months import close_month
 from hub.core.db import connect
 from hub.demo import DemoData
 from hub.ingest.pipeline import Ingest
+from hub.ingest.refused import accept
+from tests.support.attendance import organisator_actor
 from tests.support.messages import checkin, delivery
 from wire import Verdict, encode
 
@@ -73,3 +75,15 @@ def test_an_event_stored_before_and_sent_again_later_is_a_duplicate_not_a_refusa
     ingest.clock.hub_now = lambda: HUB_NOW + timedelta(days=120)  # the unit resends months later
     [again] = ingest.handle_batch(db, [delivery(encode(event), event.location, event.unit)])
     assert again.ack.verdict is Verdict.DUPLICATE
+
+
+def test_an_accepted_check_in_from_a_clock_that_ran_ahead_waits_in_tijd_onzeker(door, demo) -> None:
+    """Accepting it says "this scan happened", not "at the time the wrong clock gave": a person places it."""
+    scan, db = door
+    event, outcome = scan(HUB_NOW + timedelta(days=365))
+    assert outcome.ack.reason == "clock_ahead"
+    (refused_id,) = db.execute("SELECT id FROM refused_events WHERE event_id = ?", (event.id,)).fetchone()
+    assert accept(db, organisator_actor(db), refused_id, demo.location_id)
+    assert db.execute("SELECT count(*) FROM events WHERE id = ?", (event.id,)).fetchone()[0] == 0
+    waiting = db.execute("SELECT state FROM uncertain_checkins WHERE id = ?", (event.id,)).fetchone()
+    assert waiting == ("waiting",)
