@@ -55,6 +55,13 @@ def page_script() -> Response:
     )
 
 
+@router.get("/ouders/meldingen/meldingen.css")
+def page_style() -> Response:
+    return FileResponse(
+        STATIC / "meldingen.css", media_type="text/css", headers={"Cache-Control": "no-cache"}
+    )
+
+
 @router.get("/ouders/meldingen")
 def settings_page(
     request: Request, account: Account = Depends(require_parent), conn: sqlite_utils.Database = Depends(db)
