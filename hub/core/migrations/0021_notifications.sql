@@ -52,3 +52,19 @@ CREATE INDEX notify_outbox_due ON notify_outbox(next_attempt_at) WHERE sent_at I
 
 -- A mail that is useless after a moment ("Jules is aangekomen") is dropped by the mail thread then.
 ALTER TABLE mail_outbox ADD COLUMN expires_at TEXT;
+
+-- Who may collect (issue 18): per contact "mag ophalen" (the default) or "mag niet ophalen" with a
+-- note for staff; and, without a collector card, who collected a child on a day, as staff fill it in.
+ALTER TABLE contacts ADD COLUMN may_collect INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE contacts ADD COLUMN collect_note TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE pickups (
+    location_id  TEXT NOT NULL REFERENCES locations(id),
+    child_id     INTEGER NOT NULL REFERENCES children(id),
+    day          TEXT NOT NULL,                  -- ISO date, local
+    contact_id   INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+    name         TEXT NOT NULL,                  -- as shown: "Oma Rita"
+    recorded_by  TEXT NOT NULL,                  -- the location or organisator, by name
+    recorded_at  TEXT NOT NULL,
+    PRIMARY KEY (location_id, child_id, day)
+) WITHOUT ROWID;
