@@ -4,13 +4,16 @@ staff, and, without a collector card, who collected filled in on the cell's page
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime, time, timedelta
 
 from hub.children.queries import add_contact
 from hub.core.db import open_database
-from hub.demo import DEMO_DOSSIER, DEMO_PIN
-from tests.support.parents import last_open_day
+from hub.core.localtime import BRUSSELS, fmt_time, today
+from hub.demo import DEMO_DOSSIER, DEMO_PIN, _record
+from tests.support.parents import ANNE, add_families, last_open_day, login_parent
 from tests.support.portal import PortalClient
 from tests.support.portal_world import OTHER_DOSSIER, OTHER_PIN, PortalWorld
+from wire import Direction
 
 
 def _jules_with_contacts(world: PortalWorld) -> tuple[int, int, int]:
@@ -93,3 +96,32 @@ def test_staff_fill_in_who_collected_on_the_cells_page_and_not_someone_who_may_n
         assert db.execute("SELECT name, contact_id FROM pickups").fetchall() == [("Buurvrouw Els", None)]
     other = _staff(world, OTHER_DOSSIER, OTHER_PIN)
     assert other.post(f"{cell}/opgehaald", {"naam": "X"}, form_page="/locaties/klavertje").status_code == 404
+
+
+def test_the_parent_sees_who_collected_today_once_staff_filled_it_in(world: PortalWorld) -> None:
+    families = add_families(world.database, world.other_child)
+    start = datetime.combine(today(), time(0), BRUSSELS) + timedelta(seconds=1)
+    arrived = max(datetime.now(UTC) - timedelta(minutes=2), start)
+    db = open_database(world.database)
+    code = db.execute("SELECT code FROM cards WHERE child_id = ?", (families.jules,)).fetchone()[0]
+    received = datetime.now(UTC).isoformat()
+    with db.atomic():
+        _record(db, "unit-zonnebloem-in", code, arrived, Direction.ARRIVAL, code, received)
+        _record(
+            db,
+            "unit-zonnebloem-in",
+            code,
+            arrived + timedelta(seconds=1),
+            Direction.DEPARTURE,
+            code,
+            received,
+        )
+    anne_contact = db.execute(
+        "SELECT id FROM contacts WHERE child_id = ? AND email = ?", (families.jules, ANNE)
+    ).fetchone()[0]
+    db.close()
+    staff = _staff(world)
+    cell = f"/locaties/zonnebloem/cel/{families.jules}/{today().isoformat()}"
+    staff.post(f"{cell}/opgehaald", {"contact": str(anne_contact)}, form_page=cell)
+    page = login_parent(world.url, ANNE).get("/ouders").text
+    assert f"Opgehaald om {fmt_time(arrived + timedelta(seconds=1))} door Anne Peeters" in page
