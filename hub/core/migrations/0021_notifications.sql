@@ -60,7 +60,7 @@ ALTER TABLE contacts ADD COLUMN collect_note TEXT NOT NULL DEFAULT '';
 
 CREATE TABLE pickups (
     location_id  TEXT NOT NULL REFERENCES locations(id),
-    child_id     INTEGER NOT NULL REFERENCES children(id),
+    child_id     INTEGER NOT NULL REFERENCES children(id) ON DELETE CASCADE,
     day          TEXT NOT NULL,                  -- ISO date, local
     contact_id   INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
     name         TEXT NOT NULL,                  -- as shown: "Oma Rita"

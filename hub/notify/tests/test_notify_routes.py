@@ -67,3 +67,25 @@ def test_the_hub_takes_only_https_push_endpoints_and_only_with_the_csrf_token(wo
 def test_the_settings_need_a_parent_login(world: PortalWorld) -> None:
     answer = world.client().get("/ouders/meldingen")
     assert answer.url.path == "/ouders/aanmelden"
+
+
+def test_my_data_holds_the_notification_settings_and_the_browsers(world: PortalWorld) -> None:
+    families = add_families(world.database, world.other_child)
+    anne = login_parent(world.url, ANNE)
+    data = {
+        "csrf": csrf_of(anne, "/ouders/meldingen"),
+        f"mode-{families.jules}": "elk",
+        f"push-{families.jules}": "1",
+    }
+    anne.http.post("/ouders/meldingen", data=data)
+    assert _subscribe(anne, HTTPS_ENDPOINT).status_code == 200
+    mine = anne.get("/ouders/gegevens.json").json()
+    assert {
+        "kind": "Jules",
+        "meldingen": "elk",
+        "samenvatting_om": "18:00",
+        "e-mail": False,
+        "push": True,
+    } in mine["meldingen"]
+    assert [b["pushdienst"] for b in mine["toestellen_met_meldingen"]] == ["push.example"]
+    assert "Meldingen" in anne.get("/ouders/gegevens").text
