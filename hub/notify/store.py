@@ -222,7 +222,8 @@ def _outbox_row(
 
 def queue_summaries(db: sqlite_utils.Database, now: datetime, settings_url: str) -> int:
     """Queue today's daily summaries that are due (from their hour on); each once per parent and
-    channel (the key holds child and day). A summary is never dropped for being late."""
+    channel (the key holds child and day), only on a day with registrations. A summary is never
+    dropped for being late."""
     day = local(now).date()
     start, end = day_bounds_utc(day)
     queued = 0
@@ -241,8 +242,10 @@ def queue_summaries(db: sqlite_utils.Database, now: datetime, settings_url: str)
         ]
         if not people:
             continue
-        first_name = db.execute("SELECT first_name FROM children WHERE id = ?", (child_id,)).fetchone()[0]
         stamps = _summary_stamps(db, child_id, start, end)
+        if not stamps:
+            continue  # a day without care (a weekend, an absence): no summary; it may still come later
+        first_name = db.execute("SELECT first_name FROM children WHERE id = ?", (child_id,)).fetchone()[0]
         msg = rules.summary(first_name, fmt_date(day), stamps)
         for person in people:
             for channel, on in ((Channel.MAIL, person.by_mail), (Channel.PUSH, person.by_push)):

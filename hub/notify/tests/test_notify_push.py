@@ -23,7 +23,7 @@ from hub.notify import store, vapid
 from hub.notify.rules import Mode
 from hub.notify.worker import Notifier
 from hub.parents import accounts
-from tests.support.parents import ANNE, BERT, add_families
+from tests.support.parents import ANNE, BERT, add_families, scan_now
 from tests.support.portal_world import build_world
 from tests.support.push import PushService, Subscription, vapid_claims
 from wire import CheckIn, Direction, DirectionBy, Source
@@ -206,7 +206,7 @@ def test_the_daily_summary_comes_once_at_its_hour_and_is_not_dropped_for_being_l
     with write_transaction(db):
         store.set_pref(db, setup.anne, store.Pref(setup.jules, Mode.SUMMARY, 0, True, True))
     db.close()
-    _scan(setup.database, "Jules", Direction.ARRIVAL, timedelta(minutes=40))  # too old for a message
+    scan_now(setup.database, "Jules", Direction.ARRIVAL)  # today's, even just after midnight
     _round(setup)
     _round(setup)
     (received,) = setup.push.to(setup.phone)
@@ -215,3 +215,12 @@ def test_the_daily_summary_comes_once_at_its_hour_and_is_not_dropped_for_being_l
     assert "aangekomen om" in message["body"]
     assert [s for s, _ in _mails_to(setup.database, ANNE)] == [message["title"]]
     assert BERT not in {a for (a,) in connect(setup.database).execute("SELECT to_address FROM mail_outbox")}
+
+
+def test_no_daily_summary_on_a_day_without_registrations(setup: Setup) -> None:
+    db = open_database(setup.database)
+    with write_transaction(db):
+        store.set_pref(db, setup.anne, store.Pref(setup.jules, Mode.SUMMARY, 0, True, True))
+    db.close()
+    _round(setup)
+    assert setup.push.to(setup.phone) == [] and _mails_to(setup.database, ANNE) == []
