@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import signal
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -96,12 +97,15 @@ class Notifier:
 
     def run(self, stop: threading.Event) -> None:
         db = connect(self.database)
-        key = vapid.private_key(self.data_dir)
+        key = None
         try:
             while not stop.is_set():
                 self.wake.clear()
                 try:
+                    key = key or vapid.private_key(self.data_dir)  # made on first use
                     self.round(db, key, stop)
+                except (sqlite3.OperationalError, OSError) as exc:  # disk full, I/O error, busy: next round
+                    log.warning("notifier: database not writable now, trying again: %s", exc)
                 except Exception:
                     log.exception("notifier: a round failed; trying again")
                 self.wake.wait(self.poll)
