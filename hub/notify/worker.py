@@ -38,7 +38,10 @@ log = logging.getLogger(__name__)
 
 FAULT_ENV = "AANWEZIG_NOTIFY_FAULT"
 PUSH_TIMEOUT_S = 10.0
-GONE = (404, 410)  # the push service forgot this browser: the subscription goes
+# The push service forgot this browser (404, 410), or the subscription was made for another VAPID
+# key (403: a hub restored without its vapid.pem): the subscription goes; the parent turns
+# notifications on again on that phone.
+GONE = (403, 404, 410)
 SUMMARY_GIVE_UP = timedelta(hours=24)
 
 
