@@ -27,7 +27,7 @@ import sqlite_utils
 from hub.accounts.passwords import hash_secret
 from hub.attendance.events import record_checkin
 from hub.cards import codes as cards
-from hub.core.db import open_database
+from hub.core.db import open_database, write_transaction
 from hub.core.files import write_private
 from hub.core.localtime import BRUSSELS, day_bounds_utc, fmt_date, now_utc_iso, today
 from hub.core.ports import free_port
@@ -198,7 +198,10 @@ def replay_day(
         moment = datetime.combine(day, time.fromisoformat(hhmm), BRUSSELS)
         code = demo.cards[who] if who else unknown
         unit = unit_in if direction is Direction.ARRIVAL else unit_out
-        with db.atomic():  # one short write at a time: the portal writes too
+        # one short write at a time, taking the write lock first (BEGIN IMMEDIATE): the ingest,
+        # the notifier and the portal commit meanwhile, and a deferred transaction that read
+        # before they committed cannot upgrade to a write ("database is locked" at once)
+        with write_transaction(db):
             stored += _record(db, unit, code, moment, direction, code if who else None, now_utc_iso())
     return stored
 

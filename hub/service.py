@@ -18,6 +18,7 @@ from hub.ingest.card_reads import card_read_handler
 from hub.ingest.link import HubLink
 from hub.ingest.pipeline import SUBSCRIPTIONS, Ingest
 from hub.mail.outbox import Outbox, worker_for
+from hub.notify.worker import Notifier
 from hub.operations.lock import DataFolderLock
 from hub.units.config import publish_configs
 from hub.upload.scheduler import UploadScheduler
@@ -37,6 +38,7 @@ class Hub:
         self.ingest: Ingest | None = None
         self.uploads: UploadScheduler | None = None
         self.presence: PresenceBroadcaster | None = None
+        self.notifier: Notifier | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = DataFolderLock(settings.data_dir)
@@ -88,6 +90,19 @@ class Hub:
         mail_thread = threading.Thread(target=mailer.run, args=(self._stop,), name="mail", daemon=True)
         mail_thread.start()
         self._threads.append(mail_thread)
+        # the notifier: stored check-ins become parents' mails (via the mail outbox) and pushes
+        self.notifier = Notifier(
+            self.settings.database_path,
+            self.settings.data_dir,
+            base_url,
+            self._mail_wake,
+            subject=self.settings.notify.subject,
+        )
+        notify_thread = threading.Thread(
+            target=self.notifier.run, args=(self._stop,), name="notify", daemon=True
+        )
+        notify_thread.start()
+        self._threads.append(notify_thread)
         # a new Brussels day: the rosters drop children whose last day has passed
         day_thread = threading.Thread(target=self._republish_each_day, name="new-day", daemon=True)
         day_thread.start()
@@ -170,6 +185,8 @@ class Hub:
     def stop(self) -> None:
         self._stop.set()
         self._mail_wake.set()
+        if self.notifier is not None:
+            self.notifier.wake.set()
         for thread in self._threads:
             thread.join(timeout=10)
         if self.link is not None:

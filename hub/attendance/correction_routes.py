@@ -16,7 +16,9 @@ from hub.accounts.actors import Refused
 from hub.attendance.corrections import apply_correction, cell_detail
 from hub.attendance.grid_routes import STATE_CSS, STATE_NL, spans
 from hub.attendance.pairing import Interval
+from hub.attendance.pickups import pickup_of, set_pickup
 from hub.attendance.wording import finding_text, mark_text
+from hub.children.queries import contacts_of
 from hub.core import bounds
 from hub.core.localtime import fmt_date, fmt_time
 from hub.locations.schedule import WEEKDAYS_NL
@@ -82,8 +84,49 @@ def _page(
         "error": error,
         "note": note,
         "back": f"/locaties/{location.id}?maand={day:%Y-%m}",
+        "day_iso": day.isoformat(),
+        "pickup": pickup_of(conn, location.id, child_id, day),
+        "contacts": contacts_of(conn, child_id, location.organisator_id),
     }
     return render(request, "grid/cell.html", context, location=location)
+
+
+@router.post("/locaties/{location_id}/cel/{child_id}/{day}/opgehaald")
+def cell_pickup(
+    request: Request,
+    child_id: int,
+    day: str,
+    contact: str = Form(""),
+    naam: str = Form(""),
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    """Who collected the child that day, filled in by staff (no collector card was used)."""
+    actor, conn, location = here
+    the_day = _day(day)
+    try:
+        cell_detail(conn, actor, location.id, child_id, the_day, now())  # this actor's child, or 404
+    except Refused:
+        raise HTTPException(404) from None
+    back = f"/locaties/{location.id}/cel/{child_id}/{the_day.isoformat()}"
+    try:
+        contact_id = int(contact) if contact.strip() else None
+    except ValueError:
+        raise HTTPException(404) from None
+    try:
+        found = set_pickup(
+            conn,
+            actor,
+            location.id,
+            location.organisator_id,
+            child_id,
+            the_day,
+            contact_id,
+            naam[:200],
+            now(),
+        )
+    except Refused as refused:
+        return see_other(back, request, refused.reason, error=True)
+    return see_other(back, request, f"Opgehaald door {found.name}." if found else "Niet meer ingevuld.")
 
 
 @router.get("/locaties/{location_id}/cel/{child_id}/{day}")

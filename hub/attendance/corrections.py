@@ -10,7 +10,7 @@ Every correction is kept with who made it, when, and the times before and after.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
@@ -105,8 +105,12 @@ def apply_correction(
     note: str = "",
     expected: str | None = None,
     now: datetime | None = None,
+    also: Callable[[sqlite_utils.Database, int], None] | None = None,
 ) -> Cell:
     """Replace the times of one child on one day; returns the new cell. Raises :class:`Refused`.
+
+    ``also(db, correction_id)`` runs in the same transaction right after the correction is written
+    (e.g. marking the parent request it answers); if it raises, nothing of the correction stays.
 
     ``times`` are the day's stays in local time; an empty list means the child was not there.
     ``expected`` is the :func:`fingerprint` the screen showed: if the cell changed since (a scan
@@ -133,7 +137,7 @@ def apply_correction(
             raise Refused(
                 "Deze tijden kunnen niet bewaard worden: " + "; ".join(map(finding_text, cell.findings)) + "."
             )
-        db.execute(
+        cursor = db.execute(
             """
             INSERT INTO corrections (location_id, child_id, day, before, after, actor_role, actor_id,
                                      actor_name, note, made_at)
@@ -152,6 +156,8 @@ def apply_correction(
                 now_utc_iso(),  # the hub's clock, like an event's received_at
             ),
         )
+        if also is not None:
+            also(db, cursor.lastrowid)
         presence.bump(db, [(location_id, child_id)])  # the units hear of the corrected presence
     return replace(cell, corrected=True)
 

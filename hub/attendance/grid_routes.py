@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from hub.accounts.actors import Refused
+from hub.attendance.after_closing import still_here_after_closing
 from hub.attendance.cells import Cell, CellState, Mark
 from hub.attendance.closed_months import close_month, reopen_month
 from hub.attendance.grid import Grid, GridRow, month_grid, period_grid
@@ -184,6 +185,7 @@ def month_page(
             for child, cell in grid.late_pickups
         ],
         "uncertain": count_waiting(conn, location.id),  # "tijd onzeker", waiting for a person
+        "after_closing": still_here_after_closing(conn, location.id, now()),  # late-pickup procedure
     }
     return render(request, "grid/overview.html", context, location=location)
 

@@ -27,6 +27,8 @@ class Contact:
     email: str | None
     relation: str
     phone: str = ""  # for the evacuation list
+    may_collect: bool = True  # "mag ophalen"; False: "mag niet ophalen", see collect_note
+    collect_note: str = ""  # for staff: why, or what to do
 
 
 CHILD_COLUMNS = "ch.id, ch.first_name, ch.last_name, ch.birth_date, ch.sex, ch.no_subsidy, ch.school_start"
@@ -223,11 +225,12 @@ def contacts_of(db: sqlite_utils.Database, child_id: int, organisator_id: int | 
     """A child's contacts; with ``organisator_id``, only those that organisator may see (its own)."""
     mine = "" if organisator_id is None else " AND (organisator_id IS NULL OR organisator_id = ?)"
     rows = db.execute(
-        f"SELECT id, child_id, name, email, relation, phone FROM contacts WHERE child_id = ?{mine} "
+        f"SELECT id, child_id, name, email, relation, phone, may_collect = 1, collect_note FROM contacts "
+        f"WHERE child_id = ?{mine} "
         "ORDER BY id",
         (child_id,) if organisator_id is None else (child_id, organisator_id),
     ).fetchall()
-    return [Contact(*row) for row in rows]
+    return [Contact(*row[:6], bool(row[6]), row[7]) for row in rows]
 
 
 def add_contact(

@@ -113,9 +113,7 @@ def add_child_search(
         voornaam = achternaam = ""
     searched = bool(voornaam.strip() and achternaam.strip())
     born = parse_birth_date(geboortedatum) if geboortedatum.strip() else None
-    results = (
-        service.search_known(conn, actor, location.id, voornaam, achternaam, born) if searched else []
-    )
+    results = service.search_known(conn, actor, location.id, voornaam, achternaam, born) if searched else []
     sign, moment, who = portal(request).sign, time.time(), _who(actor)
     tickets = {r.child.id: link_tokens.issue(sign, who, location.id, r.child.id, moment) for r in results}
     context = {
@@ -423,6 +421,25 @@ def save_emergency_notes(
     except Refused as refused:
         return see_other(back, request, refused.reason, error=True)
     return see_other(back, request, "De informatie bij nood is bewaard.")
+
+
+@router.post("/locaties/{location_id}/kinderen/{child_id}/contacten/{contact_id}/ophalen")
+def set_may_collect(
+    request: Request,
+    child_id: int,
+    contact_id: int,
+    mag: str = Form("ja"),
+    notitie: str = Form(""),
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    """ "Mag ophalen" or "mag niet ophalen" with a note for staff."""
+    actor, conn, location = here
+    back = f"/locaties/{location.id}/kinderen/{child_id}"
+    try:
+        service.set_may_collect(conn, actor, location.id, child_id, contact_id, mag != "nee", notitie[:1000])
+    except Refused as refused:
+        return see_other(back, request, refused.reason, error=True)
+    return see_other(back, request, "Bewaard: wie mag ophalen.")
 
 
 @router.post("/locaties/{location_id}/kinderen/{child_id}/contacten/{contact_id}/verwijderen")

@@ -383,6 +383,38 @@ def remove_contact(
         )
 
 
+MAX_COLLECT_NOTE = 500
+
+
+def set_may_collect(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    location_id: str,
+    child_id: int,
+    contact_id: int,
+    may_collect: bool,
+    note: str,
+) -> None:
+    """ "Mag ophalen" or "mag niet ophalen" (with a note for staff) for one contact of the child."""
+    child_at(db, actor, location_id, child_id)
+    note = note.strip()
+    if len(note) > MAX_COLLECT_NOTE:
+        raise Refused(f"De notitie is te lang: hoogstens {MAX_COLLECT_NOTE} tekens.")
+    if not may_collect and not note:
+        raise Refused(
+            "Schrijf er voor je collega's bij waarom deze persoon niet mag ophalen, of wat te doen."
+        )
+    organisator_id = location_for(db, actor, location_id).organisator_id
+    with write_transaction(db):
+        changed = db.execute(
+            "UPDATE contacts SET may_collect = ?, collect_note = ? WHERE id = ? AND child_id = ? "
+            "AND (organisator_id IS NULL OR organisator_id = ?)",
+            (int(may_collect), note if not may_collect else "", contact_id, child_id, organisator_id),
+        ).rowcount
+    if not changed:
+        raise NoAccess(contact_id)
+
+
 def confirmation_mails(
     location: Location,
     child: Child,

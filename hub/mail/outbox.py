@@ -50,13 +50,23 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def enqueue(db: sqlite_utils.Database, mail: Mail, now: datetime | None = None, kind: str = "") -> int:
-    """Add ``mail`` to the outbox (in the caller's transaction, if any); returns its id."""
+def enqueue(
+    db: sqlite_utils.Database,
+    mail: Mail,
+    now: datetime | None = None,
+    kind: str = "",
+    expires_at: datetime | None = None,
+) -> int:
+    """Add ``mail`` to the outbox (in the caller's transaction, if any); returns its id.
+
+    ``expires_at``: a mail that has not gone out by then is dropped (marked failed, "verlopen"),
+    for news that misleads when late ("Jules is aangekomen").
+    """
     moment = utc_iso(now or _now())
     cursor = db.execute(
-        "INSERT INTO mail_outbox (kind, to_address, subject, body, created_at, next_attempt_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (kind, mail.to, mail.subject, mail.text, moment, moment),
+        "INSERT INTO mail_outbox (kind, to_address, subject, body, created_at, next_attempt_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (kind, mail.to, mail.subject, mail.text, moment, moment, utc_iso(expires_at) if expires_at else None),
     )
     return cursor.lastrowid
 
@@ -172,6 +182,12 @@ class MailWorker:
     def _claim_next(self, db: sqlite_utils.Database) -> tuple[int, str, Mail, int, str] | None:
         now = self.clock()
         with write_transaction(db):
+            # a mail past its expiry is dropped, not sent late (kept, with the reason)
+            db.execute(
+                "UPDATE mail_outbox SET failed_at = ?, last_error = 'verlopen', body = '' "
+                "WHERE sent_at IS NULL AND failed_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ?",
+                (utc_iso(now), utc_iso(now)),
+            )
             row = db.execute(
                 """
                 SELECT id, kind, to_address, subject, body, attempts, created_at FROM mail_outbox

@@ -17,6 +17,7 @@ import sqlite_utils
 from hub.attendance.cells import Cell
 from hub.attendance.days import attendance
 from hub.attendance.grid import elsewhere_of, judge_cell
+from hub.attendance.pickups import pickup_of
 from hub.core.actors import NoAccess
 from hub.core.localtime import day_bounds_utc, fmt_time, local
 from hub.locations.queries import location_schedule
@@ -113,10 +114,12 @@ def today_of(db: sqlite_utils.Database, children: list[ParentChild], now: dateti
             """,
             (place.id, start, end, child.id),
         ).fetchone()
+        pickup = pickup_of(db, place.id, child.id, day) if interval.departure else None
         state = today_state(
             fmt_time(interval.arrival) if interval.arrival else None,
             fmt_time(interval.departure) if interval.departure else None,
             place.name,
+            pickup.name if pickup else "",
         )
         result.append(ChildToday(child, state, unit[0] if unit else ""))
     return result

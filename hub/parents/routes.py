@@ -12,6 +12,7 @@ import json
 import logging
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlite_utils
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
@@ -522,7 +523,32 @@ def my_data(conn: sqlite_utils.Database, account: Account) -> dict:
         for r in service.requests_of_children(conn, children)
         if r.email.lower() == account.email.lower()
     ]
+    # the notification settings and the browsers allowed (tables of hub/notify, read here as data)
+    names = {child.id: child.first_name for child in children}
+    notifications = [
+        {
+            "kind": names[child_id],
+            "meldingen": mode,
+            "samenvatting_om": f"{hour:02d}:00",
+            "e-mail": bool(m),
+            "push": bool(p),
+        }
+        for child_id, mode, hour, m, p in conn.execute(
+            "SELECT child_id, mode, summary_hour, by_mail, by_push FROM notify_prefs WHERE account_id = ?",
+            (account.id,),
+        )
+        if child_id in names
+    ]
+    browsers = [
+        {"sinds": local(created).strftime("%d/%m/%Y %H:%M"), "pushdienst": urlsplit(endpoint).hostname or ""}
+        for endpoint, created in conn.execute(
+            "SELECT endpoint, created_at FROM push_subscriptions WHERE account_id = ? ORDER BY id",
+            (account.id,),
+        )
+    ]
     return {
+        "meldingen": notifications,
+        "toestellen_met_meldingen": browsers,
         "account": {
             "e-mailadres": account.email,
             "aangemaakt": local(row[0]).strftime("%d/%m/%Y %H:%M") if row else "",

@@ -68,12 +68,14 @@ class TodayState:
     text: str  # Dutch
 
 
-def today_state(arrival: str | None, departure: str | None, place: str) -> TodayState:
-    """The state from today's last stay: its arrival and departure as HH:MM (None: none yet)."""
+def today_state(arrival: str | None, departure: str | None, place: str, collector: str = "") -> TodayState:
+    """The state from today's last stay: its arrival and departure as HH:MM (None: none yet), and
+    who collected the child when staff filled it in."""
     if arrival is None and departure is None:
         return TodayState("not_arrived", "Nog niet aangekomen")
     if departure is None:
         return TodayState("present", f"Aangekomen om {arrival} in {place}")
+    left = f"Opgehaald om {departure} door {collector}" if collector else f"Vertrokken om {departure}"
     if arrival is None:
-        return TodayState("left", f"Vertrokken om {departure} uit {place}")
-    return TodayState("left", f"Vertrokken om {departure} (aangekomen om {arrival} in {place})")
+        return TodayState("left", f"{left} uit {place}")
+    return TodayState("left", f"{left} (aangekomen om {arrival} in {place})")

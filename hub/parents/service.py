@@ -177,13 +177,11 @@ def accept(
         raise Refused("Dit verzoek is al behandeld.")
     times = [(parse_hhmm(found.arrival), parse_hhmm(found.departure))]
     note = f"Verzoek van ouder #{found.id} ({found.email})" + (f": {found.comment}" if found.comment else "")
-    apply_correction(db, actor, location_id, found.child_id, found.day, times, note=note, now=now)
-    with write_transaction(db):
-        (correction_id,) = db.execute(
-            "SELECT max(id) FROM corrections WHERE location_id = ? AND child_id = ? AND day = ?",
-            (location_id, found.child_id, found.day.isoformat()),
-        ).fetchone()
-        db.execute(
+
+    def decide(conn: sqlite_utils.Database, correction_id: int) -> None:
+        # one conditional UPDATE in the correction's transaction: of two staff accepting at once,
+        # one finds the request no longer 'ingediend' and its correction is rolled back
+        cursor = conn.execute(
             """
             UPDATE parent_requests SET status = ?, decided_at = ?, decided_by = ?, correction_id = ?
             WHERE id = ? AND status = ?
@@ -197,6 +195,12 @@ def accept(
                 Status.SUBMITTED.value,
             ),
         )
+        if cursor.rowcount != 1:
+            raise Refused("Dit verzoek is al behandeld.")
+
+    apply_correction(
+        db, actor, location_id, found.child_id, found.day, times, note=note, now=now, also=decide
+    )
     decided = request_at(db, actor, location_id, request_id)
     return decided, decision_mail(decided)
 

@@ -47,6 +47,7 @@ from hub.locations import routes as locations
 from hub.locations.access import location_for
 from hub.mail import Mailer
 from hub.mail.outbox import Outbox
+from hub.notify import routes as notify
 from hub.parents import routes as parents
 from hub.upload import routes as upload
 from hub.web.body_limit import BodyLimit
@@ -125,6 +126,7 @@ def create_app(
     upload.install(app, settings.upload)
     refused_screen.install(app)
     parents.install(app)  # /ouders and the location's "Verzoeken ouders" (issue 18)
+    notify.install(app, settings.data_dir, settings.notify)  # /ouders/meldingen: mail and Web Push
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:

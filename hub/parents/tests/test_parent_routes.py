@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
@@ -376,3 +377,37 @@ def test_a_parent_cancels_an_open_request_and_the_location_sees_it_cancelled(wor
     page = "/locaties/zonnebloem/ouderverzoeken"
     assert "Geannuleerd" in location.get(page).text
     assert "al behandeld" in location.post(f"{page}/{request_id}/goedkeuren", form_page=page).text
+
+
+def test_two_staff_accepting_the_same_request_at_once_apply_one_correction(world: PortalWorld) -> None:
+    families = add_families(world.database, world.other_child)
+    anne = login_parent(world.url, ANNE)
+    _ask(anne, families.jules, last_open_day(world.database), "zonnebloem", "07:45", "16:30")
+    (request_id,) = _request_ids(world)
+    page = "/locaties/zonnebloem/ouderverzoeken"
+    staff = []
+    for _ in range(2):
+        client = world.client()
+        client.login_location(DEMO_DOSSIER, DEMO_PIN)
+        staff.append((client, client.csrf(page)))
+    together = threading.Barrier(2)
+    answers: list[str] = []
+
+    def accept(client, token: str) -> None:
+        together.wait(timeout=10)  # both have seen the request open; both press "Goedkeuren"
+        answer = client.http.post(f"{page}/{request_id}/goedkeuren", data={"csrf": token})
+        answers.append(answer.text)
+
+    threads = [threading.Thread(target=accept, args=pair) for pair in staff]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sum("Goedgekeurd:" in text for text in answers) == 1
+    assert sum("al behandeld" in text for text in answers) == 1
+    with sqlite3.connect(world.database) as db:
+        assert db.execute("SELECT count(*) FROM corrections").fetchone() == (1,)
+        status, correction = db.execute("SELECT status, correction_id FROM parent_requests").fetchone()
+        assert (
+            status == "goedgekeurd" and correction == db.execute("SELECT id FROM corrections").fetchone()[0]
+        )

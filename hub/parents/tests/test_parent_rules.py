@@ -31,3 +31,8 @@ def test_today_reads_not_arrived_arrived_and_left_in_dutch() -> None:
     assert (arrived.key, arrived.text) == ("present", "Aangekomen om 08:12 in De Zonnebloem")
     left = today_state("08:12", "17:05", "De Zonnebloem")
     assert left.key == "left" and left.text.startswith("Vertrokken om 17:05")
+
+
+def test_today_says_who_collected_when_staff_filled_it_in() -> None:
+    left = today_state("08:12", "17:05", "De Zonnebloem", "Oma Rita")
+    assert left.text == "Opgehaald om 17:05 door Oma Rita (aangekomen om 08:12 in De Zonnebloem)"
