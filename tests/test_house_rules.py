@@ -54,6 +54,7 @@ RULE_FILES = (
     "hub/operations/rotation.py",
     "hub/operations/retention_rules.py",
     "hub/parents/rules.py",
+    "hub/messages/rules.py",
 )
 # Project modules a rule file may import besides other rule files: pure helpers.
 PURE_HELPERS = ("hub.core.localtime", "wire")

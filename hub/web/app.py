@@ -47,6 +47,7 @@ from hub.locations import routes as locations
 from hub.locations.access import location_for
 from hub.mail import Mailer
 from hub.mail.outbox import Outbox
+from hub.messages import routes as messages
 from hub.parents import routes as parents
 from hub.upload import routes as upload
 from hub.web.body_limit import BodyLimit
@@ -106,7 +107,8 @@ def create_app(
         hsts=settings.https,
     )
     app.add_middleware(BaseHTTPMiddleware, dispatch=_cookie_and_headers)
-    app.add_middleware(BodyLimit)  # outermost: an oversized body is refused before anything reads it
+    # outermost: an oversized body is refused before anything reads it; file uploads get more room
+    app.add_middleware(BodyLimit, uploads=messages.UPLOAD_PATHS)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/health")
@@ -125,6 +127,7 @@ def create_app(
     upload.install(app, settings.upload)
     refused_screen.install(app)
     parents.install(app)  # /ouders and the location's "Verzoeken ouders" (issue 18)
+    messages.install(app, settings.data_dir / "berichten")  # Berichten (issue 21)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
