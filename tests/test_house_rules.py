@@ -55,6 +55,7 @@ RULE_FILES = (
     "hub/operations/retention_rules.py",
     "hub/parents/rules.py",
     "hub/messages/rules.py",
+    "hub/diary/rules.py",
 )
 # Project modules a rule file may import besides other rule files: pure helpers.
 PURE_HELPERS = ("hub.core.localtime", "wire")

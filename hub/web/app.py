@@ -40,6 +40,7 @@ from hub.cards import routes as cards
 from hub.children import routes as children
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
+from hub.diary import routes as diary
 from hub.evacuation import routes as evacuation
 from hub.ingest import routes as refused_screen
 from hub.locations import hours_routes as opening_hours
@@ -128,6 +129,7 @@ def create_app(
     refused_screen.install(app)
     parents.install(app)  # /ouders and the location's "Verzoeken ouders" (issue 18)
     messages.install(app, settings.data_dir / "berichten")  # Berichten (issue 21)
+    diary.install(app)  # Dagboek: the group's tablet and the parents' page (issue 21)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
