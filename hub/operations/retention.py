@@ -21,6 +21,8 @@ from hub.core.settings import HubSettings
 from hub.operations.backup import refuse_other_databases
 from hub.operations.retention_rules import Cutoffs, cutoffs
 from hub.operations.settings import RetentionSettings
+from hub.photos.settings import photo_folder
+from hub.photos.store import erase_expired_originals
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,13 @@ def run_retention(
     db = connect(settings.database_path)
     try:
         migrate(db)
-        report = erase_expired(db, settings.retention, now or datetime.now(UTC), dry_run=dry_run)
+        moment = now or datetime.now(UTC)
+        report = erase_expired(db, settings.retention, moment, dry_run=dry_run)
+        # photos' originals: the period is the organisator's [photos] originals_days; the files go
+        # after their rows are cleared (hub/photos/store.py)
+        report.erased["photo_originals"] = erase_expired_originals(
+            db, photo_folder(settings.data_dir), settings.section("photos").originals_days, moment, dry_run
+        )
     finally:
         db.close()
     log.info("%s", report.summary())

@@ -50,6 +50,8 @@ from hub.mail import Mailer
 from hub.mail.outbox import Outbox
 from hub.messages import routes as messages
 from hub.parents import routes as parents
+from hub.photos import routes as photos
+from hub.photos.settings import photo_folder
 from hub.upload import routes as upload
 from hub.web.body_limit import BodyLimit
 from hub.web.channel import RecordingChannel, UnitChannel
@@ -109,7 +111,7 @@ def create_app(
     )
     app.add_middleware(BaseHTTPMiddleware, dispatch=_cookie_and_headers)
     # outermost: an oversized body is refused before anything reads it; file uploads get more room
-    app.add_middleware(BodyLimit, uploads=messages.UPLOAD_PATHS)
+    app.add_middleware(BodyLimit, uploads=messages.UPLOAD_PATHS + photos.UPLOAD_PATHS)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/health")
@@ -130,6 +132,7 @@ def create_app(
     parents.install(app)  # /ouders and the location's "Verzoeken ouders" (issue 18)
     messages.install(app, settings.data_dir / "berichten")  # Berichten (issue 21)
     diary.install(app)  # Dagboek: the group's tablet and the parents' page (issue 21)
+    photos.install(app, photo_folder(settings.data_dir))  # Foto's (issue 21)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
