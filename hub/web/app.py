@@ -49,6 +49,7 @@ from hub.locations.access import location_for
 from hub.mail import Mailer
 from hub.mail.outbox import Outbox
 from hub.messages import routes as messages
+from hub.news import routes as news
 from hub.parents import routes as parents
 from hub.photos import routes as photos
 from hub.photos.settings import photo_folder
@@ -111,7 +112,7 @@ def create_app(
     )
     app.add_middleware(BaseHTTPMiddleware, dispatch=_cookie_and_headers)
     # outermost: an oversized body is refused before anything reads it; file uploads get more room
-    app.add_middleware(BodyLimit, uploads=messages.UPLOAD_PATHS + photos.UPLOAD_PATHS)
+    app.add_middleware(BodyLimit, uploads=messages.UPLOAD_PATHS + photos.UPLOAD_PATHS + news.UPLOAD_PATHS)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/health")
@@ -133,6 +134,7 @@ def create_app(
     messages.install(app, settings.data_dir / "berichten")  # Berichten (issue 21)
     diary.install(app)  # Dagboek: the group's tablet and the parents' page (issue 21)
     photos.install(app, photo_folder(settings.data_dir))  # Foto's (issue 21)
+    news.install(app, settings.data_dir / "team")  # Mijn locatie: news, newsletter, team, pages (issue 21)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
