@@ -9,8 +9,10 @@ import contextlib
 import io
 import secrets
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import sqlite_utils
 from PIL import Image, UnidentifiedImageError
 
 from hub.core.actors import Refused
@@ -55,3 +57,34 @@ def path_of(folder: Path, stored_as: str) -> Path:
     if not stored_as or not all(ch in "0123456789abcdef" for ch in stored_as):
         raise ValueError(stored_as)
     return folder / stored_as
+
+
+def message_folder(data_dir: Path) -> Path:
+    """Where attachments are kept: in the hub's data folder, never under a static folder."""
+    return Path(data_dir) / "berichten"
+
+
+def erase_orphans(
+    db: sqlite_utils.Database,
+    folder: Path,
+    now: datetime,
+    min_age: timedelta = timedelta(hours=1),
+    dry_run: bool = False,
+) -> int:
+    """Delete files no attachment names any more (their child's record was erased, taking its
+    threads along); how many. A file younger than ``min_age`` may belong to a message being saved
+    right now, so it stays until the next run."""
+    if not folder.is_dir():
+        return 0
+    named = {row[0] for row in db.execute("SELECT stored_as FROM message_attachments")}
+    cut = (now - min_age).timestamp()
+    orphans = [
+        path
+        for path in folder.iterdir()
+        if path.is_file() and path.name not in named and path.stat().st_mtime < cut
+    ]
+    if not dry_run:
+        for path in orphans:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+    return len(orphans)

@@ -49,6 +49,7 @@ from hub.locations.access import location_for
 from hub.mail import Mailer
 from hub.mail.outbox import Outbox
 from hub.messages import routes as messages
+from hub.messages.attachments import message_folder
 from hub.news import routes as news
 from hub.parents import routes as parents
 from hub.photos import routes as photos
@@ -131,7 +132,7 @@ def create_app(
     upload.install(app, settings.upload)
     refused_screen.install(app)
     parents.install(app)  # /ouders and the location's "Verzoeken ouders" (issue 18)
-    messages.install(app, settings.data_dir / "berichten")  # Berichten (issue 21)
+    messages.install(app, message_folder(settings.data_dir))  # Berichten (issue 21)
     diary.install(app)  # Dagboek: the group's tablet and the parents' page (issue 21)
     photos.install(app, photo_folder(settings.data_dir))  # Foto's (issue 21)
     news.install(app, settings.data_dir / "team")  # Mijn locatie: news, newsletter, team, pages (issue 21)

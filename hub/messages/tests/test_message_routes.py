@@ -141,6 +141,7 @@ def test_the_inbox_shows_unanswered_threads_first_and_the_organisator_sees_its_l
     assert "Klavertje" not in inbox
     organisator = world.client()
     organisator.login_organisator(DEMO_EMAIL, DEMO_PASSWORD)
+    assert 'href="/berichten"' in organisator.get("/locaties/zonnebloem/berichten").text
     everything = organisator.get("/berichten").text
     assert re.findall(r"(Eerste|Tweede|Derde) vraag", everything) == ["Tweede", "Derde", "Eerste"]
     assert "Vraag aan Klavertje" not in everything  # another organisator's location
@@ -279,3 +280,32 @@ def test_every_message_route_with_an_id_is_404_for_another_familys_or_locations_
     assert klavertje.get(f"/locaties/klavertje/berichten/{lotte_thread}").status_code == 404
     with sqlite3.connect(world.database) as db:
         assert db.execute("SELECT count(*) FROM messages WHERE body = 'ingebroken'").fetchone() == (0,)
+
+
+def test_an_erased_childs_threads_go_and_the_daily_retention_deletes_their_files(world: PortalWorld) -> None:
+    import os
+    from datetime import UTC, datetime, timedelta
+
+    from hub.core.settings import HubSettings
+    from hub.operations.retention import run_retention
+
+    families = add_families(world.database, world.other_child)
+    bert = login_parent(world.url, BERT)
+    _parent_writes(bert, families.lotte, "Attest", "x", [("a.pdf", TINY_PDF, "application/pdf")])
+    folder = world.database.parent / "berichten"
+    (stored,) = list(folder.iterdir())
+    long_ago = (datetime.now(UTC) - timedelta(days=2)).timestamp()
+    os.utime(stored, (long_ago, long_ago))
+    settings = HubSettings(data_dir=world.database.parent)
+    assert run_retention(settings).erased["message_files"] == 0  # still named by its message
+    with sqlite3.connect(world.database) as db:
+        db.execute("PRAGMA foreign_keys = ON")
+        left = (datetime.now(UTC) - timedelta(days=11 * 366)).date().isoformat()
+        db.execute("UPDATE children SET left_on = ? WHERE id = ?", (left, families.lotte))
+    report = run_retention(settings)
+    # the record stays anonymised (its registrations are kept); its threads and their files go
+    assert report.erased["children"] + report.erased["children_anonymised"] == 1
+    assert report.erased["message_files"] == 1
+    assert not stored.exists()
+    with sqlite3.connect(world.database) as db:
+        assert db.execute("SELECT count(*) FROM message_threads").fetchone() == (0,)
