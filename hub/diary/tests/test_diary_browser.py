@@ -39,24 +39,29 @@ def test_a_day_entered_on_the_tablet_is_read_by_the_parent(hub: TalkHub, chrome:
     expect(tablet.locator(f'section[data-child="{hub.families.noah}"]')).to_be_visible()
     expect(tablet.locator(f'section[data-child="{hub.families.lotte}"]')).to_have_count(0)  # not here now
 
+    tablet.evaluate("window.sentinel = 'dezelfde pagina'")  # each tap saves without a reload
+    # a Locator finds the card anew each time: the saved card replaces the old one
+    jules = tablet.locator(f'section[data-child="{hub.families.jules}"]')
+    lines = jules.locator(".diary-lines li")
     jules.get_by_label("Wat at Jules").fill("pasta met groenten")
     jules.locator('form[data-kind="meal"]').get_by_role("button", name="alles op").click()
     expect(tablet.locator("#flash")).to_have_text("Maaltijd bewaard.")
-    jules = tablet.locator(f'section[data-child="{hub.families.jules}"]')
+    expect(lines).to_have_count(1)
     jules.locator('form[data-kind="nappy"]').get_by_role("button", name="nat").click()
-    jules = tablet.locator(f'section[data-child="{hub.families.jules}"]')
+    expect(lines).to_have_count(2)
     jules.locator('form[data-kind="mood"]').get_by_role("button", name="blij").click()
-    jules = tablet.locator(f'section[data-child="{hub.families.jules}"]')
+    expect(lines).to_have_count(3)
     sleep = jules.locator('form[data-kind="sleep"]')
     sleep.get_by_label("van").fill("12:30")  # fixed hours: the tablet takes any from-to of today
     sleep.get_by_label("tot").fill("14:05")
     sleep.get_by_role("button", name="Slaapje bewaren").click()
-    jules = tablet.locator(f'section[data-child="{hub.families.jules}"]')
+    expect(lines).to_have_count(4)
     expect(jules.locator(".diary-lines")).to_contain_text("12:30–14:05")
     jules.get_by_label("Notitie").fill("Speelde de hele voormiddag in de zandbak.")
     jules.get_by_role("button", name="Notitie bewaren").click()
-    jules = tablet.locator(f'section[data-child="{hub.families.jules}"]')
-    expect(jules.locator(".diary-lines li")).to_have_count(5)
+    expect(lines).to_have_count(5)
+    expect(tablet.locator("#flash")).to_have_text("Notitie bewaard.")
+    assert tablet.evaluate("window.sentinel") == "dezelfde pagina"
     screenshot(tablet, "dagboek-tablet")
 
     phone = parent_on_phone(chrome, hub.url, ANNE)
