@@ -22,7 +22,7 @@ from hub.diary.rules import CHOICES, KIND_NL, TEXT, check_entry
 from hub.evacuation.queries import present_now
 from hub.parents import queries as parent_queries
 from hub.parents.accounts import Account
-from hub.parents.routes import MenuEntry, add_menu_entry, parent_page, require_parent
+from hub.parents.routes import MenuEntry, add_menu_entry, add_my_data, parent_page, require_parent
 from hub.web.nav import NavEntry
 from hub.web.web import AtLocation, at_location, db, now, render, see_other
 
@@ -33,7 +33,20 @@ def install(app: FastAPI) -> None:
     """Mount the routes, the location's "Dagboek" tab and the parents' "Dagboek" menu entry."""
     app.state.portal.nav.append(NavEntry("dagboek", "Dagboek", "/locaties/{location}/dagboek"))
     add_menu_entry(MenuEntry("dagboek", "Dagboek", "/ouders/dagboek"))
+    add_my_data("dagboek", "Dagboek", _my_diary)
     app.include_router(router)
+
+
+def _my_diary(conn: sqlite_utils.Database, account: Account) -> list[dict]:
+    """Every diary entry of the parent's children, for "Mijn gegevens"."""
+    return [
+        {"kind": child.name, "dag": fmt_date(day), "uur": line.at, "soort": line.label, "inhoud": line.line}
+        for child, places in (
+            (c, [p.id for p in c.places]) for c in parent_queries.children_of(conn, account)
+        )
+        for day in entries.days_with_entries(conn, child.id, places, limit=10_000)
+        for line in entries.day_of(conn, child.id, places, day)
+    ]
 
 
 def _now_hhmm() -> str:

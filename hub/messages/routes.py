@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, Response
 
 from hub.core.actors import Actor, NoAccess, Refused, Role
 from hub.core.db import write_transaction
+from hub.core.localtime import local
 from hub.locations.access import locations_of
 from hub.mail import Mail, MailError
 from hub.mail.texts import SIGNATURE
@@ -25,7 +26,7 @@ from hub.messages.rules import ATTACHMENT_BYTES, ATTACHMENTS_PER_MESSAGE, BODY, 
 from hub.messages.threads import NewFile, Thread
 from hub.parents import queries as parent_queries
 from hub.parents.accounts import Account
-from hub.parents.routes import MenuEntry, add_menu_entry, parent_page, require_parent
+from hub.parents.routes import MenuEntry, add_menu_entry, add_my_data, parent_page, require_parent
 from hub.web.nav import NavEntry
 from hub.web.web import AtLocation, at_location, db, now, portal, render, require_actor, see_other
 
@@ -53,6 +54,7 @@ def install(app: FastAPI, folder: Path) -> None:
         conn, location_id, threads.reader_of_actor(actor)
     )
     add_menu_entry(MenuEntry("berichten", "Berichten", "/ouders/berichten", _parent_unread))
+    add_my_data("berichten", "Berichten", _my_messages)
     app.include_router(router)
 
 
@@ -66,6 +68,27 @@ def _pairs(conn: sqlite_utils.Database, account: Account) -> list[tuple[int, str
 
 def _parent_unread(conn: sqlite_utils.Database, account: Account) -> int:
     return threads.unread_of_parent(conn, _pairs(conn, account), threads.reader_of_parent(account.id))
+
+
+def _my_messages(conn: sqlite_utils.Database, account: Account) -> list[dict]:
+    """Every message of the parent's threads, for "Mijn gegevens"."""
+    found = []
+    for thread in threads.threads_of_parent(
+        conn, _pairs(conn, account), threads.reader_of_parent(account.id)
+    ):
+        for message in threads.messages_of(conn, thread.id):
+            found.append(
+                {
+                    "kind": thread.child_name,
+                    "opvang": thread.location_name,
+                    "onderwerp": thread.subject,
+                    "van": thread.location_name if message.side == LOCATION else message.author,
+                    "tijdstip": local(message.created_at).strftime("%d/%m/%Y %H:%M"),
+                    "tekst": message.body,
+                    "bestanden": ", ".join(a.file_name for a in message.attachments),
+                }
+            )
+    return found
 
 
 async def _files(request: Request, uploads: list[UploadFile]) -> list[NewFile]:

@@ -72,6 +72,18 @@ class MenuEntry:
 MENU: list[MenuEntry] = []  # filled by the features' install(); parents imports none of them
 
 
+# What other features hold about a parent and their children, for "Mijn gegevens" (the right of
+# access): key -> (Dutch heading, function of (conn, account) giving a list of plain dicts).
+MY_DATA: dict[str, tuple[str, Callable[[sqlite_utils.Database, Account], list[dict]]]] = {}
+
+
+def add_my_data(
+    key: str, heading: str, gather: Callable[[sqlite_utils.Database, Account], list[dict]]
+) -> None:
+    """Let a feature add its part to the parent's "Mijn gegevens" page and download."""
+    MY_DATA[key] = (heading, gather)
+
+
 def add_menu_entry(entry: MenuEntry) -> None:
     """Add a tab to the parents' menu once (an app built twice in one process adds it once)."""
     if all(existing.key != entry.key for existing in MENU):
@@ -572,6 +584,7 @@ def my_data(conn: sqlite_utils.Database, account: Account) -> dict:
         "contactgegevens": contacts,
         "kinderen": kids,
         "verzoeken": requests,
+        **{key: gather(conn, account) for key, (_heading, gather) in MY_DATA.items()},
     }
 
 
@@ -579,7 +592,9 @@ def my_data(conn: sqlite_utils.Database, account: Account) -> dict:
 def my_data_page(
     request: Request, account: Account = Depends(require_parent), conn: sqlite_utils.Database = Depends(db)
 ) -> Response:
-    return _page(request, "my_data.html", {"data": my_data(conn, account)})
+    data = my_data(conn, account)
+    more = [(heading, data[key]) for key, (heading, _gather) in MY_DATA.items()]
+    return _page(request, "my_data.html", {"data": data, "more": more})
 
 
 @router.get("/ouders/gegevens.json")

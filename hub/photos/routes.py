@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
 from hub.core.actors import Refused
+from hub.core.localtime import local
 from hub.parents import queries as parent_queries
 from hub.parents.accounts import Account
-from hub.parents.routes import MenuEntry, add_menu_entry, parent_page, require_parent
+from hub.parents.routes import MenuEntry, add_menu_entry, add_my_data, parent_page, require_parent
 from hub.photos import store
 from hub.photos.images import reencode
 from hub.photos.rules import CAPTION, PHOTO_BYTES, check_caption
@@ -32,6 +33,7 @@ def install(app: FastAPI, folder: Path) -> None:
     app.state.photo_files = Path(folder)
     app.state.portal.nav.append(NavEntry("fotos", "Foto's", "/locaties/{location}/fotos"))
     add_menu_entry(MenuEntry("fotos", "Foto's", "/ouders/fotos"))
+    add_my_data("fotos", "Foto's waarop je kind staat", _my_photos)
     app.include_router(router)
 
 
@@ -121,6 +123,19 @@ def delete(request: Request, photo_id: int, here: AtLocation = Depends(at_locati
 
 def _pairs(conn: sqlite_utils.Database, account: Account) -> list[tuple[int, str]]:
     return [(c.id, p.id) for c in parent_queries.children_of(conn, account) for p in c.places]
+
+
+def _my_photos(conn: sqlite_utils.Database, account: Account) -> list[dict]:
+    """The photos the parent may see (their children on them), for "Mijn gegevens"."""
+    return [
+        {
+            "foto": f"/ouders/fotos/{p.id}/foto.jpg",
+            "gemaakt": local(p.created_at).strftime("%d/%m/%Y %H:%M"),
+            "kinderen": ", ".join(p.tagged),
+            "onderschrift": p.caption,
+        }
+        for p in store.photos_of_parent(conn, _pairs(conn, account), limit=10_000)
+    ]
 
 
 @router.get("/ouders/fotos")

@@ -54,6 +54,8 @@ def test_the_tablet_lists_the_children_present_now_and_keeps_their_day(world: Po
     assert "blij" not in day  # Lotte's mood is Bert's to read
     assert "alles op: pasta" in anne.get(f"/ouders/dagboek/{families.jules}").text
     assert "blij" in login_parent(world.url, BERT).get("/ouders/dagboek").text
+    mine = anne.get("/ouders/gegevens.json").json()["dagboek"]
+    assert {line["inhoud"] for line in mine} == {"alles op: pasta", "nat", "12:30–14:05"}
 
 
 def test_every_diary_route_with_an_id_is_404_for_another_familys_or_locations_ids(world: PortalWorld) -> None:

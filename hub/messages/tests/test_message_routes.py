@@ -101,6 +101,10 @@ def test_a_parent_writes_the_location_answers_and_the_parent_is_mailed(world: Po
     assert _menu_count(listing) == 1
     assert "Genoteerd, dank je!" in anne.get(f"/ouders/berichten/{thread}").text
     assert _menu_count(anne.get("/ouders").text) == 0
+    # "Mijn gegevens" (the right of access) holds the thread too
+    mine = anne.get("/ouders/gegevens.json").json()["berichten"]
+    assert [m["tekst"] for m in mine] == ["Jules krijgt vandaag siroop mee.", "Genoteerd, dank je!"]
+    assert "Genoteerd, dank je!" in anne.get("/ouders/gegevens").text
 
 
 def test_the_location_starts_a_thread_and_read_state_is_per_person(world: PortalWorld) -> None:

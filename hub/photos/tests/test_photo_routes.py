@@ -47,6 +47,8 @@ def test_a_parent_sees_only_photos_in_which_their_own_children_are_tagged(world:
         assert _photo_ids(page) == [photo] and own in page
         assert parent.get(f"/ouders/fotos/{photo}/foto.jpg").status_code == 200
     assert "Lotte" not in anne.get("/ouders/fotos").text  # the other child on the photo stays unnamed
+    (mine,) = anne.get("/ouders/gegevens.json").json()["fotos"]
+    assert mine["kinderen"] == "Jules" and mine["onderschrift"] == "Zandbak"
     assert _photo_ids(carla.get("/ouders/fotos").text) == []
     for size in ("foto.jpg", "klein.jpg"):
         assert carla.get(f"/ouders/fotos/{photo}/{size}").status_code == 404
