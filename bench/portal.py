@@ -6,6 +6,11 @@ location of the same organisator so that stays elsewhere are looked up as in rea
 portal runs in a real uvicorn server on loopback (in this process, one worker thread); an httpx
 client logged in as the location asks ``REQUESTS`` times for each page, one at a time.
 
+The parents' side (issue 21) is measured too: a parent of two of these children opens "Vandaag"
+(``/ouders``: today's state of each child, and the unread count of the menu) and a message thread
+of ``THREAD_MESSAGES`` messages, as the parent (``/ouders/berichten/{id}``, which also marks it
+read) and as the location.
+
 Reported per page: the server's time (the ``Server-Timing`` header the portal sets: from the
 request reaching the app to the response leaving it, rendering included) and the client's wall
 time (HTTP on loopback added), median and p95. Target: month grid under 150 ms.
@@ -32,7 +37,13 @@ from hub.core.db import open_database, write_transaction
 from hub.core.localtime import BRUSSELS, today, utc_iso
 from hub.locations.queries import location_schedule, set_opening_hours
 from hub.locations.schedule import weekdays
+from hub.messages import threads
+from hub.messages.rules import LOCATION as LOCATION_SIDE
+from hub.messages.rules import PARENT as PARENT_SIDE
+from hub.messages.threads import NewFile
+from hub.parents import accounts
 from hub.web.app import create_app
+from tests.support.parents import login_parent
 from tests.support.portal import PortalClient, serve
 from wire import CheckIn, Direction, Source, cardcode
 from wire.ids import new_event_id
@@ -46,6 +57,57 @@ CHILDREN = 120
 REQUESTS = 60
 WARMUP = 5
 TARGET_MS = 150.0
+PARENT = "ouder@bench.example"
+PARENT_PASSWORD = "bench-ouder-wachtwoord"
+THREAD_MESSAGES = 200
+
+
+def build_parent(database: Path) -> int:
+    """A parent of two bench children who arrived today, and a thread of ``THREAD_MESSAGES``
+    messages about one of them (every tenth with an attachment); returns the thread's id."""
+    db = open_database(database)
+    kids = [row[0] for row in db.execute("SELECT id FROM children ORDER BY id LIMIT 2")]
+    now = datetime.now(UTC)
+    midnight = datetime.combine(today(), clock(0), BRUSSELS)
+    arrival = max(now - timedelta(minutes=30), midnight + timedelta(seconds=1))
+    records = []
+    for n, child in enumerate(kids):
+        db["contacts"].insert(
+            {"child_id": child, "name": "Bench Ouder", "email": PARENT, "relation": "moeder"}
+        )
+        (code,) = db.execute("SELECT code FROM cards WHERE child_id = ?", (child,)).fetchone()
+        event = CheckIn(
+            id=new_event_id(now_ms=int(arrival.timestamp() * 1000) + n),
+            unit="bench-in",
+            location=LOCATION,
+            seq=900_000 + n,
+            direction=Direction.ARRIVAL,
+            code=code,
+            source=Source.QR,
+            wall_time=arrival.isoformat(timespec="milliseconds"),
+            clock_synced=True,
+            boot_id="00000000-0000-4000-8000-00000000be0c",
+            monotonic=float(900_000 + n),
+        )
+        records.append(NewCheckIn(event, child, utc_iso(arrival)))
+    with write_transaction(db):
+        record_checkins(db, records, utc_iso(now))
+        accounts.make_account(db, PARENT, PARENT_PASSWORD, now)
+        start = now - timedelta(days=20)
+        thread = threads.start_thread(
+            db, LOCATION, kids[0], "Een lang gesprek", PARENT_SIDE, "Bench Ouder", "Bericht 1", [], start
+        )
+        row = threads.thread_at(db, LOCATION, thread, "bench")
+        for n in range(2, THREAD_MESSAGES + 1):
+            side = LOCATION_SIDE if n % 2 == 0 else PARENT_SIDE
+            files = (
+                [NewFile(f"bijlage-{n}.pdf", "application/pdf", 12_345, f"{n:032x}")] if n % 10 == 0 else []
+            )
+            text = f"Bericht {n}: " + "een zin over de dag van het kind. " * (1 + n % 4)
+            author = "Kinderopvang bench" if side == LOCATION_SIDE else "Bench Ouder"
+            threads.add_message(db, row, side, author, text, files, start + timedelta(minutes=n))
+    db.close()
+    return thread
 
 
 def build(database: Path, year: int, month: int) -> int:
@@ -142,12 +204,15 @@ def main() -> int:
     year, month = shift_month(today().year, today().month, -1)  # the last full month
     events = build(database, year, month)
     monday = date(year, month, 8) - timedelta(days=date(year, month, 8).weekday())  # a whole week
+    thread = build_parent(database)
     pages = {
         "month_grid": f"/locaties/{LOCATION}?maand={year:04d}-{month:02d}",
         "month_api": f"/api/locaties/{LOCATION}/maand/{year:04d}-{month:02d}",
         "week_grid": f"/locaties/{LOCATION}/week?van={monday.isoformat()}",
         "children": f"/locaties/{LOCATION}/kinderen",
+        "location_thread_200": f"/locaties/{LOCATION}/berichten/{thread}",
     }
+    parent_pages = {"parent_vandaag": "/ouders", "parent_thread_200": f"/ouders/berichten/{thread}"}
     figures: dict[str, float | int | str] = {"children": CHILDREN, "events": events, "requests": REQUESTS}
     rows: list[tuple[str, object]] = [("children", CHILDREN), ("events in the month", events)]
     with serve(create_app(database)) as url:
@@ -162,6 +227,18 @@ def main() -> int:
                 rows += [(f"{name} {label} median ms", median), (f"{name} {label} p95 ms", p95)]
         size = len(client.get(pages["month_grid"]).content)
         client.close()
+        parent = login_parent(url, PARENT, PARENT_PASSWORD)
+        for name, path in parent_pages.items():
+            server, wall = measure(parent, path)
+            for label, values in (("server", server), ("client", wall)):
+                median, p95 = percentile(values, 50), percentile(values, 95)
+                figures[f"{name}_{label}_median_ms"] = round(median, 1)
+                figures[f"{name}_{label}_p95_ms"] = round(p95, 1)
+                rows += [(f"{name} {label} median ms", median), (f"{name} {label} p95 ms", p95)]
+        page = parent.get(parent_pages["parent_thread_200"]).text
+        assert page.count('class="message ') == THREAD_MESSAGES, "the thread shows every message"
+        figures["parent_thread_200_bytes"] = len(page.encode())
+        parent.close()
     figures["month_grid_bytes"] = size
     figures["target_ms"] = TARGET_MS
     figures["measured_with"] = "httpx against uvicorn on loopback (in-process, one server thread)"

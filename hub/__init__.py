@@ -6,4 +6,5 @@ __version__ = "0.1.0"
 # means any use of the hub reads a settings file whole.
 from hub.notify import settings as _notify_settings  # noqa: F401
 from hub.operations import settings as _operations_settings  # noqa: F401
+from hub.photos import settings as _photos_settings  # noqa: F401
 from hub.upload import settings as _upload_settings  # noqa: F401

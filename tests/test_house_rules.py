@@ -54,6 +54,9 @@ RULE_FILES = (
     "hub/operations/rotation.py",
     "hub/operations/retention_rules.py",
     "hub/parents/rules.py",
+    "hub/messages/rules.py",
+    "hub/diary/rules.py",
+    "hub/photos/rules.py",
 )
 # Project modules a rule file may import besides other rule files: pure helpers.
 PURE_HELPERS = ("hub.core.localtime", "wire")

@@ -298,6 +298,7 @@ def render_child(
         "school_start": fmt_date(child.school_start) if child.school_start else None,
         "contacts": contacts_of(conn, child.id, location.organisator_id),
         "emergency_notes": service.emergency_notes(conn, child.id),
+        "no_photos": service.no_photos(conn, child.id),
         "max_contacts": MAX_CONTACTS,
         "cards": cards,
         "active_card": next((c for c in cards if c.state == "active"), None),
@@ -440,6 +441,23 @@ def set_may_collect(
     except Refused as refused:
         return see_other(back, request, refused.reason, error=True)
     return see_other(back, request, "Bewaard: wie mag ophalen.")
+
+
+@router.post("/locaties/{location_id}/kinderen/{child_id}/fotos")
+def save_photo_consent(
+    request: Request,
+    child_id: int,
+    geen_fotos: str = Form(""),
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    actor, conn, location = here
+    service.set_no_photos(conn, actor, location.id, child_id, geen_fotos == "1")
+    message = (
+        "Geen foto's: dit kind kan niet meer op een foto aangeduid worden."
+        if geen_fotos == "1"
+        else "Dit kind mag weer op foto's aangeduid worden."
+    )
+    return see_other(f"/locaties/{location.id}/kinderen/{child_id}#fotos", request, message)
 
 
 @router.post("/locaties/{location_id}/kinderen/{child_id}/contacten/{contact_id}/verwijderen")

@@ -365,6 +365,21 @@ def set_emergency_notes(
         db.execute("UPDATE children SET emergency_notes = ? WHERE id = ?", (notes, child_id))
 
 
+def set_no_photos(
+    db: sqlite_utils.Database, actor: Actor, location_id: str, child_id: int, no_photos: bool
+) -> None:
+    """Mark the child "geen foto's" (no consent) or lift it; marking removes its photo tags at once
+    (a trigger of migration 0019_photos), so no parent sees a photo of it any more."""
+    child_at(db, actor, location_id, child_id)
+    with write_transaction(db):
+        db.execute("UPDATE children SET no_photos = ? WHERE id = ?", (int(no_photos), child_id))
+
+
+def no_photos(db: sqlite_utils.Database, child_id: int) -> bool:
+    row = db.execute("SELECT no_photos FROM children WHERE id = ?", (child_id,)).fetchone()
+    return bool(row and row[0])
+
+
 def emergency_notes(db: sqlite_utils.Database, child_id: int) -> str:
     row = db.execute("SELECT emergency_notes FROM children WHERE id = ?", (child_id,)).fetchone()
     return row[0] if row else ""

@@ -18,9 +18,12 @@ import sqlite_utils
 
 from hub.core.db import connect, migrate, write_transaction
 from hub.core.settings import HubSettings
+from hub.messages.attachments import erase_orphans, message_folder
 from hub.operations.backup import refuse_other_databases
 from hub.operations.retention_rules import Cutoffs, cutoffs
 from hub.operations.settings import RetentionSettings
+from hub.photos.settings import photo_folder
+from hub.photos.store import erase_expired_originals
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +50,17 @@ def run_retention(
     db = connect(settings.database_path)
     try:
         migrate(db)
-        report = erase_expired(db, settings.retention, now or datetime.now(UTC), dry_run=dry_run)
+        moment = now or datetime.now(UTC)
+        report = erase_expired(db, settings.retention, moment, dry_run=dry_run)
+        # photos' originals: the period is the organisator's [photos] originals_days; the files go
+        # after their rows are cleared (hub/photos/store.py)
+        report.erased["photo_originals"] = erase_expired_originals(
+            db, photo_folder(settings.data_dir), settings.section("photos").originals_days, moment, dry_run
+        )
+        # attachments of threads that went with an erased child (the rows cascade, the files stay)
+        report.erased["message_files"] = erase_orphans(
+            db, message_folder(settings.data_dir), moment, dry_run=dry_run
+        )
     finally:
         db.close()
     log.info("%s", report.summary())
@@ -128,6 +141,11 @@ def _erase_children(db: sqlite_utils.Database, left_on_or_before: str) -> tuple[
         run("DELETE FROM contacts WHERE child_id = ?", (child,))
         run("DELETE FROM child_locations WHERE child_id = ?", (child,))
         run("DELETE FROM link_requests WHERE child_id = ?", (child,))
+        # what staff and parents wrote about the child (issue 21) goes too, also when the record
+        # itself must stay anonymised; message files go after the commit (run_retention)
+        run("DELETE FROM message_threads WHERE child_id = ?", (child,))
+        run("DELETE FROM diary_entries WHERE child_id = ?", (child,))
+        run("DELETE FROM photo_tags WHERE child_id = ?", (child,))
         # the card may not be given to another child by mistake: it stays 'lost', without its owner
         run("UPDATE cards SET child_id = NULL, state = 'lost' WHERE child_id = ?", (child,))
         run("SAVEPOINT erase_child")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -55,6 +57,40 @@ class ParentLoginRequired(Exception):
     """No live parent session: the page redirects to the parents' login."""
 
 
+@dataclass(frozen=True)
+class MenuEntry:
+    """A tab of the parents' menu that another feature adds (Berichten, Dagboek, ...).
+
+    ``count``, when given, is the number beside the tab for this parent (unread messages).
+    """
+
+    key: str
+    label: str
+    href: str
+    count: Callable[[sqlite_utils.Database, Account], int] | None = None
+
+
+MENU: list[MenuEntry] = []  # filled by the features' install(); parents imports none of them
+
+
+# What other features hold about a parent and their children, for "Mijn gegevens" (the right of
+# access): key -> (Dutch heading, function of (conn, account) giving a list of plain dicts).
+MY_DATA: dict[str, tuple[str, Callable[[sqlite_utils.Database, Account], list[dict]]]] = {}
+
+
+def add_my_data(
+    key: str, heading: str, gather: Callable[[sqlite_utils.Database, Account], list[dict]]
+) -> None:
+    """Let a feature add its part to the parent's "Mijn gegevens" page and download."""
+    MY_DATA[key] = (heading, gather)
+
+
+def add_menu_entry(entry: MenuEntry) -> None:
+    """Add a tab to the parents' menu once (an app built twice in one process adds it once)."""
+    if all(existing.key != entry.key for existing in MENU):
+        MENU.append(entry)
+
+
 def install(app: FastAPI) -> None:
     """Mount the parents' pages, their login redirect, and the location's "Ouders" tab with a count."""
     state = app.state.portal
@@ -78,10 +114,27 @@ def require_parent(request: Request, conn: sqlite_utils.Database = Depends(db)) 
 
 
 def _page(request: Request, template: str, context: dict | None = None, status_code: int = 200) -> Response:
+    return parent_page(request, f"parents/{template}", context, status_code)
+
+
+def parent_page(
+    request: Request, template: str, context: dict | None = None, status_code: int = 200
+) -> Response:
+    """A page in the parents' layout, with the menu (and its counts) for the logged-in parent."""
+    parent = getattr(request.state, "parent", None)
+    menu, counts = [], {}
+    if parent is not None:
+        menu = MENU
+        if any(entry.count for entry in MENU):
+            conn = connect(portal(request).database)
+            try:
+                counts = {entry.key: entry.count(conn, parent) for entry in MENU if entry.count}
+            finally:
+                conn.close()
     return render(
         request,
-        f"parents/{template}",
-        {"parent": getattr(request.state, "parent", None), **(context or {})},
+        template,
+        {"parent": parent, "menu": menu, "menu_counts": counts, **(context or {})},
         status_code,
     )
 
@@ -557,6 +610,7 @@ def my_data(conn: sqlite_utils.Database, account: Account) -> dict:
         "contactgegevens": contacts,
         "kinderen": kids,
         "verzoeken": requests,
+        **{key: gather(conn, account) for key, (_heading, gather) in MY_DATA.items()},
     }
 
 
@@ -564,7 +618,9 @@ def my_data(conn: sqlite_utils.Database, account: Account) -> dict:
 def my_data_page(
     request: Request, account: Account = Depends(require_parent), conn: sqlite_utils.Database = Depends(db)
 ) -> Response:
-    return _page(request, "my_data.html", {"data": my_data(conn, account)})
+    data = my_data(conn, account)
+    more = [(heading, data[key]) for key, (heading, _gather) in MY_DATA.items()]
+    return _page(request, "my_data.html", {"data": data, "more": more})
 
 
 @router.get("/ouders/gegevens.json")

@@ -40,6 +40,7 @@ from hub.cards import routes as cards
 from hub.children import routes as children
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
+from hub.diary import routes as diary
 from hub.evacuation import routes as evacuation
 from hub.ingest import routes as refused_screen
 from hub.locations import hours_routes as opening_hours
@@ -47,8 +48,13 @@ from hub.locations import routes as locations
 from hub.locations.access import location_for
 from hub.mail import Mailer
 from hub.mail.outbox import Outbox
+from hub.messages import routes as messages
+from hub.messages.attachments import message_folder
+from hub.news import routes as news
 from hub.notify import routes as notify
 from hub.parents import routes as parents
+from hub.photos import routes as photos
+from hub.photos.settings import photo_folder
 from hub.upload import routes as upload
 from hub.web.body_limit import BodyLimit
 from hub.web.channel import RecordingChannel, UnitChannel
@@ -107,7 +113,8 @@ def create_app(
         hsts=settings.https,
     )
     app.add_middleware(BaseHTTPMiddleware, dispatch=_cookie_and_headers)
-    app.add_middleware(BodyLimit)  # outermost: an oversized body is refused before anything reads it
+    # outermost: an oversized body is refused before anything reads it; file uploads get more room
+    app.add_middleware(BodyLimit, uploads=messages.UPLOAD_PATHS + photos.UPLOAD_PATHS + news.UPLOAD_PATHS)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/health")
@@ -127,6 +134,10 @@ def create_app(
     refused_screen.install(app)
     parents.install(app)  # /ouders and the location's "Verzoeken ouders" (issue 18)
     notify.install(app, settings.data_dir, settings.notify)  # /ouders/meldingen: mail and Web Push
+    messages.install(app, message_folder(settings.data_dir))  # Berichten (issue 21)
+    diary.install(app)  # Dagboek: the group's tablet and the parents' page (issue 21)
+    photos.install(app, photo_folder(settings.data_dir))  # Foto's (issue 21)
+    news.install(app, settings.data_dir / "team")  # Mijn locatie: news, newsletter, team, pages (issue 21)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:

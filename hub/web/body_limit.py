@@ -6,6 +6,8 @@ read (hub/core/bounds.py)."""
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,15 +23,29 @@ class BodyLimit:
     streamed body that grows too large is refused before the app starts on it.
     """
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
-        self.app, self.limit = app, limit
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int = MAX_BODY_BYTES,
+        uploads: Sequence[tuple[re.Pattern[str], int]] = (),
+    ) -> None:
+        # ``uploads``: POST paths that take a file (an attachment, a photo) and their larger limit
+        self.app, self.limit, self.uploads = app, limit, tuple(uploads)
+
+    def limit_for(self, scope: Scope) -> int:
+        if scope.get("method") == "POST":
+            for pattern, limit in self.uploads:
+                if pattern.fullmatch(scope["path"]):
+                    return limit
+        return self.limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope)
         declared = dict(scope["headers"]).get(b"content-length", b"0")
-        if not declared.isdigit() or int(declared) > self.limit:
+        if not declared.isdigit() or int(declared) > limit:
             await _refuse(scope, send)
             return
         chunks, size = [], 0
@@ -40,7 +56,7 @@ class BodyLimit:
                 return
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.limit:
+            if size > limit:
                 await _refuse(scope, send)
                 return
             if not message.get("more_body", False):

@@ -110,6 +110,10 @@ class Portal:
     nav: list[NavEntry] = field(default_factory=list)
     # a number beside a tab (e.g. open parent requests): nav key -> count(conn, location id)
     nav_counts: dict[str, Callable[[sqlite_utils.Database, str], int]] = field(default_factory=dict)
+    # a number that depends on who looks (unread messages): nav key -> count(conn, actor, location id)
+    actor_nav_counts: dict[str, Callable[[sqlite_utils.Database, Actor, str], int]] = field(
+        default_factory=dict
+    )
     identify: Identify = _nobody
     locate: Locate = _nowhere
 
@@ -288,10 +292,16 @@ def render(
         message = {"kind": kind, "text": text}
     nav = nav_for(state.nav, actor, location) if actor and location else []
     counts = {}
-    if location is not None and any(link.key in state.nav_counts for link in nav):
+    keys = {link.key for link in nav}
+    if location is not None and keys & (state.nav_counts.keys() | state.actor_nav_counts.keys()):
         conn = connect(state.database)
         try:
-            counts = {key: count(conn, location.id) for key, count in state.nav_counts.items()}
+            counts = {key: count(conn, location.id) for key, count in state.nav_counts.items() if key in keys}
+            counts |= {
+                key: count(conn, actor, location.id)
+                for key, count in state.actor_nav_counts.items()
+                if key in keys
+            }
         finally:
             conn.close()
     body = {

@@ -74,6 +74,7 @@ def test_every_parent_route_with_an_id_is_404_for_another_familys_ids(world: Por
         for route in world_app_routes(world)
         for method in sorted(getattr(route, "methods", None) or ())
         if route.path.startswith("/ouders")
+        and route.endpoint.__module__ == "hub.parents.routes"  # other features test their own ids
         and "{" in route.path
         and "token" not in route.path
         and "{name}" not in route.path
