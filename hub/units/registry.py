@@ -108,17 +108,25 @@ def revoke(db: sqlite_utils.Database, unit_id: str) -> Unit:
 
 
 def fleet(db: sqlite_utils.Database, location_id: str | None = None) -> dict[str, list[UnitState]]:
-    """Location id -> its units (active first, then by id); locations without units map to []."""
+    """Location id -> its units (active first, then by id); locations without units map to [].
+
+    A unit without a last will (a browser scanner, ``offline_after_s`` set) is online while it
+    was heard from within that many seconds.
+    """
     rows = db.execute(
         """
-        SELECT l.id, u.id, u.state, u.online, u.last_seen, u.backlog, u.version, u.last_scan,
+        SELECT l.id, u.id, u.state,
+               CASE WHEN u.offline_after_s IS NULL THEN u.online
+                    ELSE u.state = 'active' AND u.last_seen >= strftime(
+                        '%Y-%m-%dT%H:%M:%f+00:00', ?, printf('-%d seconds', u.offline_after_s)) END,
+               u.last_seen, u.backlog, u.version, u.last_scan,
                (SELECT sum(count) FROM dead_letters d WHERE d.unit_id = u.id),
                (SELECT max(last_seen) FROM dead_letters d WHERE d.unit_id = u.id)
         FROM locations l LEFT JOIN units u ON u.location_id = l.id
         WHERE ? IS NULL OR l.id = ?
         ORDER BY l.id, u.state = 'revoked', u.id
         """,
-        (location_id, location_id),
+        (now_utc_iso(), location_id, location_id),
     ).fetchall()
     result: dict[str, list[UnitState]] = {}
     for location, unit_id, state, online, last_seen, backlog, version, last_scan, junk, junk_last in rows:
