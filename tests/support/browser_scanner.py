@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from playwright.sync_api import BrowserContext, Playwright, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
 
 from hub.demo import DEMO_PIN
-from tests.support.browser import ARGS, chromium_path, without_fake_time
+from tests.support.browser import ARGS, chromium_path, login_organisator, without_fake_time
 from tests.support.faketime import real_time_env
 from tests.support.portal import PortalClient
+from tests.support.waiting import wait_for
 from wire import cardcode
 
 _CREDENTIAL = re.compile(r'data-credential="([^"]+)"')
@@ -167,3 +168,20 @@ def kill_chromium(profile: Path) -> int:
 
 def valid_code() -> str:
     return cardcode.new_code()
+
+
+def enrol_in_browser(page: Page, url: str, location: str = "zonnebloem", name: str = "Tablet inkom") -> None:
+    """Log in as the demo organisator, use this browser as the location's scanner, open the screen."""
+    login_organisator(page, url)
+    page.goto(f"{url}/locaties/{location}/scanner-toestel")
+    page.get_by_label("Naam van dit toestel").fill(name)
+    page.get_by_label("Pincode van de opvanglocatie").fill(DEMO_PIN)
+    page.get_by_role("button", name="Dit toestel als scanner gebruiken").click()
+    page.wait_for_url("**/scanner/")
+    wait_until(page, "window.scanner.ready && window.scanner.offlineReady", what="the screen and its cache")
+
+
+def wait_until(page: Page, condition: str, timeout: float = 15, what: str = "the screen") -> None:
+    """Poll a JavaScript condition from outside (the screen's CSP forbids evaluating strings in it,
+    which Playwright's wait_for_function does)."""
+    wait_for(lambda: page.evaluate(f"() => Boolean(window.scanner && ({condition}))"), timeout, what)

@@ -27,6 +27,7 @@ const state = {
   roster: null, // the hub's last roster (cached in IndexedDB for offline names)
   clock: null, // {offset_ms, synced} at the last exchange with the hub
   present: new Set(), // cards of the children present now, as this screen knows it
+  own: [], // this screen's scans of today, until a roster asked after their verdict includes them
   recent: new Map(), // code -> {at: performance.now(), wall: Date} for the repeat window
   revoked: false,
   online: false,
@@ -155,7 +156,7 @@ async function present(code, source, frameAt) {
   }
   busy = true;
   try {
-    const presenceKnown = state.roster && state.roster.presence && state.roster.presence.day === brusselsDay(new Date());
+    const presenceKnown = Boolean(state.roster && state.roster.presence); // a new day starts with nobody
     const departure = presenceKnown ? state.present.has(code) : new Date().getHours() >= 12;
     const wall = new Date();
     const clock = state.clock;
@@ -179,6 +180,8 @@ async function present(code, source, frameAt) {
     // on disk: now the screen may say so
     state.recent.set(code, { at: performance.now(), wall });
     if (departure) state.present.delete(code); else state.present.add(code);
+    state.own.push({ id: event.id, code, direction: event.direction, wall_time: event.wall_time, acked_at: null });
+    store.put("own", state.own).catch(() => {}); // the outbox has the event anyway
     const name = nameOf(code);
     const known = Boolean(state.roster && state.roster.roster[code]);
     const gone = Boolean(state.roster && state.roster.departed && state.roster.departed[code]);
@@ -231,20 +234,26 @@ async function call(method, path, body) {
 }
 
 async function refreshRoster() {
+  const askedAt = Date.now();
   const { status, answer } = await call("GET", "/scanner/api/roster");
   if (status !== 200) return;
   state.roster = answer;
   await store.put("roster", answer);
+  // own scans the hub had answered before this roster was asked for are in its presence now
+  const today = brusselsDay(new Date());
+  state.own = state.own.filter((o) => brusselsDay(new Date(o.wall_time)) === today && !(o.acked_at && o.acked_at < askedAt));
+  await store.put("own", state.own);
   applyPresence();
   $("location").textContent = `${answer.location_name} — ${answer.name}`;
 }
 
 async function applyPresence() {
-  // the hub's presence, with this screen's own scans of today still on their way on top
-  const roster = state.roster;
-  state.present = new Set(roster && roster.presence ? roster.presence.present : []);
+  // the hub's presence of today, with this screen's own scans on top until the hub has them
   const today = brusselsDay(new Date());
-  for (const event of await store.pending()) {
+  const roster = state.roster;
+  state.present = new Set(roster && roster.presence && roster.presence.day === today ? roster.presence.present : []);
+  const effects = [...(await store.pending()), ...state.own];
+  for (const event of effects) {
     if (brusselsDay(new Date(event.wall_time)) !== today) continue;
     if (event.direction === "arrival") state.present.add(event.code); else state.present.delete(event.code);
   }
@@ -278,6 +287,8 @@ async function drain() {
       const ack = answer.ack;
       if (status === 200 && ack && ack.id === event.id) {
         window.scanner.acks.push({ id: ack.id, verdict: ack.verdict, kept: ack.kept || false });
+        for (const own of state.own) if (own.id === ack.id) own.acked_at = Date.now();
+        store.put("own", state.own).catch(() => {});
         if (ack.verdict !== "refused" || ack.kept) {
           await store.remove(event.id);
         } else {
@@ -429,6 +440,7 @@ async function main() {
   }
   state.roster = (await store.get("roster")) || null;
   state.clock = (await store.get("clock")) || null;
+  state.own = (await store.get("own")) || [];
   await applyPresence();
   if (state.roster) $("location").textContent = `${state.roster.location_name} — ${state.roster.name}`;
   for (const button of document.querySelectorAll("[data-key]")) button.addEventListener("click", () => key(button.dataset.key));
