@@ -8,19 +8,28 @@ import os
 import re
 import secrets
 import signal
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
 
+from hub.browserscan.settings import BrowserScanSettings
+from hub.core.settings import HubSettings
 from hub.demo import DEMO_PIN
+from hub.mail.folder import FolderMailer
+from hub.web.app import create_app
+from hub.web.channel import RecordingChannel
 from tests.support.browser import ARGS, chromium_path, login_organisator, without_fake_time
 from tests.support.faketime import real_time_env
-from tests.support.portal import PortalClient
+from tests.support.portal import PortalClient, serve
+from tests.support.portal_world import build_world
 from tests.support.waiting import wait_for
 from wire import cardcode
 
@@ -29,6 +38,39 @@ _UNIT = re.compile(r'data-unit="([^"]+)"')
 TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+@dataclass
+class ScannerHub:
+    url: str
+    database: Path
+
+    def card(self, first_name: str) -> str:
+        with sqlite3.connect(self.database) as db:
+            (code,) = db.execute(
+                "SELECT c.code FROM cards c JOIN children ch ON ch.id = c.child_id WHERE ch.first_name = ?",
+                (first_name,),
+            ).fetchone()
+        return code
+
+    def events(self, unit_prefix: str = "browser-") -> list[tuple]:
+        with sqlite3.connect(self.database) as db:
+            return db.execute(
+                "SELECT id, code, direction FROM events WHERE unit_id LIKE ? ORDER BY seq",
+                (unit_prefix + "%",),
+            ).fetchall()
+
+
+@pytest.fixture
+def scanner_hub(hub_dir: Path, tmp_path: Path) -> Iterator[ScannerHub]:
+    """The demo organisation's portal on loopback; a card counts again after 3 s (for both modes)."""
+    database, _child, _code = build_world(hub_dir)
+    settings = HubSettings(data_dir=hub_dir, sections={"browser_scanner": BrowserScanSettings(3.0)})
+    app = create_app(
+        database, units=RecordingChannel(), mailer=FolderMailer(tmp_path / "mail"), settings=settings
+    )
+    with serve(app) as url:
+        yield ScannerHub(url, database)
 
 
 def enrol_over_http(client: PortalClient, location: str, name: str = "Tablet inkom", pin: str = DEMO_PIN):

@@ -10,7 +10,7 @@ import * as store from "./store.js";
 const VERSION = "browser-1";
 const SCAN_EVERY_MS = 250; // a few frames a second
 const CLOCK_SYNC_MS = 2000; // the device clock counts as synced within 2 s of the hub's
-const MAX_BACKOFF_MS = 30000;
+const MAX_BACKOFF_MS = 10000; // a tablet may knock every 10 s while the hub is away
 const BOOT_ID = crypto.randomUUID(); // this page load stands in for a unit's boot
 const FEEDBACK_MS = 3500;
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -261,7 +261,9 @@ async function applyPresence() {
 
 async function heartbeat() {
   try {
-    await call("POST", "/scanner/api/status", { backlog: await store.count(), version: VERSION });
+    const backlog = await store.count();
+    await call("POST", "/scanner/api/status", { backlog, version: VERSION });
+    if (backlog) kick(); // the hub is back: send now, not at the end of the back-off
   } catch (error) {
     if (!error.final) setOnline(false);
   }

@@ -7,64 +7,23 @@ Screenshots: test-artifacts/browser-scanner-{tablet,phone}-{arrival,departure}.p
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 
-from hub.browserscan.settings import BrowserScanSettings
-from hub.core.settings import HubSettings
-from hub.mail.folder import FolderMailer
-from hub.web.app import create_app
-from hub.web.channel import RecordingChannel
 from tests.support.browser import screenshot
 from tests.support.browser_scanner import (
     PHONE,
     TABLET,
+    ScannerHub,
     cards_video,
     enrol_in_browser,
     launch,
     playwright_driver,
 )
-from tests.support.portal import serve
-from tests.support.portal_world import build_world
 from tests.support.waiting import wait_for
-
-
-@dataclass
-class ScannerHub:
-    url: str
-    database: Path
-
-    def card(self, first_name: str) -> str:
-        with sqlite3.connect(self.database) as db:
-            (code,) = db.execute(
-                "SELECT c.code FROM cards c JOIN children ch ON ch.id = c.child_id WHERE ch.first_name = ?",
-                (first_name,),
-            ).fetchone()
-        return code
-
-    def events(self, unit_prefix: str = "browser-") -> list[tuple]:
-        with sqlite3.connect(self.database) as db:
-            return db.execute(
-                "SELECT id, code, direction FROM events WHERE unit_id LIKE ? ORDER BY seq",
-                (unit_prefix + "%",),
-            ).fetchall()
-
-
-@pytest.fixture
-def scanner_hub(hub_dir: Path, tmp_path: Path) -> Iterator[ScannerHub]:
-    """The demo organisation's portal on loopback; a card counts again after 3 s (for both modes)."""
-    database, _child, _code = build_world(hub_dir)
-    settings = HubSettings(data_dir=hub_dir, sections={"browser_scanner": BrowserScanSettings(3.0)})
-    app = create_app(
-        database, units=RecordingChannel(), mailer=FolderMailer(tmp_path / "mail"), settings=settings
-    )
-    with serve(app) as url:
-        yield ScannerHub(url, database)
 
 
 @pytest.fixture
