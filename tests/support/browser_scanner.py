@@ -227,3 +227,14 @@ def wait_until(page: Page, condition: str, timeout: float = 15, what: str = "the
     """Poll a JavaScript condition from outside (the screen's CSP forbids evaluating strings in it,
     which Playwright's wait_for_function does)."""
     wait_for(lambda: page.evaluate(f"() => Boolean(window.scanner && ({condition}))"), timeout, what)
+
+
+def clear_of_midnight(margin_s: float = 90.0) -> None:
+    """Wait out the last ``margin_s`` seconds of a Brussels day: a test whose scans must fall on one
+    day (an arrival then a departure, a "nu aanwezig" cell) starts after midnight instead."""
+    from hub.core.localtime import BRUSSELS
+
+    moment = datetime.now(BRUSSELS)
+    left = 86400 - (moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6)
+    if left < margin_s:
+        time.sleep(left + 2)
