@@ -76,6 +76,9 @@ def enrol(db: sqlite_utils.Database, actor: Actor, location_id: str, name: str) 
     salt = secrets.token_hex(16)
     with write_transaction(db):
         units.enrol(db, unit_id, location_id)
+        # the hub's retained MQTT config for every active unit then carries a keyed staff-code hash
+        # (wire/staffcode.py), never the legacy unkeyed one; the browser checks its own verifier
+        units.new_staff_key(db, unit_id)
         db.execute(
             "UPDATE units SET label = ?, enrolled_at = ?, offline_after_s = ? WHERE id = ?",
             (name, now_utc_iso(), OFFLINE_AFTER_S, unit_id),

@@ -7,7 +7,9 @@ Screenshots: test-artifacts/browser-scanner-{tablet,phone}-{arrival,departure}.p
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from tests.support.browser_scanner import (
     enrol_in_browser,
     launch,
     playwright_driver,
+    wait_until,
 )
 from tests.support.waiting import wait_for
 
@@ -107,3 +110,24 @@ def test_the_screen_in_both_modes_at_a_tablet_and_a_phone_size(
     screenshot(page, f"browser-scanner-{size}-departure", full_page=False)
     wait_for(lambda: len(scanner_hub.events()) >= 2, 10, "both at the hub")
     assert [e[2] for e in scanner_hub.events()][:2] == ["arrival", "departure"]
+
+
+def test_a_device_clock_ten_minutes_off_makes_its_checkins_unsynced_and_the_hub_keeps_them_aside(
+    scanner_hub: ScannerHub, quiet_browser: BrowserContext
+) -> None:
+    page = quiet_browser.pages[0] if quiet_browser.pages else quiet_browser.new_page()
+    page.clock.set_system_time(datetime.now(UTC) - timedelta(minutes=10))  # Date only; timers run
+    enrol_in_browser(page, scanner_hub.url)
+    wait_until(page, "document.getElementById('connection').dataset.online === 'true'", 15, "an exchange")
+    code = scanner_hub.card("Noah")
+    for digit in code:
+        page.locator(f'#keypad [data-key="{digit}"]').click()
+    page.locator('#keypad [data-key="ok"]').click()
+    expect(page.locator("#child")).to_contain_text("Noah")
+    wait_until(page, "window.scanner.acks.length >= 1", 15, "the hub's verdict")
+    with sqlite3.connect(scanner_hub.database) as db:
+        waiting = db.execute(
+            "SELECT code, state FROM uncertain_checkins WHERE unit_id LIKE 'browser-%'"
+        ).fetchall()
+    assert waiting == [(code, "waiting")], "more than 2 s off: not synced, 'tijd onzeker' until placed"
+    assert scanner_hub.events() == []
