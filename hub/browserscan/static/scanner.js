@@ -13,6 +13,7 @@ const CLOCK_SYNC_MS = 2000; // the device clock counts as synced within 2 s of t
 const MAX_BACKOFF_MS = 10000; // a tablet may knock every 10 s while the hub is away
 const BOOT_ID = crypto.randomUUID(); // this page load stands in for a unit's boot
 const FEEDBACK_MS = 3500;
+const PRESENTATION_GAP_MS = 1500; // as on the units (device/scanner.py)
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const DAMM = [
   [0, 3, 1, 7, 5, 9, 8, 6, 4, 2], [7, 0, 9, 2, 1, 5, 4, 8, 6, 3], [4, 2, 0, 6, 8, 7, 1, 3, 5, 9],
@@ -375,13 +376,20 @@ async function startCamera() {
     return;
   }
   $("camera-status").textContent = "Camera aan";
+  const lastSeen = new Map(); // code -> when a frame last showed it
   const loop = async () => {
     const frameAt = performance.now();
     if (video.readyState >= 2 && video.videoWidth) {
       try {
         const texts = await read(video);
         if (texts.length) window.scanner.decodes.push(performance.now() - frameAt);
-        for (const text of texts) await present(text.trim(), "qr", frameAt);
+        for (const text of texts) {
+          const code = text.trim();
+          const seen = lastSeen.get(code);
+          lastSeen.set(code, frameAt);
+          // a card held in view for seconds is one presentation: new only after 1.5 s out of view
+          if (seen === undefined || frameAt - seen > PRESENTATION_GAP_MS) await present(code, "qr", frameAt);
+        }
       } catch (error) {
         // a frame the decoder could not read is nothing read
       }
@@ -459,7 +467,12 @@ async function main() {
     navigator.serviceWorker.ready.then(() => { window.scanner.offlineReady = true; });
   }
   idle();
-  refreshRoster().catch((error) => { if (!error.final) setOnline(false); });
+  // names and presence first (a few seconds at most): the first scans after a start then follow
+  // the children's presence; offline, the cached roster does
+  await Promise.race([
+    refreshRoster().catch((error) => { if (!error.final) setOnline(false); }),
+    new Promise((resolve) => setTimeout(resolve, 5000)),
+  ]);
   setInterval(heartbeat, 1000 * ((state.roster && state.roster.heartbeat_s) || 20));
   setInterval(() => refreshRoster().catch(() => {}), 60000);
   heartbeat();

@@ -33,8 +33,9 @@ from tests.support.waiting import wait_for
 
 @pytest.fixture
 def camera_browser(tmp_path: Path, scanner_hub: ScannerHub) -> Iterator[BrowserContext]:
-    """Chromium whose camera shows Mila's card, on and off."""
-    video = cards_video(tmp_path / "mila.y4m", [scanner_hub.card("Mila")], frames_per_card=10, gap=10)
+    """Chromium whose camera shows Mila's card for 1 s, then 2.5 s nothing: a new presentation
+    after the repeat window (3 s), so arrival, departure, arrival..."""
+    video = cards_video(tmp_path / "mila.y4m", [scanner_hub.card("Mila")], frames_per_card=10, gap=25)
     with playwright_driver() as driver:
         context = launch(driver, tmp_path / "profile", video)
         try:
