@@ -162,3 +162,13 @@ def test_another_organisations_scanner_cannot_be_revoked_and_a_stranger_cannot_p
     with device(world, "browser-0000000000.nothing") as http:
         assert http.post("/scanner/api/checkin", content="{}").status_code == 401
     assert httpx.post(f"{world.url}/scanner/api/checkin", content="{}").status_code in (401, 403)
+
+
+def test_scan_aan_de_deur_is_not_offered_at_a_browser_scanner(world: PortalWorld) -> None:
+    client = location_client(world)
+    unit, _credential = enrol_over_http(client, "zonnebloem")
+    with sqlite3.connect(world.database) as db:
+        (child,) = db.execute("SELECT id FROM children WHERE first_name = 'Mila'").fetchone()
+        db.execute("UPDATE cards SET state = 'lost' WHERE child_id = ?", (child,))  # she needs a new card
+    page = client.get(f"/locaties/zonnebloem/kinderen/{child}").text
+    assert 'value="unit-zonnebloem-in"' in page and f'value="{unit}"' not in page, "link_card needs MQTT"
