@@ -54,7 +54,7 @@ bench: $(addprefix bench-,$(BENCHES))
 
 bench-%: $(STAMP)
 	scripts/install-test-deps
-	$(PY) -m bench.$*
+	$(PY) -m bench.$(subst -,_,$*)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -154,7 +154,9 @@ class Hub:
     def app(self):
         """The portal, wired to this hub's units and to its mail outbox (a request only queues mail)."""
         outbox = Outbox(self.settings.database_path, self._mail_wake)
-        return create_app(self.settings.database_path, units=self, mailer=outbox, settings=self.settings)
+        return create_app(
+            self.settings.database_path, units=self, mailer=outbox, settings=self.settings, ingest=self.ingest
+        )
 
     def serve_http(self) -> None:
         """Serve the portal until SIGINT/SIGTERM (blocks), then stop everything.

@@ -130,7 +130,9 @@ def open_request(
     location_for(db, actor, location_id)
     child = child_at(db, actor, location_id, child_id)
     unit = db.execute(
-        "SELECT 1 FROM units WHERE id = ? AND location_id = ? AND state = 'active'", (unit_id, location_id)
+        "SELECT 1 FROM units WHERE id = ? AND location_id = ? AND state = 'active'"
+        " AND offline_after_s IS NULL",  # a browser scanner gets no link_card over MQTT
+        (unit_id, location_id),
     ).fetchone()
     if unit is None:
         raise Refused("Kies een scanner van deze opvanglocatie.")

@@ -302,7 +302,10 @@ def render_child(
         "max_contacts": MAX_CONTACTS,
         "cards": cards,
         "active_card": next((c for c in cards if c.state == "active"), None),
-        "units": [u for u in fleet(conn, location.id).get(location.id, []) if u.state == "active"],
+        # "scan aan de deur" goes to a unit over MQTT: not to a browser scanner
+        "units": [
+            u for u in fleet(conn, location.id).get(location.id, []) if u.state == "active" and u.over_mqtt
+        ],
         "card_error": card_error,
         "stay": stay_of(conn, child.id, location.id),
         "stay_error": stay_error,

@@ -39,6 +39,9 @@ attendance_years = 5
 [upload]                         # the monthly upload to Kind en Gezin: see hub/upload/settings.py
 endpoint = "https://..."
 
+[browser_scanner]                # a tablet or phone as scanner: see hub/browserscan/settings.py
+repeat_window_s = 120            # the same card again within this is "Al geregistreerd"
+
 A table such as ``[upload]`` belongs to a feature, which registers how to read it
 (:func:`register_section`); core knows no feature. ``settings.upload`` is that feature's value.
 """

@@ -70,6 +70,9 @@ class Ingest:
             time_refusal=lambda tx, event: self.clock.refusal(tx.db, event, tx.received_at)
         )
         self._fault = FaultHook()
+        # the writer thread and direct callers (the browser scanner's HTTP post) take turns: one
+        # transaction at a time, one clock repair state
+        self._turn = threading.Lock()
         self.stored = 0
         self.batches = 0
         self.clock = ClockRepair()
@@ -117,7 +120,8 @@ class Ingest:
     def _process(self, db: sqlite_utils.Database, deliveries: list[Delivery], stop: threading.Event) -> None:
         while True:
             try:
-                outcomes = self._handle_or_isolate(db, deliveries)
+                with self._turn:
+                    outcomes = self._handle_or_isolate(db, deliveries)
                 break
             except sqlite3.OperationalError as exc:  # disk full, I/O error, locked: they wait
                 log.error("could not commit %d message(s), retrying: %s", len(deliveries), exc)
@@ -129,6 +133,19 @@ class Ingest:
                 self._publish(outcome.ack_topic, encode(outcome.ack))
         for delivery in deliveries:
             self._settle(delivery)
+
+    def handle_direct(self, db: sqlite_utils.Database, delivery: Delivery) -> Outcome:
+        """Handle one check-in that came another way than MQTT (a browser scanner's HTTP post).
+
+        The same dispatch, admission, transaction and fault hook as a unit's message, on the
+        caller's connection; the caller answers the outcome's ack itself, after this commit. A
+        database that cannot commit now raises ``sqlite3.OperationalError``: the caller answers no
+        verdict and the device sends again.
+        """
+        with self._turn:
+            (outcome,) = self._handle_or_isolate(db, [delivery])
+            self._fault.reached("after_commit", 1)
+        return outcome
 
     def _handle_or_isolate(self, db: sqlite_utils.Database, deliveries: list[Delivery]) -> list[Outcome]:
         """Handle deliveries together; if one trips a bug, handle the others alone and keep that one aside.

@@ -73,6 +73,7 @@ class UnitState:
     last_scan: str | None
     junk: int = 0  # messages that were not well-formed check-ins (dead letters), within the kept age
     junk_last: str | None = None  # hub time (UTC ISO) the last one arrived
+    over_mqtt: bool = True  # takes the hub's commands (link_card); a browser scanner does not
 
 
 def enrol(db: sqlite_utils.Database, unit_id: str, location_id: str) -> Unit:
@@ -108,26 +109,46 @@ def revoke(db: sqlite_utils.Database, unit_id: str) -> Unit:
 
 
 def fleet(db: sqlite_utils.Database, location_id: str | None = None) -> dict[str, list[UnitState]]:
-    """Location id -> its units (active first, then by id); locations without units map to []."""
+    """Location id -> its units (active first, then by id); locations without units map to [].
+
+    A unit without a last will (a browser scanner, ``offline_after_s`` set) is online while it
+    was heard from within that many seconds.
+    """
     rows = db.execute(
         """
-        SELECT l.id, u.id, u.state, u.online, u.last_seen, u.backlog, u.version, u.last_scan,
+        SELECT l.id, u.id, u.state,
+               CASE WHEN u.offline_after_s IS NULL THEN u.online
+                    ELSE u.state = 'active' AND u.last_seen >= strftime(
+                        '%Y-%m-%dT%H:%M:%f+00:00', ?, printf('-%d seconds', u.offline_after_s)) END,
+               u.last_seen, u.backlog, u.version, u.last_scan, u.offline_after_s IS NULL,
                (SELECT sum(count) FROM dead_letters d WHERE d.unit_id = u.id),
                (SELECT max(last_seen) FROM dead_letters d WHERE d.unit_id = u.id)
         FROM locations l LEFT JOIN units u ON u.location_id = l.id
         WHERE ? IS NULL OR l.id = ?
         ORDER BY l.id, u.state = 'revoked', u.id
         """,
-        (location_id, location_id),
+        (now_utc_iso(), location_id, location_id),
     ).fetchall()
     result: dict[str, list[UnitState]] = {}
-    for location, unit_id, state, online, last_seen, backlog, version, last_scan, junk, junk_last in rows:
+    for (
+        location,
+        unit_id,
+        state,
+        online,
+        last_seen,
+        backlog,
+        version,
+        last_scan,
+        mqtt,
+        junk,
+        junk_last,
+    ) in rows:
         found = result.setdefault(location, [])
         if unit_id is not None:
             found.append(
                 UnitState(unit_id, location, state, bool(online), last_seen, backlog, version, last_scan)
             )
-            found[-1] = replace(found[-1], junk=junk or 0, junk_last=junk_last)
+            found[-1] = replace(found[-1], junk=junk or 0, junk_last=junk_last, over_mqtt=bool(mqtt))
     return result
 
 

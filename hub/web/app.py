@@ -36,6 +36,7 @@ from hub.attendance import correction_routes as corrections
 from hub.attendance import grid_routes as grid
 from hub.attendance import overview_routes as overview
 from hub.attendance import uncertain_routes as uncertain
+from hub.browserscan import routes as browserscan
 from hub.cards import routes as cards
 from hub.children import routes as children
 from hub.core.db import open_database
@@ -43,6 +44,7 @@ from hub.core.settings import HubSettings
 from hub.diary import routes as diary
 from hub.evacuation import routes as evacuation
 from hub.ingest import routes as refused_screen
+from hub.ingest.pipeline import Ingest
 from hub.locations import hours_routes as opening_hours
 from hub.locations import routes as locations
 from hub.locations.access import location_for
@@ -82,7 +84,10 @@ def create_app(
     units: UnitChannel | None = None,
     mailer: Mailer | None = None,
     settings: HubSettings | None = None,
+    ingest: Ingest | None = None,
 ) -> FastAPI:
+    """The portal. ``ingest`` is the hub's (browser scanners' check-ins go through it); run alone,
+    the portal makes its own, which answers over HTTP only."""
     settings = settings or HubSettings(data_dir=Path(database).parent)
     db = open_database(database)
     try:
@@ -138,6 +143,9 @@ def create_app(
     diary.install(app)  # Dagboek: the group's tablet and the parents' page (issue 21)
     photos.install(app, photo_folder(settings.data_dir))  # Foto's (issue 21)
     news.install(app, settings.data_dir / "team")  # Mijn locatie: news, newsletter, team, pages (issue 21)
+    if ingest is None:
+        ingest = Ingest(database, publish=lambda _topic, _payload: False, settle=lambda _delivery: None)
+    browserscan.install(app, ingest, settings.browser_scanner)  # a tablet or phone as scanner (issue 19)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
@@ -210,7 +218,7 @@ async def _cookie_and_headers(request: Request, call_next: RequestResponseEndpoi
         )
     own_csp = response.headers.get("Content-Security-Policy")
     response.headers.update(SECURITY_HEADERS)
-    if own_csp == DOCS_CSP:  # the API docs load their script from a CDN
+    if own_csp:  # a page that sets its own (the API docs' CDN, the browser scanner's WebAssembly)
         response.headers["Content-Security-Policy"] = own_csp
     if state.hsts:  # public_url is https: browsers must not come back over plain http
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
