@@ -38,6 +38,7 @@ from hub.attendance import overview_routes as overview
 from hub.attendance import uncertain_routes as uncertain
 from hub.cards import routes as cards
 from hub.children import routes as children
+from hub.core.actors import StaffRole
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
 from hub.evacuation import routes as evacuation
@@ -48,6 +49,7 @@ from hub.locations.access import location_for
 from hub.mail import Mailer
 from hub.mail.outbox import Outbox
 from hub.parents import routes as parents
+from hub.staff import routes as staff
 from hub.upload import routes as upload
 from hub.web.body_limit import BodyLimit
 from hub.web.channel import RecordingChannel, UnitChannel
@@ -120,6 +122,16 @@ def create_app(
         app.include_router(module.router)
     app.include_router(evacuation.router)  # "Nu aanwezig", the evacuation list (issue 16)
     app.state.portal.nav.append(NavEntry("nu-aanwezig", "Nu aanwezig", "/locaties/{location}/nu-aanwezig"))
+    app.include_router(staff.router)  # "Medewerkers": staff accounts and roles (issue 16)
+    app.state.portal.nav.append(
+        NavEntry(
+            "medewerkers",
+            "Medewerkers",
+            "/medewerkers",
+            frozenset({Role.ORGANISATOR, Role.STAFF}),
+            frozenset({StaffRole.ORGANISATOR, StaffRole.RESPONSIBLE}),
+        )
+    )
     if settings.api_docs:
         _api_docs(app)
     upload.install(app, settings.upload)
