@@ -22,6 +22,7 @@ from hub.attendance.days import attendance
 from hub.attendance.presence_rules import is_present
 from hub.core.db import connect
 from hub.core.localtime import now_utc_iso, today
+from hub.staff.presence import present_staff_cards
 from hub.units import registry as units
 from wire import Presence, Topic, TopicKind, encode
 
@@ -48,8 +49,15 @@ def versions(db: sqlite_utils.Database) -> dict[str, int]:
     return dict(db.execute("SELECT location_id, seq FROM presence_versions").fetchall())
 
 
+def present_children(db: sqlite_utils.Database, location_id: str, day: date | None = None) -> list[int]:
+    """The ids of the children present now at the location (arrived today, not yet left)."""
+    day = day or today()
+    cells = attendance(db, day, day, location_id=location_id)
+    return [child for (_loc, child, _day), cell in cells.items() if is_present(cell.intervals)]
+
+
 def presence_of(db: sqlite_utils.Database, location_id: str, day: date | None = None) -> Presence:
-    """The location's presence now: the active cards of the children present today."""
+    """The location's presence now: the active cards of the children (and staff) present today."""
     day = day or today()
     conn = db.conn
     own = not conn.in_transaction
@@ -57,8 +65,7 @@ def presence_of(db: sqlite_utils.Database, location_id: str, day: date | None = 
         conn.execute("BEGIN")  # one snapshot: the version and the attendance it stands for
     try:
         row = db.execute("SELECT seq FROM presence_versions WHERE location_id = ?", (location_id,)).fetchone()
-        cells = attendance(db, day, day, location_id=location_id)
-        present = [child for (_loc, child, _day), cell in cells.items() if is_present(cell.intervals)]
+        present = present_children(db, location_id, day)
         codes = [
             code
             for (code,) in db.execute(
@@ -67,6 +74,7 @@ def presence_of(db: sqlite_utils.Database, location_id: str, day: date | None = 
                 (f"[{','.join(str(c) for c in present)}]",),
             )
         ]
+        codes += present_staff_cards(db, location_id, day)  # so a staff card's next scan is a departure
     finally:
         if own:
             conn.rollback()

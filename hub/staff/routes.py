@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from hub.core.actors import Actor, NoAccess, Refused
-from hub.staff import service
+from hub.staff import presence, service
 from hub.staff.rules import ROLE_NL, grantable_roles, manages_staff
 from hub.web.web import db, now, portal, render, require_actor, see_other
 
@@ -88,6 +88,7 @@ def _person_page(request, conn, actor, member, error: str | None = None) -> Resp
         "location_names": _all_names(conn, actor),
         "roles": [(role.value, ROLE_NL[role]) for role in grantable_roles(actor)],
         "is_self": member.id == actor.person_id,
+        "cards": presence.cards_of(conn, member.id),
         "error": error,
     }
     return render(request, "staff/person.html", context)
@@ -137,4 +138,23 @@ def staff_reinvite(
         return _person_page(request, conn, actor, service.get_member(conn, actor, staff_id), refused.reason)
     return see_other(
         "/medewerkers", request, f"Nieuwe uitnodiging verstuurd naar {member.name} <{member.email}>."
+    )
+
+
+@router.post("/medewerkers/{staff_id}/kaart")
+def staff_card(
+    request: Request,
+    staff_id: int,
+    code: str = Form(""),
+    actor: Actor = Depends(_manager),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    """Give the person a staff card: its scans are their in and out, never a child's check-in."""
+    member = service.get_member(conn, actor, staff_id)
+    try:
+        presence.link_card(conn, actor, member.id, code[:40], now())
+    except Refused as refused:
+        return _person_page(request, conn, actor, member, refused.reason)
+    return see_other(
+        f"/medewerkers/{member.id}", request, f"De personeelskaart van {member.name} is gekoppeld."
     )

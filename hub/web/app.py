@@ -123,6 +123,7 @@ def create_app(
     app.include_router(evacuation.router)  # "Nu aanwezig", the evacuation list (issue 16)
     app.state.portal.nav.append(NavEntry("nu-aanwezig", "Nu aanwezig", "/locaties/{location}/nu-aanwezig"))
     app.include_router(staff.router)  # "Medewerkers": staff accounts and roles (issue 16)
+    app.state.portal.nav.append(NavEntry("bezetting", "Bezetting", "/locaties/{location}/bezetting"))
     app.state.portal.nav.append(
         NavEntry(
             "medewerkers",
