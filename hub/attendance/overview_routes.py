@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from hub.accounts import throttle
+from hub.alerts.store import open_for
 from hub.attendance.grid import month_grid
 from hub.attendance.presence import present_children
 from hub.attendance.windows import shift_month
@@ -67,7 +68,8 @@ def location_list(
         )
         for loc in found
     ]
-    return render(request, "locations/list.html", {"lines": lines})
+    alerts = open_for(conn, [loc.id for loc in found])
+    return render(request, "locations/list.html", {"lines": lines, "alerts": alerts})
 
 
 @router.get("/locaties/{location_id}/bezetting")
@@ -83,6 +85,7 @@ def _staffing_page(request, conn, actor, location, error: str | None = None) -> 
         "staff": staff_present(conn, location.id),
         "may_set_norm": actor.role is Role.ORGANISATOR,
         "norm_set": norm_of(conn, location.id),
+        "alerts": open_for(conn, [location.id]),
         "error": error,
     }
     response = render(request, "staffing/location.html", context, location=location)
