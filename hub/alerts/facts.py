@@ -10,7 +10,6 @@ from pathlib import Path
 import sqlite_utils
 
 from hub.alerts.rules import Facts, UnitFact
-from hub.attendance.windows import shift_month
 from hub.core.localtime import local, parse_utc, utc_iso
 from hub.locations.queries import location_schedule
 
@@ -29,7 +28,8 @@ def read_facts(db: sqlite_utils.Database, now: datetime, disk: Path | None) -> F
             open_now[location_id] = location_schedule(db, location_id).on(moment.date()).within(moment.time())
         seen = parse_utc(last_seen) if last_seen else None
         units.append(UnitFact(unit_id, location_id, bool(online), seen, backlog, open_now[location_id]))
-    year, month = shift_month(moment.year, moment.month, -RECENT_MONTHS)
+    index = moment.year * 12 + moment.month - 1 - RECENT_MONTHS
+    year, month = index // 12, index % 12 + 1
     refused = db.execute(
         """
         SELECT s.location_id, s.month, coalesce(s.refusal, '') FROM upload_submissions s
