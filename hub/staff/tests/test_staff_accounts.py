@@ -19,7 +19,7 @@ from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN
 from hub.locations.access import locations_of
 from hub.mail.folder import FolderMailer
 from hub.staff import service
-from tests.support.parents import csrf_of, last_open_day
+from tests.support.parents import ANNE, add_families, csrf_of, last_open_day, login_parent
 from tests.support.portal import PortalClient
 from tests.support.portal_world import OTHER_EMAIL, OTHER_PASSWORD, PortalWorld
 
@@ -240,3 +240,26 @@ def test_a_person_with_the_organisator_role_acts_as_the_organisator_under_their_
     assert actor.record_id == f"staff:{an.id}"
     with pytest.raises(Refused, match="eigen account"):
         service.deactivate(db, actor, an.id, datetime.now(UTC))
+
+
+def test_a_parents_request_approved_by_a_staff_member_names_that_person(world: PortalWorld) -> None:
+    families = add_families(world.database, world.other_child)
+    anne = login_parent(world.url, ANNE)
+    day = last_open_day(world.database)
+    ask = f"/ouders/kinderen/{families.jules}/dag/{day.isoformat()}"
+    data = {"csrf": csrf_of(anne, ask + "?locatie=zonnebloem"), "locatie": "zonnebloem"}
+    anne.http.post(ask + "/verzoek", data=data | {"aankomst": "07:45", "vertrek": "16:30", "opmerking": ""})
+    organisator = _organisator(world)
+    _invite(organisator, "Sara Peeters", "sara@zonnebloem.example", "medewerker", "zonnebloem")
+    sara = _accept(world, "sara@zonnebloem.example")
+    with sqlite3.connect(world.database) as db:
+        (request_id,) = db.execute("SELECT id FROM parent_requests").fetchone()
+    page = "/locaties/zonnebloem/ouderverzoeken"
+    answer = sara.http.post(f"{page}/{request_id}/goedkeuren", data={"csrf": csrf_of(sara, page)})
+    assert "Goedgekeurd" in answer.text
+    with sqlite3.connect(world.database) as db:
+        decided_by, correction = db.execute(
+            "SELECT decided_by, correction_id FROM parent_requests"
+        ).fetchone()
+        author = db.execute("SELECT actor_name FROM corrections WHERE id = ?", (correction,)).fetchone()
+    assert decided_by == "Sara Peeters" and author == ("Sara Peeters",)
