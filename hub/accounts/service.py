@@ -232,6 +232,8 @@ def invite(
         if found is None:
             if not name.strip():
                 raise Refused("Geef de naam van de nieuwe organisator.")
+            if staff_by_email(db, email) is not None:  # one e-mail address, one login
+                raise Refused("Dit e-mailadres is al in gebruik door een medewerker in Aanwezig.")
             db.execute("INSERT INTO organisators (name, email) VALUES (?, ?)", (name.strip(), email))
             found = organisator_by_email(db, email)
         assert found is not None

@@ -42,10 +42,10 @@ def _second_location(database: Path) -> None:
     db.close()
 
 
-def _invitation_link(world: PortalWorld, to: str) -> str:
+def _invitation_link(world: PortalWorld, to: str, subject: str = "Je account voor Aanwezig") -> str:
     for path in sorted(world.mail_dir.glob("*.eml"), reverse=True):
         mail = message_from_bytes(path.read_bytes(), policy=policy.default)
-        if mail["To"] == to:
+        if mail["To"] == to and mail["Subject"] == subject:
             text = mail.get_body(("plain",)).get_content()
             return re.search(r"http://\S+(/wachtwoord-instellen/\S+)", text)[1]
     raise AssertionError(f"no mail to {to}")
@@ -263,3 +263,22 @@ def test_a_parents_request_approved_by_a_staff_member_names_that_person(world: P
         ).fetchone()
         author = db.execute("SELECT actor_name FROM corrections WHERE id = ?", (correction,)).fetchone()
     assert decided_by == "Sara Peeters" and author == ("Sara Peeters",)
+
+
+def test_a_staff_member_who_forgot_the_password_gets_a_new_link_and_the_old_password_stops(
+    world: PortalWorld,
+) -> None:
+    organisator = _organisator(world)
+    _invite(organisator, "Sara Peeters", "sara@zonnebloem.example", "medewerker", "zonnebloem")
+    sara = _accept(world, "sara@zonnebloem.example")
+    forgot = world.client()
+    sent = forgot.post("/wachtwoord-vergeten", {"email": "sara@zonnebloem.example"}, "/wachtwoord-vergeten")
+    assert sent.status_code == 200
+    link = _invitation_link(world, "sara@zonnebloem.example", "Nieuw wachtwoord voor Aanwezig")
+    new = "nieuwe-zon-2027"
+    done = forgot.http.post(link, data={"csrf": csrf_of(forgot, link), "password": new, "repeated": new})
+    assert "Je wachtwoord is ingesteld" in done.text
+    assert sara.get("/locaties/zonnebloem").url.path == "/aanmelden", "the old session ended"
+    old = world.client().login_organisator("sara@zonnebloem.example", PASSWORD)
+    assert "Onbekend e-mailadres of fout wachtwoord" in old.text
+    assert world.client().login_organisator("sara@zonnebloem.example", new).url.path == "/locaties/zonnebloem"
