@@ -21,6 +21,12 @@ def _manager(actor: Actor = Depends(require_actor)) -> Actor:
     return actor
 
 
+def _configs_changed(request: Request, conn: sqlite_utils.Database, actor: Actor) -> None:
+    """The units' rosters carry staff cards by name: republish the organisation's units' configs."""
+    for location_id, _name in service.organisation_locations(conn, actor):
+        portal(request).units.configs_changed(location_id)
+
+
 def _list_page(
     request: Request, conn: sqlite_utils.Database, actor: Actor, error: str | None = None, form=None
 ) -> Response:
@@ -107,6 +113,7 @@ def staff_update(
         member = service.update_staff(conn, actor, staff_id, role, locations)
     except Refused as refused:
         return _person_page(request, conn, actor, service.get_member(conn, actor, staff_id), refused.reason)
+    _configs_changed(request, conn, actor)
     return see_other("/medewerkers", request, f"De rol en opvanglocaties van {member.name} zijn bewaard.")
 
 
@@ -121,6 +128,7 @@ def staff_deactivate(
         member = service.deactivate(conn, actor, staff_id, now())
     except Refused as refused:
         return _person_page(request, conn, actor, service.get_member(conn, actor, staff_id), refused.reason)
+    _configs_changed(request, conn, actor)
     return see_other("/medewerkers", request, f"Het account van {member.name} is gedeactiveerd.")
 
 
@@ -155,6 +163,7 @@ def staff_card(
         presence.link_card(conn, actor, member.id, code[:40], now())
     except Refused as refused:
         return _person_page(request, conn, actor, member, refused.reason)
+    _configs_changed(request, conn, actor)
     return see_other(
         f"/medewerkers/{member.id}", request, f"De personeelskaart van {member.name} is gekoppeld."
     )

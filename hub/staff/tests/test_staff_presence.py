@@ -20,6 +20,8 @@ from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN, seed
 from hub.mail.folder import FolderMailer
 from hub.staff import presence, service
 from hub.staff.ratio import DEFAULT_MAX_CHILDREN_PER_STAFF, ratio_of
+from hub.units import registry as units
+from hub.units.config import config_for
 from tests.support.attendance import ARRIVAL, Door, db, door  # noqa: F401 - fixtures
 from tests.support.browser import screenshot
 from tests.support.parents import csrf_of, scan_now
@@ -159,3 +161,29 @@ def test_only_the_organisator_sets_the_norm_and_other_locations_are_404(
     assert tablet.http.post(path, data={"csrf": csrf_of(tablet, path), "norm": "2"}).status_code == 404
     assert tablet.get("/locaties/madeliefje/bezetting").status_code == 404
     assert tablet.get("/locaties/klavertje/bezetting").status_code == 404
+
+
+def test_a_staff_card_linked_on_the_persons_page_goes_to_the_units_roster_by_name(world: PortalWorld) -> None:
+    client = world.client()
+    client.login_organisator(DEMO_EMAIL, DEMO_PASSWORD)
+    page = "/medewerkers"
+    data = {"csrf": csrf_of(client, page), "name": "Sara Peeters", "email": "sara@zonnebloem.example"}
+    client.http.post(page, data=data | {"role": "medewerker", "locations": ["zonnebloem"]})
+    conn = open_database(world.database)
+    (person,) = conn.execute("SELECT id FROM staff").fetchone()
+    (organisator,) = conn.execute("SELECT organisator_id FROM locations WHERE id = 'zonnebloem'").fetchone()
+    with conn.atomic():
+        [code] = register_unassigned(conn, organisator, 1)
+    person_page = f"/medewerkers/{person}"
+    linked = client.http.post(
+        f"{person_page}/kaart", data={"csrf": csrf_of(client, person_page), "code": code}
+    )
+    assert "De personeelskaart van Sara Peeters is gekoppeld" in linked.text
+    assert "zonnebloem" in world.units.changed, "the units' configs are published again"
+    [unit, *_] = [u for u in units.active_units(conn) if u.location_id == "zonnebloem"]
+    assert config_for(conn, unit).roster[code] == "Sara Peeters"
+    again = client.http.post(
+        f"{person_page}/kaart", data={"csrf": csrf_of(client, person_page), "code": code}
+    )
+    assert "Deze kaart is al gekoppeld" in again.text
+    conn.close()
