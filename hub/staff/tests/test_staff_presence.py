@@ -158,6 +158,10 @@ def test_only_the_organisator_sets_the_norm_and_other_locations_are_404(
     path = "/locaties/zonnebloem/bezetting"
     page = tablet.get(path)
     assert page.status_code == 200 and "3 kinderen en 1 medewerker aanwezig" in page.text
+    assert (
+        "Personeel aanwezig (met personeelskaart): Sara Peeters (sinds"
+        in tablet.get("/locaties/zonnebloem/nu-aanwezig").text
+    ), "the evacuation list names the staff present"
     assert tablet.http.post(path, data={"csrf": csrf_of(tablet, path), "norm": "2"}).status_code == 404
     assert tablet.get("/locaties/madeliefje/bezetting").status_code == 404
     assert tablet.get("/locaties/klavertje/bezetting").status_code == 404
