@@ -3,6 +3,7 @@ mails queued in the durable outbox, so each alert is mailed exactly once, and it
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,7 +43,7 @@ def open_for(db: sqlite_utils.Database, location_ids: Iterable[str]) -> list[Ale
           AND (location_id IS NULL OR location_id IN (SELECT value FROM json_each(?)))
         ORDER BY opened_at, id
         """,
-        ("[" + ",".join(f'"{loc}"' for loc in location_ids) + "]",),
+        (json.dumps(list(location_ids)),),
     ).fetchall()
     return [Alert(*row) for row in rows]
 
