@@ -20,6 +20,9 @@ In the staff menu:
     4        camera check: for 10 s cards held up are counted, not registered; then the display
              shows brightness, sharpness and the cards read (4 again: another check). Not on
              the menu line: the 16x2 display is full
+    5        evacuation list: how many are present and their names, from the unit's roster and the
+             hub's last presence with the unit's own scans on top (works without the hub); staff
+             cards and cards not on the roster are counted. Not on the menu line either
     * / #    back; the menu closes itself after a minute without keys
 
 The scanner code is not the portal PIN, and neither is on the unit. A unit with a staff key
@@ -37,7 +40,7 @@ from collections.abc import Callable
 from enum import Enum
 
 from device.camera_check import LiveCheck
-from device.checkin import CheckInDesk
+from device.checkin import LOCAL_ZONE, CheckInDesk
 from device.feedback import Feedback, Signal
 from device.linking import LinkRequests
 from device.lockout import Lockout
@@ -71,6 +74,7 @@ class Page(Enum):
     MODE = "mode"
     LINK = "link"
     CAMERA = "camera"
+    PRESENT = "present"
 
 
 def pin_matches(pin_hash: str, pin: str) -> bool:
@@ -246,6 +250,8 @@ class KeyEntry:
             self.page = Page.MODE
         elif key == "3":
             self.page = Page.LINK
+        elif key == "5":
+            self.page = Page.PRESENT
         elif key == "4" and self._camera_check is not None:
             if self.page is Page.CAMERA or not self._camera_check.running:
                 self._camera_check.start()
@@ -264,7 +270,19 @@ class KeyEntry:
             return f"Kaart voor {pending.request.child} — scan nu ({math.ceil(pending.remaining(now))} s)"
         if self.page is Page.CAMERA and self._camera_check is not None:
             return self._camera_check.text()
+        if self.page is Page.PRESENT:
+            return self._present_text()
         return "1 status 2 modus — 3 kaart  * uit"
+
+    def _present_text(self) -> str:
+        """ "Aanwezig 3: Jules, Lotte, Noah (+1 kaart)": the names on the roster, the rest counted."""
+        today = self.desk.clock.now().astimezone(LOCAL_ZONE).date()
+        codes = self.desk.presence.present_codes(today)
+        names = sorted(name for name in map(self.desk.roster.name, codes) if name)
+        others = len(codes) - len(names)
+        shown = names + ([f"+{others} {'kaart' if others == 1 else 'kaarten'}"] if others else [])
+        text = f"Aanwezig {len(codes)}: {', '.join(shown) if shown else 'niemand'}"
+        return text + " — *=terug"
 
     # -- time --------------------------------------------------------------------------------
 

@@ -69,6 +69,17 @@ class PresenceBook:
                 return own.present
             return self.day == day and code in self.present
 
+    def present_codes(self, today: date) -> list[str]:
+        """The cards present today as this unit knows it: the hub's last presence with its own scans
+        on top (the evacuation list of the staff menu, also while the hub cannot be reached)."""
+        with self._lock:
+            day = today.isoformat()
+            codes = set(self.present) if self.day == day else set()
+            for code, own in self.own.items():
+                if own.day == day:
+                    (codes.add if own.present else codes.discard)(code)
+            return sorted(codes)
+
     def scanned(self, code: str, today: date, present: bool, event_id: str) -> None:
         """This unit registered ``code`` as arrived (``present``) or left."""
         with self._lock:

@@ -9,6 +9,7 @@ import threading
 import uvicorn
 
 from hub.accounts.service import RESET, prepare_reset
+from hub.alerts.checker import AlertChecker
 from hub.attendance.presence import DerivationProcess, PresenceBroadcaster
 from hub.core.db import connect, open_database
 from hub.core.localtime import today
@@ -103,6 +104,17 @@ class Hub:
         )
         notify_thread.start()
         self._threads.append(notify_thread)
+        # alerts: units offline during opening hours, refused uploads, a low disk, a PIN lock (issue 16)
+        alerts = AlertChecker(
+            self.settings.database_path,
+            self.settings.section("alerts"),
+            base_url,
+            self.settings.data_dir,
+            self._mail_wake,
+        )
+        alert_thread = threading.Thread(target=alerts.run, args=(self._stop,), name="alerts", daemon=True)
+        alert_thread.start()
+        self._threads.append(alert_thread)
         # a new Brussels day: the rosters drop children whose last day has passed
         day_thread = threading.Thread(target=self._republish_each_day, name="new-day", daemon=True)
         day_thread.start()

@@ -1,5 +1,5 @@
-"""The account mails, in Dutch (nl-BE): the invitation to set a password, a password reset, and the
-organisator's warning that a location was locked after many wrong PINs."""
+"""The account mails, in Dutch (nl-BE): the invitations to set a password (organisator, staff), a
+password reset, and the organisator's warning that a location was locked after many wrong PINs."""
 
 from __future__ import annotations
 
@@ -52,4 +52,18 @@ def location_locked(to: str, name: str, location: str, until: str, link: str) ->
         "Is alles in orde, dan kan je de opvanglocatie meteen ontgrendelen op deze pagina:\n\n"
         f"{link}\n\n"
         "Denk je dat iemand de pincode probeert te raden, kies dan ook een nieuwe pincode." + _SIGNATURE,
+    )
+
+
+def staff_invitation(to: str, name: str, organisation: str, role: str, link: str) -> Mail:
+    return Mail(
+        to,
+        "Je account voor Aanwezig",
+        f"Beste {name},\n\n"
+        f"{organisation} heeft je als {role} toegevoegd in Aanwezig, het registratiesysteem voor de "
+        "aanwezigheden in de kinderopvang.\n\n"
+        "Klik op de link hieronder om je wachtwoord in te stellen (typ het twee keer):\n\n"
+        f"{link}\n\n"
+        f"De link werkt één keer en blijft {_valid_for(Purpose.INVITE)} geldig. Daarna meld je je aan "
+        "met je e-mailadres en je wachtwoord." + _SIGNATURE,
     )

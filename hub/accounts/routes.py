@@ -45,7 +45,7 @@ def home(request: Request, conn: sqlite_utils.Database = Depends(db)) -> Respons
         return see_other("/aanmelden")
     if actor.role is Role.LOCATION:
         return see_other(f"/locaties/{actor.id}")
-    return see_other("/locaties")
+    return see_other("/locaties")  # an organisator's list; a staff member's only location opens at once
 
 
 @router.get("/aanmelden")
@@ -202,7 +202,9 @@ def set_password_form(request: Request, token: str, conn: sqlite_utils.Database 
     info = tokens.valid(conn, token, now())
     if info is None:
         return render(request, "auth/set_password.html", {"error": service.INVALID_LINK, "usable": False})
-    found = service.get_organisator(conn, info.organisator_id)
+    found = service.token_person(conn, info)
+    if found is None:
+        return render(request, "auth/set_password.html", {"error": service.INVALID_LINK, "usable": False})
     return render(request, "auth/set_password.html", {"usable": True, "organisator": found, "token": token})
 
 
@@ -218,9 +220,9 @@ def set_password(
         found = service.set_password(conn, token, password, repeated, now())
     except Refused as refused:
         info = tokens.valid(conn, token, now())
-        organisator = service.get_organisator(conn, info.organisator_id) if info else None
+        organisator = service.token_person(conn, info) if info else None
         context = {
-            "usable": info is not None,
+            "usable": organisator is not None,
             "organisator": organisator,
             "token": token,
             "error": refused.reason,

@@ -40,6 +40,40 @@ class Organisator:
     has_password: bool
 
 
+@dataclass(frozen=True)
+class StaffPerson:
+    """A staff person's login as the password pages show it."""
+
+    id: int
+    organisator_id: int
+    name: str
+    email: str
+    active: bool
+
+
+def staff_by_email(db: sqlite_utils.Database, email: str) -> StaffPerson | None:
+    row = db.execute(
+        "SELECT id, organisator_id, name, email, active FROM staff WHERE email = ? COLLATE NOCASE",
+        (email.strip(),),
+    ).fetchone()
+    return StaffPerson(row[0], row[1], row[2], row[3], bool(row[4])) if row else None
+
+
+def get_staff_person(db: sqlite_utils.Database, staff_id: int) -> StaffPerson | None:
+    row = db.execute(
+        "SELECT id, organisator_id, name, email, active FROM staff WHERE id = ?", (staff_id,)
+    ).fetchone()
+    return StaffPerson(row[0], row[1], row[2], row[3], bool(row[4])) if row else None
+
+
+def token_person(db: sqlite_utils.Database, info: tokens.TokenInfo) -> Organisator | StaffPerson | None:
+    """Whose one-time link this is: a staff person's (active only) or the organisator's."""
+    if info.staff_id is not None:
+        person = get_staff_person(db, info.staff_id)
+        return person if person and person.active else None
+    return get_organisator(db, info.organisator_id)
+
+
 def organisator_by_email(db: sqlite_utils.Database, email: str) -> Organisator | None:
     row = db.execute(
         "SELECT id, name, email, password_hash IS NOT NULL FROM organisators WHERE email = ? COLLATE NOCASE",
@@ -145,7 +179,8 @@ def location_locked_mail(
 def login_organisator(
     db: sqlite_utils.Database, email: str, password: str, client: str, now: datetime
 ) -> Actor:
-    """The organisator's actor for a right e-mail and password; raises :class:`Refused`.
+    """The actor for a right e-mail and password: an organisator's, or an active staff person's
+    (:func:`hub.accounts.sessions.staff_actor`); raises :class:`Refused`.
 
     An unknown e-mail and a wrong password get the same answer, after the same work.
     """
@@ -158,10 +193,19 @@ def login_organisator(
         row = db.execute(
             "SELECT id, name, password_hash FROM organisators WHERE email = ? COLLATE NOCASE", (email,)
         ).fetchone()
-        if verify_secret(row[2] if row else None, password):
-            with write_transaction(db):
-                throttle.clear(db, keys[0])
-            return Actor.organisator(row[0], row[1])
+        person = None
+        if row is None:
+            person = db.execute(
+                "SELECT id, name, password_hash FROM staff WHERE email = ? COLLATE NOCASE AND active = 1",
+                (email,),
+            ).fetchone()
+        found = row or person
+        if verify_secret(found[2] if found else None, password):
+            actor = sessions.staff_actor(db, person[0]) if person else Actor.organisator(row[0], row[1])
+            if actor is not None:
+                with write_transaction(db):
+                    throttle.clear(db, keys[0])
+                return actor
         with write_transaction(db):
             _, account_lock = throttle.record_failure(db, keys[0], throttle.PASSWORD_ACCOUNT_LIMIT, now)
             _, client_lock = throttle.record_failure(db, keys[1], throttle.PASSWORD_CLIENT_LIMIT, now)
@@ -188,6 +232,8 @@ def invite(
         if found is None:
             if not name.strip():
                 raise Refused("Geef de naam van de nieuwe organisator.")
+            if staff_by_email(db, email) is not None:  # one e-mail address, one login
+                raise Refused("Dit e-mailadres is al in gebruik door een medewerker in Aanwezig.")
             db.execute("INSERT INTO organisators (name, email) VALUES (?, ?)", (name.strip(), email))
             found = organisator_by_email(db, email)
         assert found is not None
@@ -202,7 +248,8 @@ RESET = "password_reset"  # the outbox's kind of a deferred "wachtwoord vergeten
 def request_reset(
     db: sqlite_utils.Database, mailer: Mailer, base_url: str, email: str, now: datetime
 ) -> None:
-    """Mail a "new password" link if the e-mail belongs to an organisator; silent otherwise.
+    """Mail a "new password" link if the e-mail belongs to an organisator or an active staff person;
+    silent otherwise.
 
     The screen says the same whatever happened, so it cannot be used to test addresses. With the
     hub's outbox the request only queues the address, known or not, and the mail thread decides
@@ -225,8 +272,7 @@ def prepare_reset(db: sqlite_utils.Database, base_url: str, email: str, now: dat
     with write_transaction(db):
         found = organisator_by_email(db, email)
         if found is None:
-            log.info("password reset asked for an unknown address")
-            return None
+            return _prepare_staff_reset(db, base_url, email, now)
         if (
             tokens.issued_since(db, found.id, Purpose.RESET, now - timedelta(hours=1))
             >= MAX_RESET_MAILS_PER_HOUR
@@ -237,15 +283,32 @@ def prepare_reset(db: sqlite_utils.Database, base_url: str, email: str, now: dat
     return texts.password_reset(found.email, found.name, f"{base_url}/wachtwoord-instellen/{token}")
 
 
+def _prepare_staff_reset(db: sqlite_utils.Database, base_url: str, email: str, now: datetime) -> Mail | None:
+    person = staff_by_email(db, email)
+    if person is None or not person.active:
+        log.info("password reset asked for an unknown address")
+        return None
+    since = now - timedelta(hours=1)
+    if (
+        tokens.issued_since(db, person.organisator_id, Purpose.RESET, since, person.id)
+        >= MAX_RESET_MAILS_PER_HOUR
+    ):
+        log.warning("password reset for staff %s: hourly limit reached, no mail", person.id)
+        return None
+    token = tokens.issue(db, person.organisator_id, Purpose.RESET, now, person.id)
+    return texts.password_reset(person.email, person.name, f"{base_url}/wachtwoord-instellen/{token}")
+
+
 INVALID_LINK = "Deze link is niet meer geldig. Vraag een nieuwe link via ‘Wachtwoord vergeten’."
 
 
 def set_password(
     db: sqlite_utils.Database, token: str, password: str, repeated: str, now: datetime
-) -> Organisator:
+) -> Organisator | StaffPerson:
     """Set the password behind a one-time link; the link is used up. Raises :class:`Refused`.
 
-    Every session of the organisator ends: whoever had the old password is out.
+    Every session of the person ends: whoever had the old password is out. A deactivated staff
+    person's link no longer works.
     """
     if tokens.valid(db, token, now) is None:
         raise Refused(INVALID_LINK)
@@ -257,6 +320,8 @@ def set_password(
         info = tokens.valid(db, token, now)  # again, under the lock: a link works exactly once
         if info is None:
             raise Refused(INVALID_LINK)
+        if info.staff_id is not None:
+            return _set_staff_password(db, info, token, hashed, now)
         tokens.use(db, token, now)
         tokens.void_all(db, info.organisator_id, now)
         db.execute("UPDATE organisators SET password_hash = ? WHERE id = ?", (hashed, info.organisator_id))
@@ -265,3 +330,18 @@ def set_password(
     found = get_organisator(db, info.organisator_id)
     assert found is not None
     return found
+
+
+def _set_staff_password(
+    db: sqlite_utils.Database, info: tokens.TokenInfo, token: str, hashed: str, now: datetime
+) -> StaffPerson:
+    """The staff half of :func:`set_password`, inside its transaction."""
+    person = get_staff_person(db, info.staff_id)
+    if person is None or not person.active:
+        raise Refused(INVALID_LINK)
+    tokens.use(db, token, now)
+    tokens.void_all(db, info.organisator_id, now, person.id)
+    db.execute("UPDATE staff SET password_hash = ? WHERE id = ?", (hashed, person.id))
+    sessions.end_all(db, Role.STAFF, str(person.id))
+    throttle.clear(db, f"password-account:{person.email.lower()}")
+    return person

@@ -1,8 +1,10 @@
 """Server-side sessions: the portal's cookie carries a random token, the database knows who it is.
 
 A session ends at logout, after ``idle`` without a request, and at its absolute end, whichever
-comes first; setting a new password ends all sessions of that organisator. Only the token's
-SHA-256 is stored.
+comes first; setting a new password ends all sessions of that person. Only the token's SHA-256
+is stored. A staff person's session is kept as role ``staff`` with the person's id, whatever its
+role: the actor is made afresh from the person on every request, so a deactivation or a changed
+role or location counts at once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from hub.accounts.actors import Actor, Role
+from hub.core.actors import StaffRole
 from hub.core.localtime import parse_utc, utc_iso
 
 _TOUCH_EVERY = timedelta(minutes=1)  # write last_seen_at at most this often: reads stay reads
@@ -40,6 +43,7 @@ def new_token() -> str:
 def create(db: sqlite_utils.Database, actor: Actor, client: str, now: datetime, lifetime: timedelta) -> str:
     """Start a session for ``actor``; returns the token for the cookie."""
     token = new_token()
+    person = actor.person_id is not None
     db.execute(
         """
         INSERT INTO sessions (token_hash, role, actor_id, created_at, last_seen_at, expires_at, client)
@@ -47,8 +51,8 @@ def create(db: sqlite_utils.Database, actor: Actor, client: str, now: datetime, 
         """,
         (
             token_hash(token),
-            actor.role.value,
-            actor.id,
+            Role.STAFF.value if person else actor.role.value,
+            str(actor.person_id) if person else actor.id,
             utc_iso(now),
             utc_iso(now),
             utc_iso(now + lifetime),
@@ -83,10 +87,36 @@ def actor_of(db: sqlite_utils.Database, session: Session) -> Actor | None:
     if session.role is Role.LOCATION:
         row = db.execute("SELECT id, name FROM locations WHERE id = ?", (session.actor_id,)).fetchone()
         return Actor.location(row[0], row[1]) if row else None
+    if session.role is Role.STAFF:
+        return staff_actor(db, int(session.actor_id))
     row = db.execute(
         "SELECT id, name FROM organisators WHERE id = ? AND password_hash IS NOT NULL", (session.actor_id,)
     ).fetchone()
     return Actor.organisator(row[0], row[1]) if row else None
+
+
+def staff_actor(db: sqlite_utils.Database, person_id: int) -> Actor | None:
+    """The actor of an active staff person with a password: an organisator under the person's name,
+    or a staff member with their locations (of their own organisator only); None otherwise."""
+    row = db.execute(
+        "SELECT id, organisator_id, name, role FROM staff"
+        " WHERE id = ? AND active = 1 AND password_hash IS NOT NULL",
+        (person_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    person, organisator_id, name, role = row
+    if role == StaffRole.ORGANISATOR.value:
+        return Actor.organisator(organisator_id, name, person_id=person)
+    locations = frozenset(
+        found
+        for (found,) in db.execute(
+            "SELECT sl.location_id FROM staff_locations sl JOIN locations l ON l.id = sl.location_id"
+            " WHERE sl.staff_id = ? AND l.organisator_id = ?",
+            (person, organisator_id),
+        )
+    )
+    return Actor.staff(person, name, StaffRole(role), locations)
 
 
 def end(db: sqlite_utils.Database, token: str) -> None:

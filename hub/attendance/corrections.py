@@ -149,9 +149,9 @@ def apply_correction(
                 day.isoformat(),
                 intervals_json(before),
                 intervals_json(after),
-                actor.role.value,
-                actor.id,
-                actor.name,
+                actor.record_role.value,
+                actor.record_id,
+                actor.name,  # the person, when one is logged in
                 note.strip(),
                 now_utc_iso(),  # the hub's clock, like an event's received_at
             ),

@@ -29,6 +29,7 @@ from hub.attendance.days import attendance
 from hub.attendance.presence_rules import is_present
 from hub.core.db import connect
 from hub.core.localtime import now_utc_iso, today
+from hub.staff.presence import present_staff_cards
 from hub.units import registry as units
 from wire import Presence, Topic, TopicKind, encode
 
@@ -68,9 +69,13 @@ def versions(db: sqlite_utils.Database) -> dict[str, int]:
 
 
 def present_children(
-    db: sqlite_utils.Database, location_id: str, day: date, child_ids: Sequence[int] | None = None
+    db: sqlite_utils.Database,
+    location_id: str,
+    day: date | None = None,
+    child_ids: Sequence[int] | None = None,
 ) -> set[int]:
-    """The children present at the location on ``day`` (among ``child_ids`` when given)."""
+    """The children present at the location on ``day``, today by default (among ``child_ids`` when given)."""
+    day = day or today()
     cells = attendance(db, day, day, location_id=location_id, child_ids=child_ids)
     return {child for (_loc, child, _day), cell in cells.items() if is_present(cell.intervals)}
 
@@ -89,7 +94,7 @@ def changed_children(db: sqlite_utils.Database, location_id: str, since_seq: int
 def presence_of(
     db: sqlite_utils.Database, location_id: str, day: date | None = None, known: Known | None = None
 ) -> Presence:
-    """The location's presence now: the active cards of the children present today.
+    """The location's presence now: the active cards of the children (and staff) present today.
 
     With ``known`` (the presence this caller computed at an earlier version of the same day), only
     the children changed since then are derived again, and ``known`` is brought up to date.
@@ -118,6 +123,7 @@ def presence_of(
                 (f"[{','.join(str(c) for c in present)}]",),
             )
         ]
+        codes += present_staff_cards(db, location_id, day)  # so a staff card's next scan is a departure
     finally:
         if own:
             conn.rollback()

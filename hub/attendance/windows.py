@@ -17,7 +17,7 @@ from datetime import date
 from hub.core.actors import Role  # a plain value: who acts (no database behind it)
 from hub.core.localtime import fmt_date, fmt_month
 
-MONTHS_BACK = {Role.LOCATION: 2, Role.ORGANISATOR: 5 * 12}
+MONTHS_BACK = {Role.LOCATION: 2, Role.STAFF: 2, Role.ORGANISATOR: 5 * 12}  # staff act for the location
 FIX_BEFORE_DAY = 7  # of the next month
 
 
@@ -38,7 +38,7 @@ def correction_refusal(role: Role, day: date, today: date, month_closed: bool = 
         return "Een dag in de toekomst kan je nog niet wijzigen."
     earliest = earliest_correctable_day(role, today)
     if day < earliest:
-        if role is Role.LOCATION:
+        if role is not Role.ORGANISATOR:
             return (
                 f"Een opvanglocatie kan aanwezigheden tot 2 maanden terug wijzigen, vanaf "
                 f"{fmt_date(earliest)}. Vraag de organisator om deze wijziging."
@@ -56,8 +56,8 @@ def month_change_refusal(role: Role, year: int, month: int, today: date) -> str 
     """Why ``role`` may not mark this month closed or open again now (a future month may be marked)."""
     earliest = earliest_correctable_day(role, today)
     if date(year, month, 1) < earliest:
-        who = "Een opvanglocatie" if role is Role.LOCATION else "Je"
-        span = "2 maanden" if role is Role.LOCATION else "5 jaar"
+        who = "Een opvanglocatie" if role is not Role.ORGANISATOR else "Je"
+        span = "2 maanden" if role is not Role.ORGANISATOR else "5 jaar"
         since = fmt_month(earliest.year, earliest.month)
         return f"{who} kan maanden tot {span} terug wijzigen, vanaf {since}."
     return None

@@ -66,10 +66,28 @@ def roster(db: sqlite_utils.Database, location_id: str) -> dict[str, str]:
         (location_id, today().isoformat()),
     ).fetchall()
     first_names = Counter(first for _code, first, _last in rows)
-    return {
+    names = {
         code: f"{first} {last[:1]}." if first_names[first] > 1 and last else first
         for code, first, last in rows
     }
+    return names | staff_roster(db, location_id)
+
+
+def staff_roster(db: sqlite_utils.Database, location_id: str) -> dict[str, str]:
+    """Card code -> name for the active staff cards of the location's active staff (its members and
+    responsibles, and persons with the organisator role): the unit greets them by name, and does not
+    call their card unknown. Their scans are staff in/out at the hub (hub/staff/presence.py)."""
+    rows = db.execute(
+        """
+        SELECT c.code, s.name FROM cards c JOIN staff s ON s.id = c.staff_id
+        WHERE c.state = 'active' AND s.active = 1 AND (
+            EXISTS (SELECT 1 FROM staff_locations sl WHERE sl.staff_id = s.id AND sl.location_id = :loc)
+            OR (s.role = 'organisator'
+                AND s.organisator_id = (SELECT organisator_id FROM locations WHERE id = :loc)))
+        """,
+        {"loc": location_id},
+    ).fetchall()
+    return dict(rows)
 
 
 def departed(db: sqlite_utils.Database, location_id: str) -> dict[str, str]:

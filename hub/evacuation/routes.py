@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from hub.core.localtime import fmt_date, local
 from hub.evacuation.queries import present_now
+from hub.staff.presence import staff_present
 from hub.web.web import AtLocation, at_location, now, render
 
 router = APIRouter()
@@ -20,6 +21,7 @@ def evacuation_list(request: Request, here: AtLocation = Depends(at_location)) -
     context = {
         "active": "nu-aanwezig",
         "children": children,
+        "staff": staff_present(conn, location.id),  # scanned in with a staff card
         "as_of": f"{fmt_date(local(moment).date())} om {local(moment):%H:%M}",
     }
     response = render(request, "evacuation/list.html", context, location=location)

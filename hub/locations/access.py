@@ -21,7 +21,15 @@ _COLUMNS = "id, organisator_id, dossier_number, name, address, price_model"
 
 
 def locations_of(db: sqlite_utils.Database, actor: Actor) -> list[Location]:
-    """The locations an actor may open: an organisator's own, or the location itself; by name."""
+    """The locations an actor may open: an organisator's own, a staff member's, or the location
+    itself; by name."""
+    if actor.role is Role.STAFF:
+        marks = ",".join("?" * len(actor.locations))
+        rows = db.execute(
+            f"SELECT {_COLUMNS} FROM locations WHERE id IN ({marks}) ORDER BY name COLLATE NOCASE, id",
+            sorted(actor.locations),
+        ).fetchall()
+        return [Location(*row) for row in rows]
     column = "id" if actor.role is Role.LOCATION else "organisator_id"
     rows = db.execute(
         f"SELECT {_COLUMNS} FROM locations WHERE {column} = ? ORDER BY name COLLATE NOCASE, id",
@@ -36,9 +44,12 @@ def location_for(db: sqlite_utils.Database, actor: Actor, location_id: str) -> L
     location = Location(*row) if row else None
     if location is None:
         raise NoAccess(location_id)
-    allowed = (
-        location.id == actor.id if actor.role is Role.LOCATION else str(location.organisator_id) == actor.id
-    )
+    if actor.role is Role.LOCATION:
+        allowed = location.id == actor.id
+    elif actor.role is Role.STAFF:
+        allowed = location.id in actor.locations
+    else:
+        allowed = str(location.organisator_id) == actor.id
     if not allowed:
         raise NoAccess(location_id)
     return location

@@ -198,4 +198,4 @@ def location_runs(db: sqlite_utils.Database, location_id: str) -> list[ClosingRu
 
 
 def _log(db: sqlite_utils.Database, actor: Actor, location_id: str, what: str) -> None:
-    record_schedule_change(db, location_id, actor.role.value, actor.id, actor.name, what)
+    record_schedule_change(db, location_id, actor.record_role.value, actor.record_id, actor.name, what)

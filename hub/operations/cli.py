@@ -51,11 +51,18 @@ def _child_left(settings: HubSettings, child_id: int, day: str) -> int:
             return 1
     db = open_database(settings.database_path)
     try:
-        with db.conn:
-            changed = db.conn.execute("UPDATE children SET left_on = ? WHERE id = ?", (left_on, child_id))
-        if changed.rowcount != 1:
+        if db.execute("SELECT 1 FROM children WHERE id = ?", (child_id,)).fetchone() is None:
             print(f"aanwezig-hub child-left: no child with id {child_id}", file=sys.stderr)
             return 1
+        with db.conn:  # the last day at each of the child's locations: the portal's "Laatste opvangdag"
+            db.conn.execute(
+                """
+                INSERT INTO child_stays (child_id, location_id, last_day)
+                SELECT child_id, location_id, ? FROM child_locations WHERE child_id = ?
+                ON CONFLICT (child_id, location_id) DO UPDATE SET last_day = excluded.last_day
+                """,
+                (left_on, child_id),
+            )
     finally:
         db.close()
     print(f"child {child_id}: left on {day}" if left_on else f"child {child_id}: still here")

@@ -33,8 +33,7 @@ class DataFolderLock:
             holder = os.read(fd, 200).decode(errors="replace").strip() or "?"
             os.close(fd)
             raise HubIsRunning(
-                f"{self.path.parent} is in use by {holder}: stop the hub first "
-                "(systemctl stop aanwezig-hub)"
+                f"{self.path.parent} is in use by {holder}: stop the hub first (systemctl stop aanwezig-hub)"
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{what} pid {os.getpid()}\n".encode())

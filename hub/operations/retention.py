@@ -114,7 +114,7 @@ def erase_expired(
             counts["mails"] = _erase_mail_outbox(db, cut.mail_before)
             counts["contacts"] = run(
                 "DELETE FROM contacts WHERE child_id IN "
-                "(SELECT id FROM children WHERE left_on IS NOT NULL AND left_on <= ?)",
+                "(SELECT child_id FROM children_left WHERE left_on <= ?)",
                 (cut.contacts_left_on_or_before,),
             ).rowcount
             erased, anonymised = _erase_children(db, cut.children_left_on_or_before)
@@ -132,13 +132,15 @@ def _erase_children(db: sqlite_utils.Database, left_on_or_before: str) -> tuple[
     ids = [
         r[0]
         for r in run(
-            "SELECT id FROM children WHERE left_on IS NOT NULL AND left_on <= ? AND first_name != ?",
+            "SELECT id FROM children WHERE id IN (SELECT child_id FROM children_left WHERE left_on <= ?)"
+            " AND first_name != ?",
             (left_on_or_before, ERASED_NAME),
         )
     ]
     erased = anonymised = 0
     for child in ids:
         run("DELETE FROM contacts WHERE child_id = ?", (child,))
+        run("DELETE FROM child_stays WHERE child_id = ?", (child,))
         run("DELETE FROM child_locations WHERE child_id = ?", (child,))
         run("DELETE FROM link_requests WHERE child_id = ?", (child,))
         # what staff and parents wrote about the child (issue 21) goes too, also when the record

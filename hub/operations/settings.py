@@ -15,7 +15,8 @@ class RetentionSettings:
     each default comes from).
 
     Periods count from the data's own date (the day of a registration, the month sent) and, for a
-    child who left, from the day they left (``children.left_on``).
+    child who left, from the day they left: their last day ("Laatste opvangdag") at the last of
+    their locations (the view ``children_left``).
     """
 
     attendance_years: int = 5  # registrations (the event log) and closed months

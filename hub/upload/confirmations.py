@@ -26,5 +26,13 @@ def confirm_warning(
     if rule not in CONFIRMABLE:
         raise Refused("Een fout kan je niet bevestigen; pas ze aan.")
     store.confirm(
-        db, location_id, month_key(year, month), child_id, rule, actor.role.value, actor.id, actor.name, note
+        db,
+        location_id,
+        month_key(year, month),
+        child_id,
+        rule,
+        actor.record_role.value,
+        actor.record_id,
+        actor.name,
+        note,
     )

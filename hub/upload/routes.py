@@ -302,6 +302,9 @@ def overview(
     key = month_key(year, month)
     if actor.role is Role.LOCATION:
         return see_other(f"/locaties/{actor.id}/opgeladen?maand={key}")
+    if actor.role is Role.STAFF:
+        first = min(actor.locations) if actor.locations else None
+        return see_other(f"/locaties/{first}/opgeladen?maand={key}" if first else "/locaties")
     upload = screens(request).settings
     day = today()
     lines = [

@@ -101,9 +101,11 @@ def month_log(db: sqlite_utils.Database, actor: Actor, location_id: str, year: i
 
 
 def visible_locations(db: sqlite_utils.Database, actor: Actor) -> list[str]:
-    """An organisator sees its own locations, a location itself."""
+    """An organisator sees its own locations, a location itself, a staff member its own."""
     if actor.role is Role.LOCATION:
         return [actor.id]
+    if actor.role is Role.STAFF:
+        return sorted(actor.locations)
     return [
         row[0]
         for row in db.execute(

@@ -39,6 +39,7 @@ from hub.attendance import uncertain_routes as uncertain
 from hub.browserscan import routes as browserscan
 from hub.cards import routes as cards
 from hub.children import routes as children
+from hub.core.actors import StaffRole
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
 from hub.diary import routes as diary
@@ -57,6 +58,7 @@ from hub.notify import routes as notify
 from hub.parents import routes as parents
 from hub.photos import routes as photos
 from hub.photos.settings import photo_folder
+from hub.staff import routes as staff
 from hub.upload import routes as upload
 from hub.web.body_limit import BodyLimit
 from hub.web.channel import RecordingChannel, UnitChannel
@@ -133,6 +135,17 @@ def create_app(
         app.include_router(module.router)
     app.include_router(evacuation.router)  # "Nu aanwezig", the evacuation list (issue 16)
     app.state.portal.nav.append(NavEntry("nu-aanwezig", "Nu aanwezig", "/locaties/{location}/nu-aanwezig"))
+    app.include_router(staff.router)  # "Medewerkers": staff accounts and roles (issue 16)
+    app.state.portal.nav.append(NavEntry("bezetting", "Bezetting", "/locaties/{location}/bezetting"))
+    app.state.portal.nav.append(
+        NavEntry(
+            "medewerkers",
+            "Medewerkers",
+            "/medewerkers",
+            frozenset({Role.ORGANISATOR, Role.STAFF}),
+            frozenset({StaffRole.ORGANISATOR, StaffRole.RESPONSIBLE}),
+        )
+    )
     if settings.api_docs:
         _api_docs(app)
     upload.install(app, settings.upload)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from hub.core.actors import Actor, Role
+from hub.core.actors import Actor, Role, StaffRole
 
 
 class PageLocation(Protocol):
@@ -26,7 +26,7 @@ class PageLocation(Protocol):
     def name(self) -> str: ...
 
 
-BOTH = frozenset({Role.LOCATION, Role.ORGANISATOR})
+BOTH = frozenset({Role.LOCATION, Role.ORGANISATOR, Role.STAFF})  # everyone who may open the location
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class NavEntry:
     label: str  # Dutch, as shown
     path: str  # with "{location}" for the location's id
     roles: frozenset[Role] = BOTH
+    staff_roles: frozenset[StaffRole] | None = None  # for Role.STAFF: only these (None: every staff role)
 
 
 @dataclass(frozen=True)
@@ -57,4 +58,7 @@ def nav_for(entries: list[NavEntry], actor: Actor, location: PageLocation) -> li
         NavLink(entry.key, entry.label, entry.path.format(location=location.id))
         for entry in entries
         if actor.role in entry.roles
+        and (
+            entry.staff_roles is None or actor.role is not Role.STAFF or actor.staff_role in entry.staff_roles
+        )
     ]

@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 COOKIE = "aanwezig"
 DEVICE_COOKIE = "aanwezig_toestel"  # a known device of a location: wrong PINs of strangers don't lock it
 FLASH_COOKIE = "aanwezig_melding"
-ROLE_NL = {Role.ORGANISATOR: "Organisator", Role.LOCATION: "Opvanglocatie"}
+ROLE_NL = {Role.ORGANISATOR: "Organisator", Role.LOCATION: "Opvanglocatie", Role.STAFF: "Medewerker"}
 
 HUB = Path(__file__).resolve().parent.parent
 # Each feature keeps its pages in its own templates/ folder under the same names as before

@@ -64,12 +64,12 @@ def test_the_list_shows_the_children_in_the_building_with_phone_numbers_and_emer
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
     text = page.text
-    assert "Nu aanwezig: 2 kinderen" in text, text[text.find("<article"):]
+    assert "Nu aanwezig: 2 kinderen" in text, text[text.find("<article") :]
     assert "Peeters</strong> Jules" in text and "Mila" in text and "Lotte" not in text
     assert 'href="tel:0470123456"' in text and "Sara Peeters (moeder)" in text
     assert "Notenallergie: EpiPen in de gele tas" in text
     assert "geen contactpersonen" in text, "Mila's missing contacts are said out loud"
-    assert "Personeel staat nog niet in Aanwezig" in text
+    assert "Personeel aanwezig (met personeelskaart): niemand gescand" in text
     css = client.get("/static/evacuation.css")
     assert css.status_code == 200 and "@media print" in css.text
     assert 'rel="stylesheet" href="/static/evacuation.css"' in text

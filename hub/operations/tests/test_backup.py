@@ -108,8 +108,10 @@ def test_a_backup_taken_during_a_burst_restores_every_event_acked_before_it_bega
         restored = {row[0] for row in db.execute("SELECT id FROM events")}
     assert acked_before <= restored, f"{len(acked_before - restored)} acked events missing"
     assert manifest["tables"]["events"] == len(restored)
-    print(f"acked before the backup: {len(acked_before)}, in it: {len(restored)}, "
-          f"acked when it returned: {acked_after_backup}, burst: {BURST}")
+    print(
+        f"acked before the backup: {len(acked_before)}, in it: {len(restored)}, "
+        f"acked when it returned: {acked_after_backup}, burst: {BURST}"
+    )
 
 
 def test_restore_refuses_a_backup_whose_checksum_does_not_match_and_changes_nothing(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
+from hub.children.queries import Stay, set_stay
 from hub.core.db import open_database
 from hub.core.settings import load
 from hub.demo import DemoData
@@ -34,9 +35,20 @@ def add_event(db: sqlite_utils.Database, demo: DemoData, child: int, day: str, s
     moment = f"{day}T07:30:00.000+00:00"
     db["events"].insert(
         dict(
-            id=event_id, unit_id=demo.unit_id, location_id=demo.location_id, seq=seq, direction="arrival",
-            code="1234567890", source="qr", wall_time=moment, occurred_at=moment, clock_synced=1,
-            boot_id="0f4c2a6e", monotonic=1.0, child_id=child, received_at=moment,
+            id=event_id,
+            unit_id=demo.unit_id,
+            location_id=demo.location_id,
+            seq=seq,
+            direction="arrival",
+            code="1234567890",
+            source="qr",
+            wall_time=moment,
+            occurred_at=moment,
+            clock_synced=1,
+            boot_id="0f4c2a6e",
+            monotonic=1.0,
+            child_id=child,
+            received_at=moment,
         )
     )
     return event_id
@@ -45,8 +57,15 @@ def add_event(db: sqlite_utils.Database, demo: DemoData, child: int, day: str, s
 def add_correction(db: sqlite_utils.Database, demo: DemoData, child: int, day: str) -> None:
     db["corrections"].insert(
         dict(
-            location_id=demo.location_id, child_id=child, day=day, before="[]", after="[]",
-            actor_role="organisator", actor_id="1", actor_name="An", made_at=f"{day}T18:00:00.000+00:00",
+            location_id=demo.location_id,
+            child_id=child,
+            day=day,
+            before="[]",
+            after="[]",
+            actor_role="organisator",
+            actor_id="1",
+            actor_name="An",
+            made_at=f"{day}T18:00:00.000+00:00",
         )
     )
 
@@ -55,8 +74,15 @@ def add_upload(db: sqlite_utils.Database, demo: DemoData, children: tuple[int, .
     submission = new_event_id()
     db["upload_submissions"].insert(
         dict(
-            id=submission, location_id=demo.location_id, month=month, version=1, trigger="schedule",
-            requested_by="planning", created_at=f"{month}-28T00:00:00Z", calendar_hash="x", body="{}",
+            id=submission,
+            location_id=demo.location_id,
+            month=month,
+            version=1,
+            trigger="schedule",
+            requested_by="planning",
+            created_at=f"{month}-28T00:00:00Z",
+            calendar_hash="x",
+            body="{}",
         )
     )
     for child in children:
@@ -71,7 +97,9 @@ def world(hub_dir: Path, demo: DemoData):
     2025 and January 2026, and there is a dead letter from January 2026."""
     db = open_database(hub_dir / "hub.sqlite3")
     jules, lotte = child_id(db, "Jules"), child_id(db, "Lotte")
-    db.execute("UPDATE children SET left_on = '2026-01-31' WHERE id = ?", [jules])
+    set_stay(
+        db, jules, demo.location_id, Stay(last_day=date(2026, 1, 31))
+    )  # the portal's "Laatste opvangdag"
     seq = 0
     for child in (jules, lotte):
         db["contacts"].insert(dict(child_id=child, name="Mama", email="mama@example.org", relation="moeder"))
@@ -176,9 +204,46 @@ def test_the_retention_command_reads_its_periods_from_hub_toml(tmp_path: Path, h
     )  # fmt: skip
     assert left.returncode == 0, left.stderr
     with sqlite3.connect(hub_dir / "hub.sqlite3") as check:
-        left_on = check.execute("SELECT left_on FROM children WHERE id = ?", [world[2]]).fetchone()
-    assert left_on == ("2026-06-30",)
+        left_on = check.execute("SELECT left_on FROM children_left WHERE child_id = ?", [world[2]]).fetchone()
+        last_day = check.execute("SELECT last_day FROM child_stays WHERE child_id = ?", [world[2]]).fetchone()
+    assert left_on == ("2026-06-30",) and last_day == ("2026-06-30",), (
+        "one truth: the last day at the location"
+    )
     bad = hub_dir / "bad.toml"
     bad.write_text("[retention]\nattendance_yrs = 5\n")
     with pytest.raises(ValueError, match="unknown retention setting"):
         load(bad)
+
+
+def test_the_portals_last_day_drives_retention_and_a_child_still_at_another_location_has_not_left(
+    world, demo: DemoData
+) -> None:
+    db, _jules, lotte = world
+    (organisator,) = db.execute(
+        "SELECT organisator_id FROM locations WHERE id = ?", [demo.location_id]
+    ).fetchone()
+    with db.atomic():
+        db["locations"].insert(
+            {
+                "id": "madeliefje",
+                "organisator_id": organisator,
+                "dossier_number": "903777888",
+                "name": "Madeliefje",
+            }
+        )
+        db["child_locations"].insert({"child_id": lotte, "location_id": "madeliefje"})
+    set_stay(db, lotte, demo.location_id, Stay(last_day=date(2026, 1, 31)))  # "Laatste opvangdag" here
+    assert db.execute("SELECT * FROM children_left WHERE child_id = ?", [lotte]).fetchall() == []
+    erase_expired(db, RetentionSettings(), at("2031-07-15"))
+    assert count(db, "SELECT count(*) FROM contacts WHERE child_id = ?", lotte) == 1, "still at Madeliefje"
+
+    set_stay(db, lotte, "madeliefje", Stay(last_day=date(2026, 3, 31)))
+    assert db.execute("SELECT left_on FROM children_left WHERE child_id = ?", [lotte]).fetchall() == [
+        ("2026-03-31",)
+    ]
+    erase_expired(db, RetentionSettings(), at("2031-03-30"))
+    assert count(db, "SELECT count(*) FROM contacts WHERE child_id = ?", lotte) == 1, (
+        "5 years from her last day"
+    )
+    erase_expired(db, RetentionSettings(), at("2031-04-01"))
+    assert count(db, "SELECT count(*) FROM contacts WHERE child_id = ?", lotte) == 0
