@@ -54,6 +54,11 @@ RULE_FILES = (
     "hub/operations/rotation.py",
     "hub/operations/retention_rules.py",
     "hub/parents/rules.py",
+    "hub/billing/policy.py",
+    "hub/billing/bands.py",
+    "hub/billing/absences.py",
+    "hub/billing/fees.py",
+    "hub/billing/plan_rules.py",
 )
 # Project modules a rule file may import besides other rule files: pure helpers.
 PURE_HELPERS = ("hub.core.localtime", "wire")
