@@ -58,7 +58,8 @@ RULE_FILES = (
     "hub/billing/bands.py",
     "hub/billing/absences.py",
     "hub/billing/fees.py",
-    "hub/billing/plan_rules.py",
+    "hub/careplan/rules.py",
+    "hub/billing/invoice_rules.py",
 )
 # Project modules a rule file may import besides other rule files: pure helpers.
 PURE_HELPERS = ("hub.core.localtime", "wire")

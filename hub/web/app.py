@@ -37,6 +37,7 @@ from hub.attendance import grid_routes as grid
 from hub.attendance import overview_routes as overview
 from hub.attendance import uncertain_routes as uncertain
 from hub.cards import routes as cards
+from hub.careplan import routes as careplan
 from hub.children import routes as children
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
@@ -125,6 +126,7 @@ def create_app(
     upload.install(app, settings.upload)
     refused_screen.install(app)
     parents.install(app)  # /ouders and the location's "Verzoeken ouders" (issue 18)
+    careplan.install(app)  # "Opvangplannen" (issue 20)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:

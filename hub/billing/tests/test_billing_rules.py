@@ -22,7 +22,8 @@ from hub.billing.absences import (
 )
 from hub.billing.bands import band_percentage, minutes_by_day, planned_minutes
 from hub.billing.fees import admin_cost, child_discount, discounted_day_price, late_fine, share, waste_fee
-from hub.billing.plan_rules import (
+from hub.billing.policy import AG_ANTWERPEN, GEZINSBOND, AdminCost, Reason, policy_named
+from hub.careplan.rules import (
     CarePlan,
     PlanDay,
     PlanVersion,
@@ -31,7 +32,6 @@ from hub.billing.plan_rules import (
     planned_days,
     with_change,
 )
-from hub.billing.policy import AG_ANTWERPEN, GEZINSBOND, AdminCost, Reason, policy_named
 from hub.prices.amounts import parse_amounts
 
 BXL = ZoneInfo("Europe/Brussels")

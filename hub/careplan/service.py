@@ -1,0 +1,199 @@
+"""Storing and reading care plans. Versions are appended, never rewritten: a change holds from its date."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, time
+
+import sqlite_utils
+
+from hub.careplan.rules import CarePlan, PlanDay, PlanVersion, Size, planned_days, with_change
+from hub.core.actors import Actor, NoAccess, Refused
+from hub.core.db import write_transaction
+from hub.core.localtime import fmt_date, now_utc_iso
+
+MAX_SETTLING_IN = 31  # "maximum één maand vóór de startdatum" (Gezinsbond FAQ)
+
+
+@dataclass(frozen=True)
+class StoredPlan:
+    id: int
+    child_id: int
+    location_id: str
+    plan: CarePlan
+    history: tuple[tuple[str, str, str, PlanVersion], ...]  # (created_at, by, valid_from iso, version)
+
+
+def encode_weekdays(weekdays: Mapping[int, PlanDay]) -> str:
+    return json.dumps(
+        {
+            str(n): {"size": d.size.value, "start": f"{d.start:%H:%M}", "end": f"{d.end:%H:%M}"}
+            for n, d in sorted(weekdays.items())
+        }
+    )
+
+
+def decode_weekdays(text: str) -> dict[int, PlanDay]:
+    return {
+        int(n): PlanDay(Size(d["size"]), time.fromisoformat(d["start"]), time.fromisoformat(d["end"]))
+        for n, d in json.loads(text).items()
+    }
+
+
+def _check_week(weekdays: Mapping[int, PlanDay]) -> None:
+    if not weekdays:
+        raise Refused("Een opvangplan heeft minstens één dag.")
+    for n, day in weekdays.items():
+        if not 0 <= n <= 6:
+            raise Refused("Een weekdag is 0 (maandag) tot 6 (zondag).")
+        if day.end <= day.start:
+            raise Refused("Het einduur van een dag ligt na het beginuur.")
+
+
+def _child_here(db: sqlite_utils.Database, child_id: int, location_id: str) -> None:
+    row = db.execute(
+        "SELECT 1 FROM child_locations WHERE child_id = ? AND location_id = ?", (child_id, location_id)
+    ).fetchone()
+    if row is None:
+        raise NoAccess("child")
+
+
+def create_plan(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    child_id: int,
+    location_id: str,
+    start: date,
+    end: date | None,
+    weekdays: Mapping[int, PlanDay],
+    settling_in: Iterable[date] = (),
+) -> int:
+    """A new plan from ``start``; settling-in days must lie before it."""
+    _child_here(db, child_id, location_id)
+    _check_week(weekdays)
+    if end is not None and end < start:
+        raise Refused("De einddatum ligt na de startdatum.")
+    settling = sorted(set(settling_in))
+    if len(settling) > MAX_SETTLING_IN:
+        raise Refused(f"Hoogstens {MAX_SETTLING_IN} wendagen.")
+    if any(day >= start for day in settling):
+        raise Refused("Wendagen liggen vóór de startdatum van het opvangplan.")
+    with write_transaction(db):
+        if plan_row(db, child_id, location_id) is not None:
+            raise Refused("Dit kind heeft hier al een opvangplan; wijzig het vanaf een datum.")
+        stamp = now_utc_iso()
+        cursor = db.execute(
+            "INSERT INTO care_plans (child_id, location_id, start, end_day, created_at, created_by)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (child_id, location_id, start.isoformat(), end.isoformat() if end else None, stamp, actor.name),
+        )
+        plan_id = cursor.lastrowid
+        db.execute(
+            "INSERT INTO care_plan_versions (plan_id, valid_from, weekdays, created_at, created_by)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (plan_id, start.isoformat(), encode_weekdays(weekdays), stamp, actor.name),
+        )
+        for day in settling:
+            db.execute(
+                "INSERT INTO care_plan_settling_in (plan_id, day) VALUES (?, ?)", (plan_id, day.isoformat())
+            )
+    return int(plan_id)
+
+
+def change_plan(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    child_id: int,
+    location_id: str,
+    valid_from: date,
+    weekdays: Mapping[int, PlanDay],
+    today: date,
+) -> None:
+    """The plan's days from ``valid_from`` on; the days before it stay as they were planned.
+
+    A change cannot start in the past (before ``today``, the hub's day): that would rewrite days
+    already lived, and billed.
+    """
+    _check_week(weekdays)
+    if valid_from < today:
+        raise Refused(
+            f"Een wijziging gaat in vanaf vandaag ({fmt_date(today)}) of later, nooit in het verleden."
+        )
+    with write_transaction(db):
+        stored = plan_of(db, child_id, location_id)
+        if stored is None:
+            raise NoAccess("plan")
+        if valid_from < stored.plan.start:
+            raise Refused("Een wijziging gaat in na de startdatum van het opvangplan.")
+        db.execute(
+            "INSERT INTO care_plan_versions (plan_id, valid_from, weekdays, created_at, created_by)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (stored.id, valid_from.isoformat(), encode_weekdays(weekdays), now_utc_iso(), actor.name),
+        )
+
+
+def end_plan(
+    db: sqlite_utils.Database, actor: Actor, child_id: int, location_id: str, end: date, today: date
+) -> None:
+    """The plan's last day (the notice period is the location's to respect); not before today."""
+    stored = plan_of(db, child_id, location_id)
+    if stored is None:
+        raise NoAccess("plan")
+    if end < today or end < stored.plan.start:
+        raise Refused("De einddatum ligt vandaag of later, en na de startdatum.")
+    with write_transaction(db):
+        db.execute("UPDATE care_plans SET end_day = ? WHERE id = ?", (end.isoformat(), stored.id))
+
+
+def plan_row(db: sqlite_utils.Database, child_id: int, location_id: str) -> tuple | None:
+    return db.execute(
+        "SELECT id, start, end_day FROM care_plans WHERE child_id = ? AND location_id = ?",
+        (child_id, location_id),
+    ).fetchone()
+
+
+def _stored(db: sqlite_utils.Database, row: tuple, child_id: int, location_id: str) -> StoredPlan:
+    plan_id, start, end = row
+    versions = db.execute(
+        "SELECT valid_from, weekdays, created_at, created_by FROM care_plan_versions"
+        " WHERE plan_id = ? ORDER BY id",
+        (plan_id,),
+    ).fetchall()
+    settling = frozenset(
+        date.fromisoformat(d)
+        for (d,) in db.execute("SELECT day FROM care_plan_settling_in WHERE plan_id = ?", (plan_id,))
+    )
+    plan = CarePlan(date.fromisoformat(start), date.fromisoformat(end) if end else None, (), settling)
+    history = []
+    for valid_from, weekdays, created_at, created_by in versions:
+        version = PlanVersion(date.fromisoformat(valid_from), decode_weekdays(weekdays))
+        plan = with_change(plan, version)  # replayed in the order they were made
+        history.append((created_at, created_by, valid_from, version))
+    return StoredPlan(plan_id, child_id, location_id, plan, tuple(history))
+
+
+def plan_of(db: sqlite_utils.Database, child_id: int, location_id: str) -> StoredPlan | None:
+    """The child's plan at the location, or None."""
+    row = plan_row(db, child_id, location_id)
+    return _stored(db, row, child_id, location_id) if row else None
+
+
+def plans_at(db: sqlite_utils.Database, location_id: str) -> dict[int, StoredPlan]:
+    """Every plan of a location, by child id."""
+    rows = db.execute(
+        "SELECT id, start, end_day, child_id FROM care_plans WHERE location_id = ?", (location_id,)
+    ).fetchall()
+    return {child: _stored(db, (pid, start, end), child, location_id) for pid, start, end, child in rows}
+
+
+def planned_at(
+    db: sqlite_utils.Database, location_id: str, first: date, last: date
+) -> dict[tuple[int, date], PlanDay]:
+    """Every planned (child, day) of a location from ``first`` to ``last``: what the grid is given."""
+    found = {}
+    for child_id, stored in plans_at(db, location_id).items():
+        for day, planned in planned_days(stored.plan, first, last).items():
+            found[(child_id, day)] = planned
+    return found
