@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from hub.accounts.passwords import password_problem
 from hub.accounts.sessions import new_token
 from hub.attendance.windows import shift_month
+from hub.billing.service import invoices_of_children, pdf_for_children
 from hub.core.actors import NoAccess, Refused
 from hub.core.db import connect, write_transaction
 from hub.core.localtime import fmt_date, fmt_month, local
@@ -252,6 +253,32 @@ def _today_json(conn: sqlite_utils.Database, children: list[ParentChild], moment
         {"child": t.child.id, "state": t.state.key, "text": t.state.text, "unit": t.unit}
         for t in queries.today_of(conn, children, moment)
     ]
+
+
+@router.get("/ouders/facturen")
+def invoices_page(
+    request: Request, account: Account = Depends(require_parent), conn: sqlite_utils.Database = Depends(db)
+) -> Response:
+    """The invoices and credit notes of the parent's children (issue 20)."""
+    children = [child.id for child in queries.children_of(conn, account)]
+    rows = invoices_of_children(conn, children)
+    for row in rows:
+        row["period"] = fmt_month(row["year"], row["month"])
+        row["amount"] = "€ " + row["total"].replace(".", ",")
+    return _page(request, "invoices.html", {"active": "facturen", "invoices": rows})
+
+
+@router.get("/ouders/facturen/{invoice_id}.pdf")
+def invoice_pdf(
+    invoice_id: int, account: Account = Depends(require_parent), conn: sqlite_utils.Database = Depends(db)
+) -> Response:
+    children = [child.id for child in queries.children_of(conn, account)]
+    number, kind, pdf = pdf_for_children(conn, children, invoice_id)  # another family's: 404
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{kind}-{number}.pdf"'},
+    )
 
 
 @router.get("/ouders")

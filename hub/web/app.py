@@ -36,6 +36,7 @@ from hub.attendance import correction_routes as corrections
 from hub.attendance import grid_routes as grid
 from hub.attendance import overview_routes as overview
 from hub.attendance import uncertain_routes as uncertain
+from hub.billing import routes as billing
 from hub.cards import routes as cards
 from hub.careplan import routes as careplan
 from hub.children import routes as children
@@ -49,6 +50,7 @@ from hub.locations.access import location_for
 from hub.mail import Mailer
 from hub.mail.outbox import Outbox
 from hub.parents import routes as parents
+from hub.prices.loader import load_amounts
 from hub.upload import routes as upload
 from hub.web.body_limit import BodyLimit
 from hub.web.channel import RecordingChannel, UnitChannel
@@ -127,6 +129,7 @@ def create_app(
     refused_screen.install(app)
     parents.install(app)  # /ouders and the location's "Verzoeken ouders" (issue 18)
     careplan.install(app)  # "Opvangplannen" (issue 20)
+    billing.install(app, load_amounts(settings.upload.amounts_file))  # "Facturatie" (issue 20)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
