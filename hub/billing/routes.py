@@ -26,13 +26,16 @@ from hub.billing.service import (
     accountant_csv,
     attests_of,
     correct_invoice,
+    creditor_of,
     debtor_of,
+    direct_debit_for_month,
     finalise_month,
     invoice_pdf_of,
     month_run,
+    save_creditor,
 )
 from hub.children.queries import children_at
-from hub.core.actors import Refused
+from hub.core.actors import Refused, Role
 from hub.core.localtime import fmt_date, fmt_month, today
 from hub.locations.schedule import parse_day
 from hub.prices.amounts import AmountTable
@@ -83,6 +86,9 @@ def _page(
         "balance": lambda draft: balance_text(run.policy, draft),
         "euro": lambda text: euro(Decimal(text)),
         "fmt_days": fmt_days,
+        "creditor": creditor_of(conn, location.id),
+        "may_set_creditor": here.actor.role is Role.ORGANISATOR,
+        "collect_on": fmt_date(today() + timedelta(days=5)),
         "error": error,
     }
     return render(request, "billing/month.html", context, status_code, location=location)
@@ -228,3 +234,45 @@ async def child_save(request: Request, child_id: int, here: AtLocation = Depends
     except Refused as refused:
         return _child_page(request, here, child_id, refused.reason, status_code=400)
     return see_other(f"/locaties/{location.id}/facturatie/kind/{child_id}", request, message)
+
+
+@router.post("/locaties/{location_id}/facturatie/incassant")
+async def creditor(request: Request, here: AtLocation = Depends(at_location)) -> Response:
+    """The organisator's creditor identifier and account (the organisator only)."""
+    actor, conn, location = here
+    form = await request.form()
+    year, month = parse_month(str(form.get("maand", "")))
+    try:
+        if actor.role is not Role.ORGANISATOR:
+            raise Refused("Enkel je organisator kan de gegevens voor domiciliëring invullen.")
+        save_creditor(
+            conn,
+            location.id,
+            str(form.get("creditor_id", "")),
+            str(form.get("iban", "")),
+            str(form.get("bic", "")),
+        )
+    except Refused as refused:
+        return _page(request, here, year, month, refused.reason, status_code=400)
+    return see_other(_path(location.id, year, month), request, "De gegevens voor domiciliëring zijn bewaard.")
+
+
+@router.post("/locaties/{location_id}/facturatie/sepa")
+async def sepa(request: Request, here: AtLocation = Depends(at_location)) -> Response:
+    """The SEPA direct debit file (pain.008.001.02) of the month's valid invoices."""
+    _actor, conn, location = here
+    form = await request.form()
+    year, month = parse_month(str(form.get("maand", "")))
+    try:
+        collect_on = _date(str(form.get("collect_on", "")), "Datum van inning")
+        if collect_on <= today():
+            raise Refused("De datum van inning ligt na vandaag.")
+        debit = direct_debit_for_month(conn, location.id, year, month, collect_on, now())
+    except Refused as refused:
+        return _page(request, here, year, month, refused.reason, status_code=400)
+    filename = f"domiciliering-{location.id}-{_month_key(year, month)}.xml"
+    return Response(
+        debit.xml,
+        media_type="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,6 +33,7 @@ from hub.billing.invoice_rules import (
 )
 from hub.billing.pdf import PdfInvoice, PdfLine, invoice_pdf
 from hub.billing.policy import BillingPolicy, Reason, policy_named
+from hub.billing.sepa import Collection, Creditor, direct_debit
 from hub.careplan.rules import months_in_care
 from hub.careplan.service import plans_at
 from hub.children.records import Child
@@ -512,3 +514,95 @@ def _csv_cell(text: str) -> str:
     if ";" in text or '"' in text:
         text = '"' + text.replace('"', '""') + '"'
     return text
+
+
+def creditor_of(db: sqlite_utils.Database, location_id: str) -> Creditor | None:
+    """The organisator's SEPA creditor data; None until its identifier and IBAN are set."""
+    row = db.execute(
+        """
+        SELECT o.name, o.creditor_iban, o.creditor_bic, o.creditor_id
+        FROM organisators o JOIN locations l ON l.organisator_id = o.id WHERE l.id = ?
+        """,
+        (location_id,),
+    ).fetchone()
+    if row is None or not row[1] or not row[3]:
+        return None
+    return Creditor(*row)
+
+
+def save_creditor(db: sqlite_utils.Database, location_id: str, identifier: str, iban: str, bic: str) -> None:
+    """The organisator's creditor identifier and account, for its direct debits."""
+    from hub.billing.data import valid_iban
+
+    iban, identifier, bic = (
+        iban.replace(" ", "").upper(),
+        identifier.replace(" ", "").upper(),
+        bic.strip().upper(),
+    )
+    if not valid_iban(iban):
+        raise Refused("Dat is geen geldig IBAN-nummer.")
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{3}[A-Z0-9]{1,28}", identifier):
+        raise Refused("Dat is geen geldig incassant-ID (bijvoorbeeld BE69ZZZ0123456789).")
+    if bic and not re.fullmatch(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", bic):
+        raise Refused("Dat is geen geldige BIC.")
+    (org,) = db.execute("SELECT organisator_id FROM locations WHERE id = ?", (location_id,)).fetchone()
+    with write_transaction(db):
+        db.execute(
+            "UPDATE organisators SET creditor_id = ?, creditor_iban = ?, creditor_bic = ? WHERE id = ?",
+            (identifier, iban, bic, org),
+        )
+
+
+@dataclass(frozen=True)
+class DirectDebit:
+    xml: bytes
+    total: Decimal
+    count: int
+    without_mandate: tuple[str, ...]  # children whose invoice is paid otherwise (no IBAN or mandate)
+
+
+def direct_debit_for_month(
+    db: sqlite_utils.Database, location_id: str, year: int, month: int, collect_on: date, now: datetime
+) -> DirectDebit:
+    """The SEPA file collecting the month's valid invoices (not replaced, more than zero) under a mandate."""
+    creditor = creditor_of(db, location_id)
+    if creditor is None:
+        raise Refused("Vul eerst het incassant-ID en het rekeningnummer van de organisator in.")
+    rows = db.execute(
+        """
+        SELECT i.number, i.total, c.first_name || ' ' || c.last_name, d.name, d.iban, d.bic, d.mandate_ref,
+               d.mandate_date
+        FROM invoices i JOIN children c ON c.id = i.child_id
+        LEFT JOIN child_debtors d ON d.child_id = i.child_id
+        WHERE i.location_id = ? AND i.year = ? AND i.month = ? AND i.kind = 'factuur'
+          AND i.replaced_by IS NULL
+        ORDER BY i.number
+        """,
+        (location_id, year, month),
+    ).fetchall()
+    items, without = [], []
+    period = fmt_month(year, month)
+    for number, total, child, debtor, iban, bic, ref, signed in rows:
+        amount = Decimal(total)
+        if amount <= 0:
+            continue
+        if not (iban and ref and signed):
+            without.append(child)
+            continue
+        items.append(
+            Collection(
+                f"FACTUUR-{number}",
+                amount,
+                debtor,
+                iban,
+                bic or "",
+                ref,
+                date.fromisoformat(signed),
+                f"Factuur {number} {period} {child}",
+            )
+        )
+    if not items:
+        raise Refused("Geen facturen met een mandaat om te innen in deze maand.")
+    message_id = f"AANW-{location_id[:12]}-{year:04d}{month:02d}-{local(now):%Y%m%d%H%M%S}"
+    xml = direct_debit(creditor, message_id, local(now), collect_on, items)
+    return DirectDebit(xml, sum((i.amount for i in items), Decimal("0.00")), len(items), tuple(without))

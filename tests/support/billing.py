@@ -19,6 +19,7 @@ from hub.core.settings import HubSettings
 from hub.demo import _record
 from hub.locations.queries import location_schedule
 from hub.mail.folder import FolderMailer
+from hub.prices.amounts import parse_amounts
 from hub.upload.settings import UploadSettings
 from hub.web.app import create_app
 from hub.web.channel import RecordingChannel
@@ -36,6 +37,27 @@ admin_per_invoice = "2.00"
 child_discount = "3.43"
 late_fine_minimum = "5.00"
 """
+
+
+TABLE = parse_amounts(AMOUNTS)
+
+
+def billable(db, first_name: str, day_price: str = "25.34", location: str = "zonnebloem") -> int:
+    """A child with an attest from 01/01/2026 and a debtor with a mandate; the location bills by income."""
+    (child,) = db.execute("SELECT id FROM children WHERE first_name = ?", (first_name,)).fetchone()
+    db.execute(
+        "INSERT INTO income_attests (child_id, day_price, valid_from, entered_at)"
+        " VALUES (?, ?, '2026-01-01', '')",
+        (child, day_price),
+    )
+    db.execute(
+        "INSERT INTO child_debtors (child_id, name, email, iban, mandate_ref, mandate_date)"
+        " VALUES (?, ?, 'ouder@example.org', 'BE68539007547034', ?, '2026-01-01')",
+        (child, f"Ouder van {first_name}", f"M-{child}"),
+    )
+    db.execute("UPDATE locations SET price_model = 'inkomenstarief' WHERE id = ?", (location,))
+    db.conn.commit()
+    return child
 
 
 @dataclass

@@ -14,35 +14,13 @@ from hub.billing.service import correct_invoice, finalise_month, invoice_pdf_of,
 from hub.careplan.rules import PlanDay, Size
 from hub.careplan.service import create_plan
 from hub.core.db import connect
-from hub.prices.amounts import parse_amounts
-from tests.support.attendance import at, child_id, day_at_the_creche, location_actor, second_location
+from tests.support.attendance import at, day_at_the_creche, location_actor, second_location
 from tests.support.attendance import db as db  # the fixtures, on the demo database
 from tests.support.attendance import door as door
+from tests.support.billing import TABLE, billable
 
-TABLE = parse_amounts(
-    '[[billing]]\nfrom = 2022-01-01\nwaste_fee_per_day = "0.19"\nadmin_per_child_month = "3.50"\n'
-    'admin_per_invoice = "2.00"\nchild_discount = "3.43"\nlate_fine_minimum = "5.00"\n'
-)
 FULL = PlanDay(Size.FULL, time(7, 30), time(17, 30))
 APRIL = at("2026-04-02", "10:00")  # the hub's clock when March is billed
-
-
-def billable(db, first_name: str, day_price: str = "25.34", location: str = "zonnebloem") -> int:
-    """A child with an attest from 01/01/2026 and a debtor with a mandate."""
-    child = child_id(db, first_name)
-    db.execute(
-        "INSERT INTO income_attests (child_id, day_price, valid_from, entered_at)"
-        " VALUES (?, ?, '2026-01-01', '')",
-        (child, day_price),
-    )
-    db.execute(
-        "INSERT INTO child_debtors (child_id, name, email, iban, mandate_ref, mandate_date)"
-        " VALUES (?, ?, 'ouder@example.org', 'BE68539007547034', ?, '2026-01-01')",
-        (child, f"Ouder van {first_name}", f"M-{child}"),
-    )
-    db.execute("UPDATE locations SET price_model = 'inkomenstarief' WHERE id = ?", (location,))
-    db.conn.commit()
-    return child
 
 
 def test_a_march_of_ag_rules_previewed_finalised_and_corrected_with_a_credit_note(db, door, demo) -> None:
