@@ -60,6 +60,7 @@ RULE_FILES = (
     "hub/billing/fees.py",
     "hub/careplan/rules.py",
     "hub/billing/invoice_rules.py",
+    "hub/billing/fiscal.py",
 )
 # Project modules a rule file may import besides other rule files: pure helpers.
 PURE_HELPERS = ("hub.core.localtime", "wire")

@@ -93,3 +93,42 @@ def invoice_pdf(invoice: PdfInvoice) -> bytes:
     if invoice.mandate:
         pdf.cell(0, 6, _latin(invoice.mandate), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+@dataclass(frozen=True)
+class PdfFiscal:
+    year: int
+    organisator: str
+    location: str
+    child: str
+    birth_date: str
+    debtor: str
+    first_month: str  # "december 2025"
+    last_month: str  # "november 2026"
+    days: int
+    amount: Decimal
+    issued: str
+
+
+def fiscal_pdf(attest: PdfFiscal) -> bytes:
+    """The fiscal attest for childcare costs of one child and debtor for a calendar year."""
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(datetime(2000, 1, 1, tzinfo=UTC))
+    pdf.set_title(f"Fiscaal attest {attest.year}")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(0, 10, _latin(f"Fiscaal attest kinderopvang {attest.year}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    for text in (
+        attest.organisator,
+        attest.location,
+        f"Kind: {attest.child}" + (f", geboren {attest.birth_date}" if attest.birth_date else ""),
+        f"Debiteur: {attest.debtor}",
+        f"Betaald in {attest.year} voor de opvang van {attest.first_month} tot en met {attest.last_month}",
+        f"Aantal opvangdagen: {attest.days}",
+        f"Betaald bedrag: {euro(attest.amount)}",
+        "Boetes tellen niet mee. Vak X, rubriek B, code 1384 van de aangifte.",
+        f"Datum: {attest.issued}",
+    ):
+        pdf.cell(0, 7, _latin(text), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

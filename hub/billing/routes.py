@@ -30,12 +30,13 @@ from hub.billing.service import (
     debtor_of,
     direct_debit_for_month,
     finalise_month,
+    fiscal_attest,
     invoice_pdf_of,
     month_run,
     save_creditor,
 )
 from hub.children.queries import children_at
-from hub.core.actors import Refused, Role
+from hub.core.actors import NoAccess, Refused, Role
 from hub.core.localtime import fmt_date, fmt_month, today
 from hub.locations.schedule import parse_day
 from hub.prices.amounts import AmountTable
@@ -275,4 +276,19 @@ async def sepa(request: Request, here: AtLocation = Depends(at_location)) -> Res
         debit.xml,
         media_type="application/xml",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/locaties/{location_id}/facturatie/fiscaal/{child_id}/{year}.pdf")
+def fiscal(child_id: int, year: int, here: AtLocation = Depends(at_location)) -> Response:
+    """The fiscal attest of a child for a calendar year (fines excluded)."""
+    _actor, conn, location = here
+    child_at(conn, child_id, location.id)
+    if not 2000 <= year <= 2100:
+        raise NoAccess(year)
+    _figures, pdf = fiscal_attest(conn, location.id, child_id, year, now())
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="fiscaal-attest-{year}.pdf"'},
     )

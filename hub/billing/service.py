@@ -21,6 +21,7 @@ from hub.attendance.cells import CellState, Mark, counted_stays
 from hub.attendance.grid import period_grid
 from hub.billing.absences import Absence, yearly_allowance
 from hub.billing.bands import minutes_by_day
+from hub.billing.fiscal import Billed, FiscalYear, care_months, fiscal_year
 from hub.billing.invoice_rules import (
     Attest,
     AttestPrices,
@@ -31,7 +32,7 @@ from hub.billing.invoice_rules import (
     balance_text,
     draft_invoice,
 )
-from hub.billing.pdf import PdfInvoice, PdfLine, invoice_pdf
+from hub.billing.pdf import PdfFiscal, PdfInvoice, PdfLine, fiscal_pdf, invoice_pdf
 from hub.billing.policy import BillingPolicy, Reason, policy_named
 from hub.billing.sepa import Collection, Creditor, direct_debit
 from hub.careplan.rules import months_in_care
@@ -606,3 +607,44 @@ def direct_debit_for_month(
     message_id = f"AANW-{location_id[:12]}-{year:04d}{month:02d}-{local(now):%Y%m%d%H%M%S}"
     xml = direct_debit(creditor, message_id, local(now), collect_on, items)
     return DirectDebit(xml, sum((i.amount for i in items), Decimal("0.00")), len(items), tuple(without))
+
+
+def fiscal_attest(
+    db: sqlite_utils.Database, location_id: str, child_id: int, year: int, now: datetime
+) -> tuple[FiscalYear, bytes]:
+    """The fiscal attest of a child at a location for calendar ``year``: its figures and its PDF."""
+    loc_name, _model, _rules, _org, org_name = location_row(db, location_id)
+    rows = db.execute(
+        "SELECT year, month, fiscal, body, debtor_name FROM invoices WHERE location_id = ? AND child_id = ?",
+        (location_id, child_id),
+    ).fetchall()
+    billed, debtors = [], []
+    for y, m, fiscal, body, debtor in rows:
+        days = sum(
+            ln["count"] for ln in json.loads(body).get("lines", []) if ln.get("kind") in ("day", "absence")
+        )
+        amount = Decimal(fiscal)
+        billed.append(Billed(y, m, amount, -days if amount < 0 else days))
+        debtors.append(debtor)
+    figures = fiscal_year(year, billed)
+    child = db.execute(
+        "SELECT first_name || ' ' || last_name, birth_date FROM children WHERE id = ?", (child_id,)
+    )
+    name, born = child.fetchone()
+    (first_y, first_m), (last_y, last_m) = care_months(year)[0], care_months(year)[-1]
+    pdf = fiscal_pdf(
+        PdfFiscal(
+            year,
+            org_name,
+            loc_name,
+            name,
+            fmt_date(date.fromisoformat(born)) if born else "",
+            debtors[-1] if debtors else "",
+            fmt_month(first_y, first_m),
+            fmt_month(last_y, last_m),
+            figures.days,
+            figures.amount,
+            fmt_date(local(now).date()),
+        )
+    )
+    return figures, pdf

@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from hub.accounts.passwords import password_problem
 from hub.accounts.sessions import new_token
 from hub.attendance.windows import shift_month
-from hub.billing.service import invoices_of_children, pdf_for_children
+from hub.billing.service import fiscal_attest, invoices_of_children, pdf_for_children
 from hub.core.actors import NoAccess, Refused
 from hub.core.db import connect, write_transaction
 from hub.core.localtime import fmt_date, fmt_month, local
@@ -265,7 +265,35 @@ def invoices_page(
     for row in rows:
         row["period"] = fmt_month(row["year"], row["month"])
         row["amount"] = "€ " + row["total"].replace(".", ",")
-    return _page(request, "invoices.html", {"active": "facturen", "invoices": rows})
+    last_year = local(now()).year - 1
+    attests = [
+        {"child": child, "place": place, "year": last_year}
+        for child in queries.children_of(conn, account)
+        for place in child.places
+        if any(r["child_id"] == child.id and r["year"] in (last_year, last_year - 1) for r in rows)
+    ]
+    return _page(request, "invoices.html", {"active": "facturen", "invoices": rows, "attests": attests})
+
+
+@router.get("/ouders/fiscaal/{child_id}.pdf")
+def fiscal_pdf(
+    child_id: int,
+    jaar: int = 0,
+    locatie: str = "",
+    account: Account = Depends(require_parent),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    """The fiscal attest of the parent's child at one of its locations (another family's: 404)."""
+    child = queries.child_of(conn, account, child_id)
+    place = queries.place_of(child, locatie)
+    if not 2000 <= jaar <= 2100:
+        raise NoAccess(jaar)
+    _figures, pdf = fiscal_attest(conn, place.id, child.id, jaar, now())
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="fiscaal-attest-{jaar}.pdf"'},
+    )
 
 
 @router.get("/ouders/facturen/{invoice_id}.pdf")

@@ -148,6 +148,14 @@ def test_a_location_plans_bills_last_month_and_corrects_with_a_credit_note(
     assert "Factuur 1" not in bert.get("/ouders/facturen").text
     assert bert.get(f"/ouders/facturen/{first_id}.pdf").status_code == 404
 
+    # the fiscal attest of the year the month is paid in: 69,38 - 69,38 + 94,72 for 4 days
+    paid_in = hub.year if hub.month <= 11 else hub.year + 1
+    fiscal = anne.get(f"/ouders/fiscaal/{jules}.pdf?jaar={paid_in}&locatie=zonnebloem")
+    assert fiscal.headers["content-type"] == "application/pdf"
+    attest = _pdf_text(fiscal.content, tmp_path, "facturatie-fiscaal-attest")
+    assert "Betaald bedrag: EUR 94,72" in attest and "Aantal opvangdagen: 4" in attest, attest
+    assert bert.get(f"/ouders/fiscaal/{jules}.pdf?jaar={paid_in}&locatie=zonnebloem").status_code == 404
+
 
 def _issued(database: Path, number: int):
     with sqlite3.connect(database) as db:

@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 
 from hub.billing.absences import Absence
+from hub.billing.fiscal import Billed, FiscalYear, care_months, fiscal_year
 from hub.billing.invoice_rules import ChildMonth, FreePrices, MissingAmount, balance_text, draft_invoice
 from hub.billing.policy import AG_ANTWERPEN, GEZINSBOND, Reason
 from hub.careplan.rules import PlanDay, Size
@@ -105,3 +106,16 @@ def test_without_an_attest_for_a_day_there_is_no_invoice() -> None:
     month = ChildMonth(2025, 12, {date(2025, 12, 1): 8 * H}, {}, [], [], Fraction(0))
     with pytest.raises(MissingAmount, match="attest inkomenstarief"):
         draft_invoice(AG_ANTWERPEN, TABLE, month, day_prices=prices("20.00"))
+
+
+def test_the_fiscal_attest_counts_what_was_paid_in_the_calendar_year_december_to_november_of_care() -> None:
+    assert care_months(2026) == [(2025, 12)] + [(2026, m) for m in range(1, 12)]
+    billed = [
+        Billed(2025, 11, Decimal("100.00"), 10),  # paid in December 2025: last year's attest
+        Billed(2025, 12, Decimal("120.00"), 12),
+        Billed(2026, 3, Decimal("200.00"), 20),
+        Billed(2026, 3, Decimal("-200.00"), -20),  # credited ...
+        Billed(2026, 3, Decimal("180.00"), 18),  # ... and billed anew
+        Billed(2026, 12, Decimal("90.00"), 9),  # paid in January 2027: next year's
+    ]
+    assert fiscal_year(2026, billed) == FiscalYear(2026, Decimal("300.00"), 30)
