@@ -12,14 +12,16 @@ import calendar
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import sqlite_utils
 
 from hub.attendance.cells import CellState, Mark, counted_stays
+from hub.attendance.days import attendance
 from hub.attendance.grid import period_grid
-from hub.billing.absences import Absence, yearly_allowance
+from hub.billing.absences import Absence, Outcome, fmt_days, judge_absences, yearly_allowance
 from hub.billing.bands import minutes_by_day
 from hub.billing.fiscal import Billed, FiscalYear, care_months, fiscal_year
 from hub.billing.invoice_rules import (
@@ -35,13 +37,16 @@ from hub.billing.invoice_rules import (
 from hub.billing.pdf import PdfFiscal, PdfInvoice, PdfLine, fiscal_pdf, invoice_pdf
 from hub.billing.policy import BillingPolicy, Reason, policy_named
 from hub.billing.sepa import Collection, Creditor, direct_debit
-from hub.careplan.rules import months_in_care
+from hub.careplan.rules import months_in_care, planned_days
 from hub.careplan.service import plans_at
 from hub.children.records import Child
 from hub.core.actors import Actor, NoAccess, Refused
 from hub.core.db import write_transaction
 from hub.core.localtime import fmt_date, fmt_month, local, now_utc_iso
+from hub.locations.queries import location_schedule
 from hub.prices.amounts import AmountTable, DatedAmount, DatedAmounts
+
+FINALISE_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -191,15 +196,15 @@ def month_run(
             continue  # nothing to bill this month
         school, dependent, multiple = _child_flags(db, child.id)
         allowance = yearly_allowance(policy, months_in_care(stored.plan, year)) if stored else 0
-        planned_days = {}
+        plan_of_missed = {}
         if stored:
-            planned_days = {a.day: stored.plan.planned(a.day) for a in missed}
+            plan_of_missed = {a.day: stored.plan.planned(a.day) for a in missed}
         debtor = debtor_of(db, child.id)
         data = ChildMonth(
             year,
             month,
             minutes,
-            planned_days,
+            plan_of_missed,
             missed,
             late,
             allowance,  # type: ignore[arg-type]
@@ -273,41 +278,47 @@ def _body(draft: Draft, sign: int = 1) -> str:
     )
 
 
-def _next_number(db: sqlite_utils.Database, organisator_id: int) -> int:
+def _last_number(db: sqlite_utils.Database, organisator_id: int) -> int:
     row = db.execute(
         "SELECT last_number FROM invoice_counters WHERE organisator_id = ?", (organisator_id,)
     ).fetchone()
-    number = (row[0] if row else 0) + 1
+    return row[0] if row else 0
+
+
+def _set_last_number(db: sqlite_utils.Database, organisator_id: int, number: int) -> None:
     db.execute(
         "INSERT INTO invoice_counters (organisator_id, last_number) VALUES (?, ?)"
         " ON CONFLICT (organisator_id) DO UPDATE SET last_number = excluded.last_number",
         (organisator_id, number),
     )
+
+
+def _next_number(db: sqlite_utils.Database, organisator_id: int) -> int:
+    number = _last_number(db, organisator_id) + 1
+    _set_last_number(db, organisator_id, number)
     return number
 
 
-def _issue(
+def _render(
     db: sqlite_utils.Database,
-    actor: Actor,
     location_id: str,
     preview: Preview,
     policy: BillingPolicy,
     kind: str,
     now: datetime,
+    number: int,
     sign: int = 1,
-    corrects: int | None = None,
     note: str = "",
-) -> int:
-    """Write one invoice or credit note with the organisator's next number, in the caller's transaction."""
-    loc_name, _model, _rules, org_id, org_name = location_row(db, location_id)
+) -> bytes:
+    """The PDF of an invoice or credit note with ``number``."""
+    loc_name, _model, _rules, _org_id, org_name = location_row(db, location_id)
     draft, debtor = preview.draft, preview.debtor
     assert draft is not None and debtor is not None
-    number = _next_number(db, org_id)
     total, fiscal = draft.total * sign, draft.fiscal * sign
     mandate = ""
     if debtor.iban and debtor.mandate_ref:
         mandate = f"Domiciliering: mandaat {debtor.mandate_ref}, IBAN {debtor.iban}"
-    pdf = invoice_pdf(
+    return invoice_pdf(
         PdfInvoice(
             kind,
             number,
@@ -325,6 +336,32 @@ def _issue(
             mandate,
         )
     )
+
+
+def _issue(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    location_id: str,
+    preview: Preview,
+    policy: BillingPolicy,
+    kind: str,
+    now: datetime,
+    sign: int = 1,
+    corrects: int | None = None,
+    note: str = "",
+    numbered: tuple[int, bytes] | None = None,
+) -> int:
+    """Write one invoice or credit note in the caller's transaction: with the organisator's next
+    number, or with ``numbered`` (a number the caller took and the PDF rendered with it)."""
+    _loc_name, _model, _rules, org_id, _org_name = location_row(db, location_id)
+    draft, debtor = preview.draft, preview.debtor
+    assert draft is not None and debtor is not None
+    if numbered is None:
+        number = _next_number(db, org_id)
+        pdf = _render(db, location_id, preview, policy, kind, now, number, sign, note)
+    else:
+        number, pdf = numbered
+    total, fiscal = draft.total * sign, draft.fiscal * sign
     cursor = db.execute(
         """
         INSERT INTO invoices (organisator_id, number, kind, location_id, child_id, year, month, debtor_name,
@@ -366,17 +403,37 @@ def finalise_month(
     run = month_run(db, location_id, year, month, table, now)
     if run.problems:
         raise Refused("Los eerst op: " + "; ".join(run.problems))
-    ids = []
-    with write_transaction(db):
-        already = db.execute(
-            "SELECT 1 FROM invoices WHERE location_id = ? AND year = ? AND month = ? LIMIT 1",
-            (location_id, year, month),
-        ).fetchone()
-        if already:
-            raise Refused(f"{fmt_month(year, month).capitalize()} is al gefinaliseerd.")
-        for preview in run.previews:
-            ids.append(_issue(db, actor, location_id, preview, run.policy, "factuur", now))
-    return ids
+    org_id = location_row(db, location_id)[3]
+    # The PDFs are rendered before the write lock is taken, with the numbers that would be next,
+    # so that the lock (which the ingest waits for) is held for the inserts only. When another run
+    # took numbers meanwhile, they are rendered anew; the last try renders inside the lock.
+    for attempt in range(FINALISE_TRIES):
+        last = _last_number(db, org_id)
+        rendered = []
+        if attempt < FINALISE_TRIES - 1:
+            rendered = [
+                _render(db, location_id, preview, run.policy, "factuur", now, last + n)
+                for n, preview in enumerate(run.previews, start=1)
+            ]
+        with write_transaction(db):
+            already = db.execute(
+                "SELECT 1 FROM invoices WHERE location_id = ? AND year = ? AND month = ? LIMIT 1",
+                (location_id, year, month),
+            ).fetchone()
+            if already:
+                raise Refused(f"{fmt_month(year, month).capitalize()} is al gefinaliseerd.")
+            if rendered and _last_number(db, org_id) != last:
+                continue  # another run numbered meanwhile: render with the new numbers
+            ids = []
+            for n, preview in enumerate(run.previews, start=1):
+                numbered = (last + n, rendered[n - 1]) if rendered else None
+                ids.append(
+                    _issue(db, actor, location_id, preview, run.policy, "factuur", now, numbered=numbered)
+                )
+            if rendered:
+                _set_last_number(db, org_id, last + len(rendered))
+            return ids
+    raise AssertionError("unreachable: the last try numbers inside the lock")
 
 
 def correct_invoice(
@@ -434,8 +491,6 @@ def correct_invoice(
 
 def _old_preview(db: sqlite_utils.Database, invoice_id: int, current: Preview) -> Preview:
     """The invoice as it was issued, to credit it line by line."""
-    from fractions import Fraction
-
     from hub.billing.invoice_rules import Line
 
     (body,) = db.execute("SELECT body FROM invoices WHERE id = ?", (invoice_id,)).fetchone()
@@ -648,3 +703,46 @@ def fiscal_attest(
         )
     )
     return figures, pdf
+
+
+@dataclass(frozen=True)
+class Counter:
+    """A child's justified absences or respite days this calendar year, as screens show them."""
+
+    name: str  # "gerechtvaardigde afwezigheden", "saldo respijtdagen"
+    balance: Fraction
+    allowance: Fraction
+    used: int  # missed planned days so far that used days
+
+    @property
+    def text(self) -> str:
+        return f"{self.name.capitalize()}: nog {fmt_days(self.balance)} van {fmt_days(self.allowance)}"
+
+
+def counter_of(db: sqlite_utils.Database, location_id: str, child_id: int, now: datetime) -> Counter | None:
+    """A child's counter at the location from 1 January to yesterday; None without a care plan.
+
+    A missed day is a planned day gone by, on which the location was open, with no registration here.
+    """
+    stored = plans_at(db, location_id).get(child_id)
+    if stored is None:
+        return None
+    policy = policy_for(db, location_id)
+    today = local(now).date()
+    first = date(today.year, 1, 1)
+    allowance = yearly_allowance(policy, months_in_care(stored.plan, today.year))
+    if today == first:
+        return Counter(policy.counter_nl, allowance, allowance, 0)
+    last = today - timedelta(days=1)
+    registered = {key[2] for key in attendance(db, first, last, location_id, [child_id])}
+    schedule = location_schedule(db, location_id)
+    reasons = _reasons(db, location_id, first, last)
+    missed = [
+        Absence(day, planned.size.days, reasons.get((child_id, day), Reason.UNREPORTED))
+        for day, planned in planned_days(stored.plan, first, last).items()
+        if day not in registered and schedule.on(day).is_open
+    ]
+    judged = judge_absences(policy, allowance, missed)
+    balance = judged[-1].balance_after if judged else allowance
+    used = sum(1 for j in judged if j.outcome is Outcome.JUSTIFIED)
+    return Counter(policy.counter_nl, balance, allowance, used)

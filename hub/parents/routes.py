@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from hub.accounts.passwords import password_problem
 from hub.accounts.sessions import new_token
 from hub.attendance.windows import shift_month
-from hub.billing.service import fiscal_attest, invoices_of_children, pdf_for_children
+from hub.billing.service import counter_of, fiscal_attest, invoices_of_children, pdf_for_children
 from hub.core.actors import NoAccess, Refused
 from hub.core.db import connect, write_transaction
 from hub.core.localtime import fmt_date, fmt_month, local
@@ -272,7 +272,14 @@ def invoices_page(
         for place in child.places
         if any(r["child_id"] == child.id and r["year"] in (last_year, last_year - 1) for r in rows)
     ]
-    return _page(request, "invoices.html", {"active": "facturen", "invoices": rows, "attests": attests})
+    counters = [
+        {"child": child, "place": place, "counter": found}
+        for child in queries.children_of(conn, account)
+        for place in child.places
+        if (found := counter_of(conn, place.id, child.id, now())) is not None
+    ]
+    context = {"active": "facturen", "invoices": rows, "attests": attests, "counters": counters}
+    return _page(request, "invoices.html", context)
 
 
 @router.get("/ouders/fiscaal/{child_id}.pdf")

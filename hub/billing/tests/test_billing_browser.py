@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from hub.billing.service import finalise_month
 from hub.core.actors import Actor
 from hub.core.db import connect
-from hub.core.localtime import fmt_date, local
+from hub.core.localtime import fmt_date, local, today
 from hub.prices.amounts import parse_amounts
 from tests.support.billing import AMOUNTS, BillingHub, stay
 from tests.support.browser import ARTIFACTS, login_organisator, screenshot
@@ -142,6 +142,8 @@ def test_a_location_plans_bills_last_month_and_corrects_with_a_credit_note(
     anne = login_parent(hub.url, ANNE)
     listing = anne.get("/ouders/facturen").text
     assert "Factuur 1" in listing and "Creditnota 2" in listing and "€ 94,72" in listing
+    expected = "nog 1,5 van 1,5" if hub.year == today().year else "nog 0 van 0"  # the counter is this year's
+    assert f"Jules, Kinderdagverblijf De Zonnebloem: Gerechtvaardigde afwezigheden: {expected}" in listing
     first_id = first.rsplit("/", 1)[1].removesuffix(".pdf")
     assert anne.get(f"/ouders/facturen/{first_id}.pdf").content == original
     bert = login_parent(hub.url, BERT)

@@ -6,15 +6,16 @@ import sqlite3
 import threading
 from datetime import date, time
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 from hub.accounts.actors import Refused
-from hub.billing.service import correct_invoice, finalise_month, invoice_pdf_of, issued, month_run
+from hub.billing.service import correct_invoice, counter_of, finalise_month, invoice_pdf_of, issued, month_run
 from hub.careplan.rules import PlanDay, Size
 from hub.careplan.service import create_plan
 from hub.core.db import connect
-from tests.support.attendance import at, day_at_the_creche, location_actor, second_location
+from tests.support.attendance import at, child_id, day_at_the_creche, location_actor, second_location
 from tests.support.attendance import db as db  # the fixtures, on the demo database
 from tests.support.attendance import door as door
 from tests.support.billing import TABLE, billable
@@ -125,3 +126,23 @@ def test_two_runs_finalised_at_the_same_moment_leave_no_gap_and_no_double(db, do
     numbers = sorted(n for (n,) in db.execute("SELECT number FROM invoices"))
     assert numbers == list(range(1, 7))  # 4 + 2 invoices: 1..6, none twice, none skipped
     assert db.execute("SELECT last_number FROM invoice_counters").fetchone() == (6,)
+
+
+def test_the_counter_shows_the_days_left_this_year_up_to_yesterday(db, door, demo) -> None:
+    jules = child_id(db, "Jules")
+    assert counter_of(db, demo.location_id, jules, at("2026-03-12", "10:00")) is None  # no plan, no counter
+    create_plan(
+        db, location_actor(demo), jules, demo.location_id, date(2026, 3, 2), None, {n: FULL for n in range(5)}
+    )
+    for day in range(2, 7):
+        day_at_the_creche(door, "Jules", f"2026-03-0{day}")
+    counter = counter_of(db, demo.location_id, jules, at("2026-03-12", "10:00"))
+    # 16,5 days for 10 months of 5 days; missed 9, 10 and 11 March (today, the 12th, does not count yet)
+    assert counter.text == "Gerechtvaardigde afwezigheden: nog 13,5 van 16,5" and counter.used == 3
+    db.execute(
+        "INSERT INTO billing_absences (child_id, location_id, day, reason, reported_at)"
+        " VALUES (?, 'zonnebloem', '2026-03-10', 'ziek_attest', '')",
+        (jules,),
+    )
+    db.conn.commit()
+    assert counter_of(db, demo.location_id, jules, at("2026-03-12", "10:00")).balance == Fraction(29, 2)
