@@ -57,6 +57,8 @@ class CarePlan:
     end: date | None
     versions: Sequence[PlanVersion]
     settling_in: frozenset[date] = frozenset()
+    # an approved extra day or swap: that day's care, or None for none; the versions stay as they are
+    day_changes: Mapping[date, PlanDay | None] = field(default_factory=dict)
 
     def version_on(self, day: date) -> PlanVersion | None:
         """The version in force on ``day``; None outside the plan's start..end."""
@@ -69,7 +71,9 @@ class CarePlan:
         return current
 
     def planned(self, day: date) -> PlanDay | None:
-        """The planned day on ``day``, or None when nothing is planned."""
+        """The planned day on ``day``, or None when nothing is planned (a change of that day first)."""
+        if day in self.day_changes:
+            return self.day_changes[day]
         version = self.version_on(day)
         return version.weekdays.get(day.weekday()) if version else None
 
@@ -77,7 +81,7 @@ class CarePlan:
 def with_change(plan: CarePlan, change: PlanVersion) -> CarePlan:
     """The plan with a new version from ``change.valid_from``; later versions give way, earlier stay."""
     kept = [v for v in plan.versions if v.valid_from < change.valid_from]
-    return CarePlan(plan.start, plan.end, (*kept, change), plan.settling_in)
+    return CarePlan(plan.start, plan.end, (*kept, change), plan.settling_in, plan.day_changes)
 
 
 def month_days(year: int, month: int) -> list[date]:

@@ -165,7 +165,15 @@ def _stored(db: sqlite_utils.Database, row: tuple, child_id: int, location_id: s
         date.fromisoformat(d)
         for (d,) in db.execute("SELECT day FROM care_plan_settling_in WHERE plan_id = ?", (plan_id,))
     )
-    plan = CarePlan(date.fromisoformat(start), date.fromisoformat(end) if end else None, (), settling)
+    changes = {
+        date.fromisoformat(day): (None if planned == "null" else decode_weekdays(f'{{"0": {planned}}}')[0])
+        for day, planned in db.execute(
+            "SELECT day, planned FROM care_plan_day_changes WHERE plan_id = ?", (plan_id,)
+        )
+    }
+    plan = CarePlan(
+        date.fromisoformat(start), date.fromisoformat(end) if end else None, (), settling, changes
+    )
     history = []
     for valid_from, weekdays, created_at, created_by in versions:
         version = PlanVersion(date.fromisoformat(valid_from), decode_weekdays(weekdays))
@@ -197,3 +205,31 @@ def planned_at(
         for day, planned in planned_days(stored.plan, first, last).items():
             found[(child_id, day)] = planned
     return found
+
+
+def change_day(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    child_id: int,
+    location_id: str,
+    day: date,
+    planned: PlanDay | None,
+    request_id: int | None = None,
+) -> None:
+    """The plan for one day only (an approved extra day or swap): ``planned``, or no care that day.
+
+    Runs in the caller's transaction when there is one (a request is approved in one go).
+    """
+    stored = plan_of(db, child_id, location_id)
+    if stored is None:
+        raise Refused("Dit kind heeft hier geen opvangplan: maak er eerst een.")
+    encoded = "null" if planned is None else json.dumps(json.loads(encode_weekdays({0: planned}))["0"])
+    db.execute(
+        """
+        INSERT INTO care_plan_day_changes (plan_id, day, planned, request_id, created_at, created_by)
+        VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (plan_id, day) DO UPDATE SET planned = excluded.planned, request_id = excluded.request_id,
+            created_at = excluded.created_at, created_by = excluded.created_by
+        """,
+        (stored.id, day.isoformat(), encoded, request_id, now_utc_iso(), actor.name),
+    )

@@ -14,16 +14,20 @@ from datetime import date, datetime
 from pathlib import Path
 
 import sqlite_utils
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from hub.accounts.passwords import password_problem
 from hub.accounts.sessions import new_token
 from hub.attendance.windows import shift_month
+from hub.billing.absences import reported_in_time
+from hub.billing.policy import REASON_NL
 from hub.billing.service import counter_of, fiscal_attest, invoices_of_children, pdf_for_children
+from hub.careplan.service import plan_of
 from hub.core.actors import NoAccess, Refused
 from hub.core.db import connect, write_transaction
 from hub.core.localtime import fmt_date, fmt_month, local
+from hub.locations.schedule import parse_day
 from hub.mail import Mail, MailError
 from hub.mail.texts import SIGNATURE
 from hub.parents import accounts, queries, service
@@ -483,6 +487,10 @@ def _day_view(
             "values": values or {},
             "error": error,
             "can_ask": the_day <= local(moment).date(),
+            "absence_reasons": [(r.value, REASON_NL[r]) for r in service.PARENT_REASONS],
+            "future": the_day > local(moment).date(),
+            "planned": planned_on(conn, child.id, place.id, the_day),
+            "in_time": reported_in_time(moment, the_day),
         },
     )
 
@@ -513,6 +521,122 @@ def ask(
         f"/ouders/kinderen/{child.id}/dag/{the_day.isoformat()}?locatie={place.id}",
         request,
         f"Je verzoek is verstuurd naar {place.name}. Je krijgt een mail als het behandeld is.",
+    )
+
+
+@router.post("/ouders/kinderen/{child_id}/dag/{day}/afwezig")
+async def report_absence(
+    request: Request,
+    child_id: int,
+    day: str,
+    locatie: str = Form(""),
+    reden: str = Form(""),
+    opmerking: str = Form(""),
+    attest: UploadFile | None = File(None),
+    account: Account = Depends(require_parent),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    """A parent reports an absence (issue 20): reason, comment, and a doctor's note when ill."""
+    child = queries.child_of(conn, account, child_id)
+    place = queries.place_of(child, locatie)
+    the_day = _day(day)
+    note = None
+    if attest is not None and attest.filename:
+        note = await attest.read(service.MAX_NOTE_BYTES + 1)
+    try:
+        service.submit_absence(
+            conn, account, child, place, the_day, reden[:40], opmerking[:2000], note, now()
+        )
+    except Refused as refused:
+        return _day_view(
+            request, account, conn, child_id, day, place.id, {"opmerking": opmerking[:2000]}, refused.reason
+        )
+    return see_other(
+        f"/ouders/kinderen/{child.id}/dag/{the_day.isoformat()}?locatie={place.id}",
+        request,
+        f"Je afwezigheidsmelding is verstuurd naar {place.name}.",
+    )
+
+
+def planned_on(conn: sqlite_utils.Database, child_id: int, location_id: str, day: date):
+    """The care planned for the child that day, or None (no plan, or not planned)."""
+    stored = plan_of(conn, child_id, location_id)
+    return stored.plan.planned(day) if stored else None
+
+
+def _parse_day(text: str) -> date | None:
+    try:
+        return parse_day(text) if text.strip() else None
+    except ValueError:
+        raise Refused(f"‘{text[:20]}’ is geen datum; schrijf ze als DD/MM/JJJJ.") from None
+
+
+@router.post("/ouders/kinderen/{child_id}/dag/{day}/extra")
+def ask_extra_day(
+    request: Request,
+    child_id: int,
+    day: str,
+    locatie: str = Form(""),
+    van: str = Form(""),
+    tot: str = Form(""),
+    vervalt: str = Form(""),
+    opmerking: str = Form(""),
+    account: Account = Depends(require_parent),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    """ "Dag aanvragen": an extra day of care (issue 20)."""
+    child = queries.child_of(conn, account, child_id)
+    place = queries.place_of(child, locatie)
+    the_day = _day(day)
+    try:
+        expires = _parse_day(vervalt[:20])
+        service.submit_extra_day(
+            conn, account, child, place, the_day, van[:20], tot[:20], opmerking[:2000], expires, now()
+        )
+    except Refused as refused:
+        return _day_view(
+            request,
+            account,
+            conn,
+            child_id,
+            day,
+            place.id,
+            {"van": van[:20], "tot": tot[:20]},
+            refused.reason,
+        )
+    return see_other(
+        f"/ouders/kinderen/{child.id}/dag/{the_day.isoformat()}?locatie={place.id}",
+        request,
+        f"Je aanvraag is verstuurd naar {place.name}.",
+    )
+
+
+@router.post("/ouders/kinderen/{child_id}/dag/{day}/ruil")
+def ask_swap(
+    request: Request,
+    child_id: int,
+    day: str,
+    locatie: str = Form(""),
+    naar: str = Form(""),
+    opmerking: str = Form(""),
+    account: Account = Depends(require_parent),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    """ "Ruildag": this planned day for another (issue 20)."""
+    child = queries.child_of(conn, account, child_id)
+    place = queries.place_of(child, locatie)
+    the_day = _day(day)
+    try:
+        new_day = _parse_day(naar[:20])
+        if new_day is None:
+            raise Refused("Kies de dag waarvoor je ruilt.")
+        service.submit_swap(conn, account, child, place, the_day, new_day, opmerking[:2000], now())
+    except Refused as refused:
+        return _day_view(request, account, conn, child_id, day, place.id, {"naar": naar[:20]}, refused.reason)
+    return see_other(
+        f"/ouders/kinderen/{child.id}/dag/{the_day.isoformat()}?locatie={place.id}",
+        request,
+        f"Je ruildag is verstuurd naar {place.name}.",
     )
 
 
@@ -627,6 +751,13 @@ def location_requests(request: Request, here: AtLocation = Depends(at_location))
     )
 
 
+@router.get("/locaties/{location_id}/ouderverzoeken/{request_id}/attest")
+def location_note(request_id: int, here: AtLocation = Depends(at_location)) -> Response:
+    """The doctor's note a parent uploaded with an absence."""
+    content_type, data = service.note_of(here.conn, here.actor, here.location.id, request_id)
+    return Response(data, media_type=content_type, headers={"Content-Disposition": "inline"})
+
+
 @router.post("/locaties/{location_id}/ouderverzoeken/{request_id}/goedkeuren")
 def location_accept(request: Request, request_id: int, here: AtLocation = Depends(at_location)) -> Response:
     back = f"/locaties/{here.location.id}/ouderverzoeken"
@@ -635,6 +766,16 @@ def location_accept(request: Request, request_id: int, here: AtLocation = Depend
     except Refused as refused:
         return see_other(back, request, f"Niet goedgekeurd: {refused.reason}", True)
     mailed = "" if _send(request, mail) else " De mail aan de ouder kon niet verstuurd worden."
+    if decided.is_absence:
+        done = (
+            f"Goedgekeurd: {decided.child_name} is afwezig op {fmt_date(decided.day)} ({decided.reason_nl})."
+        )
+        return see_other(back, request, done + mailed)
+    if decided.kind != "correctie":
+        done = (
+            f"Goedgekeurd: het opvangplan van {decided.child_name} is aangepast voor {fmt_date(decided.day)}."
+        )
+        return see_other(back, request, done + mailed)
     return see_other(
         back,
         request,

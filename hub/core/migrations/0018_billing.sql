@@ -131,3 +131,30 @@ CREATE TRIGGER invoices_never_deleted BEFORE DELETE ON invoices
 BEGIN
     SELECT RAISE(ABORT, 'a final invoice is never deleted');
 END;
+
+-- Parent requests (issue 18's model) extended with absences: kind 'afwezigheid' with a reason
+-- (hub/billing/policy.py Reason values), whether it came before 08:00 that day, and an uploaded note.
+ALTER TABLE parent_requests ADD COLUMN absence_reason TEXT;
+ALTER TABLE parent_requests ADD COLUMN in_time INTEGER;
+CREATE TABLE parent_request_notes (
+    request_id    INTEGER PRIMARY KEY REFERENCES parent_requests(id),
+    content_type  TEXT NOT NULL CHECK (content_type IN ('application/pdf', 'image/jpeg', 'image/png')),
+    data          BLOB NOT NULL
+);
+
+-- Extra days ("dag aanvragen") and swap days ("ruildag"): the planned day given up, and when an
+-- unanswered request lapses ("vervalt automatisch op").
+ALTER TABLE parent_requests ADD COLUMN swap_from TEXT;
+ALTER TABLE parent_requests ADD COLUMN expires_on TEXT;
+
+-- An approved extra day or swap changes the plan for that day only: the day's care (JSON of one
+-- weekday entry) or 'null' for no care that day. The versions stay as they are.
+CREATE TABLE care_plan_day_changes (
+    plan_id     INTEGER NOT NULL REFERENCES care_plans(id),
+    day         TEXT NOT NULL,
+    planned     TEXT NOT NULL,
+    request_id  INTEGER REFERENCES parent_requests(id),
+    created_at  TEXT NOT NULL,
+    created_by  TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (plan_id, day)
+) WITHOUT ROWID;
