@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 
 from hub.careplan.rules import SIZE_NL, WEEKDAYS_NL, PlanDay, Size
-from hub.careplan.service import change_plan, create_plan, end_plan, plan_of, plans_at
+from hub.careplan.service import capacity, change_plan, create_plan, end_plan, plan_of, plans_at
 from hub.children.queries import children_at
 from hub.core.actors import NoAccess, Refused
 from hub.core.localtime import fmt_date, today
+from hub.locations.queries import location_schedule, location_settings
 from hub.locations.schedule import parse_clock, parse_day
 from hub.web.nav import NavEntry
 from hub.web.web import AtLocation, at_location, render, see_other
@@ -52,12 +53,21 @@ def plans_page(request: Request, here: AtLocation = Depends(at_location)) -> Res
         rows.append(
             {"child": child, "plan": stored, "summary": _summary(dict(version.weekdays)) if version else ""}
         )
-    return render(
-        request,
-        "careplan/list.html",
-        {"active": "opvangplannen", "rows": rows, "fmt_date": fmt_date},
-        location=location,
-    )
+    schedule = location_schedule(conn, location.id)
+    places = location_settings(conn, location.id).places
+    week = [
+        {
+            "day": d,
+            "name": WEEKDAYS_NL[d.weekday()][:2],
+            "planned": n,
+            "places": p,
+            "over": p is not None and n > p,
+        }
+        for d, n, p in capacity(conn, location.id, day, 14, places)
+        if schedule.on(d).is_open
+    ]
+    context = {"active": "opvangplannen", "rows": rows, "fmt_date": fmt_date, "capacity": week}
+    return render(request, "careplan/list.html", context, location=location)
 
 
 def _child(conn, location_id: str, child_id: int):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import sqlite_utils
 
@@ -233,3 +233,17 @@ def change_day(
         """,
         (stored.id, day.isoformat(), encoded, request_id, now_utc_iso(), actor.name),
     )
+
+
+def capacity(
+    db: sqlite_utils.Database, location_id: str, first: date, days: int, places: int | None
+) -> list[tuple[date, int, int | None]]:
+    """Per day from ``first``: (day, children planned, places), for the screens that judge requests."""
+    last = first + timedelta(days=days - 1)
+    planned = planned_at(db, location_id, first, last)
+    counts: dict[date, int] = {}
+    for _child, day in planned:
+        counts[day] = counts.get(day, 0) + 1
+    return [
+        (first + timedelta(days=n), counts.get(first + timedelta(days=n), 0), places) for n in range(days)
+    ]

@@ -33,7 +33,8 @@ def test_the_location_makes_a_plan_changes_it_from_a_date_and_the_grid_shows_afw
     client.login_location(DEMO_DOSSIER, DEMO_PIN)
     noah = _child(world.database, "Noah")
     page = f"/locaties/zonnebloem/opvangplannen/{noah}"
-    assert "Opvangplannen" in client.get("/locaties/zonnebloem/opvangplannen").text
+    listing = client.get("/locaties/zonnebloem/opvangplannen").text
+    assert "Opvangplannen" in listing and "Capaciteit de komende twee weken" in listing
 
     first_of_last_month = (today().replace(day=1) - timedelta(days=1)).replace(day=1)
     every_day = _week(ma="volledig", di="volledig", wo="volledig", do="volledig", vr="half")
@@ -55,6 +56,12 @@ def test_the_location_makes_a_plan_changes_it_from_a_date_and_the_grid_shows_afw
     grid = client.get(f"/locaties/zonnebloem?maand={month}").text
     assert 'class="cell missed"' in grid or "cell missed" in grid
     assert ">afwezig<" in grid
+    with sqlite3.connect(world.database) as db:
+        db.execute("UPDATE locations SET places = 14 WHERE id = 'zonnebloem'")
+    assert (
+        ": 1/14" in client.get("/locaties/zonnebloem/opvangplannen").text
+        or ": 0/14" in client.get("/locaties/zonnebloem/opvangplannen").text
+    )
 
 
 def test_a_plan_of_another_organisators_child_is_not_found(world: PortalWorld) -> None:

@@ -10,7 +10,7 @@ from hub.accounts.actors import NoAccess, Refused
 from hub.attendance.cells import CellState
 from hub.attendance.grid import month_grid
 from hub.careplan.rules import PlanDay, Size
-from hub.careplan.service import change_plan, create_plan, plan_of, planned_at
+from hub.careplan.service import capacity, change_plan, create_plan, plan_of, planned_at
 from tests.support.attendance import at, child_id, day_at_the_creche, location_actor, row_of, second_location
 from tests.support.attendance import db as db  # the fixtures, on the demo database
 from tests.support.attendance import door as door
@@ -93,3 +93,14 @@ def test_the_grid_shows_a_planned_day_gone_by_without_registration_as_afwezig(db
     assert (jules, date(2026, 3, 3) + timedelta(days=28)) in planned_at(
         db, demo.location_id, date(2026, 3, 1), date(2026, 3, 31)
     )
+
+
+def test_capacity_counts_the_children_planned_each_day_against_the_places(db, demo) -> None:
+    actor = location_actor(demo)
+    for name in ("Jules", "Lotte"):
+        create_plan(
+            db, actor, child_id(db, name), demo.location_id, date(2026, 3, 2), None, {0: FULL, 1: HALF}
+        )
+    create_plan(db, actor, child_id(db, "Noah"), demo.location_id, date(2026, 3, 2), None, {1: FULL})
+    days = capacity(db, demo.location_id, date(2026, 3, 9), 3, 2)  # Monday 9 March, 2 places
+    assert days == [(date(2026, 3, 9), 2, 2), (date(2026, 3, 10), 3, 2), (date(2026, 3, 11), 0, 2)]
