@@ -23,10 +23,12 @@ from hub.attendance.windows import shift_month
 from hub.billing.absences import reported_in_time
 from hub.billing.policy import REASON_NL
 from hub.billing.service import counter_of, fiscal_attest, invoices_of_children, pdf_for_children
+from hub.careplan.service import capacity as careplan_capacity
 from hub.careplan.service import plan_of
 from hub.core.actors import NoAccess, Refused
 from hub.core.db import connect, write_transaction
 from hub.core.localtime import fmt_date, fmt_month, local
+from hub.locations.queries import location_settings
 from hub.locations.schedule import parse_day
 from hub.mail import Mail, MailError
 from hub.mail.texts import SIGNATURE
@@ -743,10 +745,16 @@ def my_data_json(
 @router.get("/locaties/{location_id}/ouderverzoeken")
 def location_requests(request: Request, here: AtLocation = Depends(at_location)) -> Response:
     found = service.requests_at(here.conn, here.actor, here.location.id)
+    places = location_settings(here.conn, here.location.id).places
+    capacity = {}  # the day's planned children against the places, beside each open extra or swap day
+    for r in found:
+        if r.status is Status.SUBMITTED and r.kind in (service.EXTRA_DAY, service.SWAP_DAY):
+            [(_day, planned, _places)] = careplan_capacity(here.conn, here.location.id, r.day, 1, places)
+            capacity[r.id] = f"{planned}/{places}" if places is not None else str(planned)
     return render(
         request,
         "parents/location_requests.html",
-        {"requests": found, "active": "ouderverzoeken", "STATUS_NL": STATUS_NL},
+        {"requests": found, "active": "ouderverzoeken", "STATUS_NL": STATUS_NL, "capacity": capacity},
         location=here.location,
     )
 
