@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from fractions import Fraction
 
@@ -137,3 +137,30 @@ def fmt_days(days: Fraction) -> str:
     if days.denominator == 2:
         return f"{days.numerator // 2},5" if days >= 0 else f"-{(-days.numerator) // 2},5"
     return f"{float(days):.2f}".replace(".", ",")
+
+
+STOP_NOTICE_WEEKS = 8  # AG: "vul minimum 8 weken op voorhand het formulier in"
+
+
+def plan_stop_problem(
+    policy: BillingPolicy, first_day: date, weeks: int, asked_on: date, used: int
+) -> str | None:
+    """Why a temporary stop of the plan cannot be taken (Dutch), or None.
+
+    AG Antwerpen: at most ``policy.plan_stop_weeks`` (3) weeks a calendar year, "voor een periode van
+    3 weken" or "voor 1 week; u mag dit 3 keer doen", asked at least 8 weeks ahead. A stop is whole
+    weeks from a Monday; ``used`` is the weeks already stopped that year.
+    """
+    if policy.plan_stop_weeks == 0:
+        return "Deze opvang kent geen tijdelijke stopzetting van het opvangplan."
+    if first_day.weekday() != 0:
+        return "Een opvangstop begint op een maandag."
+    if weeks not in (1, policy.plan_stop_weeks):
+        return f"Een opvangstop duurt 1 week of {policy.plan_stop_weeks} weken aan één stuk."
+    if used + weeks > policy.plan_stop_weeks:
+        left = policy.plan_stop_weeks - used
+        verb = "is" if left == 1 else "zijn"
+        return f"Hoogstens {policy.plan_stop_weeks} weken per jaar; er {verb} nog {left} over."
+    if first_day < asked_on + timedelta(weeks=STOP_NOTICE_WEEKS):
+        return f"Vraag een opvangstop minstens {STOP_NOTICE_WEEKS} weken op voorhand aan."
+    return None

@@ -3,12 +3,13 @@ the flags the rules need, and the reason of a missed planned day."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 import sqlite_utils
 
-from hub.billing.policy import Reason
+from hub.billing.absences import plan_stop_problem
+from hub.billing.policy import BillingPolicy, Reason
 from hub.core.actors import Actor, NoAccess, Refused
 from hub.core.db import write_transaction
 from hub.core.localtime import now_utc_iso
@@ -149,3 +150,28 @@ def billing_child(db: sqlite_utils.Database, child_id: int) -> dict:
         "dependent_children": dependent,
         "multiple_birth": bool(multiple),
     }
+
+
+def add_plan_stop(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    child_id: int,
+    location_id: str,
+    first_day: date,
+    weeks: int,
+    today: date,
+    policy: BillingPolicy,
+) -> None:
+    """A temporary stop of the child's plan: every day of the weeks is a free "opvangstop"."""
+    child_at(db, child_id, location_id)
+    year = first_day.year
+    (used_days,) = db.execute(
+        "SELECT count(*) FROM billing_absences WHERE child_id = ? AND location_id = ? AND reason = ?"
+        " AND day BETWEEN ? AND ?",
+        (child_id, location_id, Reason.PLAN_STOP.value, f"{year}-01-01", f"{year}-12-31"),
+    ).fetchone()
+    problem = plan_stop_problem(policy, first_day, weeks, today, used_days // 7)
+    if problem:
+        raise Refused(problem)
+    for n in range(weeks * 7):
+        record_absence(db, actor, child_id, location_id, first_day + timedelta(days=n), Reason.PLAN_STOP)

@@ -68,6 +68,7 @@ class BillingPolicy:
     waste_fee_on_charged_absence: bool
     late_fine: bool
     counter_nl: str  # the counter's name on screens and invoices
+    plan_stop_weeks: int = 0  # a temporary stop of the plan: weeks a calendar year (AG: 3), 0 none
 
 
 AG_ANTWERPEN = BillingPolicy(
@@ -80,6 +81,7 @@ AG_ANTWERPEN = BillingPolicy(
     waste_fee_on_charged_absence=False,
     late_fine=True,
     counter_nl="gerechtvaardigde afwezigheden",
+    plan_stop_weeks=3,  # "maximum 3 weken per jaar", 8 weeks ahead, one block of 3 or single weeks
 )
 
 GEZINSBOND = BillingPolicy(

@@ -13,6 +13,7 @@ from hub.attendance.grid_routes import parse_month
 from hub.billing.absences import fmt_days
 from hub.billing.data import (
     add_attest,
+    add_plan_stop,
     billing_child,
     child_at,
     parse_euro,
@@ -34,6 +35,7 @@ from hub.billing.service import (
     fiscal_attest,
     invoice_pdf_of,
     month_run,
+    policy_for,
     save_creditor,
 )
 from hub.children.queries import children_at
@@ -168,6 +170,7 @@ def _child_page(
         "debtor": debtor_of(conn, child_id),
         "attests": attests_of(conn, child_id),
         "counter": counter_of(conn, location.id, child_id, now()),
+        "stop_weeks": policy_for(conn, location.id).plan_stop_weeks,
         "reasons": [(r.value, REASON_NL[r]) for r in Reason if r is not Reason.UNREPORTED],
         "fmt_date": fmt_date,
         "error": error,
@@ -206,6 +209,21 @@ async def child_save(request: Request, child_id: int, here: AtLocation = Depends
                 until,
             )
             message = "Het attest inkomenstarief is bewaard."
+        elif what == "stop":
+            weeks = form.get("weeks", "1")
+            first = _date(form.get("first_day", ""), "Vanaf maandag")
+            policy = policy_for(conn, location.id)
+            add_plan_stop(
+                conn,
+                actor,
+                child_id,
+                location.id,
+                first,
+                int(weeks) if weeks.isdigit() else 0,
+                today(),
+                policy,
+            )
+            message = f"De opvangstop vanaf {fmt_date(first)} is bewaard."
         elif what == "absence":
             reason = form.get("reason", "")
             if reason not in {r.value for r in Reason}:

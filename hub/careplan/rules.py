@@ -117,3 +117,15 @@ def planned_days(plan: CarePlan, first: date, last: date) -> dict[date, PlanDay]
             days[day] = planned
         day += timedelta(days=1)
     return days
+
+
+NOTICE_MONTHS = 1  # both documents: the care ends at the earliest a month after it is given notice
+
+
+def earliest_end(notice_on: date) -> date:
+    """The earliest last day of care when notice is given on ``notice_on``: a month later, less a day
+    (notice on 15/03 -> 14/04; on 31/01 -> 27/02, the shorter month's last day less one)."""
+    index = notice_on.year * 12 + notice_on.month - 1 + NOTICE_MONTHS
+    year, month = divmod(index, 12)
+    same_day = date(year, month + 1, min(notice_on.day, calendar.monthrange(year, month + 1)[1]))
+    return same_day - timedelta(days=1)

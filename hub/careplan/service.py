@@ -9,7 +9,7 @@ from datetime import date, time, timedelta
 
 import sqlite_utils
 
-from hub.careplan.rules import CarePlan, PlanDay, PlanVersion, Size, planned_days, with_change
+from hub.careplan.rules import CarePlan, PlanDay, PlanVersion, Size, earliest_end, planned_days, with_change
 from hub.core.actors import Actor, NoAccess, Refused
 from hub.core.db import write_transaction
 from hub.core.localtime import fmt_date, now_utc_iso
@@ -137,12 +137,17 @@ def change_plan(
 def end_plan(
     db: sqlite_utils.Database, actor: Actor, child_id: int, location_id: str, end: date, today: date
 ) -> None:
-    """The plan's last day (the notice period is the location's to respect); not before today."""
+    """The plan's last day, given notice today: a month's notice (both documents), never before the start."""
     stored = plan_of(db, child_id, location_id)
     if stored is None:
         raise NoAccess("plan")
-    if end < today or end < stored.plan.start:
-        raise Refused("De einddatum ligt vandaag of later, en na de startdatum.")
+    if end < stored.plan.start:
+        raise Refused("De einddatum ligt na de startdatum.")
+    earliest = earliest_end(today)
+    if stored.plan.start <= today and end < earliest:  # a plan not started yet needs no notice
+        raise Refused(
+            f"De opzegtermijn is 1 maand: de laatste opvangdag is ten vroegste {fmt_date(earliest)}."
+        )
     with write_transaction(db):
         db.execute("UPDATE care_plans SET end_day = ? WHERE id = ?", (end.isoformat(), stored.id))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from hub.billing.absences import (
     Outcome,
     fmt_days,
     judge_absences,
+    plan_stop_problem,
     reported_in_time,
     respite_table,
     round_half_day,
@@ -28,6 +29,7 @@ from hub.careplan.rules import (
     PlanDay,
     PlanVersion,
     Size,
+    earliest_end,
     months_in_care,
     planned_days,
     with_change,
@@ -309,3 +311,22 @@ def test_the_two_organisations_are_two_presets_of_one_policy() -> None:
     assert policy_named(None) is AG_ANTWERPEN and policy_named("gezinsbond") is GEZINSBOND
     with pytest.raises(ValueError, match="unknown billing rules"):
         policy_named("elders")
+
+
+def test_a_plan_stop_is_1_or_3_weeks_from_a_monday_at_most_3_a_year_asked_8_weeks_ahead() -> None:
+    asked = date(2026, 3, 2)
+    monday = asked + timedelta(weeks=8)  # 27/04/2026, exactly 8 weeks ahead
+    assert plan_stop_problem(AG_ANTWERPEN, monday, 3, asked, 0) is None  # one block of 3 weeks
+    assert plan_stop_problem(AG_ANTWERPEN, monday, 1, asked, 2) is None  # the third single week
+    assert "8 weken" in plan_stop_problem(AG_ANTWERPEN, monday - timedelta(weeks=1), 1, asked, 0)
+    assert "nog 0 over" in plan_stop_problem(AG_ANTWERPEN, monday, 1, asked, 3)
+    assert "nog 2 over" in plan_stop_problem(AG_ANTWERPEN, monday, 3, asked, 1)
+    assert "1 week of 3 weken" in plan_stop_problem(AG_ANTWERPEN, monday, 2, asked, 0)
+    assert "maandag" in plan_stop_problem(AG_ANTWERPEN, monday + timedelta(days=1), 1, asked, 0)
+    assert "geen tijdelijke stopzetting" in plan_stop_problem(GEZINSBOND, monday, 1, asked, 0)
+
+
+def test_notice_of_a_month_gives_the_earliest_last_day() -> None:
+    assert earliest_end(date(2026, 3, 15)) == date(2026, 4, 14)
+    assert earliest_end(date(2026, 1, 31)) == date(2026, 2, 27)
+    assert earliest_end(date(2026, 12, 1)) == date(2026, 12, 31)

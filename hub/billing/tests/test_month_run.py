@@ -11,6 +11,9 @@ from fractions import Fraction
 import pytest
 
 from hub.accounts.actors import Refused
+from hub.billing.absences import Outcome
+from hub.billing.data import add_plan_stop
+from hub.billing.policy import AG_ANTWERPEN
 from hub.billing.service import correct_invoice, counter_of, finalise_month, invoice_pdf_of, issued, month_run
 from hub.careplan.rules import PlanDay, Size
 from hub.careplan.service import create_plan
@@ -146,3 +149,19 @@ def test_the_counter_shows_the_days_left_this_year_up_to_yesterday(db, door, dem
     )
     db.conn.commit()
     assert counter_of(db, demo.location_id, jules, at("2026-03-12", "10:00")).balance == Fraction(29, 2)
+
+
+def test_a_plan_stop_makes_its_week_free_and_counts_against_the_three_weeks(db, door, demo) -> None:
+    jules = child_id(db, "Jules")
+    actor = location_actor(demo)
+    create_plan(db, actor, jules, demo.location_id, date(2026, 3, 2), None, {n: FULL for n in range(5)})
+    add_plan_stop(db, actor, jules, demo.location_id, date(2026, 5, 4), 1, date(2026, 3, 9), AG_ANTWERPEN)
+    with pytest.raises(Refused, match="nog 2 over"):
+        add_plan_stop(db, actor, jules, demo.location_id, date(2026, 6, 1), 3, date(2026, 3, 9), AG_ANTWERPEN)
+    days = db.execute("SELECT day FROM billing_absences WHERE reason = 'opvangstop' ORDER BY day").fetchall()
+    assert [d for (d,) in days] == [f"2026-05-{d:02d}" for d in range(4, 11)]
+    # the stop's planned days are free: they neither use justified days nor cost
+    billable(db, "Jules")
+    [preview] = month_run(db, demo.location_id, 2026, 5, TABLE, at("2026-05-11", "09:00")).previews
+    stop_week = {j.absence.day: j.outcome for j in preview.draft.judged if j.absence.day >= date(2026, 5, 4)}
+    assert stop_week == {date(2026, 5, d): Outcome.FREE for d in range(4, 9)}

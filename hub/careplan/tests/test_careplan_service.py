@@ -10,7 +10,7 @@ from hub.accounts.actors import NoAccess, Refused
 from hub.attendance.cells import CellState
 from hub.attendance.grid import month_grid
 from hub.careplan.rules import PlanDay, Size
-from hub.careplan.service import capacity, change_plan, create_plan, plan_of, planned_at
+from hub.careplan.service import capacity, change_plan, create_plan, end_plan, plan_of, planned_at
 from tests.support.attendance import at, child_id, day_at_the_creche, location_actor, row_of, second_location
 from tests.support.attendance import db as db  # the fixtures, on the demo database
 from tests.support.attendance import door as door
@@ -104,3 +104,12 @@ def test_capacity_counts_the_children_planned_each_day_against_the_places(db, de
     create_plan(db, actor, child_id(db, "Noah"), demo.location_id, date(2026, 3, 2), None, {1: FULL})
     days = capacity(db, demo.location_id, date(2026, 3, 9), 3, 2)  # Monday 9 March, 2 places
     assert days == [(date(2026, 3, 9), 2, 2), (date(2026, 3, 10), 3, 2), (date(2026, 3, 11), 0, 2)]
+
+
+def test_ending_a_plan_that_has_started_takes_a_months_notice(db, demo) -> None:
+    actor, jules = location_actor(demo), child_id(db, "Jules")
+    create_plan(db, actor, jules, demo.location_id, date(2026, 3, 2), None, {0: FULL})
+    with pytest.raises(Refused, match="ten vroegste 14/04/2026"):
+        end_plan(db, actor, jules, demo.location_id, date(2026, 3, 31), today=date(2026, 3, 15))
+    end_plan(db, actor, jules, demo.location_id, date(2026, 4, 14), today=date(2026, 3, 15))
+    assert plan_of(db, jules, demo.location_id).plan.end == date(2026, 4, 14)
