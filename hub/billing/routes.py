@@ -3,6 +3,7 @@ the accountant's CSV, and per child the attest inkomenstarief, debtor and absenc
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -33,6 +34,7 @@ from hub.billing.service import (
     direct_debit_for_month,
     finalise_month,
     fiscal_attest,
+    invoice_mails,
     invoice_pdf_of,
     month_run,
     policy_for,
@@ -42,10 +44,12 @@ from hub.children.queries import children_at
 from hub.core.actors import NoAccess, Refused, Role
 from hub.core.localtime import fmt_date, fmt_month, today
 from hub.locations.schedule import parse_day
+from hub.mail import MailError
 from hub.prices.amounts import AmountTable
 from hub.web.nav import NavEntry
-from hub.web.web import AtLocation, at_location, now, render, see_other
+from hub.web.web import AtLocation, at_location, now, portal, render, see_other
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 
 
@@ -119,7 +123,18 @@ async def finalise(request: Request, here: AtLocation = Depends(at_location)) ->
         ids = finalise_month(conn, actor, location.id, year, month, _table(request), now())
     except Refused as refused:
         return _page(request, here, year, month, refused.reason, status_code=400)
+    _mail(request, conn, ids)
     return see_other(_path(location.id, year, month), request, f"{len(ids)} facturen gefinaliseerd.")
+
+
+def _mail(request: Request, conn, ids: list[int]) -> None:
+    """Tell each debtor where the invoice is; the outbox sends (a mail that fails is logged, not fatal)."""
+    state = portal(request)
+    for mail in invoice_mails(conn, ids, state.base_url):
+        try:
+            state.mailer.send(mail)
+        except MailError as error:
+            log.warning("invoice mail not sent: %s", error)
 
 
 @router.post("/locaties/{location_id}/facturatie/{invoice_id}/corrigeren")
@@ -128,9 +143,10 @@ async def correct(request: Request, invoice_id: int, here: AtLocation = Depends(
     form = await request.form()
     year, month = parse_month(str(form.get("maand", "")))
     try:
-        correct_invoice(conn, actor, location.id, invoice_id, _table(request), now())
+        credit, new = correct_invoice(conn, actor, location.id, invoice_id, _table(request), now())
     except Refused as refused:
         return _page(request, here, year, month, refused.reason, status_code=400)
+    _mail(request, conn, [credit, new])
     return see_other(_path(location.id, year, month), request, "Creditnota en nieuwe factuur gemaakt.")
 
 

@@ -44,6 +44,8 @@ from hub.core.actors import Actor, NoAccess, Refused
 from hub.core.db import write_transaction
 from hub.core.localtime import fmt_date, fmt_month, local, now_utc_iso
 from hub.locations.queries import location_schedule
+from hub.mail import Mail
+from hub.mail.texts import SIGNATURE
 from hub.prices.amounts import AmountTable, DatedAmount, DatedAmounts
 
 FINALISE_TRIES = 3
@@ -746,3 +748,28 @@ def counter_of(db: sqlite_utils.Database, location_id: str, child_id: int, now: 
     balance = judged[-1].balance_after if judged else allowance
     used = sum(1 for j in judged if j.outcome is Outcome.JUSTIFIED)
     return Counter(policy.counter_nl, balance, allowance, used)
+
+
+def invoice_mails(db: sqlite_utils.Database, invoice_ids: list[int], base_url: str) -> list[Mail]:
+    """One mail per issued invoice or credit note with a debtor's address: where to find it."""
+    mails = []
+    for invoice_id in invoice_ids:
+        row = db.execute(
+            """
+            SELECT i.number, i.kind, i.year, i.month, i.total, i.debtor_email, c.first_name, l.name
+            FROM invoices i JOIN children c ON c.id = i.child_id JOIN locations l ON l.id = i.location_id
+            WHERE i.id = ?
+            """,
+            (invoice_id,),
+        ).fetchone()
+        number, kind, year, month, total, email, child, location = row
+        if not email:
+            continue
+        what = "Creditnota" if kind == "creditnota" else "Factuur"
+        period, amount = fmt_month(year, month), total.replace(".", ",")
+        text = (
+            f"Beste ouder,\n\n{what} {number} van {location} voor {child}, {period}, staat klaar: "
+            f"{amount} euro.\n\nJe vindt ze in je account: {base_url.rstrip('/')}/ouders/facturen" + SIGNATURE
+        )
+        mails.append(Mail(email, f"{what} {number}: {child}, {fmt_month(year, month)}", text))
+    return mails

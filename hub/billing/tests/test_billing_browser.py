@@ -100,6 +100,13 @@ def test_a_location_plans_bills_last_month_and_corrects_with_a_credit_note(
     page.get_by_role("button", name="Facturen finaliseren").click()
     expect(page.locator("#flash")).to_have_text("1 facturen gefinaliseerd.")
     first = page.locator("#invoice-1 a").get_attribute("href")
+    [mailed] = [m.read_text() for m in (tmp_path / "mail").glob("*.eml")]  # the debtor is told
+    assert (
+        f"To: {ANNE}" in mailed
+        and "Factuur 1" in mailed
+        and "69,38 euro" in mailed
+        and "/ouders/facturen" in mailed
+    )
     original = _pdf(page, first)
     text = _pdf_text(original, tmp_path, "facturatie-factuur-1")
     for literal in (
