@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -18,10 +18,11 @@ from hub.billing.service import finalise_month
 from hub.core.actors import Actor
 from hub.core.db import connect
 from hub.core.localtime import fmt_date, local, today
+from hub.demo import DEMO_DOSSIER, DEMO_PIN
 from hub.prices.amounts import parse_amounts
 from tests.support.billing import AMOUNTS, BillingHub, stay
 from tests.support.browser import ARTIFACTS, login_organisator, screenshot
-from tests.support.parents import ANNE, BERT, login_parent
+from tests.support.parents import ANNE, BERT, PASSWORD, last_open_day, login_parent
 from tests.support.portal import PortalClient
 from tests.support.portal_world import OTHER_DOSSIER, OTHER_PIN
 
@@ -201,3 +202,48 @@ def test_another_organisators_location_gets_404_for_an_invoice_and_its_month(bil
     assert other.get(f"/locaties/klavertje/facturatie/{invoice}.pdf").status_code == 404
     assert other.get(f"/locaties/zonnebloem/facturatie?maand={hub.key}").status_code == 404
     assert other.get(f"/locaties/klavertje/facturatie/kind/{jules}").status_code == 404
+
+
+def test_a_parent_reports_absences_on_a_phone_and_the_location_approves_the_one_with_a_note(
+    page: Page, billing_hub: BillingHub
+) -> None:
+    hub, jules = billing_hub, billing_hub.families.jules
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{hub.url}/ouders/aanmelden")
+    page.get_by_label("E-mailadres", exact=True).fill(ANNE)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.locator("h1")).to_contain_text("Vandaag")
+
+    tomorrow = today() + timedelta(days=1)
+    page.goto(f"{hub.url}/ouders/kinderen/{jules}/dag/{tomorrow.isoformat()}?locatie=zonnebloem")
+    page.locator("#afwezig summary").click()
+    expect(page.locator("#afwezig")).to_contain_text("Meld een afwezigheid vóór 08:00")
+    page.get_by_label("Reden").select_option("ziek_attest")
+    page.get_by_label("Doktersattest").set_input_files(
+        {"name": "attest.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% attest\n"}
+    )
+    page.get_by_role("button", name="Afwezigheid melden").click()
+    expect(page.locator("#flash")).to_contain_text("Je afwezigheidsmelding is verstuurd")
+    expect(page.locator(".request")).to_contain_text("ziek met doktersattest — op tijd gemeld")
+    screenshot(page, "ouders-afwezig-gemeld")
+
+    gone = last_open_day(hub.database)
+    page.goto(f"{hub.url}/ouders/kinderen/{jules}/dag/{gone.isoformat()}?locatie=zonnebloem")
+    page.locator("#afwezig summary").click()
+    page.get_by_label("Reden").select_option("vakantie")
+    page.get_by_role("button", name="Afwezigheid melden").click()
+    expect(page.locator(".request")).to_contain_text("te laat gemeld (na 08:00)")
+
+    staff = PortalClient(hub.url)
+    staff.login_location(DEMO_DOSSIER, DEMO_PIN)
+    listing = staff.get("/locaties/zonnebloem/ouderverzoeken").text
+    assert "op tijd gemeld" in listing and "te laat gemeld" in listing and "doktersattest</a>" in listing
+    with sqlite3.connect(hub.database) as db:
+        (noted,) = db.execute("SELECT request_id FROM parent_request_notes").fetchone()
+    staff.post(
+        f"/locaties/zonnebloem/ouderverzoeken/{noted}/goedkeuren", {}, "/locaties/zonnebloem/ouderverzoeken"
+    )
+    page.goto(f"{hub.url}/ouders/verzoeken")
+    expect(page.locator(f'[data-request="{noted}"] .status')).to_contain_text("Goedgekeurd")
+    screenshot(page, "ouders-afwezig-goedgekeurd")
