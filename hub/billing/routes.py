@@ -39,6 +39,7 @@ from hub.billing.service import (
     month_run,
     policy_for,
     save_creditor,
+    save_rules,
 )
 from hub.children.queries import children_at
 from hub.core.actors import NoAccess, Refused, Role
@@ -96,6 +97,10 @@ def _page(
         "fmt_days": fmt_days,
         "creditor": creditor_of(conn, location.id),
         "may_set_creditor": here.actor.role is Role.ORGANISATOR,
+        "presets": [
+            ("ag-antwerpen", "AG Kinderopvang Antwerpen (groepsopvang)"),
+            ("gezinsbond", "Gezinsbond (gezinsopvang)"),
+        ],
         "collect_on": fmt_date(today() + timedelta(days=5)),
         "error": error,
     }
@@ -328,3 +333,21 @@ def fiscal(child_id: int, year: int, here: AtLocation = Depends(at_location)) ->
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="fiscaal-attest-{year}.pdf"'},
     )
+
+
+@router.post("/locaties/{location_id}/facturatie/regels")
+async def rules(request: Request, here: AtLocation = Depends(at_location)) -> Response:
+    """Which organisation's rules the location bills by (the organisator only)."""
+    actor, conn, location = here
+    form = await request.form()
+    year, month = parse_month(str(form.get("maand", "")))
+    try:
+        if actor.role is not Role.ORGANISATOR:
+            raise Refused("Enkel je organisator kiest de regels voor de facturatie.")
+        save_rules(conn, location.id, str(form.get("rules", "")), form.get("scope") == "location")
+    except (Refused, ValueError) as refused:
+        reason = (
+            refused.reason if isinstance(refused, Refused) else "Kies de regels van een van de organisaties."
+        )
+        return _page(request, here, year, month, reason, status_code=400)
+    return see_other(_path(location.id, year, month), request, "De regels voor de facturatie zijn bewaard.")

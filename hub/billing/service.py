@@ -35,7 +35,7 @@ from hub.billing.invoice_rules import (
     draft_invoice,
 )
 from hub.billing.pdf import PdfFiscal, PdfInvoice, PdfLine, fiscal_pdf, invoice_pdf
-from hub.billing.policy import BillingPolicy, Reason, policy_named
+from hub.billing.policy import POLICIES, BillingPolicy, Reason, policy_named
 from hub.billing.sepa import Collection, Creditor, direct_debit
 from hub.careplan.rules import months_in_care, planned_days
 from hub.careplan.service import plans_at
@@ -773,3 +773,20 @@ def invoice_mails(db: sqlite_utils.Database, invoice_ids: list[int], base_url: s
         )
         mails.append(Mail(email, f"{what} {number}: {child}, {fmt_month(year, month)}", text))
     return mails
+
+
+def save_rules(db: sqlite_utils.Database, location_id: str, name: str, for_location_only: bool) -> None:
+    """Which preset a location follows: its organisator's setting, or this location's own."""
+    policy_named(name)  # an unknown name is refused here
+    if name not in POLICIES:
+        raise Refused("Kies de regels van een van de organisaties.")
+    with write_transaction(db):
+        if for_location_only:
+            db.execute("UPDATE locations SET billing_rules = ? WHERE id = ?", (name, location_id))
+        else:
+            db.execute(
+                "UPDATE organisators SET billing_rules = ? WHERE id = (SELECT organisator_id FROM locations"
+                " WHERE id = ?)",
+                (name, location_id),
+            )
+            db.execute("UPDATE locations SET billing_rules = NULL WHERE id = ?", (location_id,))

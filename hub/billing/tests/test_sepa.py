@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -136,6 +137,25 @@ def test_the_organisator_sets_the_creditor_and_downloads_the_months_direct_debit
     xmlschema.XMLSchema(str(XSD)).validate(response.text)
     document = ET.fromstring(response.content)
     assert document.find("p:CstmrDrctDbtInitn/p:GrpHdr/p:CtrlSum", NS).text == "28.84"  # 25,34 + 3,50
+    # the rules are a setting: Gezinsbond's for this location only, then the organisator's again
+    chosen = organisator.post(
+        "/locaties/zonnebloem/facturatie/regels",
+        {"maand": hub.key, "rules": "gezinsbond", "scope": "location"},
+        page,
+    )
+    assert "De regels voor de facturatie zijn bewaard." in chosen.text and "Regels: gezinsbond" in chosen.text
+    with sqlite3.connect(hub.database) as conn:
+        assert conn.execute("SELECT billing_rules FROM locations WHERE id = 'zonnebloem'").fetchone() == (
+            "gezinsbond",
+        )
+    unknown = organisator.post(
+        "/locaties/zonnebloem/facturatie/regels", {"maand": hub.key, "rules": "elders"}, page
+    )
+    assert unknown.status_code == 400
+    refused_rules = location.post(
+        "/locaties/zonnebloem/facturatie/regels", {"maand": hub.key, "rules": "ag-antwerpen"}, page
+    )
+    assert refused_rules.status_code == 400 and "Enkel je organisator" in refused_rules.text
     past = organisator.post(
         "/locaties/zonnebloem/facturatie/sepa", {"maand": hub.key, "collect_on": fmt_date(today())}, page
     )
