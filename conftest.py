@@ -4,4 +4,9 @@ The fixtures themselves live in tests/support/ as plugins, so a feature's tests 
 broker, database, browser and portal world as the end-to-end tests.
 """
 
-pytest_plugins = ("tests.support.fixtures", "tests.support.browser", "tests.support.portal_world")
+pytest_plugins = (
+    "tests.support.fixtures",
+    "tests.support.browser",
+    "tests.support.portal_world",
+    "tests.support.billing",
+)

@@ -57,6 +57,13 @@ RULE_FILES = (
     "hub/messages/rules.py",
     "hub/diary/rules.py",
     "hub/photos/rules.py",
+    "hub/billing/policy.py",
+    "hub/billing/bands.py",
+    "hub/billing/absences.py",
+    "hub/billing/fees.py",
+    "hub/careplan/rules.py",
+    "hub/billing/invoice_rules.py",
+    "hub/billing/fiscal.py",
 )
 # Project modules a rule file may import besides other rule files: pure helpers.
 PURE_HELPERS = ("hub.core.localtime", "wire")

@@ -33,6 +33,7 @@ class CellState(StrEnum):
     COMPLETE = "complete"  # green
     ERROR = "error"  # red
     ABSENT = "absent"  # grey with +
+    MISSED = "missed"  # "afwezig": a day of the care plan gone by without registration
     PRESENT = "present"  # green, "nu aanwezig"
     CLOSED = "closed"  # no attendance expected
     FUTURE = "future"  # not yet
@@ -112,12 +113,16 @@ def judge_day(
     intervals: Sequence[Interval],
     now: datetime,
     elsewhere: Sequence[Elsewhere] = (),
+    planned: bool = False,
 ) -> Cell:
-    """The cell of one child on ``schedule.day``, given that day's intervals at this location."""
+    """The cell of one child on ``schedule.day``, given that day's intervals at this location.
+
+    ``planned``: the child's care plan has this day (the caller looks it up; no plan, no absence).
+    """
     now = now.astimezone(UTC)
     intervals = tuple(sorted(intervals, key=lambda i: i.start))
     if not intervals:
-        return _empty(schedule, local(now).date())
+        return _empty(schedule, local(now).date(), planned)
     present_now = _still_present(intervals, schedule, now)
     findings = _pairing_findings(intervals, present_now) + _overlaps(intervals, elsewhere)
     if findings:
@@ -151,11 +156,13 @@ def counted_stays(cell: Cell) -> tuple[Interval, ...]:
     return _complete(cell.intervals)
 
 
-def _empty(schedule: DaySchedule, today: date) -> Cell:
+def _empty(schedule: DaySchedule, today: date, planned: bool = False) -> Cell:
     if not schedule.is_open:
         return Cell(schedule.day, CellState.CLOSED, closed=schedule.closed)
     if schedule.day > today:
         return Cell(schedule.day, CellState.FUTURE)
+    if planned and schedule.day < today:  # today the child may still come
+        return Cell(schedule.day, CellState.MISSED)
     return Cell(schedule.day, CellState.ABSENT)
 
 

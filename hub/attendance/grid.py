@@ -17,6 +17,7 @@ from hub.attendance.cells import Cell, CellState, Elsewhere, Mark, judge_day, mo
 from hub.attendance.days import CellKey, DayAttendance, attendance
 from hub.attendance.unknown_cards import UnknownCard, unknown_cards, unlisted_scans
 from hub.attendance.windows import days_left_to_fix, fix_deadline, overdue
+from hub.careplan.service import planned_at
 from hub.children.queries import Child, Stay, children_at, stays_at
 from hub.core.localtime import local
 from hub.locations.queries import location_schedule
@@ -158,13 +159,19 @@ def _grid(
     # every location of these children, so that stays at two places on one day can be compared
     found = attendance(db, first, last, child_ids=[child.id for child in children])
     elsewhere = elsewhere_of(db, found, location_id)
-    # a day without registrations looks the same for every child: judge it once
+    # a day without registrations looks the same for every child (planned or not): judge it once
     empty = {day.day: judge_day(day, (), now) for day in days}
+    missed = {day.day: judge_day(day, (), now, planned=True) for day in days}
+    planned = planned_at(db, location_id, first, last)
     rows = []
     for child in children:
         stay = stays.get(child.id, Stay())
         cells = tuple(
-            (empty[day.day] if stay.covers(day.day) else _not_enrolled(day))
+            (
+                (missed if (child.id, day.day) in planned else empty)[day.day]
+                if stay.covers(day.day)
+                else _not_enrolled(day)
+            )
             if (registered := found.get((location_id, child.id, day.day))) is None
             else judge_cell(registered, day, now, elsewhere[(child.id, day.day)])
             for day in days

@@ -36,6 +36,7 @@ STATE_CSS = {
     CellState.PRESENT: "now",
     CellState.ERROR: "err",
     CellState.ABSENT: "abs",
+    CellState.MISSED: "missed",
     CellState.CLOSED: "closed",
     CellState.FUTURE: "future",
 }
@@ -44,6 +45,7 @@ STATE_NL = {
     CellState.PRESENT: "nu aanwezig",
     CellState.ERROR: "fout",
     CellState.ABSENT: "niet aanwezig",
+    CellState.MISSED: "afwezig",
     CellState.CLOSED: "gesloten",
     CellState.FUTURE: "",
 }
@@ -84,6 +86,8 @@ def cell_view(base: str, day_text: str, cell: Cell, wide: bool) -> CellView:
         text = times if wide else "!"
     elif state is CellState.ABSENT:
         text = "+"
+    elif state is CellState.MISSED:
+        text = "afwezig"
     else:
         text = ""
     title = f"{day_text} · {STATE_NL[state]}" if STATE_NL[state] else day_text

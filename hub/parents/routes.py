@@ -17,15 +17,22 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import sqlite_utils
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from hub.accounts.passwords import password_problem
 from hub.accounts.sessions import new_token
 from hub.attendance.windows import shift_month
+from hub.billing.absences import reported_in_time
+from hub.billing.policy import REASON_NL
+from hub.billing.service import counter_of, fiscal_attest, invoices_of_children, pdf_for_children
+from hub.careplan.service import capacity as careplan_capacity
+from hub.careplan.service import plan_of
 from hub.core.actors import NoAccess, Refused
 from hub.core.db import connect, write_transaction
 from hub.core.localtime import fmt_date, fmt_month, local
+from hub.locations.queries import location_settings
+from hub.locations.schedule import parse_day
 from hub.mail import Mail, MailError
 from hub.mail.texts import SIGNATURE
 from hub.parents import accounts, queries, service
@@ -308,6 +315,67 @@ def _today_json(conn: sqlite_utils.Database, children: list[ParentChild], moment
     ]
 
 
+@router.get("/ouders/facturen")
+def invoices_page(
+    request: Request, account: Account = Depends(require_parent), conn: sqlite_utils.Database = Depends(db)
+) -> Response:
+    """The invoices and credit notes of the parent's children (issue 20)."""
+    children = [child.id for child in queries.children_of(conn, account)]
+    rows = invoices_of_children(conn, children)
+    for row in rows:
+        row["period"] = fmt_month(row["year"], row["month"])
+        row["amount"] = "€ " + row["total"].replace(".", ",")
+    last_year = local(now()).year - 1
+    attests = [
+        {"child": child, "place": place, "year": last_year}
+        for child in queries.children_of(conn, account)
+        for place in child.places
+        if any(r["child_id"] == child.id and r["year"] in (last_year, last_year - 1) for r in rows)
+    ]
+    counters = [
+        {"child": child, "place": place, "counter": found}
+        for child in queries.children_of(conn, account)
+        for place in child.places
+        if (found := counter_of(conn, place.id, child.id, now())) is not None
+    ]
+    context = {"active": "facturen", "invoices": rows, "attests": attests, "counters": counters}
+    return _page(request, "invoices.html", context)
+
+
+@router.get("/ouders/fiscaal/{child_id}.pdf")
+def fiscal_pdf(
+    child_id: int,
+    jaar: int = 0,
+    locatie: str = "",
+    account: Account = Depends(require_parent),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    """The fiscal attest of the parent's child at one of its locations (another family's: 404)."""
+    child = queries.child_of(conn, account, child_id)
+    place = queries.place_of(child, locatie)
+    if not 2000 <= jaar <= 2100:
+        raise NoAccess(jaar)
+    _figures, pdf = fiscal_attest(conn, place.id, child.id, jaar, now())
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="fiscaal-attest-{jaar}.pdf"'},
+    )
+
+
+@router.get("/ouders/facturen/{invoice_id}.pdf")
+def invoice_pdf(
+    invoice_id: int, account: Account = Depends(require_parent), conn: sqlite_utils.Database = Depends(db)
+) -> Response:
+    children = [child.id for child in queries.children_of(conn, account)]
+    number, kind, pdf = pdf_for_children(conn, children, invoice_id)  # another family's: 404
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{kind}-{number}.pdf"'},
+    )
+
+
 @router.get("/ouders")
 def today_page(
     request: Request, account: Account = Depends(require_parent), conn: sqlite_utils.Database = Depends(db)
@@ -475,6 +543,10 @@ def _day_view(
             "values": values or {},
             "error": error,
             "can_ask": the_day <= local(moment).date(),
+            "absence_reasons": [(r.value, REASON_NL[r]) for r in service.PARENT_REASONS],
+            "future": the_day > local(moment).date(),
+            "planned": planned_on(conn, child.id, place.id, the_day),
+            "in_time": reported_in_time(moment, the_day),
         },
     )
 
@@ -505,6 +577,122 @@ def ask(
         f"/ouders/kinderen/{child.id}/dag/{the_day.isoformat()}?locatie={place.id}",
         request,
         f"Je verzoek is verstuurd naar {place.name}. Je krijgt een mail als het behandeld is.",
+    )
+
+
+@router.post("/ouders/kinderen/{child_id}/dag/{day}/afwezig")
+async def report_absence(
+    request: Request,
+    child_id: int,
+    day: str,
+    locatie: str = Form(""),
+    reden: str = Form(""),
+    opmerking: str = Form(""),
+    attest: UploadFile | None = File(None),
+    account: Account = Depends(require_parent),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    """A parent reports an absence (issue 20): reason, comment, and a doctor's note when ill."""
+    child = queries.child_of(conn, account, child_id)
+    place = queries.place_of(child, locatie)
+    the_day = _day(day)
+    note = None
+    if attest is not None and attest.filename:
+        note = await attest.read(service.MAX_NOTE_BYTES + 1)
+    try:
+        service.submit_absence(
+            conn, account, child, place, the_day, reden[:40], opmerking[:2000], note, now()
+        )
+    except Refused as refused:
+        return _day_view(
+            request, account, conn, child_id, day, place.id, {"opmerking": opmerking[:2000]}, refused.reason
+        )
+    return see_other(
+        f"/ouders/kinderen/{child.id}/dag/{the_day.isoformat()}?locatie={place.id}",
+        request,
+        f"Je afwezigheidsmelding is verstuurd naar {place.name}.",
+    )
+
+
+def planned_on(conn: sqlite_utils.Database, child_id: int, location_id: str, day: date):
+    """The care planned for the child that day, or None (no plan, or not planned)."""
+    stored = plan_of(conn, child_id, location_id)
+    return stored.plan.planned(day) if stored else None
+
+
+def _parse_day(text: str) -> date | None:
+    try:
+        return parse_day(text) if text.strip() else None
+    except ValueError:
+        raise Refused(f"‘{text[:20]}’ is geen datum; schrijf ze als DD/MM/JJJJ.") from None
+
+
+@router.post("/ouders/kinderen/{child_id}/dag/{day}/extra")
+def ask_extra_day(
+    request: Request,
+    child_id: int,
+    day: str,
+    locatie: str = Form(""),
+    van: str = Form(""),
+    tot: str = Form(""),
+    vervalt: str = Form(""),
+    opmerking: str = Form(""),
+    account: Account = Depends(require_parent),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    """ "Dag aanvragen": an extra day of care (issue 20)."""
+    child = queries.child_of(conn, account, child_id)
+    place = queries.place_of(child, locatie)
+    the_day = _day(day)
+    try:
+        expires = _parse_day(vervalt[:20])
+        service.submit_extra_day(
+            conn, account, child, place, the_day, van[:20], tot[:20], opmerking[:2000], expires, now()
+        )
+    except Refused as refused:
+        return _day_view(
+            request,
+            account,
+            conn,
+            child_id,
+            day,
+            place.id,
+            {"van": van[:20], "tot": tot[:20]},
+            refused.reason,
+        )
+    return see_other(
+        f"/ouders/kinderen/{child.id}/dag/{the_day.isoformat()}?locatie={place.id}",
+        request,
+        f"Je aanvraag is verstuurd naar {place.name}.",
+    )
+
+
+@router.post("/ouders/kinderen/{child_id}/dag/{day}/ruil")
+def ask_swap(
+    request: Request,
+    child_id: int,
+    day: str,
+    locatie: str = Form(""),
+    naar: str = Form(""),
+    opmerking: str = Form(""),
+    account: Account = Depends(require_parent),
+    conn: sqlite_utils.Database = Depends(db),
+) -> Response:
+    """ "Ruildag": this planned day for another (issue 20)."""
+    child = queries.child_of(conn, account, child_id)
+    place = queries.place_of(child, locatie)
+    the_day = _day(day)
+    try:
+        new_day = _parse_day(naar[:20])
+        if new_day is None:
+            raise Refused("Kies de dag waarvoor je ruilt.")
+        service.submit_swap(conn, account, child, place, the_day, new_day, opmerking[:2000], now())
+    except Refused as refused:
+        return _day_view(request, account, conn, child_id, day, place.id, {"naar": naar[:20]}, refused.reason)
+    return see_other(
+        f"/ouders/kinderen/{child.id}/dag/{the_day.isoformat()}?locatie={place.id}",
+        request,
+        f"Je ruildag is verstuurd naar {place.name}.",
     )
 
 
@@ -639,12 +827,25 @@ def my_data_json(
 @router.get("/locaties/{location_id}/ouderverzoeken")
 def location_requests(request: Request, here: AtLocation = Depends(at_location)) -> Response:
     found = service.requests_at(here.conn, here.actor, here.location.id)
+    places = location_settings(here.conn, here.location.id).places
+    capacity = {}  # the day's planned children against the places, beside each open extra or swap day
+    for r in found:
+        if r.status is Status.SUBMITTED and r.kind in (service.EXTRA_DAY, service.SWAP_DAY):
+            [(_day, planned, _places)] = careplan_capacity(here.conn, here.location.id, r.day, 1, places)
+            capacity[r.id] = f"{planned}/{places}" if places is not None else str(planned)
     return render(
         request,
         "parents/location_requests.html",
-        {"requests": found, "active": "ouderverzoeken", "STATUS_NL": STATUS_NL},
+        {"requests": found, "active": "ouderverzoeken", "STATUS_NL": STATUS_NL, "capacity": capacity},
         location=here.location,
     )
+
+
+@router.get("/locaties/{location_id}/ouderverzoeken/{request_id}/attest")
+def location_note(request_id: int, here: AtLocation = Depends(at_location)) -> Response:
+    """The doctor's note a parent uploaded with an absence."""
+    content_type, data = service.note_of(here.conn, here.actor, here.location.id, request_id)
+    return Response(data, media_type=content_type, headers={"Content-Disposition": "inline"})
 
 
 @router.post("/locaties/{location_id}/ouderverzoeken/{request_id}/goedkeuren")
@@ -655,6 +856,16 @@ def location_accept(request: Request, request_id: int, here: AtLocation = Depend
     except Refused as refused:
         return see_other(back, request, f"Niet goedgekeurd: {refused.reason}", True)
     mailed = "" if _send(request, mail) else " De mail aan de ouder kon niet verstuurd worden."
+    if decided.is_absence:
+        done = (
+            f"Goedgekeurd: {decided.child_name} is afwezig op {fmt_date(decided.day)} ({decided.reason_nl})."
+        )
+        return see_other(back, request, done + mailed)
+    if decided.kind != "correctie":
+        done = (
+            f"Goedgekeurd: het opvangplan van {decided.child_name} is aangepast voor {fmt_date(decided.day)}."
+        )
+        return see_other(back, request, done + mailed)
     return see_other(
         back,
         request,

@@ -9,7 +9,7 @@ attempts = 5               # tries per check before it waits for the next check
 first_pause_s = 30         # pause after the first failed try; doubles each time ...
 longest_pause_s = 600      # ... up to this
 timeout_s = 20             # per try
-amounts_file = ""          # the dated KO-toeslag amounts (hub/prices/amounts.py); empty: days only
+amounts_file = ""          # dated amounts: KO-toeslag, [[billing]] (hub/prices/amounts.py); empty: days only
 """
 
 from __future__ import annotations

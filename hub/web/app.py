@@ -36,8 +36,10 @@ from hub.attendance import correction_routes as corrections
 from hub.attendance import grid_routes as grid
 from hub.attendance import overview_routes as overview
 from hub.attendance import uncertain_routes as uncertain
+from hub.billing import routes as billing
 from hub.browserscan import routes as browserscan
 from hub.cards import routes as cards
+from hub.careplan import routes as careplan
 from hub.children import routes as children
 from hub.core.actors import StaffRole
 from hub.core.db import open_database
@@ -58,6 +60,7 @@ from hub.notify import routes as notify
 from hub.parents import routes as parents
 from hub.photos import routes as photos
 from hub.photos.settings import photo_folder
+from hub.prices.loader import load_amounts
 from hub.staff import routes as staff
 from hub.upload import routes as upload
 from hub.web.body_limit import BodyLimit
@@ -159,6 +162,8 @@ def create_app(
     if ingest is None:
         ingest = Ingest(database, publish=lambda _topic, _payload: False, settle=lambda _delivery: None)
     browserscan.install(app, ingest, settings.browser_scanner)  # a tablet or phone as scanner (issue 19)
+    careplan.install(app)  # "Opvangplannen" (issue 20)
+    billing.install(app, load_amounts(settings.upload.amounts_file))  # "Facturatie" (issue 20)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:

@@ -60,6 +60,20 @@ def test_a_parent_sees_the_children_of_both_organisators_and_no_other_child(worl
     assert "Nog niet aangekomen" in page or "Aangekomen" in page or "Vertrokken" in page
 
 
+def _invoice_of(world: PortalWorld, child: int) -> int:
+    """A final invoice of ``child`` at De Zonnebloem, as the month run stores one."""
+    with sqlite3.connect(world.database) as db:
+        (org,) = db.execute("SELECT organisator_id FROM locations WHERE id = 'zonnebloem'").fetchone()
+        cursor = db.execute(
+            "INSERT INTO invoices (organisator_id, number, kind, location_id, child_id, year, month,"
+            " debtor_name, total, fiscal, body, pdf, issued_at)"
+            " VALUES (?, 1, 'factuur', 'zonnebloem', ?, 2026, 3, 'Bert Janssens', '10.00', '10.00', '{}',"
+            " X'25504446', '2026-04-01T08:00:00Z')",
+            (org, child),
+        )
+        return cursor.lastrowid
+
+
 def test_every_parent_route_with_an_id_is_404_for_another_familys_ids(world: PortalWorld) -> None:
     families = add_families(world.database, world.other_child)
     # a request of family B, so that its id exists
@@ -67,8 +81,14 @@ def test_every_parent_route_with_an_id_is_404_for_another_familys_ids(world: Por
     day = last_open_day(world.database)
     assert _ask(bert, families.lotte, day, "zonnebloem", "08:00", "16:00").status_code == 200
     (bert_request,) = _request_ids(world)
+    bert_invoice = _invoice_of(world, families.lotte)  # and an invoice of Lotte's (issue 20)
     anne = login_parent(world.url, ANNE)
-    others = {"child_id": families.lotte, "request_id": bert_request, "day": day.isoformat()}
+    others = {
+        "child_id": families.lotte,
+        "request_id": bert_request,
+        "day": day.isoformat(),
+        "invoice_id": bert_invoice,
+    }
     routes = [
         (method, route.path)
         for route in world_app_routes(world)
