@@ -151,7 +151,8 @@ mount -t proc proc /proc
 mount -t devtmpfs devtmpfs /dev
 for m in {" ".join(MODULES)}; do insmod /modules/$m.ko; done
 for i in $(seq 100); do [ -b /dev/vda ] && [ -b /dev/vdb ] && break; sleep 0.1; done
-mount -t ext4 /dev/vda /newroot && mount -t ext4 /dev/vdb /newroot/mnt || exec sh
+mount -t ext4 /dev/vda /newroot && mkdir -p /newroot/mnt && mount -t ext4 /dev/vdb /newroot/mnt ||
+  {{ echo "@@pi-check DONE initrd rc=1"; poweroff -f; }}
 umount /proc
 mount --move /dev /newroot/dev
 exec switch_root /newroot /bin/bash /mnt/guest.sh
@@ -182,6 +183,10 @@ def disk() -> None:
     if DISK.exists() and DISK_READY.exists():
         return
     DISK.unlink(missing_ok=True)
+    proc = TREE / "proc"
+    if proc.is_symlink():  # debootstrap in a container links /proc to the host's: the machine mounts its own
+        proc.unlink()
+        proc.mkdir()
     run(["mkfs.ext4", "-q", "-F", "-L", "root", "-d", TREE, DISK, "6G"], 1800)
 
 
@@ -192,7 +197,15 @@ def wheelhouse(payload: Path) -> None:
     for old in cache.glob("aanwezig-*.whl"):
         old.unlink()
     pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
-    run([*pip, "wheel", "--no-deps", "-w", cache, ROOT], 600, cwd=WORK)
+    # from a copy of what the wheel holds: setuptools would otherwise walk var/ (this root tree)
+    source = WORK / "source"
+    shutil.rmtree(source, ignore_errors=True)
+    for name in ("wire", "device", "hub", "provisioning"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "tests"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    run([*pip, "wheel", "--no-deps", "-w", cache, source], 600, cwd=WORK)
+    shutil.rmtree(source)
     if not (cache / ".downloaded").exists():
         platforms = ["manylinux2014_aarch64", "manylinux_2_28_aarch64", "manylinux_2_17_aarch64"]
         platforms = [f"--platform={p}" for p in platforms]
@@ -387,6 +400,8 @@ def main() -> int:
     results.update(stage_seconds(marks))
     results.update(times)
     failed = [line for _, line in marks if line.startswith("DONE") and not line.endswith("rc=0")]
+    if not any(line == "END" for _, line in marks):
+        failed.append("DONE machine-did-not-finish rc=1")
     results["failed_stages"] = ", ".join(line.split()[1] for line in failed)
     results["untested"] = "python3-picamera2 (not in Debian's archive); systemd (install-unit --no-systemd)"
     path = write_results("pi-check", results)

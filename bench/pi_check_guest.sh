@@ -4,6 +4,7 @@
 # on the console are what the host reads; the machine powers off at the end.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
 export DEBIAN_FRONTEND=noninteractive
+CHECKINS=@CHECKINS@ # check-ins the unit must have delivered (bench/pi_check.py fills it in)
 mark() { echo "@@pi-check $*"; }
 finish() {
   cp /tmp/unit.log /mnt/out/ 2>/dev/null
@@ -92,13 +93,13 @@ unit() {
     sleep 5
     read -r sent backlog < <(outbox)
     kill -0 $pid 2>/dev/null || break
-    [ "$sent" -ge @CHECKINS@ ] && [ "$backlog" = 0 ] && break
+    [ "$sent" -ge "$CHECKINS" ] && [ "$backlog" = 0 ] && break
   done
   kill -TERM $pid 2>/dev/null
   wait $pid
   mark "INFO checkins_sent $sent"
   mark "INFO checkins_backlog $backlog"
   tail -n 40 /tmp/unit.log
-  [ "$sent" -ge @CHECKINS@ ] && [ "$backlog" = 0 ]
+  [ "$sent" -ge "$CHECKINS" ] && [ "$backlog" = 0 ]
 }
 step unit unit
