@@ -213,7 +213,8 @@ def wheelhouse(payload: Path) -> None:
         run([*pip, "download", "-d", cache, *platforms, *pin, *DEVICE_REQUIREMENTS], 1800)
         sdist = WORK / "sdist"
         run([*pip, "download", "-d", sdist, "--no-deps", "--no-binary=:all:", "evdev>=1.7"], 600)
-        run([*pip, "download", "-d", sdist, "--no-deps", "--only-binary=:all:", "wheel"], 600)
+        # evdev builds with setuptools>=77, newer than Debian's: from the wheelhouse, not PyPI
+        run([*pip, "download", "-d", sdist, "--no-deps", "--only-binary=:all:", "setuptools>=77"], 600)
         (cache / ".downloaded").touch()
     shutil.copytree(cache, payload / "wheels")
     shutil.copytree(WORK / "sdist", payload / "sdist")
@@ -384,7 +385,7 @@ def main() -> int:
     finally:
         site.stop()
 
-    info = dict(line.split(" ", 2)[1:] for _, line in marks if line.startswith("INFO "))
+    info = dict(line[len("INFO ") :].partition(" ")[::2] for _, line in marks if line.startswith("INFO "))
     decoded = {}
     for _, line in marks:
         if line.startswith("DECODED "):

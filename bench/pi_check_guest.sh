@@ -46,8 +46,7 @@ build_evdev() {
   # evdev has no aarch64 wheel on PyPI (piwheels serves Raspberry Pi OS): build one from its sdist
   command -v gcc >/dev/null || dpkg -i /var/cache/pi-check-build-tools/*.deb >/dev/null || return 1
   python3 -m venv /tmp/build &&
-    /tmp/build/bin/pip install -q --no-index /mnt/sdist/wheel-*.whl &&
-    /tmp/build/bin/pip wheel -q --no-index --no-build-isolation --no-deps -w /mnt/out /mnt/sdist/evdev-*.tar.gz &&
+    /tmp/build/bin/pip wheel -q --no-index --find-links /mnt/sdist --no-deps -w /mnt/out /mnt/sdist/evdev-*.tar.gz &&
     cp /mnt/out/evdev-*.whl /mnt/wheels/
 }
 ls /mnt/wheels/evdev-*.whl >/dev/null 2>&1 || step build-evdev build_evdev
