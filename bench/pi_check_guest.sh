@@ -10,8 +10,7 @@ finish() {
   cp /tmp/unit.log /mnt/out/ 2>/dev/null
   sync
   mark END
-  echo o >/proc/sysrq-trigger
-  sleep 60
+  /mnt/busybox poweroff -f
 }
 trap finish EXIT
 step() { # step NAME COMMAND...: BEGIN/DONE markers around it, its output on the console
@@ -26,6 +25,7 @@ step() { # step NAME COMMAND...: BEGIN/DONE markers around it, its output on the
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /tmp
+ln -sfn /proc/self/fd /dev/fd # devtmpfs has no /dev/fd (bash's process substitution wants it)
 mount -o remount,rw /
 
 second_stage() {
@@ -90,7 +90,7 @@ unit() {
   local pid=$! sent=0 backlog=0
   for _ in $(seq 180); do # at most 15 minutes
     sleep 5
-    read -r sent backlog < <(outbox)
+    read -r sent backlog <<<"$(outbox)"
     kill -0 $pid 2>/dev/null || break
     [ "$sent" -ge "$CHECKINS" ] && [ "$backlog" = 0 ] && break
   done
