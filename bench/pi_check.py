@@ -271,9 +271,9 @@ def boot(
             assert qemu.stdout is not None
             os.set_blocking(qemu.stdout.fileno(), False)
             pending = b""
-            while qemu.poll() is None and time.monotonic() - start < timeout:
-                chunk = qemu.stdout.read() or b""
-                if not chunk:
+            # until the end of its output (b""), reading what is left after it powered off too
+            while (chunk := qemu.stdout.read()) != b"" and time.monotonic() - start < timeout:
+                if chunk is None:  # nothing yet
                     time.sleep(0.5)
                     continue
                 pending += chunk
