@@ -82,6 +82,8 @@ EOF
 }
 
 unit() {
+  # each run enrols a new unit on a new hub: start from an empty outbox, as a new SD card does
+  rm -rf /var/lib/aanwezig/*
   # generated frames (the demo's camera, cards from the roster the hub sends) and gpiozero's mock
   # pins for the lights and the matrix keypad
   AANWEZIG_CAMERA=generated GPIOZERO_PIN_FACTORY=mock AANWEZIG_LIGHTS=gpio AANWEZIG_KEYPAD=matrix \
