@@ -22,6 +22,7 @@ into the check; install-unit runs with ``--no-systemd``).
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import re
 import shutil
@@ -391,14 +392,21 @@ def main() -> int:
         if line.startswith("DECODED "):
             path, _, text = line[len("DECODED ") :].partition("\t")
             decoded[Path(path).name] = text
-    results.update(info)
+    results.update({key: int(value) if value.isdigit() else value for key, value in info.items()})
     results["decode_cards"] = len(expected) - 1
     results["decode_right"] = sum(1 for name, code in expected.items() if code and decoded.get(name) == code)
     results["decode_wrong"] = sum(1 for name, text in decoded.items() if text and text != expected.get(name))
     results["decode_empty_frame_nothing"] = int(decoded.get("empty.png") == "")
     results["checkins_sent"] = int(info.get("checkins_sent", 0))
+    results["checkins_backlog"] = int(info.get("checkins_backlog", -1))
     results["checkins_stored_by_hub"] = stored
-    results.update(stage_seconds(marks))
+    stages = stage_seconds(marks)
+    # the once-only stages (second stage, evdev's build) are kept from the run that did them
+    once = WORK / "once.json"
+    kept = json.loads(once.read_text()) if once.exists() else {}
+    kept.update({k: v for k, v in stages.items() if k in ("seconds_second_stage", "seconds_build_evdev")})
+    once.write_text(json.dumps(kept, indent=2) + "\n")
+    results.update({**{f"{k}_first_run": v for k, v in kept.items()}, **stages})
     results.update(times)
     failed = [line for _, line in marks if line.startswith("DONE") and not line.endswith("rc=0")]
     if not any(line == "END" for _, line in marks):
