@@ -412,7 +412,10 @@ def main() -> int:
     if not any(line == "END" for _, line in marks):
         failed.append("DONE machine-did-not-finish rc=1")
     results["failed_stages"] = ", ".join(line.split()[1] for line in failed)
-    results["untested"] = "python3-picamera2 (not in Debian's archive); systemd (install-unit --no-systemd)"
+    results["untested"] = (
+        "python3-picamera2 and the pi extra (only in Raspberry Pi OS's archive); apt-get install"
+        " (debootstrap brought the packages); systemd (install-unit --no-systemd; the unit runs as root)"
+    )
     path = write_results("pi-check", results)
     print_table("pi-check (arm64 under qemu-system-aarch64)", list(results.items()))
     print(f"console: {console}\nresults: {path}")
