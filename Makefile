@@ -3,9 +3,9 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-BENCHES := $(filter-out __init__ __main__ common scanset,$(patsubst bench/%.py,%,$(wildcard bench/*.py)))
+BENCHES := $(filter-out __init__ __main__ common scanset pi_check,$(patsubst bench/%.py,%,$(wildcard bench/*.py)))
 
-.PHONY: demo test test-clock lint format docs bench faults clean
+.PHONY: demo test test-clock lint format docs bench faults pi-check clean
 
 $(STAMP): pyproject.toml scripts/bootstrap
 	scripts/bootstrap
@@ -55,6 +55,14 @@ bench: $(addprefix bench-,$(BENCHES))
 bench-%: $(STAMP)
 	scripts/install-test-deps
 	$(PY) -m bench.$(subst -,_,$*)
+
+## pi-check: install and run the unit on arm64 under full-system emulation (qemu-system-aarch64, a
+## debootstrapped Debian; no binfmt, host untouched); slow, cached in var/pi-check/, writes
+## bench/results/pi-check.json. Not part of test or bench.
+pi-check: $(STAMP)
+	scripts/install-test-deps
+	mkdir -p var
+	nice -n 19 $(PY) -m bench.pi_check
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
