@@ -304,3 +304,44 @@ def test_restore_refuses_a_backup_whose_data_file_was_tampered_with_and_changes_
     restore(target, made.path)
     assert (fresh / "berichten" / "0123abcd").read_bytes() == b"%PDF-1.4 een attest %%EOF"
     assert vapid.public_key(fresh) == vapid.public_key(hub_dir)
+
+
+def test_a_file_written_during_the_backup_does_not_break_it(
+    tmp_path: Path, hub_dir: Path, demo: DemoData
+) -> None:
+    folder = hub_dir / "fotos"
+    folder.mkdir()
+    growing = folder / "abc123"
+    growing.write_bytes(b"begin")
+    stop = threading.Event()
+
+    def write() -> None:  # a file rewritten in place (truncated, then written) and new ones, the whole time
+        for n in range(100_000):  # bounded
+            if stop.is_set():
+                return
+            with growing.open("wb") as f:
+                for _ in range(n % 64):
+                    f.write(b"x" * 4096)
+            if n % 500 == 0:
+                (folder / f"{n:06x}").write_bytes(b"klein")
+
+    writer = threading.Thread(target=write, name="writer")
+    writer.start()
+    try:
+        made = [
+            backup(
+                HubSettings(data_dir=hub_dir),
+                tmp_path / "backups",
+                now=datetime(2026, 3, 2 + n, 1, 0, tzinfo=UTC),
+            )
+            for n in range(3)
+        ]
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+    for n, one in enumerate(made):  # each restores: every file in its tar matches its manifest
+        fresh = tmp_path / f"fresh-{n}"
+        fresh.mkdir()
+        restore(HubSettings(data_dir=fresh), one.path)
+        entry = next(e for e in one.manifest["files"] if e["path"] == "fotos/abc123")
+        assert sha256_of(fresh / "fotos" / "abc123") == entry["sha256"]
