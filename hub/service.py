@@ -14,6 +14,7 @@ from hub.attendance.presence import DerivationProcess, PresenceBroadcaster
 from hub.core.db import connect, open_database
 from hub.core.localtime import today
 from hub.core.settings import HubSettings
+from hub.diary import summary as diary_summary
 from hub.ingest.broker import EmbeddedBroker
 from hub.ingest.card_reads import card_read_handler
 from hub.ingest.link import HubLink
@@ -91,7 +92,9 @@ class Hub:
         mail_thread = threading.Thread(target=mailer.run, args=(self._stop,), name="mail", daemon=True)
         mail_thread.start()
         self._threads.append(mail_thread)
-        # the notifier: stored check-ins become parents' mails (via the mail outbox) and pushes
+        # the notifier: stored check-ins become parents' mails (via the mail outbox) and pushes;
+        # the daily summary carries the diary's day (registered before the notifier's first round)
+        diary_summary.register()
         self.notifier = Notifier(
             self.settings.database_path,
             self.settings.data_dir,

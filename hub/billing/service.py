@@ -44,7 +44,7 @@ from hub.core.actors import Actor, NoAccess, Refused
 from hub.core.db import write_transaction
 from hub.core.localtime import fmt_date, fmt_month, local, now_utc_iso
 from hub.locations.queries import location_schedule
-from hub.mail import Mail
+from hub.mail import Attachment, Mail
 from hub.mail.texts import SIGNATURE
 from hub.prices.amounts import AmountTable, DatedAmount, DatedAmounts
 
@@ -751,27 +751,32 @@ def counter_of(db: sqlite_utils.Database, location_id: str, child_id: int, now: 
 
 
 def invoice_mails(db: sqlite_utils.Database, invoice_ids: list[int], base_url: str) -> list[Mail]:
-    """One mail per issued invoice or credit note with a debtor's address: where to find it."""
+    """One mail per issued invoice or credit note with a debtor's address: where to find it, with
+    its PDF attached (the same bytes as in the parent's account)."""
     mails = []
     for invoice_id in invoice_ids:
         row = db.execute(
             """
-            SELECT i.number, i.kind, i.year, i.month, i.total, i.debtor_email, c.first_name, l.name
+            SELECT i.number, i.kind, i.year, i.month, i.total, i.debtor_email, c.first_name, l.name, i.pdf
             FROM invoices i JOIN children c ON c.id = i.child_id JOIN locations l ON l.id = i.location_id
             WHERE i.id = ?
             """,
             (invoice_id,),
         ).fetchone()
-        number, kind, year, month, total, email, child, location = row
+        number, kind, year, month, total, email, child, location, pdf = row
         if not email:
             continue
         what = "Creditnota" if kind == "creditnota" else "Factuur"
         period, amount = fmt_month(year, month), total.replace(".", ",")
         text = (
             f"Beste ouder,\n\n{what} {number} van {location} voor {child}, {period}, staat klaar: "
-            f"{amount} euro.\n\nJe vindt ze in je account: {base_url.rstrip('/')}/ouders/facturen" + SIGNATURE
+            f"{amount} euro.\n\nJe vindt ze in je account: {base_url.rstrip('/')}/ouders/facturen"
         )
-        mails.append(Mail(email, f"{what} {number}: {child}, {fmt_month(year, month)}", text))
+        attached = (Attachment(f"{kind}-{number}.pdf", "application/pdf", bytes(pdf)),) if pdf else ()
+        if attached:
+            text += f"\nDe {what.lower()} zit ook in bijlage (PDF)."
+        text += SIGNATURE
+        mails.append(Mail(email, f"{what} {number}: {child}, {fmt_month(year, month)}", text, attached))
     return mails
 
 

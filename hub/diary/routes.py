@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from hub.core.actors import NoAccess, Refused
 from hub.core.db import write_transaction
 from hub.core.localtime import fmt_date, local
-from hub.diary import entries
+from hub.diary import entries, summary
 from hub.diary.rules import CHOICES, KIND_NL, TEXT, check_entry
 from hub.evacuation.queries import present_now
 from hub.parents import queries as parent_queries
@@ -34,6 +34,7 @@ def install(app: FastAPI) -> None:
     app.state.portal.nav.append(NavEntry("dagboek", "Dagboek", "/locaties/{location}/dagboek"))
     add_menu_entry(MenuEntry("dagboek", "Dagboek", "/ouders/dagboek"))
     add_my_data("dagboek", "Dagboek", _my_diary)
+    summary.register()  # the day's entries in the parents' daily summary (hub.notify)
     app.include_router(router)
 
 

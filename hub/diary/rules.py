@@ -1,4 +1,5 @@
-"""What a diary entry may be: its kinds, the choices staff tap, and the Dutch words. No I/O."""
+"""What a diary entry may be: its kinds, the choices staff tap, and the Dutch words; the day as
+the parents' daily summary tells it. No I/O."""
 
 from __future__ import annotations
 
@@ -73,3 +74,17 @@ def describe(kind: str, at: str, until: str | None, choice: str, text: str) -> s
     if text:
         line = f"{line}: {text}" if line else text
     return line
+
+
+def summary_texts(lines: list[tuple[str, str, str | None, str, str]]) -> tuple[str, str] | None:
+    """A child's day of entries (kind, at, until, choice, text) in the daily summary: the mail's
+    block (one line per entry) and the push's short line; None for a day without entries."""
+    if not lines:
+        return None
+    said = [(kind, at, describe(kind, at, until, choice, text)) for kind, at, until, choice, text in lines]
+    block = "Dagboek:\n" + "\n".join(
+        f"- {at} {KIND_NL[kind]}: {line}" if line else f"- {at} {KIND_NL[kind]}" for kind, at, line in said
+    )
+    kinds = [KIND_NL[k].lower() for k in KIND_NL if any(line[0] == k for line in lines)]
+    named = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " en " + kinds[-1]
+    return block, f"Dagboek: {named}."

@@ -22,11 +22,26 @@ if TYPE_CHECKING:
     from hub.core.settings import HubSettings
 
 
+# The most a mail may carry in attachments, together: base64 makes it a third larger, and many
+# servers refuse a mail over 10 MB.
+MAX_ATTACHMENT_BYTES = 7 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a mail carries: its name as the reader sees it, its media type, its bytes."""
+
+    file_name: str
+    media_type: str
+    data: bytes
+
+
 @dataclass(frozen=True)
 class Mail:
     to: str
     subject: str
     text: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 class MailError(Exception):
@@ -39,6 +54,25 @@ class MailError(Exception):
     def __init__(self, message: str, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class MailTooLarge(MailError):
+    """A mail whose attachments together exceed :data:`MAX_ATTACHMENT_BYTES`: never queued."""
+
+    def __init__(self, mail: Mail, size: int) -> None:
+        names = ", ".join(a.file_name for a in mail.attachments)
+        super().__init__(
+            f"mail to {mail.to} ({mail.subject!r}) not queued: its attachments ({names}) are {size} bytes, "
+            f"at most {MAX_ATTACHMENT_BYTES} bytes together",
+            permanent=True,
+        )
+
+
+def check_size(mail: Mail) -> None:
+    """Raise :class:`MailTooLarge` when the mail's attachments are too large to send."""
+    size = sum(len(a.data) for a in mail.attachments)
+    if size > MAX_ATTACHMENT_BYTES:
+        raise MailTooLarge(mail, size)
 
 
 class Mailer(Protocol):
@@ -55,7 +89,7 @@ class Deferring(Protocol):
 
 
 def message(mail: Mail, sender: str) -> EmailMessage:
-    """The mail as an RFC 5322 message, plain text in UTF-8."""
+    """The mail as an RFC 5322 message, plain text in UTF-8, with its attachments (if any)."""
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = mail.to
@@ -63,6 +97,14 @@ def message(mail: Mail, sender: str) -> EmailMessage:
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or None)
     msg.set_content(mail.text)
+    for attachment in mail.attachments:
+        maintype, _, subtype = attachment.media_type.partition("/")
+        msg.add_attachment(
+            attachment.data,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=attachment.file_name,
+        )
     return msg
 
 

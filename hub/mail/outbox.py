@@ -1,7 +1,9 @@
 """The durable mail outbox: every mail the hub sends is first a row in ``mail_outbox``.
 
     enqueue(db, mail)        add a mail inside the caller's transaction (the API for any later
-                             mail, such as notifications to parents)
+                             mail, such as notifications to parents); its attachments (an
+                             invoice's PDF) are kept with it in ``mail_attachments``, bounded
+                             (:class:`~hub.mail.MailTooLarge` before anything is written)
     Outbox(database)         a :class:`~hub.mail.Mailer` whose ``send`` only enqueues: what the
                              portal uses, so no request waits on (or reveals anything by) SMTP;
                              ``defer(kind, to)`` queues a request the mail thread turns into a
@@ -33,7 +35,7 @@ import sqlite_utils
 
 from hub.core.db import connect, write_transaction
 from hub.core.localtime import parse_utc, utc_iso
-from hub.mail import Mail, Mailer, MailError, mailer_for
+from hub.mail import Attachment, Mail, Mailer, MailError, check_size, mailer_for
 
 if TYPE_CHECKING:
     from hub.core.settings import HubSettings
@@ -60,15 +62,34 @@ def enqueue(
     """Add ``mail`` to the outbox (in the caller's transaction, if any); returns its id.
 
     ``expires_at``: a mail that has not gone out by then is dropped (marked failed, "verlopen"),
-    for news that misleads when late ("Jules is aangekomen").
+    for news that misleads when late ("Jules is aangekomen"). Raises
+    :class:`~hub.mail.MailTooLarge` (nothing written) when the attachments are too large.
     """
+    check_size(mail)
     moment = utc_iso(now or _now())
     cursor = db.execute(
         "INSERT INTO mail_outbox (kind, to_address, subject, body, created_at, next_attempt_at, expires_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (kind, mail.to, mail.subject, mail.text, moment, moment, utc_iso(expires_at) if expires_at else None),
     )
+    for position, attachment in enumerate(mail.attachments):
+        db.execute(
+            "INSERT INTO mail_attachments (mail_id, position, file_name, media_type, data) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (cursor.lastrowid, position, attachment.file_name, attachment.media_type, attachment.data),
+        )
     return cursor.lastrowid
+
+
+def attachments_of(db: sqlite_utils.Database, mail_id: int) -> tuple[Attachment, ...]:
+    """The files a queued mail carries, in order."""
+    return tuple(
+        Attachment(name, media_type, bytes(data))
+        for name, media_type, data in db.execute(
+            "SELECT file_name, media_type, data FROM mail_attachments WHERE mail_id = ? ORDER BY position",
+            (mail_id,),
+        )
+    )
 
 
 def pending(db: sqlite_utils.Database, to: str | None = None) -> int:
@@ -88,6 +109,7 @@ class Outbox:
         self.wake = wake or threading.Event()
 
     def send(self, mail: Mail) -> None:
+        check_size(mail)  # before a connection: a mail too large is the caller's error, at once
         db = connect(self.database)
         try:
             with write_transaction(db):
@@ -184,6 +206,11 @@ class MailWorker:
         with write_transaction(db):
             # a mail past its expiry is dropped, not sent late (kept, with the reason)
             db.execute(
+                "DELETE FROM mail_attachments WHERE mail_id IN (SELECT id FROM mail_outbox "
+                "WHERE sent_at IS NULL AND failed_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ?)",
+                (utc_iso(now),),
+            )
+            db.execute(
                 "UPDATE mail_outbox SET failed_at = ?, last_error = 'verlopen', body = '' "
                 "WHERE sent_at IS NULL AND failed_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ?",
                 (utc_iso(now), utc_iso(now)),
@@ -203,7 +230,8 @@ class MailWorker:
             db.execute(
                 "UPDATE mail_outbox SET claimed_until = ? WHERE id = ?", (utc_iso(now + CLAIM), row[0])
             )
-        return row[0], row[1], Mail(row[2], row[3], row[4]), row[5], row[6]
+            attachments = attachments_of(db, row[0])
+        return row[0], row[1], Mail(row[2], row[3], row[4], attachments), row[5], row[6]
 
     def _deliver(
         self, db: sqlite_utils.Database, mail_id: int, mail: Mail, attempts: int, created: str
@@ -219,6 +247,7 @@ class MailWorker:
                 "last_error = '' WHERE id = ?",
                 (utc_iso(self.clock()), attempts + 1, mail_id),
             )
+            db.execute("DELETE FROM mail_attachments WHERE mail_id = ?", (mail_id,))  # sent: no copy lingers
         log.info("mail %s sent (attempt %s)", mail_id, attempts + 1)
         return 1
 

@@ -292,7 +292,8 @@ def children_at(db: sqlite_utils.Database, location_id: str) -> list[tuple[int, 
             """
             SELECT c.id, c.first_name || ' ' || c.last_name FROM child_locations cl
             JOIN children c ON c.id = cl.child_id
-            WHERE cl.location_id = ? AND c.left_on IS NULL ORDER BY c.first_name, c.last_name, c.id
+            WHERE cl.location_id = ?
+            AND c.id NOT IN (SELECT child_id FROM children_left) ORDER BY c.first_name, c.last_name, c.id
             """,
             (location_id,),
         )

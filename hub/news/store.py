@@ -136,7 +136,8 @@ def newsletter_addresses(db: sqlite_utils.Database, location_id: str) -> list[st
         """
         SELECT ct.email FROM contacts ct JOIN child_locations cl ON cl.child_id = ct.child_id
         JOIN children c ON c.id = ct.child_id
-        WHERE cl.location_id = ? AND c.left_on IS NULL AND ct.email IS NOT NULL AND ct.email != ''
+        WHERE cl.location_id = ?
+            AND c.id NOT IN (SELECT child_id FROM children_left) AND ct.email IS NOT NULL AND ct.email != ''
         ORDER BY ct.id
         """,
         (location_id,),

@@ -7,6 +7,7 @@ direction_of    the event's direction as the hub reads the day (presence re-deri
 message         the Dutch title and text of an arrival or departure
 summary         the Dutch daily summary of one child
 summary_due     whether a summary for this day is due at this moment
+with_parts      a summary with what other features add (the diary's day): mail and push text
 """
 
 from __future__ import annotations
@@ -89,6 +90,25 @@ def summary(first_name: str, day_label: str, stamps: Iterable[tuple[Direction, d
     if not lines:
         return Message(f"{first_name} op {day_label}", f"Vandaag geen registraties voor {first_name}.")
     return Message(f"{first_name} op {day_label}", f"{first_name}: " + "; ".join(lines) + ".")
+
+
+@dataclass(frozen=True)
+class SummaryPart:
+    """What another feature adds to a child's daily summary: a block for the mail, a short line
+    for the push."""
+
+    mail: str
+    push: str
+
+
+def with_parts(msg: Message, parts: Iterable[SummaryPart], channel: Channel) -> Message:
+    """The summary as sent on ``channel``: the mail gets each part's block, the push its short line."""
+    parts = list(parts)
+    if not parts:
+        return msg
+    if channel is Channel.MAIL:
+        return Message(msg.title, msg.body + "".join(f"\n\n{p.mail}" for p in parts))
+    return Message(msg.title, msg.body + "".join(f" {p.push}" for p in parts))
 
 
 def summary_due(hour: int, now: datetime) -> bool:

@@ -11,8 +11,9 @@ so a later re-derivation of a direction (presence, clock repair) never gives a s
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlite_utils
 
@@ -22,12 +23,24 @@ from hub.core.localtime import day_bounds_utc, fmt_date, local, parse_utc, utc_i
 from hub.mail import Mail
 from hub.mail import outbox as mail_outbox
 from hub.notify import rules
-from hub.notify.rules import FRESH_FOR, Channel, Mode
+from hub.notify.rules import FRESH_FOR, Channel, Mode, SummaryPart
 from wire import Direction
 
 log = logging.getLogger(__name__)
 
 SCAN_BATCH = 500  # events looked at per transaction: a backlog is taken in bounded steps
+
+# What other features add to a child's daily summary (the diary's day, issue 21): for a child and a
+# Brussels day, a part or None. A feature registers its function (hub/diary/summary.py), so notify
+# imports none of them; the hub registers them before the notifier's first round.
+SummaryPartOf = Callable[[sqlite_utils.Database, int, date], SummaryPart | None]
+_summary_parts: list[SummaryPartOf] = []
+
+
+def add_summary_part(part_of: SummaryPartOf) -> None:
+    """Add ``part_of`` to every daily summary from now on (once, however often it is called)."""
+    if part_of not in _summary_parts:
+        _summary_parts.append(part_of)
 
 
 @dataclass(frozen=True)
@@ -246,11 +259,13 @@ def queue_summaries(db: sqlite_utils.Database, now: datetime, settings_url: str)
         if not stamps:
             continue  # a day without care (a weekend, an absence): no summary; it may still come later
         first_name = db.execute("SELECT first_name FROM children WHERE id = ?", (child_id,)).fetchone()[0]
-        msg = rules.summary(first_name, fmt_date(day), stamps)
+        parts = [part for part_of in _summary_parts if (part := part_of(db, child_id, day)) is not None]
+        base = rules.summary(first_name, fmt_date(day), stamps)
         for person in people:
             for channel, on in ((Channel.MAIL, person.by_mail), (Channel.PUSH, person.by_push)):
                 if not on:
                     continue
+                msg = rules.with_parts(base, parts, channel)
                 if _outbox_row(db, key, person.account_id, channel, child_id, msg, utc_iso(now), now, None):
                     queued += 1
                     if channel is Channel.MAIL:

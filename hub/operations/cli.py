@@ -18,12 +18,18 @@ def run(args: argparse.Namespace, settings: HubSettings) -> int:
             counts = done.manifest["tables"]
             print(
                 f"{done.path}: {done.manifest['bytes']} bytes, sha256 {done.manifest['sha256']}, "
-                f"{counts.get('events', 0)} events; rotation removed {len(done.removed)}"
+                f"{counts.get('events', 0)} events; {len(done.manifest['files'])} data files "
+                f"({done.manifest['files_bytes']} bytes); rotation removed {len(done.removed)}"
             )
+            if done.manifest["not_in_backup"]:
+                print(f"not in the backup: {', '.join(done.manifest['not_in_backup'])}", file=sys.stderr)
             return 0
         if args.command == "restore":
             aside = restore(settings, args.file)
-            print(f"restored {args.file} into {settings.database_path}; the replaced database is {aside}")
+            print(
+                f"restored {args.file} (with its data files, if it has them) into {settings.data_dir}; "
+                f"the replaced database is {aside}"
+            )
             return 0
         if args.command == "retention":
             from hub.operations.retention import run_retention

@@ -49,7 +49,8 @@ def tagging_choices(db: sqlite_utils.Database, location_id: str) -> list[tuple[i
         for row in db.execute(
             """
             SELECT c.id, c.first_name || ' ' || c.last_name, c.no_photos FROM child_locations cl
-            JOIN children c ON c.id = cl.child_id WHERE cl.location_id = ? AND c.left_on IS NULL
+            JOIN children c ON c.id = cl.child_id WHERE cl.location_id = ?
+            AND c.id NOT IN (SELECT child_id FROM children_left)
             ORDER BY c.first_name, c.last_name, c.id
             """,
             (location_id,),

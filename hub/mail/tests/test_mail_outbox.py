@@ -245,3 +245,41 @@ def test_a_sender_that_cannot_prepare_a_request_leaves_it_for_the_hub(hub_dir: P
     finally:
         smtp.stop()
         db.close()
+
+
+def test_a_queued_mail_carries_its_attachment_to_the_server_and_keeps_no_copy_once_sent(
+    hub_dir: Path, demo
+) -> None:
+    from hub.mail import MAX_ATTACHMENT_BYTES, Attachment, MailTooLarge
+    from hub.mail.outbox import MailWorker, Outbox
+
+    smtp = SmtpServer().start()
+    pdf = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+    database = hub_dir / "hub.sqlite3"
+    try:
+        Outbox(database).send(
+            Mail(
+                "ouder@example.org",
+                "Factuur 7",
+                "In bijlage.",
+                (Attachment("factuur-7.pdf", "application/pdf", pdf),),
+            )
+        )
+        too_large = Attachment("groot.pdf", "application/pdf", b"0" * (MAX_ATTACHMENT_BYTES + 1))
+        with pytest.raises(MailTooLarge, match=r"groot\.pdf.*at most 7340032 bytes"):
+            Outbox(database).send(Mail("ouder@example.org", "Te groot", "x", (too_large,)))
+        db = connect(database)
+        with pytest.raises(MailTooLarge), write_transaction(db):
+            enqueue(db, Mail("ouder@example.org", "Te groot", "x", (too_large,)))
+        assert db.execute("SELECT count(*) FROM mail_outbox WHERE subject = 'Te groot'").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM mail_attachments").fetchone() == (1,)
+        assert MailWorker(database, SmtpMailer("127.0.0.1", smtp.port, security="none")).deliver_due(db) == 1
+        assert db.execute("SELECT count(*) FROM mail_attachments").fetchone() == (0,)
+        db.close()
+        (mail,) = smtp.inbox.wait_for("ouder@example.org")
+        (part,) = list(mail.iter_attachments())
+        assert part.get_filename() == "factuur-7.pdf" and part.get_content_type() == "application/pdf"
+        assert part.get_content() == pdf
+        assert mail.get_body(("plain",)).get_content().strip() == "In bijlage."
+    finally:
+        smtp.stop()

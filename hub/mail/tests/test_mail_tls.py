@@ -35,9 +35,10 @@ def tls_server(request, ca) -> Iterator[SmtpServer]:
 
 def ask_reset(url: str) -> None:
     client = PortalClient(url)
-    assert "bij ons gekend is" in client.post(
-        "/wachtwoord-vergeten", {"email": DEMO_EMAIL}, "/wachtwoord-vergeten"
-    ).text
+    assert (
+        "bij ons gekend is"
+        in client.post("/wachtwoord-vergeten", {"email": DEMO_EMAIL}, "/wachtwoord-vergeten").text
+    )
     client.close()
 
 

@@ -305,7 +305,12 @@ def test_an_erased_childs_threads_go_and_the_daily_retention_deletes_their_files
     with sqlite3.connect(world.database) as db:
         db.execute("PRAGMA foreign_keys = ON")
         left = (datetime.now(UTC) - timedelta(days=11 * 366)).date().isoformat()
-        db.execute("UPDATE children SET left_on = ? WHERE id = ?", (left, families.lotte))
+        db.execute(  # her last day at each of her locations (children.left_on is gone, issue 16)
+            "INSERT INTO child_stays (child_id, location_id, last_day) SELECT child_id, location_id, ? "
+            "FROM child_locations WHERE child_id = ? "
+            "ON CONFLICT (child_id, location_id) DO UPDATE SET last_day = excluded.last_day",
+            (left, families.lotte),
+        )
     report = run_retention(settings)
     # the record stays anonymised (its registrations are kept); its threads and their files go
     assert report.erased["children"] + report.erased["children_anonymised"] == 1

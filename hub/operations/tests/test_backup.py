@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -15,13 +16,21 @@ import pytest
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
 from hub.demo import DemoData
-from hub.operations.backup import BackupError, backup, restore, sha256_of
+from hub.mail.folder import FolderMailer
+from hub.notify import vapid
+from hub.operations.backup import BackupError, backup, checksum_path, restore, sha256_of
 from hub.operations.lock import DataFolderLock, HubIsRunning
 from hub.operations.rotation import backups_to_keep
+from hub.web.app import create_app
 from provisioning.mosquitto import UnitAccount
+from tests.support.files import TINY_PDF, jpeg_with_exif
 from tests.support.messages import checkin
+from tests.support.parents import ANNE, add_families, csrf_of, login_parent
+from tests.support.portal import serve
+from tests.support.portal_world import PortalWorld
 from tests.support.processes import ROOT, start_hub
 from tests.support.raw_unit import RawUnit
+from tests.support.talk import staff_client
 from tests.support.waiting import wait_for
 from wire import Ack, encode
 
@@ -95,7 +104,7 @@ def test_a_backup_taken_during_a_burst_restores_every_event_acked_before_it_bega
 
     manifest = json.loads(file.with_suffix(".json").read_text())
     assert manifest["sha256"] == sha256_of(file)
-    assert (backups / f"{file.name}.sha256").read_text() == f"{manifest['sha256']}  {file.name}\n"
+    assert (backups / f"{file.name}.sha256").read_text().startswith(f"{manifest['sha256']}  {file.name}\n")
     assert "0001_initial.sql" in manifest["migrations"]
 
     fresh = tmp_path / "fresh-hub"
@@ -181,3 +190,158 @@ def test_rotation_keeps_the_newest_backup_of_each_recent_day_and_week(tmp_path, 
         "aanwezig-hub-20260305T010000Z.sqlite3",
     ]
     assert len(list(folder.glob("*.json"))) == len(list(folder.glob("*.sha256"))) == 2
+
+
+def _parent_sends_an_attachment(world: PortalWorld, child: int) -> tuple[int, int]:
+    """Anne writes to the location with a PDF: (thread, attachment)."""
+    anne = login_parent(world.url, ANNE)
+    form = {"csrf": csrf_of(anne, "/ouders/berichten/nieuw"), "kind": f"{child}:zonnebloem"}
+    form |= {"onderwerp": "Attest", "bericht": "zie bijlage"}
+    sent = anne.http.post(
+        "/ouders/berichten/nieuw",
+        data=form,
+        files=[("bestanden", ("attest.pdf", TINY_PDF, "application/pdf"))],
+    )
+    assert sent.status_code == 200, sent.text[-500:]
+    with sqlite3.connect(world.database) as db:
+        ((thread, attachment),) = db.execute(
+            "SELECT m.thread_id, a.id FROM message_attachments a JOIN messages m ON m.id = a.message_id"
+        ).fetchall()
+    return thread, attachment
+
+
+def _location_uploads_a_photo(world: PortalWorld, child: int) -> int:
+    staff = staff_client(world.url)
+    page = "/locaties/zonnebloem/fotos"
+    form = {"csrf": csrf_of(staff, page), "kinderen": [str(child)], "onderschrift": "Zandbak"}
+    done = staff.http.post(page, data=form, files={"foto": ("IMG_0001.jpg", jpeg_with_exif(), "image/jpeg")})
+    assert done.status_code == 200, done.text[-500:]
+    with sqlite3.connect(world.database) as db:
+        ((photo,),) = db.execute("SELECT id FROM photos").fetchall()
+    return photo
+
+
+def _what_anne_gets(url: str, thread: int, attachment: int, photo: int) -> tuple[bytes, bytes, bytes]:
+    anne = login_parent(url, ANNE)
+    got = [
+        anne.get(path)
+        for path in (
+            f"/ouders/berichten/{thread}/bijlagen/{attachment}",
+            f"/ouders/fotos/{photo}/foto.jpg",
+            f"/ouders/fotos/{photo}/klein.jpg",
+        )
+    ]
+    assert [g.status_code for g in got] == [200, 200, 200], [g.url for g in got]
+    return tuple(g.content for g in got)
+
+
+def test_a_restored_backup_gives_the_parent_the_attachment_and_the_photo_and_keeps_the_vapid_key(
+    tmp_path: Path, hub_dir: Path, world: PortalWorld
+) -> None:
+    families = add_families(world.database, world.other_child)
+    thread, attachment = _parent_sends_an_attachment(world, families.jules)
+    photo = _location_uploads_a_photo(world, families.jules)
+    push_key = vapid.public_key(hub_dir)  # made on first use, 0600
+    before = _what_anne_gets(world.url, thread, attachment, photo)
+    assert before[0] == TINY_PDF
+
+    made = backup(HubSettings(data_dir=hub_dir), tmp_path / "backups")
+    paths = {entry["path"]: entry for entry in made.manifest["files"]}
+    assert paths["vapid.pem"]["mode"] == "0600"
+    assert {p.split("/")[0] for p in paths} == {"vapid.pem", "berichten", "fotos"}
+    tar = made.path.with_suffix(".files.tar")
+    assert stat.S_IMODE(tar.stat().st_mode) == 0o600
+    assert (tmp_path / "backups" / f"{made.path.name}.sha256").read_text() == (
+        f"{made.manifest['sha256']}  {made.path.name}\n{sha256_of(tar)}  {tar.name}\n"
+    )
+    checked = subprocess.run(["sha256sum", "-c", f"{made.path.name}.sha256"], cwd=tmp_path / "backups")
+    assert checked.returncode == 0
+
+    fresh = tmp_path / "fresh-hub"
+    fresh.mkdir()
+    (fresh / "hub.toml").write_text(f'data_dir = "{fresh}"\n')
+    done = hub_cli("restore", str(made.path), "--config", str(fresh / "hub.toml"))
+    assert done.returncode == 0, done.stderr
+    assert vapid.public_key(fresh) == push_key
+    assert stat.S_IMODE((fresh / "vapid.pem").stat().st_mode) == 0o600
+    assert not list(fresh.glob(".restoring-*"))
+    app = create_app(
+        fresh / "hub.sqlite3", mailer=FolderMailer(tmp_path / "mail"), settings=HubSettings(data_dir=fresh)
+    )
+    with serve(app) as url:
+        assert _what_anne_gets(url, thread, attachment, photo) == before
+
+
+def test_restore_refuses_a_backup_whose_data_file_was_tampered_with_and_changes_nothing(
+    tmp_path: Path, hub_dir: Path, demo: DemoData
+) -> None:
+    vapid.public_key(hub_dir)
+    (hub_dir / "berichten").mkdir()
+    (hub_dir / "berichten" / "0123abcd").write_bytes(b"%PDF-1.4 een attest %%EOF")
+    settings = HubSettings(data_dir=hub_dir)
+    made = backup(settings, tmp_path / "backups", now=datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    tar = made.path.with_suffix(".files.tar")
+    fresh = tmp_path / "fresh-hub"
+    fresh.mkdir()
+    target = HubSettings(data_dir=fresh)
+
+    # one changed byte in the attachment, inside the tar: the tar's checksum no longer matches
+    original = tar.read_bytes()
+    tar.write_bytes(original.replace(b"een attest", b"EEN attest"))
+    with pytest.raises(BackupError, match=r"files\.tar: checksum does not match"):
+        restore(target, made.path)
+    # the same change with the checksum file made to fit: the file's own checksum refuses it
+    sums = checksum_path(made.path)
+    tampered = sha256_of(tar)
+    sums.write_text(sums.read_text().replace(made.manifest["files_sha256"], tampered))
+    with pytest.raises(BackupError, match="berichten/0123abcd does not match its checksum"):
+        restore(target, made.path)
+    assert sorted(p.name for p in fresh.iterdir()) == ["hub.lock"]  # no database, no files, no staging
+
+    # the untouched backup restores
+    tar.write_bytes(original)
+    sums.write_text(sums.read_text().replace(tampered, made.manifest["files_sha256"]))
+    restore(target, made.path)
+    assert (fresh / "berichten" / "0123abcd").read_bytes() == b"%PDF-1.4 een attest %%EOF"
+    assert vapid.public_key(fresh) == vapid.public_key(hub_dir)
+
+
+def test_a_file_written_during_the_backup_does_not_break_it(
+    tmp_path: Path, hub_dir: Path, demo: DemoData
+) -> None:
+    folder = hub_dir / "fotos"
+    folder.mkdir()
+    growing = folder / "abc123"
+    growing.write_bytes(b"begin")
+    stop = threading.Event()
+
+    def write() -> None:  # a file rewritten in place (truncated, then written) and new ones, the whole time
+        for n in range(100_000):  # bounded
+            if stop.is_set():
+                return
+            with growing.open("wb") as f:
+                for _ in range(n % 64):
+                    f.write(b"x" * 4096)
+            if n % 500 == 0:
+                (folder / f"{n:06x}").write_bytes(b"klein")
+
+    writer = threading.Thread(target=write, name="writer")
+    writer.start()
+    try:
+        made = [
+            backup(
+                HubSettings(data_dir=hub_dir),
+                tmp_path / "backups",
+                now=datetime(2026, 3, 2 + n, 1, 0, tzinfo=UTC),
+            )
+            for n in range(3)
+        ]
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+    for n, one in enumerate(made):  # each restores: every file in its tar matches its manifest
+        fresh = tmp_path / f"fresh-{n}"
+        fresh.mkdir()
+        restore(HubSettings(data_dir=fresh), one.path)
+        entry = next(e for e in one.manifest["files"] if e["path"] == "fotos/abc123")
+        assert sha256_of(fresh / "fotos" / "abc123") == entry["sha256"]
