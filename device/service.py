@@ -229,7 +229,11 @@ class UnitService:
     def _configured(self, config: UnitConfig) -> None:
         self.roster.update(config)
         self.desk.apply_settings(self.roster.settings)
-        log.info("config from the hub: %d card(s) on the roster", len(config.roster))
+        log.info(
+            "config from the hub: %d card(s) on the roster, %d collector card(s)",
+            len(config.roster),
+            len(config.collectors or {}),
+        )
 
     def _link_requested(self, request: LinkCard) -> None:
         self.links.offer(request, self.clock.monotonic())

@@ -162,3 +162,27 @@ def is_recorded(db: sqlite_utils.Database, event_id: str) -> bool:
         db.execute("SELECT 1 FROM collector_departures WHERE event_id = ?", (event_id,)).fetchone()
         is not None
     )
+
+
+def mark_lost(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    location_id: str,
+    child_id: int,
+    contact_id: int,
+    code: str,
+    now: datetime,
+) -> None:
+    """A contact's collector card is lost: it pairs with no child's card any more."""
+    child_at(db, actor, location_id, child_id)
+    organisator_id = location_for(db, actor, location_id).organisator_id
+    if not any(c.id == contact_id for c in contacts_of(db, child_id, organisator_id)):
+        raise Refused("Kies een contactpersoon van dit kind.")
+    with write_transaction(db):
+        changed = db.execute(
+            "UPDATE cards SET state = 'lost', lost_at = ? "
+            "WHERE code = ? AND contact_id = ? AND state = 'active'",
+            (utc_iso(now), code, contact_id),
+        ).rowcount
+    if not changed:
+        raise Refused("Deze ophaalkaart is niet (meer) actief.")
