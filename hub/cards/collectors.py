@@ -15,7 +15,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from hub.accounts.actors import Actor, Refused
+from hub.accounts.actors import Actor, NoAccess, Refused
 from hub.children.queries import contacts_of
 from hub.children.service import child_at
 from hub.core.db import write_transaction
@@ -56,7 +56,7 @@ def link_collector_card(
     organisator_id = location_for(db, actor, location_id).organisator_id
     contact = next((c for c in contacts_of(db, child_id, organisator_id) if c.id == contact_id), None)
     if contact is None:
-        raise Refused("Kies een contactpersoon van dit kind.")
+        raise NoAccess(contact_id)
     code = cardcode.normalise(typed)
     if not cardcode.is_valid(code):
         raise Refused("Deze kaartcode klopt niet: kijk de cijfers na.")
@@ -177,7 +177,7 @@ def mark_lost(
     child_at(db, actor, location_id, child_id)
     organisator_id = location_for(db, actor, location_id).organisator_id
     if not any(c.id == contact_id for c in contacts_of(db, child_id, organisator_id)):
-        raise Refused("Kies een contactpersoon van dit kind.")
+        raise NoAccess(contact_id)
     with write_transaction(db):
         changed = db.execute(
             "UPDATE cards SET state = 'lost', lost_at = ? "
