@@ -225,9 +225,9 @@ class UnitConfig(Message):
         default=None,
     )
     collectors: dict[str, str] | None = spec(
-        "Collector card code ('ophaalkaart' of a contact) -> the person's name. Scanned together with a "
-        "child's card within settings.collector_window_s (either order) it makes a departure with "
-        "direction_by 'collector' (added later: older units ignore the field).",
+        "Collector card code ('ophaalkaart' of a contact) -> the person's name. A child's card scanned "
+        "within collector_window_s after it (the unit's [scan] setting, or settings.collector_window_s) "
+        "makes a departure with direction_by 'collector' (added later: older units ignore the field).",
         default=None,
     )
     collector_children: dict[str, str] | None = spec(
