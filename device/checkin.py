@@ -105,7 +105,7 @@ class Roster:
         return children_of(self._collector_children.get(code))
 
     def codes(self) -> list[str]:
-        return list(self._names) + list(self._collectors)
+        return list(self._names)  # not the collector cards: a generated camera shows children's cards
 
 
 class CheckInDesk:
