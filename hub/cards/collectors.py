@@ -32,7 +32,7 @@ _SAME_PERSON = """
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Judgement:
     """The hub's judgement of one collector departure: allowed with the contact, or a reason."""
 
     allowed: bool
@@ -109,7 +109,7 @@ def unit_fields(db: sqlite_utils.Database, location_id: str) -> dict[str, dict[s
     }
 
 
-def judge(db: sqlite_utils.Database, collector_code: str, child_id: int) -> Verdict:
+def judge(db: sqlite_utils.Database, collector_code: str, child_id: int) -> Judgement:
     """Whether the holder of ``collector_code`` may collect the child: a contact of that child (the
     card's contact or the same person) who "mag ophalen"."""
     card = db.execute(
@@ -118,7 +118,7 @@ def judge(db: sqlite_utils.Database, collector_code: str, child_id: int) -> Verd
         (collector_code,),
     ).fetchone()
     if card is None:
-        return Verdict(False, cardcode.pretty(collector_code), reason="geen geldige ophaalkaart")
+        return Judgement(False, cardcode.pretty(collector_code), reason="geen geldige ophaalkaart")
     contact_id, name = card
     rows = db.execute(
         f"""
@@ -128,13 +128,13 @@ def judge(db: sqlite_utils.Database, collector_code: str, child_id: int) -> Verd
         (contact_id, child_id),
     ).fetchall()
     if not rows:
-        return Verdict(False, name, contact_id, f"{name} is geen contactpersoon van dit kind")
+        return Judgement(False, name, contact_id, f"{name} is geen contactpersoon van dit kind")
     match_id, may, note = rows[0]
     if not may:
-        return Verdict(
+        return Judgement(
             False, name, match_id, f"{name} mag dit kind niet ophalen" + (f": {note}" if note else "")
         )
-    return Verdict(True, name, match_id)
+    return Judgement(True, name, match_id)
 
 
 def record_departure(
@@ -143,7 +143,7 @@ def record_departure(
     location_id: str,
     child_id: int,
     collector_code: str,
-    verdict: Verdict,
+    verdict: Judgement,
     received_at: str,
 ) -> None:
     """Note that a collector made this departure (once per event id; never changed afterwards)."""
