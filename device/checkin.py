@@ -17,10 +17,21 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from device.clock import Clock
+from device.collecting import DEFAULT_WINDOW_S, CollectorWindow, Pairing, children_of
 from device.feedback import Feedback, Signal
 from device.outbox import Outbox, OutboxFull
 from device.presence import PresenceBook
-from wire import CheckIn, Direction, DirectionBy, Source, UnitConfig, cardcode
+from wire import (
+    COLLECTOR_NOT_ALLOWED,
+    Ack,
+    CheckIn,
+    Direction,
+    DirectionBy,
+    Source,
+    UnitConfig,
+    Verdict,
+    cardcode,
+)
 from wire.ids import new_event_id
 
 log = logging.getLogger(__name__)
@@ -32,6 +43,7 @@ MODE_TEXT = {
     None: "Welkom — scan je kaart",  # the child's presence decides
 }
 _ROSTER_KEY = "config"
+NOT_ALLOWED = "Niet toegestaan — verwittig de opvang"
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,8 @@ class Roster:
         self._outbox = outbox
         self._names: dict[str, str] = {}
         self._departed: dict[str, str] = {}
+        self._collectors: dict[str, str] = {}
+        self._collector_children: dict[str, str] = {}
         self.known = False  # no config received yet: every card is "unknown" to us
         self.pin_hash: str | None = None  # legacy: unkeyed hash of the scanner code
         self.staff_code_hash: str | None = None  # keyed with this unit's staff key
@@ -68,6 +82,8 @@ class Roster:
     def _take(self, body: dict) -> None:
         self._names = dict(body["roster"])
         self._departed = dict(body.get("departed") or {})
+        self._collectors = dict(body.get("collectors") or {})
+        self._collector_children = dict(body.get("collector_children") or {})
         self.pin_hash = body.get("pin_hash")
         self.staff_code_hash = body.get("staff_code_hash")
         self.settings = body.get("settings") or {}
@@ -80,8 +96,16 @@ class Roster:
         """The name of a child whose last day here has passed, for its card."""
         return self._departed.get(code)
 
+    def collector(self, code: str) -> str | None:
+        """The name of the person whose collector card ("ophaalkaart") this is."""
+        return self._collectors.get(code)
+
+    def collector_children(self, code: str) -> frozenset[str]:
+        """The card codes of the children the holder of collector card ``code`` may collect."""
+        return children_of(self._collector_children.get(code))
+
     def codes(self) -> list[str]:
-        return list(self._names)
+        return list(self._names)  # not the collector cards: a generated camera shows children's cards
 
 
 class CheckInDesk:
@@ -100,6 +124,7 @@ class CheckInDesk:
         departure_from: str = "12:00",
         fixed_mode: Direction | None = None,
         presence: PresenceBook | None = None,
+        collector_window_s: float = DEFAULT_WINDOW_S,
     ) -> None:
         self.unit, self.location = unit, location
         self.outbox, self.roster, self.feedback, self.clock = outbox, roster, feedback, clock
@@ -114,6 +139,8 @@ class CheckInDesk:
         self._recent: dict[tuple[str, Direction | None], tuple[float, datetime]] = {}
         self._lock = threading.Lock()
         self.last_scan: datetime | None = None
+        self.collectors = CollectorWindow(collector_window_s)
+        self._refused_here: set[str] = set()  # collector departures this unit answered red itself
 
     @property
     def mode(self) -> Direction | None:
@@ -172,6 +199,8 @@ class CheckInDesk:
                 self._repeat_window_s = float(settings["repeat_window_s"])
             if "departure_from" in settings:
                 self._departure_from = time.fromisoformat(str(settings["departure_from"]))
+            if "collector_window_s" in settings:
+                self.collectors.window_s = float(settings["collector_window_s"])
         except (TypeError, ValueError) as exc:
             log.warning("ignoring a setting from the hub: %s", exc)
         self.refresh_mode()
@@ -181,9 +210,20 @@ class CheckInDesk:
         code = cardcode.normalise(code)
         if not cardcode.is_valid(code):
             return self._tell(Outcome(Signal.REFUSED, "Ongeldige code — probeer opnieuw"))
+        collector = self.roster.collector(code)
+        if collector is not None:
+            with self._lock:
+                self.collectors.collector_scanned(
+                    code, collector, self.roster.collector_children(code), self.clock.monotonic()
+                )
+            log.info("collector card of %s: waiting for a child's card", collector)
+            return self._tell(Outcome(Signal.OK, f"Ophaalkaart van {collector} — toon de kaart van het kind"))
         with self._lock:
-            direction, chosen_by = self.direction_for(code)
             mono = self.clock.monotonic()
+            pairing = self.collectors.child_scanned(code, mono)
+            if pairing is not None:
+                return self._tell(self._collected(code, source, pairing, mono))
+            direction, chosen_by = self.direction_for(code)
             if self._door_mode is not None and mono < self._door_mode[2]:
                 self._door_mode = (direction, self._door_mode[1], mono + self._door_mode[1])
             # by presence a repeat would flip the direction: any scan of the card counts as the repeat
@@ -208,6 +248,47 @@ class CheckInDesk:
             self.last_scan = now
         return self._tell(self._outcome_for(event, now))
 
+    def _collected(self, code: str, source: Source, pairing: Pairing, mono: float) -> Outcome:
+        """A child's card in a collector's window: a departure by that collector, whatever the
+        child's presence says. One the config does not allow is still sent (the hub keeps the
+        attempt for the opvang) but answered red here and leaves the child's presence as it was."""
+        previous = self._recent.get((code, Direction.DEPARTURE))
+        if previous and mono - previous[0] < self._repeat_window_s:
+            return Outcome(Signal.ALREADY, f"Al geregistreerd om {_hhmm(previous[1])}")
+        now = self.clock.now()
+        collector = pairing.collector
+        try:
+            event = self.outbox.append(
+                lambda seq: self._event(
+                    seq, code, source, Direction.DEPARTURE, now, mono, DirectionBy.COLLECTOR, collector.code
+                )
+            )
+        except OutboxFull as exc:
+            log.error("scan refused, outbox cannot take it: %s", exc)
+            return Outcome(Signal.REFUSED, "NIET bewaard — opslag vol, verwittig de opvang")
+        self.last_scan = now
+        if not pairing.allowed:
+            self._refused_here.add(event.id)
+            log.warning("collector %s may not collect card %s: attempt sent to the hub", collector.name, code)
+            return Outcome(Signal.REFUSED, NOT_ALLOWED, event)
+        self._recent[(code, Direction.DEPARTURE)] = (mono, now)
+        self._recent[(code, None)] = (mono, now)
+        self.presence.scanned(code, now.astimezone(LOCAL_ZONE).date(), False, event.id)
+        outcome = self._outcome_for(event, now)
+        if outcome.signal in (Signal.OK, Signal.SAVED_OFFLINE):
+            outcome = Outcome(outcome.signal, f"{outcome.message} — opgehaald door {collector.name}", event)
+        return outcome
+
+    def acknowledged(self, ack: Ack) -> None:
+        """The hub's answer to one of our events: a collector departure it does not allow is answered
+        red and a long beep (unless this unit did so already when it was scanned)."""
+        if ack.verdict is Verdict.REFUSED and ack.reason == COLLECTOR_NOT_ALLOWED:
+            if ack.id in self._refused_here:
+                self._refused_here.discard(ack.id)
+                return
+            self.feedback.signal(Signal.REFUSED, NOT_ALLOWED)
+        self._refused_here.discard(ack.id)
+
     def _event(
         self,
         seq: int,
@@ -217,6 +298,7 @@ class CheckInDesk:
         now: datetime,
         mono: float,
         chosen_by: DirectionBy,
+        collector: str | None = None,
     ) -> CheckIn:
         return CheckIn(
             id=new_event_id(),
@@ -231,6 +313,7 @@ class CheckInDesk:
             boot_id=self.clock.boot_id,
             monotonic=round(mono, 6),
             direction_by=chosen_by,
+            collector=collector,
         )
 
     def _outcome_for(self, event: CheckIn, now: datetime) -> Outcome:

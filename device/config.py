@@ -33,6 +33,7 @@ repeat_window_s = 120    # same card again within this window: "al geregistreerd
 mode = "auto"            # auto (by departure_from) | arrival | departure (a unit at an exit)
 departure_from = "12:00" # auto mode: arrival before, departure from this time
 mode_key_hold_s = 30     # key A (aankomst) / B (vertrek) holds that mode this long after the last use
+collector_window_s = 20  # a collector card ("ophaalkaart"), then a child's card within this: a departure
 clock_synced = "auto"    # auto | true | false (override for tests and odd systems)
 
 [keypad]
@@ -106,6 +107,7 @@ class ScanConfig:
     departure_from: str = "12:00"
     presence_gap_s: float = 1.5  # a card out of view this long, then back, is a new presentation
     mode_key_hold_s: float = 30.0
+    collector_window_s: float = 20.0
     clock_synced: str | bool = "auto"
 
 

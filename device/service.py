@@ -97,6 +97,7 @@ class UnitService:
             repeat_window_s=settings.scan.repeat_window_s,
             departure_from=settings.scan.departure_from,
             fixed_mode=None if settings.scan.mode == "auto" else Direction(settings.scan.mode),
+            collector_window_s=settings.scan.collector_window_s,
         )
         self.desk.apply_settings(self.roster.settings)
         self.links = LinkRequests()
@@ -228,7 +229,11 @@ class UnitService:
     def _configured(self, config: UnitConfig) -> None:
         self.roster.update(config)
         self.desk.apply_settings(self.roster.settings)
-        log.info("config from the hub: %d card(s) on the roster", len(config.roster))
+        log.info(
+            "config from the hub: %d card(s) on the roster, %d collector card(s)",
+            len(config.roster),
+            len(config.collectors or {}),
+        )
 
     def _link_requested(self, request: LinkCard) -> None:
         self.links.offer(request, self.clock.monotonic())
@@ -237,6 +242,7 @@ class UnitService:
 
     def _acked(self, ack: Ack) -> None:
         self.desk.presence.acknowledged(ack.id)
+        self.desk.acknowledged(ack)
         if ack.verdict is Verdict.REFUSED:  # kept at the hub for a person (else it would not be acked)
             log.error("hub refused event %s and kept it for review: %s", ack.id, ack.reason)
 

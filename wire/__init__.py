@@ -5,6 +5,7 @@ another unit can read it (or the JSON Schema generated from it in ``docs/``) as 
 """
 
 from wire.contract import (
+    COLLECTOR_NOT_ALLOWED,
     MAX_PAYLOAD_BYTES,
     NOT_ENROLLED,
     PROTOCOL_VERSION,
@@ -26,6 +27,7 @@ from wire.contract import (
 from wire.topics import Topic, TopicKind
 
 __all__ = [
+    "COLLECTOR_NOT_ALLOWED",
     "MAX_PAYLOAD_BYTES",
     "NOT_ENROLLED",
     "PROTOCOL_VERSION",

@@ -66,6 +66,7 @@ class DirectionBy(StrEnum):
     KEY = "key"  # a mode key (A/B) at the door, or staff's mode in the unit's menu
     FIXED = "fixed"  # a unit configured as entrance-only or exit-only
     CLOCK = "clock"  # no presence known yet: before departure_from an arrival, after it a departure
+    COLLECTOR = "collector"  # a collector's card ("ophaalkaart") just before or after: a departure
 
 
 class Verdict(StrEnum):
@@ -125,6 +126,16 @@ class CheckIn(Message):
         enum=DirectionBy,
         default=None,
     )
+    collector: str | None = spec(
+        "With direction_by 'collector': the code of the collector's card (an 'ophaalkaart', see "
+        "UnitConfig.collectors) scanned within the pairing window; the hub judges whether that person "
+        "may collect this child (added later: absent from older units).",
+        pattern=CARD_CODE_PATTERN,
+        default=None,
+    )
+
+
+COLLECTOR_NOT_ALLOWED = "collector_not_allowed"  # Ack.reason with REFUSED, kept: may not collect the child
 
 
 @dataclass(frozen=True)
@@ -211,6 +222,17 @@ class UnitConfig(Message):
     staff_code_hash: str | None = spec(
         "argon2id hash of HMAC-SHA256(unit's staff key, scanner code), see wire/staffcode.py; the "
         "unit checks the typed code with the key from its bundle.",
+        default=None,
+    )
+    collectors: dict[str, str] | None = spec(
+        "Collector card code ('ophaalkaart' of a contact) -> the person's name. A child's card scanned "
+        "within collector_window_s after it (the unit's [scan] setting, or settings.collector_window_s) "
+        "makes a departure with direction_by 'collector' (added later: older units ignore the field).",
+        default=None,
+    )
+    collector_children: dict[str, str] | None = spec(
+        "Collector card code -> the card codes (space-separated) of the children that person may "
+        "collect, so the unit answers a refusal at once, also offline; the hub judges again.",
         default=None,
     )
 
@@ -344,8 +366,10 @@ def _check(name: str, value: Any, base: Any, meta: typing.Mapping[str, Any]) -> 
         and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     ):
         raise ContractError("bad_field", f"{name}: expected an object of strings")
-    if isinstance(value, list) and typing.get_origin(base) is list and not all(
-        isinstance(item, str) for item in value
+    if (
+        isinstance(value, list)
+        and typing.get_origin(base) is list
+        and not all(isinstance(item, str) for item in value)
     ):
         raise ContractError("bad_field", f"{name}: expected a list of strings")
     return value

@@ -12,7 +12,7 @@ import sqlite_utils
 
 from hub.attendance import presence
 from hub.core.localtime import day_bounds_utc, utc_iso
-from wire import CheckIn
+from wire import CheckIn, DirectionBy
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,9 @@ def record_checkins(
         if e.id in known:
             continue
         known.add(e.id)  # the same event twice in one batch: the second is a duplicate
-        by = e.direction_by.value if e.direction_by else None
+        # 'collector' is stored as NULL ("taken as sent") beside a row of collector_departures, which
+        # names the collector: see migration 0023 for why not a new value in the CHECK
+        by = e.direction_by.value if e.direction_by and e.direction_by is not DirectionBy.COLLECTOR else None
         if c.occurred_at is None:
             uncertain.append(
                 (e.id, e.unit, e.location, e.seq, e.direction.value, by, e.code, e.source.value, e.wall_time,

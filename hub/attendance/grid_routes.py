@@ -19,6 +19,7 @@ from hub.accounts.actors import Refused
 from hub.attendance.after_closing import still_here_after_closing
 from hub.attendance.cells import Cell, CellState, Mark
 from hub.attendance.closed_months import close_month, reopen_month
+from hub.attendance.collector_attempts import open_attempts
 from hub.attendance.grid import Grid, GridRow, month_grid, period_grid
 from hub.attendance.uncertain import count_waiting
 from hub.attendance.windows import shift_month
@@ -190,6 +191,7 @@ def month_page(
         ],
         "uncertain": count_waiting(conn, location.id),  # "tijd onzeker", waiting for a person
         "after_closing": still_here_after_closing(conn, location.id, now()),  # late-pickup procedure
+        "collector_attempts": open_attempts(conn, location.id),  # "niet toegestaan" at the door
     }
     return render(request, "grid/overview.html", context, location=location)
 

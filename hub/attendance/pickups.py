@@ -1,4 +1,4 @@
-"""Who collected a child on a day, as staff fill it in on the cell's page (no collector card).
+"""Who collected a child on a day: as staff fill it in on the cell's page, or by a collector card.
 
 One row per location, child and day: a contact of the child who may collect, or a name typed in
 (someone not on the list). A contact who "mag niet ophalen" cannot be chosen: the page shows why.
@@ -88,3 +88,25 @@ def set_pickup(
             ),
         )
     return pickup_of(db, location_id, child_id, day)
+
+
+def record_collected(
+    db: sqlite_utils.Database,
+    location_id: str,
+    child_id: int,
+    day: date,
+    contact_id: int | None,
+    name: str,
+    recorded_at: str,
+) -> None:
+    """A collector card's departure: "opgehaald door" that person (the latest word of the day wins,
+    as when staff fill it in). The caller holds the write transaction."""
+    db.execute(
+        """
+        INSERT INTO pickups (location_id, child_id, day, contact_id, name, recorded_by, recorded_at)
+        VALUES (?, ?, ?, ?, ?, 'de ophaalkaart', ?)
+        ON CONFLICT (location_id, child_id, day) DO UPDATE SET contact_id = excluded.contact_id,
+            name = excluded.name, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at
+        """,
+        (location_id, child_id, day.isoformat(), contact_id, name[:MAX_NAME], recorded_at),
+    )

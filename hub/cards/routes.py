@@ -1,4 +1,5 @@
-"""Linking a QR card to a child: typing its digits, or "scan aan de deur"; reporting a card lost.
+"""Linking a QR card to a child: typing its digits, or "scan aan de deur"; reporting a card lost;
+a contact's collector card ("ophaalkaart", hub/cards/collectors.py).
 
 "Scan aan de deur": the page asks the hub to send link_card to the chosen unit and then polls
 the request's state (plain JS, once a second) until the unit's card_read has linked the card,
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from hub.accounts.actors import Refused
+from hub.cards import collectors
 from hub.cards import links as card_links
 from hub.children.routes import render_child
 from hub.children.service import child_at
@@ -126,3 +128,47 @@ def scan_status(
 ) -> dict:
     actor, conn, location = here
     return _status(card_links.get_request(conn, actor, location.id, request_id))
+
+
+@router.post("/locaties/{location_id}/kinderen/{child_id}/contacten/{contact_id}/ophaalkaart")
+def link_collector_card(
+    request: Request,
+    child_id: int,
+    contact_id: int,
+    code: str = Form(""),
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    """Give a contact an "ophaalkaart" (typed code from the card stock): it lets them collect."""
+    actor, conn, location = here
+    back = f"/locaties/{location.id}/kinderen/{child_id}#contact-{contact_id}"
+    try:
+        linked = collectors.link_collector_card(
+            conn, actor, location.id, child_id, contact_id, code[:40], now()
+        )
+    except Refused as refused:
+        return see_other(back, request, refused.reason, error=True)
+    portal(request).units.configs_changed(location.id)
+    return see_other(
+        back,
+        request,
+        f"Ophaalkaart {cardcode.pretty(linked)} is gekoppeld. "
+        "Aan de deur: eerst de ophaalkaart, dan de kaart van het kind.",
+    )
+
+
+@router.post("/locaties/{location_id}/kinderen/{child_id}/contacten/{contact_id}/ophaalkaart/{code}/verloren")
+def collector_card_lost(
+    request: Request,
+    child_id: int,
+    contact_id: int,
+    code: str,
+    here: AtLocation = Depends(at_location),
+) -> Response:
+    actor, conn, location = here
+    back = f"/locaties/{location.id}/kinderen/{child_id}#contact-{contact_id}"
+    try:
+        collectors.mark_lost(conn, actor, location.id, child_id, contact_id, code[:40], now())
+    except Refused as refused:
+        return see_other(back, request, refused.reason, error=True)
+    portal(request).units.configs_changed(location.id)
+    return see_other(back, request, f"Ophaalkaart {cardcode.pretty(code)} is als verloren gemeld.")

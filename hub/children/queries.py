@@ -296,3 +296,16 @@ def active_cards(db: sqlite_utils.Database, location_id: str) -> dict[int, str]:
         (location_id,),
     ).fetchall()
     return dict(rows)
+
+
+def collector_cards_of(db: sqlite_utils.Database, child_id: int) -> dict[int, list[str]]:
+    """Contact id -> its active collector cards ("ophaalkaart", hub/cards/collectors.py), for the
+    contacts of a child."""
+    found: dict[int, list[str]] = {}
+    for contact_id, code in db.execute(
+        "SELECT c.contact_id, c.code FROM cards c JOIN contacts k ON k.id = c.contact_id "
+        "WHERE k.child_id = ? AND c.state = 'active' ORDER BY c.code",
+        (child_id,),
+    ):
+        found.setdefault(contact_id, []).append(code)
+    return found

@@ -24,6 +24,7 @@ from hub.children.queries import (
     Stay,
     active_cards,
     cards_of,
+    collector_cards_of,
     contacts_of,
     set_stay,
     stay_of,
@@ -297,6 +298,7 @@ def render_child(
         "sex": SEX_NL.get(child.sex or "", "onbekend"),
         "school_start": fmt_date(child.school_start) if child.school_start else None,
         "contacts": contacts_of(conn, child.id, location.organisator_id),
+        "collector_cards": collector_cards_of(conn, child.id),
         "emergency_notes": service.emergency_notes(conn, child.id),
         "no_photos": service.no_photos(conn, child.id),
         "max_contacts": MAX_CONTACTS,
@@ -443,6 +445,7 @@ def set_may_collect(
         service.set_may_collect(conn, actor, location.id, child_id, contact_id, mag != "nee", notitie[:1000])
     except Refused as refused:
         return see_other(back, request, refused.reason, error=True)
+    portal(request).units.configs_changed(location.id)  # the units know whom a collector card may take
     return see_other(back, request, "Bewaard: wie mag ophalen.")
 
 

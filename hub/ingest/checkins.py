@@ -6,16 +6,17 @@ delivered it; its verdict goes to the unit that delivered it.
 
 from __future__ import annotations
 
-from hub.attendance import presence
+from hub.attendance import pickups, presence
 from hub.attendance.clock_queries import ClockRepair
 from hub.attendance.events import NewCheckIn, record_checkins
 from hub.cards import codes as cards
+from hub.cards import collectors
 from hub.children import queries as children
 from hub.core.localtime import local
 from hub.ingest.outcome import Outcome
 from hub.ingest.transaction import Transaction
 from hub.staff import presence as staff_presence
-from wire import NOT_ENROLLED, Ack, CheckIn, Verdict
+from wire import NOT_ENROLLED, Ack, CheckIn, DirectionBy, Verdict
 
 
 def store_checkins(tx: Transaction, clock: ClockRepair) -> list[Outcome]:
@@ -55,12 +56,14 @@ def _store_children(
         child_id = owner[0] if owner and event.id not in gone else None
         records.append(NewCheckIn(event, child_id, occurred_at, retimed_by))
     outcomes = []
-    for (event, ack_topic), new in zip(
-        checkins, record_checkins(tx.db, records, tx.received_at), strict=True
+    for (event, ack_topic), record, new in zip(
+        checkins, records, record_checkins(tx.db, records, tx.received_at), strict=True
     ):
         if new:
             clock.stored(tx.db, event)
         owner = owners.get(event.code)
+        if new and owner and event.id not in gone and event.direction_by is DirectionBy.COLLECTOR:
+            _collected(tx, event, owner[0], record.occurred_at)
         if event.id in gone:
             verdict = Verdict.DUPLICATE if not new else Verdict.UNKNOWN_CARD
             ack = Ack(id=event.id, verdict=verdict, child=owner[1] if owner else None, reason=NOT_ENROLLED)
@@ -88,6 +91,20 @@ def _store_staff(
         verdict = Verdict.STORED if new else Verdict.DUPLICATE
         outcomes[event.id] = Outcome(ack_topic, Ack(id=event.id, verdict=verdict, child=name))
     return outcomes
+
+
+def _collected(tx: Transaction, event: CheckIn, child_id: int, occurred_at: str | None) -> None:
+    """A departure with a collector card the dispatch allowed: who collected, beside the event, and
+    "opgehaald door" on the day (not for a time the hub is unsure of: a person places it)."""
+    verdict = collectors.judge(tx.db, event.collector or "", child_id)
+    collectors.record_departure(
+        tx.db, event.id, event.location, child_id, event.collector or "", verdict, tx.received_at
+    )
+    if occurred_at is not None:
+        day = local(occurred_at).date()
+        pickups.record_collected(
+            tx.db, event.location, child_id, day, verdict.contact_id, verdict.name, tx.received_at
+        )
 
 
 def _left(last_day: str | None, occurred_at: str) -> bool:

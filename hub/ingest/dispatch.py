@@ -13,13 +13,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from hub.cards import codes
+from hub.cards import codes, collectors
 from hub.ingest import admission
 from hub.ingest.link import Delivery
 from hub.ingest.outcome import PENDING, Outcome
 from hub.ingest.transaction import Transaction
 from hub.units import registry as units
-from wire import CheckIn, ContractError, Status, Topic, TopicKind, decode
+from wire import COLLECTOR_NOT_ALLOWED, CheckIn, ContractError, DirectionBy, Status, Topic, TopicKind, decode
 from wire.contract import Message
 
 EventHandler = Callable[[Transaction, Any, str], Outcome]  # (transaction, message, ack topic) -> outcome
@@ -65,6 +65,9 @@ class Dispatch:
             late = self._time_refusal(tx, message) if self._time_refusal else None
             if late:  # a time the hub cannot accept: kept whole for a person, with the reason
                 return tx.refuse(d, message, topic, late.reason, late.detail)
+            not_allowed = _collector_refusal(tx, message)
+            if not_allowed:  # kept for the opvang: it shows on the location's overview at once
+                return tx.refuse(d, message, topic, COLLECTOR_NOT_ALLOWED, not_allowed)
         else:
             if (message.unit, message.location) != (topic.unit, topic.location):
                 return tx.dead(
@@ -81,6 +84,20 @@ class Dispatch:
 def _take_checkin(tx: Transaction, event: CheckIn, ack_topic: str) -> Outcome:
     tx.checkins.append((event, ack_topic))
     return PENDING  # stored with the transaction's other check-ins in one go
+
+
+def _collector_refusal(tx: Transaction, event: CheckIn) -> str | None:
+    """Why a departure made with a collector card is not allowed (for people), or None.
+
+    Only a child's card is judged (an unknown card is stored as one); a departure stored before
+    is not judged again, so a resend is a duplicate whatever changed since."""
+    if event.direction_by is not DirectionBy.COLLECTOR or event.collector is None:
+        return None
+    owner = codes.card_owner(tx.db, event.code)
+    if owner is None or collectors.is_recorded(tx.db, event.id):
+        return None
+    verdict = collectors.judge(tx.db, event.collector, owner[0])
+    return None if verdict.allowed else f"{verdict.reason} (kind: {owner[1]})"
 
 
 def _checkin_refusal(tx: Transaction, event: CheckIn, topic: Topic) -> str | None:

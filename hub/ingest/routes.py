@@ -17,6 +17,7 @@ from hub.cards import codes as cards
 from hub.ingest import refused
 from hub.web.nav import NavEntry
 from hub.web.web import AtLocation, at_location, render, see_other
+from wire import COLLECTOR_NOT_ALLOWED
 
 router = APIRouter()
 ORGANISATOR_ONLY = frozenset({Role.ORGANISATOR})
@@ -33,6 +34,7 @@ REASONS_NL = {
     "too_old": "tijd ligt verder terug dan nog aangepast mag worden",
     "month_closed": "maand is aangeduid als gesloten maand",
     "month_uploaded": "maand werd al naar Kind en Gezin verstuurd",
+    "collector_not_allowed": "ophaalkaart van iemand die dit kind niet mag ophalen",
 }
 
 
@@ -65,9 +67,10 @@ def refused_page(request: Request, here: AtLocation = Depends(at_location)) -> R
     by_unit: dict[str, list[Line]] = defaultdict(list)
     for item in items:
         owner = owners.get(item.event.code)
-        by_unit[item.via_unit].append(
-            Line(item, owner[1] if owner else None, REASONS_NL.get(item.reason, item.reason))
-        )
+        reason = REASONS_NL.get(item.reason, item.reason)
+        if item.reason == COLLECTOR_NOT_ALLOWED:  # the detail says who, and the note, in Dutch
+            reason = f"{reason}: {item.detail}"
+        by_unit[item.via_unit].append(Line(item, owner[1] if owner else None, reason))
     context = {"by_unit": dict(by_unit), "active": "geweigerd"}
     return render(request, "ingest/refused.html", context, location=location)
 

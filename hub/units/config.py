@@ -1,4 +1,5 @@
-"""The retained configuration the hub publishes for each unit: location name, roster, staff code hash.
+"""The retained configuration the hub publishes for each unit: location name, roster, staff code hash,
+the collector cards.
 
 The portal PIN's hash is never in it: a unit checks the scanner code, hashed for that unit
 (hub/units/staff.py).
@@ -12,6 +13,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from hub.cards import codes as cards
+from hub.cards import collectors
 from hub.core.localtime import now_utc_iso
 from hub.units import registry as units
 from hub.units import staff
@@ -21,9 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def config_for(db: sqlite_utils.Database, unit: units.Unit) -> UnitConfig:
-    (location_name,) = db.execute(
-        "SELECT name FROM locations WHERE id = ?", (unit.location_id,)
-    ).fetchone()
+    (location_name,) = db.execute("SELECT name FROM locations WHERE id = ?", (unit.location_id,)).fetchone()
     return UnitConfig(
         unit=unit.id,
         location=unit.location_id,
@@ -32,6 +32,7 @@ def config_for(db: sqlite_utils.Database, unit: units.Unit) -> UnitConfig:
         issued_at=now_utc_iso(),
         **staff.fields_for(db, unit.id),
         departed=cards.departed(db, unit.location_id) or None,
+        **collectors.unit_fields(db, unit.location_id),
     )
 
 

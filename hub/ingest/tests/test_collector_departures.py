@@ -1,0 +1,135 @@
+"""Departures made with a collector card ("ophaalkaart") at the ingest: allowed, stored as sent and
+"opgehaald door"; not allowed, refused and kept, nothing recorded; the presence re-derivation
+leaves a collector's departure as it is."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hub.attendance.presence import present_children
+from hub.cards.codes import register_unassigned
+from hub.children.queries import add_contact
+from hub.core.db import connect
+from hub.core.localtime import local
+from hub.demo import DemoData
+from hub.ingest.pipeline import Ingest
+from tests.support.clock import clear_of_midnight
+from tests.support.messages import checkin, delivery
+from wire import COLLECTOR_NOT_ALLOWED, Direction, DirectionBy, Verdict, encode
+
+
+@pytest.fixture
+def world(hub_dir: Path, demo: DemoData):
+    clear_of_midnight(60)
+    while local(datetime.now(UTC)).time().hour == 0 and local(datetime.now(UTC)).time().minute == 0:
+        time.sleep(1)  # the scans below lie seconds back: all on today
+    ingest = Ingest(hub_dir / "hub.sqlite3", publish=lambda t, p: True, settle=lambda d: None)
+    db = connect(hub_dir / "hub.sqlite3")
+    jules = db.execute("SELECT id FROM children WHERE first_name = 'Jules'").fetchone()[0]
+    (org,) = db.execute("SELECT organisator_id FROM locations WHERE id = ?", (demo.location_id,)).fetchone()
+    rita = add_contact(db, jules, "Oma Rita", None, "grootmoeder")
+    [card] = register_unassigned(db, org, 1)
+    db.execute("UPDATE cards SET contact_id = ?, state = 'active' WHERE code = ?", (rita, card))
+    yield ingest, db, jules, rita, card
+    db.close()
+
+
+def _scan(ingest, db, demo: DemoData, seq: int, seconds_ago: float, **changes):
+    event = checkin(
+        unit=demo.unit_id,
+        location=demo.location_id,
+        code=demo.cards["Jules"],
+        seq=seq,
+        wall_time=(datetime.now(UTC) - timedelta(seconds=seconds_ago)).isoformat(timespec="milliseconds"),
+        **changes,
+    )
+    [outcome] = ingest.handle_batch(db, [delivery(encode(event), demo.location_id, demo.unit_id, mid=seq)])
+    return event, outcome.ack
+
+
+def test_a_collector_departure_stands_whatever_the_presence_and_the_next_scan_is_an_arrival(
+    world, demo
+) -> None:
+    ingest, db, jules, rita, card = world
+    # Jules was not registered in: by presence this scan would be an arrival, by a collector it leaves
+    event, ack = _scan(
+        ingest,
+        db,
+        demo,
+        2,
+        4,
+        direction=Direction.DEPARTURE,
+        direction_by=DirectionBy.COLLECTOR,
+        collector=card,
+    )
+    assert ack.verdict is Verdict.STORED and ack.child == "Jules"
+    assert jules not in present_children(db, demo.location_id)
+    assert db.execute(
+        "SELECT name, contact_id FROM collector_departures WHERE event_id = ?", (event.id,)
+    ).fetchone() == (
+        "Oma Rita",
+        rita,
+    )
+    # a unit that did not hear of it says "departure" by presence: the hub re-derives an arrival
+    _scan(ingest, db, demo, 3, 2, direction=Direction.DEPARTURE, direction_by=DirectionBy.PRESENCE)
+    assert jules in present_children(db, demo.location_id)
+
+
+def test_a_collector_departure_sent_again_after_the_contact_was_barred_is_a_duplicate(world, demo) -> None:
+    ingest, db, _jules, rita, card = world
+    event, _ack = _scan(
+        ingest,
+        db,
+        demo,
+        1,
+        3,
+        direction=Direction.DEPARTURE,
+        direction_by=DirectionBy.COLLECTOR,
+        collector=card,
+    )
+    db.execute("UPDATE contacts SET may_collect = 0, collect_note = 'x' WHERE id = ?", (rita,))
+    [outcome] = ingest.handle_batch(db, [delivery(encode(event), demo.location_id, demo.unit_id, mid=9)])
+    assert outcome.ack.verdict is Verdict.DUPLICATE
+
+
+def test_a_contact_who_may_not_collect_is_refused_kept_and_nothing_is_recorded(world, demo) -> None:
+    ingest, db, jules, rita, card = world
+    db.execute("UPDATE contacts SET may_collect = 0, collect_note = 'bel de moeder' WHERE id = ?", (rita,))
+    event, ack = _scan(
+        ingest,
+        db,
+        demo,
+        1,
+        3,
+        direction=Direction.DEPARTURE,
+        direction_by=DirectionBy.COLLECTOR,
+        collector=card,
+    )
+    assert (ack.verdict, ack.reason, ack.kept) == (Verdict.REFUSED, COLLECTOR_NOT_ALLOWED, True)
+    assert db.execute("SELECT count(*) FROM events").fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM pickups WHERE child_id = ?", (jules,)).fetchone() == (0,)
+    assert db.execute("SELECT detail FROM refused_events WHERE event_id = ?", (event.id,)).fetchone() == (
+        "Oma Rita mag dit kind niet ophalen: bel de moeder (kind: Jules)",
+    )
+
+
+def test_the_collector_departures_are_never_changed_nor_deleted(world, demo) -> None:
+    ingest, db, _jules, _rita, card = world
+    event, _ack = _scan(
+        ingest,
+        db,
+        demo,
+        1,
+        3,
+        direction=Direction.DEPARTURE,
+        direction_by=DirectionBy.COLLECTOR,
+        collector=card,
+    )
+    with pytest.raises(Exception, match="kept as registered"):
+        db.execute("UPDATE collector_departures SET name = 'Iemand' WHERE event_id = ?", (event.id,))
+    with pytest.raises(Exception, match="never deleted"):
+        db.execute("DELETE FROM collector_departures WHERE event_id = ?", (event.id,))
