@@ -636,18 +636,33 @@ def ask_extra_day(
     van: str = Form(""),
     tot: str = Form(""),
     vervalt: str = Form(""),
+    meer: str = Form(""),
+    geheel: str = Form(""),
     opmerking: str = Form(""),
     account: Account = Depends(require_parent),
     conn: sqlite_utils.Database = Depends(db),
 ) -> Response:
-    """ "Dag aanvragen": an extra day of care (issue 20)."""
+    """ "Dag aanvragen": an extra day of care, or several with the same hours ("meer": more days,
+    DD/MM/JJJJ separated by commas or spaces), judged one by one or as a whole (issue 20)."""
     child = queries.child_of(conn, account, child_id)
     place = queries.place_of(child, locatie)
     the_day = _day(day)
     try:
         expires = _parse_day(vervalt[:20])
-        service.submit_extra_day(
-            conn, account, child, place, the_day, van[:20], tot[:20], opmerking[:2000], expires, now()
+        more = [_parse_day(text) for text in meer[:400].replace(",", " ").split()]
+        days = [the_day, *(d for d in more if d is not None)]
+        service.submit_extra_days(
+            conn,
+            account,
+            child,
+            place,
+            days,
+            van[:20],
+            tot[:20],
+            opmerking[:2000],
+            expires,
+            geheel == "ja",
+            now(),
         )
     except Refused as refused:
         return _day_view(
@@ -657,7 +672,7 @@ def ask_extra_day(
             child_id,
             day,
             place.id,
-            {"van": van[:20], "tot": tot[:20]},
+            {"van": van[:20], "tot": tot[:20], "meer": meer[:400]},
             refused.reason,
         )
     return see_other(
@@ -859,6 +874,12 @@ def location_accept(request: Request, request_id: int, here: AtLocation = Depend
     if decided.is_absence:
         done = (
             f"Goedgekeurd: {decided.child_name} is afwezig op {fmt_date(decided.day)} ({decided.reason_nl})."
+        )
+        return see_other(back, request, done + mailed)
+    if decided.as_whole:
+        done = (
+            f"Goedgekeurd als geheel: het opvangplan van {decided.child_name} is aangepast"
+            f" voor alle dagen van aanvraag #{decided.group_id}."
         )
         return see_other(back, request, done + mailed)
     if decided.kind != "correctie":
