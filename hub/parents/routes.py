@@ -870,6 +870,7 @@ def location_accept(request: Request, request_id: int, here: AtLocation = Depend
         decided, mail = service.accept(here.conn, here.actor, here.location.id, request_id, now())
     except Refused as refused:
         return see_other(back, request, f"Niet goedgekeurd: {refused.reason}", True)
+    service.queue_decision_push(here.conn, decided, mail, now())
     mailed = "" if _send(request, mail) else " De mail aan de ouder kon niet verstuurd worden."
     if decided.is_absence:
         done = (
@@ -906,5 +907,6 @@ def location_refuse(
         )
     except Refused as refused:
         return see_other(back, request, refused.reason, True)
+    service.queue_decision_push(here.conn, decided, mail, now())
     mailed = "" if _send(request, mail) else " De mail aan de ouder kon niet verstuurd worden."
     return see_other(back, request, f"Het verzoek over {decided.child_name} is afgewezen.{mailed}")

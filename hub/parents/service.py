@@ -615,3 +615,38 @@ def decision_mail(found: ParentRequest, days: list[date] | None = None) -> Mail:
         text = f"{found.location_name} heeft {what} afgewezen.\n\nReden: {found.reason}"
         subject = f"Verzoek afgewezen: {found.child_name}, {fmt_date(found.day)}"
     return Mail(found.email, subject, "Beste ouder,\n\n" + text + SIGNATURE)
+
+
+DECISION_KEY = "besluit:{}"  # the notifier's outbox key of a decision: the request, or its group
+
+
+def queue_decision_push(db: sqlite_utils.Database, decided: ParentRequest, mail: Mail, now: datetime) -> bool:
+    """The decision as a Web Push message too, through the notifier's outbox (the tables of
+    hub/notify, written here as data: notify imports parents, not the other way round).
+
+    Only for the parent who asked, and only when they chose push for this child on "Meldingen"
+    (a mode other than "geen", push on); the notifier's thread sends it to their browsers. The key
+    names the decision (a request judged as a whole is one decision), so a decision gives at most
+    one push per parent; the mail goes as before. True when a row was added."""
+    (account_id,) = db.execute(
+        "SELECT account_id FROM parent_requests WHERE id = ?", (decided.id,)
+    ).fetchone()
+    pref = db.execute(
+        "SELECT mode, by_push FROM notify_prefs WHERE account_id = ? AND child_id = ?",
+        (account_id, decided.child_id),
+    ).fetchone()
+    if account_id is None or pref is None or pref[0] == "geen" or not pref[1]:
+        return False
+    key = DECISION_KEY.format(decided.group_id if decided.as_whole else decided.id)
+    body = mail.text.removeprefix("Beste ouder,\n\n").removesuffix(SIGNATURE).strip()
+    moment = utc_iso(now)
+    with write_transaction(db):
+        cursor = db.execute(
+            """
+            INSERT OR IGNORE INTO notify_outbox (key, account_id, channel, child_id, title, body, stored_at,
+                created_at, expires_at, next_attempt_at)
+            VALUES (?, ?, 'push', ?, ?, ?, ?, ?, NULL, ?)
+            """,
+            (key, account_id, decided.child_id, mail.subject, body[:1000], moment, moment, moment),
+        )
+    return cursor.rowcount == 1
