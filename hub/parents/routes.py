@@ -470,12 +470,19 @@ def month_page(
     cells = queries.month_cells(conn, child, place, year, month, moment)
     lead = [None] * date(year, month, 1).weekday()  # Monday first
     previous, following = shift_month(year, month, -1), shift_month(year, month, 1)
+    stored = plan_of(conn, child.id, place.id)
+    planned = {}  # the care plan's days of the month (approved extra and swap days included)
+    if stored is not None:
+        for cell in cells:
+            if (day_plan := stored.plan.planned(cell.day)) is not None:
+                planned[cell.day] = f"{day_plan.start:%H:%M}–{day_plan.end:%H:%M}"
     return _page(
         request,
         "month.html",
         {
             "child": child,
             "place": place,
+            "planned": planned,
             "cells": lead + cells,
             "title": fmt_month(year, month),
             "previous": f"{previous[0]}-{previous[1]:02d}",

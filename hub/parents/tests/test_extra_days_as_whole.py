@@ -4,6 +4,7 @@ day, and "vervalt automatisch op" lapses the whole request."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import UTC, datetime, time, timedelta
 
@@ -121,3 +122,28 @@ def test_the_expiry_date_applies_to_the_whole_request(world: PortalWorld) -> Non
     staff.login_location(DEMO_DOSSIER, DEMO_PIN)
     refused = staff.post(f"{REQUESTS}/{_id_of(world.database, day[0])}/goedkeuren", {}, REQUESTS)
     assert "al behandeld" in refused.text
+
+
+def _planned_in_calendar(anne, child: int, day) -> str | None:
+    """What the parent's month calendar says is planned on ``day`` (its hours), or None."""
+    page = anne.get(f"/ouders/kinderen/{child}?locatie=zonnebloem&maand={day:%Y-%m}").text
+    found = re.search(rf'data-day="{day.isoformat()}" data-state="[a-z_]+"(?: data-planned="([^"]+)")?', page)
+    assert found, page[-2000:]
+    return found.group(1)
+
+
+def test_the_parents_month_calendar_shows_the_planned_days_and_an_approved_extra_day(
+    world: PortalWorld,
+) -> None:
+    families = add_families(world.database, world.other_child)
+    day = _planned_on_todays_weekday(world.database, families.jules)
+    anne = login_parent(world.url, ANNE)
+    assert _planned_in_calendar(anne, families.jules, today()) == "07:30–17:30"
+    assert _planned_in_calendar(anne, families.jules, today() + timedelta(days=7)) == "07:30–17:30"
+    assert _planned_in_calendar(anne, families.jules, day[0]) is None
+    _ask(anne, families.jules, day[0:1], whole=False)
+    staff = world.client()
+    staff.login_location(DEMO_DOSSIER, DEMO_PIN)
+    staff.post(f"{REQUESTS}/{_id_of(world.database, day[0])}/goedkeuren", {}, REQUESTS)
+    assert _planned_in_calendar(anne, families.jules, day[0]) == "08:00–16:30"
+    assert "gepland (opvangplan)" in anne.get(f"/ouders/kinderen/{families.jules}?locatie=zonnebloem").text
