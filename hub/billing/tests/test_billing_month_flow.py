@@ -9,12 +9,16 @@ runs; the month run is done on the hub at the real time. Screenshots: test-artif
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 from datetime import datetime, time
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from hub.careplan.rules import PlanDay, Size
+from hub.careplan.service import plan_of
+from hub.core.db import open_database
 from hub.core.localtime import BRUSSELS, fmt_date
 from tests.support.billing import BillingHub, hub_at, stay
 from tests.support.browser import ARTIFACTS, login_organisator, screenshot
@@ -112,6 +116,18 @@ def test_a_month_from_care_plan_and_parent_requests_to_the_final_invoice_pdf(
                 "button", name="Goedkeuren"
             ).click()
         expect(page.locator("table.requests tbody tr.status-ingediend")).to_have_count(0)
+
+    with sqlite3.connect(hub.database) as db:
+        asked = db.execute("SELECT day, kind, in_time, status FROM parent_requests ORDER BY day").fetchall()
+    assert asked == [
+        (o[2].isoformat(), "afwezigheid", 0, "goedgekeurd"),
+        (o[3].isoformat(), "afwezigheid", 1, "goedgekeurd"),
+        (o[4].isoformat(), "extra_dag", None, "goedgekeurd"),
+    ]
+    db = open_database(hub.database)
+    plan = plan_of(db, jules, "zonnebloem").plan
+    db.close()
+    assert plan.planned(o[4]) == PlanDay(Size.FULL, time(8), time(16, 30))  # the extra day, planned
 
     # the month run, at the real time: 2 x 27,80 (o0, o4) + 60 % of 27,80 = 16,68 (o1)
     # + 3,50 administration = 75,78; o3 is free (doctor's note), o2 uses 1 of the 1,5 justified
