@@ -1,8 +1,8 @@
 """SEPA direct debit (SDD Core) as pain.008.001.02, the version Belgian banks take (Febelfin).
 
-One file per collection: a group header and one payment information block with a transaction per
-invoice. Every collection is sent as "RCUR": since the EPC rulebook of November 2016 a first
-collection under a mandate may be RCUR too, so the hub need not remember which was first. A debtor
+One file per collection: a group header and a payment information block per sequence type, with a
+transaction per invoice. The first collection under a mandate is "FRST", later ones "RCUR"
+(:func:`sequence_type`; the hub remembers per invoice which it got, hub/billing/service.py). A debtor
 bank without a known BIC is "NOTPROVIDED" (IBAN only, allowed since 2016). Texts are cut to the
 standard's lengths and written in the SEPA Latin character set. Built in memory, no I/O.
 """
@@ -39,6 +39,20 @@ class Collection:
     mandate_ref: str
     mandate_date: date
     remittance: str  # "Factuur 12 november 2026 Jules Peeters"
+    sequence: str = "RCUR"  # FRST for the first collection under the mandate
+
+
+SEQUENCES = ("FRST", "RCUR")  # the order of the payment information blocks
+
+
+def sequence_type(recorded: str | None, mandate_used: bool) -> str:
+    """The sequence type of an invoice's collection: what it got in an earlier file (a file made
+    again says the same), else RCUR when another collection under the mandate, of an invoice still
+    valid, consumed the mandate's first; FRST otherwise (a replaced or credited invoice's does not
+    count)."""
+    if recorded in SEQUENCES:
+        return recorded
+    return "RCUR" if mandate_used else "FRST"
 
 
 def sepa_text(text: str, length: int) -> str:
@@ -62,6 +76,8 @@ def direct_debit(
         raise ValueError("a direct debit file needs at least one collection")
     if any(item.amount <= 0 for item in items):
         raise ValueError("only positive amounts are collected")
+    if any(item.sequence not in SEQUENCES for item in items):
+        raise ValueError("a collection is FRST or RCUR")
     total = sum((item.amount for item in items), Decimal("0.00"))
     ET.register_namespace("", NAMESPACE)
     root = ET.Element(f"{{{NAMESPACE}}}Document")
@@ -78,8 +94,25 @@ def direct_debit(
     sub(header, "CtrlSum", f"{total:.2f}")
     sub(sub(header, "InitgPty"), "Nm", sepa_text(creditor.name, 70))
 
+    blocks = [(seq, [i for i in items if i.sequence == seq]) for seq in SEQUENCES]
+    for number, (sequence, block) in enumerate(((q, b) for q, b in blocks if b), start=1):
+        _payment_info(sub, initiation, creditor, f"{message_id}-{number}", sequence, collect_on, block)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _payment_info(
+    sub,
+    initiation: ET.Element,
+    creditor: Creditor,
+    block_id: str,
+    sequence: str,
+    collect_on: date,
+    items: Sequence[Collection],
+) -> None:
+    """One payment information block: the collections of one sequence type."""
+    total = sum((item.amount for item in items), Decimal("0.00"))
     info = sub(initiation, "PmtInf")
-    sub(info, "PmtInfId", sepa_text(message_id + "-1", 35))
+    sub(info, "PmtInfId", sepa_text(block_id, 35))
     sub(info, "PmtMtd", "DD")
     sub(info, "BtchBookg", "true")
     sub(info, "NbOfTxs", str(len(items)))
@@ -87,7 +120,7 @@ def direct_debit(
     kind = sub(info, "PmtTpInf")
     sub(sub(kind, "SvcLvl"), "Cd", "SEPA")
     sub(sub(kind, "LclInstrm"), "Cd", "CORE")
-    sub(kind, "SeqTp", "RCUR")
+    sub(kind, "SeqTp", sequence)
     sub(info, "ReqdColltnDt", collect_on.isoformat())
     sub(sub(info, "Cdtr"), "Nm", sepa_text(creditor.name, 70))
     sub(sub(sub(info, "CdtrAcct"), "Id"), "IBAN", creditor.iban)
@@ -116,4 +149,3 @@ def direct_debit(
         sub(sub(tx, "Dbtr"), "Nm", sepa_text(item.debtor, 70))
         sub(sub(sub(tx, "DbtrAcct"), "Id"), "IBAN", item.iban)
         sub(sub(tx, "RmtInf"), "Ustrd", sepa_text(item.remittance, 140))
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)

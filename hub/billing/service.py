@@ -36,13 +36,13 @@ from hub.billing.invoice_rules import (
 )
 from hub.billing.pdf import PdfFiscal, PdfInvoice, PdfLine, fiscal_pdf, invoice_pdf
 from hub.billing.policy import POLICIES, BillingPolicy, Reason, policy_named
-from hub.billing.sepa import Collection, Creditor, direct_debit
+from hub.billing.sepa import Collection, Creditor, direct_debit, sequence_type
 from hub.careplan.rules import months_in_care, planned_days
 from hub.careplan.service import plans_at
 from hub.children.records import Child
 from hub.core.actors import Actor, NoAccess, Refused
 from hub.core.db import write_transaction
-from hub.core.localtime import fmt_date, fmt_month, local, now_utc_iso
+from hub.core.localtime import fmt_date, fmt_month, local, now_utc_iso, utc_iso
 from hub.locations.queries import location_schedule
 from hub.mail import Attachment, Mail
 from hub.mail.texts import SIGNATURE
@@ -629,7 +629,7 @@ def direct_debit_for_month(
     rows = db.execute(
         """
         SELECT i.number, i.total, c.first_name || ' ' || c.last_name, d.name, d.iban, d.bic, d.mandate_ref,
-               d.mandate_date
+               d.mandate_date, i.id, i.organisator_id
         FROM invoices i JOIN children c ON c.id = i.child_id
         LEFT JOIN child_debtors d ON d.child_id = i.child_id
         WHERE i.location_id = ? AND i.year = ? AND i.month = ? AND i.kind = 'factuur'
@@ -640,30 +640,54 @@ def direct_debit_for_month(
     ).fetchall()
     items, without = [], []
     period = fmt_month(year, month)
-    for number, total, child, debtor, iban, bic, ref, signed in rows:
-        amount = Decimal(total)
-        if amount <= 0:
-            continue
-        if not (iban and ref and signed):
-            without.append(child)
-            continue
-        items.append(
-            Collection(
-                f"FACTUUR-{number}",
-                amount,
-                debtor,
-                iban,
-                bic or "",
-                ref,
-                date.fromisoformat(signed),
-                f"Factuur {number} {period} {child}",
+    with write_transaction(db):  # the sequence types are decided and remembered at once
+        for number, total, child, debtor, iban, bic, ref, signed, invoice_id, organisator_id in rows:
+            amount = Decimal(total)
+            if amount <= 0:
+                continue
+            if not (iban and ref and signed):
+                without.append(child)
+                continue
+            items.append(
+                Collection(
+                    f"FACTUUR-{number}",
+                    amount,
+                    debtor,
+                    iban,
+                    bic or "",
+                    ref,
+                    date.fromisoformat(signed),
+                    f"Factuur {number} {period} {child}",
+                    _sequence(db, invoice_id, organisator_id, ref, now),
+                )
             )
-        )
     if not items:
         raise Refused("Geen facturen met een mandaat om te innen in deze maand.")
     message_id = f"AANW-{location_id[:12]}-{year:04d}{month:02d}-{local(now):%Y%m%d%H%M%S}"
     xml = direct_debit(creditor, message_id, local(now), collect_on, items)
     return DirectDebit(xml, sum((i.amount for i in items), Decimal("0.00")), len(items), tuple(without))
+
+
+def _sequence(
+    db: sqlite_utils.Database, invoice_id: int, organisator_id: int, mandate: str, now: datetime
+) -> str:
+    """FRST or RCUR for this invoice's collection (:func:`hub.billing.sepa.sequence_type`), kept."""
+    found = db.execute("SELECT sequence FROM sepa_collections WHERE invoice_id = ?", (invoice_id,)).fetchone()
+    used = db.execute(
+        """
+        SELECT 1 FROM sepa_collections s JOIN invoices i ON i.id = s.invoice_id
+        WHERE s.organisator_id = ? AND s.mandate_ref = ? AND s.invoice_id != ? AND i.replaced_by IS NULL
+        LIMIT 1
+        """,
+        (organisator_id, mandate, invoice_id),
+    ).fetchone()
+    sequence = sequence_type(found[0] if found else None, used is not None)
+    db.execute(
+        "INSERT OR IGNORE INTO sepa_collections"
+        " (invoice_id, organisator_id, mandate_ref, sequence, collected_at) VALUES (?, ?, ?, ?, ?)",
+        (invoice_id, organisator_id, mandate, sequence, utc_iso(now)),
+    )
+    return sequence
 
 
 def fiscal_attest(

@@ -8,7 +8,15 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 
 from hub.careplan.rules import SIZE_NL, WEEKDAYS_NL, PlanDay, Size
-from hub.careplan.service import capacity, change_plan, create_plan, end_plan, plan_of, plans_at
+from hub.careplan.service import (
+    capacity,
+    change_plan,
+    create_plan,
+    end_plan,
+    plan_of,
+    plans_at,
+    set_settling_in,
+)
 from hub.children.queries import children_at
 from hub.core.actors import NoAccess, Refused
 from hub.core.localtime import fmt_date, today
@@ -166,6 +174,23 @@ async def plan_save(request: Request, child_id: int, here: AtLocation = Depends(
     except Refused as refused:
         return _page(request, here, child_id, refused.reason, form, status_code=400)
     return see_other(_path(location.id, child_id), request, message)
+
+
+@router.post("/locaties/{location_id}/opvangplannen/{child_id}/wendagen")
+async def plan_settling_in(
+    request: Request, child_id: int, here: AtLocation = Depends(at_location)
+) -> Response:
+    """The settling-in days changed after the plan is made (days gone by stay as they were)."""
+    actor, conn, location = here
+    _child(conn, location.id, child_id)
+    form = await request.form()
+    text = str(form.get("settling_in", ""))[:400]
+    try:
+        days = [_date(part, "Wendag") for part in text.replace(";", ",").split(",") if part.strip()]
+        set_settling_in(conn, actor, child_id, location.id, days, today())
+    except Refused as refused:
+        return _page(request, here, child_id, refused.reason, status_code=400)
+    return see_other(_path(location.id, child_id), request, "De wendagen zijn bewaard.")
 
 
 @router.post("/locaties/{location_id}/opvangplannen/{child_id}/einde")

@@ -152,6 +152,40 @@ def end_plan(
         db.execute("UPDATE care_plans SET end_day = ? WHERE id = ?", (end.isoformat(), stored.id))
 
 
+def set_settling_in(
+    db: sqlite_utils.Database,
+    actor: Actor,
+    child_id: int,
+    location_id: str,
+    days: Iterable[date],
+    today: date,
+) -> list[date]:
+    """The settling-in days after the plan is made: ``days`` are today's and later ones, before the
+    start. Days gone by stay as they were (they may be billed), whatever the form says. Returns all."""
+    stored = plan_of(db, child_id, location_id)
+    if stored is None:
+        raise NoAccess("plan")
+    wanted = set(days)
+    past = {day for day in stored.plan.settling_in if day < today}
+    if any(day < today for day in wanted - past):
+        raise Refused("Een wendag in het verleden voeg je niet meer toe.")
+    if any(day >= stored.plan.start for day in wanted):
+        raise Refused("Wendagen liggen vóór de startdatum van het opvangplan.")
+    settling = sorted(past | {day for day in wanted if day >= today})
+    if len(settling) > MAX_SETTLING_IN:
+        raise Refused(f"Hoogstens {MAX_SETTLING_IN} wendagen.")
+    with write_transaction(db):
+        db.execute(
+            "DELETE FROM care_plan_settling_in WHERE plan_id = ? AND day >= ?", (stored.id, today.isoformat())
+        )
+        for day in settling:
+            db.execute(
+                "INSERT OR IGNORE INTO care_plan_settling_in (plan_id, day) VALUES (?, ?)",
+                (stored.id, day.isoformat()),
+            )
+    return settling
+
+
 def plan_row(db: sqlite_utils.Database, child_id: int, location_id: str) -> tuple | None:
     return db.execute(
         "SELECT id, start, end_day FROM care_plans WHERE child_id = ? AND location_id = ?",

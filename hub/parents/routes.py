@@ -470,12 +470,19 @@ def month_page(
     cells = queries.month_cells(conn, child, place, year, month, moment)
     lead = [None] * date(year, month, 1).weekday()  # Monday first
     previous, following = shift_month(year, month, -1), shift_month(year, month, 1)
+    stored = plan_of(conn, child.id, place.id)
+    planned = {}  # the care plan's days of the month (approved extra and swap days included)
+    if stored is not None:
+        for cell in cells:
+            if (day_plan := stored.plan.planned(cell.day)) is not None:
+                planned[cell.day] = f"{day_plan.start:%H:%M}–{day_plan.end:%H:%M}"
     return _page(
         request,
         "month.html",
         {
             "child": child,
             "place": place,
+            "planned": planned,
             "cells": lead + cells,
             "title": fmt_month(year, month),
             "previous": f"{previous[0]}-{previous[1]:02d}",
@@ -636,18 +643,33 @@ def ask_extra_day(
     van: str = Form(""),
     tot: str = Form(""),
     vervalt: str = Form(""),
+    meer: str = Form(""),
+    geheel: str = Form(""),
     opmerking: str = Form(""),
     account: Account = Depends(require_parent),
     conn: sqlite_utils.Database = Depends(db),
 ) -> Response:
-    """ "Dag aanvragen": an extra day of care (issue 20)."""
+    """ "Dag aanvragen": an extra day of care, or several with the same hours ("meer": more days,
+    DD/MM/JJJJ separated by commas or spaces), judged one by one or as a whole (issue 20)."""
     child = queries.child_of(conn, account, child_id)
     place = queries.place_of(child, locatie)
     the_day = _day(day)
     try:
         expires = _parse_day(vervalt[:20])
-        service.submit_extra_day(
-            conn, account, child, place, the_day, van[:20], tot[:20], opmerking[:2000], expires, now()
+        more = [_parse_day(text) for text in meer[:400].replace(",", " ").split()]
+        days = [the_day, *(d for d in more if d is not None)]
+        service.submit_extra_days(
+            conn,
+            account,
+            child,
+            place,
+            days,
+            van[:20],
+            tot[:20],
+            opmerking[:2000],
+            expires,
+            geheel == "ja",
+            now(),
         )
     except Refused as refused:
         return _day_view(
@@ -657,7 +679,7 @@ def ask_extra_day(
             child_id,
             day,
             place.id,
-            {"van": van[:20], "tot": tot[:20]},
+            {"van": van[:20], "tot": tot[:20], "meer": meer[:400]},
             refused.reason,
         )
     return see_other(
@@ -855,10 +877,17 @@ def location_accept(request: Request, request_id: int, here: AtLocation = Depend
         decided, mail = service.accept(here.conn, here.actor, here.location.id, request_id, now())
     except Refused as refused:
         return see_other(back, request, f"Niet goedgekeurd: {refused.reason}", True)
+    service.queue_decision_push(here.conn, decided, mail, now())
     mailed = "" if _send(request, mail) else " De mail aan de ouder kon niet verstuurd worden."
     if decided.is_absence:
         done = (
             f"Goedgekeurd: {decided.child_name} is afwezig op {fmt_date(decided.day)} ({decided.reason_nl})."
+        )
+        return see_other(back, request, done + mailed)
+    if decided.as_whole:
+        done = (
+            f"Goedgekeurd als geheel: het opvangplan van {decided.child_name} is aangepast"
+            f" voor alle dagen van aanvraag #{decided.group_id}."
         )
         return see_other(back, request, done + mailed)
     if decided.kind != "correctie":
@@ -885,5 +914,6 @@ def location_refuse(
         )
     except Refused as refused:
         return see_other(back, request, refused.reason, True)
+    service.queue_decision_push(here.conn, decided, mail, now())
     mailed = "" if _send(request, mail) else " De mail aan de ouder kon niet verstuurd worden."
     return see_other(back, request, f"Het verzoek over {decided.child_name} is afgewezen.{mailed}")

@@ -70,6 +70,8 @@ class ParentRequest:
     has_note: bool = False  # a doctor's note was uploaded
     swap_from: date | None = None  # a swap day: the planned day given up for ``day``
     expires_on: date | None = None  # an extra day: lapses unanswered after this day
+    group_id: int | None = None  # extra days asked together share the first row's id
+    as_whole: bool = False  # "als geheel beoordelen": all days of the group approved or refused at once
 
     @property
     def status_nl(self) -> str:
@@ -88,7 +90,8 @@ _SELECT = """
     SELECT r.id, r.email, r.location_id, l.name, r.child_id, c.first_name || ' ' || c.last_name, r.day,
            coalesce(r.arrival, ''), coalesce(r.departure, ''), r.comment, r.status, r.reason, r.created_at,
            r.decided_at, r.decided_by, r.correction_id, r.kind, r.absence_reason, r.in_time,
-           EXISTS (SELECT 1 FROM parent_request_notes n WHERE n.request_id = r.id), r.swap_from, r.expires_on
+           EXISTS (SELECT 1 FROM parent_request_notes n WHERE n.request_id = r.id), r.swap_from, r.expires_on,
+           r.group_id, r.as_whole
     FROM parent_requests r JOIN locations l ON l.id = r.location_id JOIN children c ON c.id = r.child_id
 """
 
@@ -101,6 +104,7 @@ def _request(row: tuple) -> ParentRequest:
     values[19] = bool(values[19])
     values[20] = date.fromisoformat(values[20]) if values[20] else None
     values[21] = date.fromisoformat(values[21]) if values[21] else None
+    values[23] = bool(values[23])
     return ParentRequest(*values)
 
 
@@ -233,29 +237,75 @@ def submit_extra_day(
     now: datetime,
 ) -> int:
     """ "Dag aanvragen": care on a day that is not planned, from ``arrival`` to ``departure``."""
+    [request_id] = submit_extra_days(
+        db, account, child, place, [day], arrival, departure, comment, expires_on, False, now
+    )
+    return request_id
+
+
+MAX_EXTRA_DAYS = 31  # days in one request: a month at most
+
+
+def submit_extra_days(
+    db: sqlite_utils.Database,
+    account: Account,
+    child: ParentChild,
+    place: Place,
+    days: list[date],
+    arrival: str,
+    departure: str,
+    comment: str,
+    expires_on: date | None,
+    as_whole: bool,
+    now: datetime,
+) -> list[int]:
+    """Extra days asked together, with the same hours; one request the location judges day by day,
+    or as a whole (``as_whole``). "Vervalt automatisch op" is one date for the whole request, at
+    the latest its first day (the default): all its days lapse together."""
     proposal, problem = proposal_problem(arrival, departure, comment)
     if problem:
         raise Refused(problem)
+    days = sorted(set(days))
+    if not days:
+        raise Refused("Kies minstens één dag.")
+    if len(days) > MAX_EXTRA_DAYS:
+        raise Refused(f"Vraag hoogstens {MAX_EXTRA_DAYS} dagen tegelijk aan.")
     today = local(now).date()
-    if day <= today:
+    if days[0] <= today:
         raise Refused("Een extra dag vraag je aan voor een dag na vandaag.")
-    if expires_on is not None and not today <= expires_on <= day:
-        raise Refused("‘Vervalt automatisch op’ ligt tussen vandaag en de gevraagde dag.")
+    if expires_on is not None and not today <= expires_on <= days[0]:
+        raise Refused("‘Vervalt automatisch op’ ligt tussen vandaag en de (eerste) gevraagde dag.")
+    stored = plan_of(db, child.id, place.id)
+    for day in days:
+        if stored is not None and stored.plan.planned(day) is not None:
+            raise Refused(f"Op {fmt_date(day)} is er al opvang gepland.")
     assert proposal is not None and proposal.arrival and proposal.departure
-    return _insert_plan_request(
-        db,
-        account,
-        child,
-        place,
-        EXTRA_DAY,
-        day,
-        proposal.arrival.strftime("%H:%M"),
-        proposal.departure.strftime("%H:%M"),
-        proposal.comment,
-        None,
-        expires_on or day,
-        now,
-    )
+    ids: list[int] = []
+    with write_transaction(db):
+        for day in days:
+            ids.append(
+                _insert_plan_request(
+                    db,
+                    account,
+                    child,
+                    place,
+                    EXTRA_DAY,
+                    day,
+                    proposal.arrival.strftime("%H:%M"),
+                    proposal.departure.strftime("%H:%M"),
+                    proposal.comment,
+                    None,
+                    expires_on or days[0],
+                    now,
+                )
+            )
+        if len(ids) > 1:
+            marks = ",".join("?" * len(ids))
+            db.execute(
+                f"UPDATE parent_requests SET group_id = ?, as_whole = ? WHERE id IN ({marks})",
+                (ids[0], int(as_whole), *ids),
+            )
+    return ids
 
 
 def submit_swap(
@@ -280,20 +330,21 @@ def submit_swap(
         raise Refused(f"Op {fmt_date(planned_day)} is er geen opvang gepland om te ruilen.")
     if stored.plan.planned(new_day) is not None:  # type: ignore[union-attr]
         raise Refused(f"Op {fmt_date(new_day)} is er al opvang gepland.")
-    return _insert_plan_request(
-        db,
-        account,
-        child,
-        place,
-        SWAP_DAY,
-        new_day,
-        f"{planned.start:%H:%M}",
-        f"{planned.end:%H:%M}",
-        comment.strip()[:1000],
-        planned_day,
-        new_day,
-        now,
-    )
+    with write_transaction(db):
+        return _insert_plan_request(
+            db,
+            account,
+            child,
+            place,
+            SWAP_DAY,
+            new_day,
+            f"{planned.start:%H:%M}",
+            f"{planned.end:%H:%M}",
+            comment.strip()[:1000],
+            planned_day,
+            new_day,
+            now,
+        )
 
 
 def _insert_plan_request(
@@ -310,28 +361,28 @@ def _insert_plan_request(
     expires_on: date,
     now: datetime,
 ) -> int:
-    with write_transaction(db):
-        cursor = db.execute(
-            """
-            INSERT INTO parent_requests (kind, account_id, email, location_id, child_id, day, arrival,
-                                         departure, comment, created_at, swap_from, expires_on)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            (
-                kind,
-                account.id,
-                account.email,
-                place.id,
-                child.id,
-                day.isoformat(),
-                arrival,
-                departure,
-                comment,
-                utc_iso(now),
-                swap_from.isoformat() if swap_from else None,
-                expires_on.isoformat(),
-            ),
-        )
+    """Insert one extra-day or swap request; the caller holds the write transaction."""
+    cursor = db.execute(
+        """
+        INSERT INTO parent_requests (kind, account_id, email, location_id, child_id, day, arrival,
+                                     departure, comment, created_at, swap_from, expires_on)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        (
+            kind,
+            account.id,
+            account.email,
+            place.id,
+            child.id,
+            day.isoformat(),
+            arrival,
+            departure,
+            comment,
+            utc_iso(now),
+            swap_from.isoformat() if swap_from else None,
+            expires_on.isoformat(),
+        ),
+    )
     return int(cursor.lastrowid)
 
 
@@ -418,6 +469,8 @@ def accept(
     found = request_at(db, actor, location_id, request_id)
     if found.status is not Status.SUBMITTED:
         raise Refused("Dit verzoek is al behandeld.")
+    if found.as_whole:
+        return _accept_whole(db, actor, location_id, found, now)
     if found.kind in (ABSENCE, EXTRA_DAY, SWAP_DAY):
         if found.is_absence:  # the reason goes to billing: it decides whether the day costs or uses days
             record_absence(db, actor, found.child_id, location_id, found.day, Reason(found.absence_reason))
@@ -480,20 +533,62 @@ def refuse(
         raise Refused("Schrijf waarom je het verzoek afwijst: de ouder leest het.")
     if len(reason) > 1000:
         raise Refused("De reden is te lang: hoogstens 1000 tekens.")
+    group = group_of(db, actor, location_id, found) if found.as_whole else [found]
     with write_transaction(db):
-        db.execute(
-            """
-            UPDATE parent_requests SET status = ?, decided_at = ?, decided_by = ?, reason = ?
-            WHERE id = ? AND status = ?
-            """,
-            (Status.REFUSED.value, utc_iso(now), actor.name, reason, request_id, Status.SUBMITTED.value),
-        )
+        for member in group:
+            changed = db.execute(
+                """
+                UPDATE parent_requests SET status = ?, decided_at = ?, decided_by = ?, reason = ?
+                WHERE id = ? AND status = ?
+                """,
+                (Status.REFUSED.value, utc_iso(now), actor.name, reason, member.id, Status.SUBMITTED.value),
+            ).rowcount
+            if not changed:
+                raise Refused("Dit verzoek is al behandeld.")
     decided = request_at(db, actor, location_id, request_id)
-    return decided, decision_mail(decided)
+    return decided, decision_mail(decided, [m.day for m in group])
 
 
-def decision_mail(found: ParentRequest) -> Mail:
-    """The mail to the parent who asked, in Dutch."""
+def group_of(
+    db: sqlite_utils.Database, actor: Actor, location_id: str, found: ParentRequest
+) -> list[ParentRequest]:
+    """The days of a request judged as a whole, in order; Refused when one of them is decided or
+    lapsed already (the whole request is then no longer open)."""
+    group = sorted(
+        (r for r in requests_at(db, actor, location_id) if r.group_id == found.group_id),
+        key=lambda r: r.day,
+    )
+    if any(r.status is not Status.SUBMITTED for r in group):
+        raise Refused("Dit verzoek is al behandeld.")
+    return group
+
+
+def _accept_whole(
+    db: sqlite_utils.Database, actor: Actor, location_id: str, found: ParentRequest, now: datetime
+) -> tuple[ParentRequest, Mail]:
+    """All days of a request judged as a whole change the plan in one transaction, or none does."""
+    group = group_of(db, actor, location_id, found)
+    with write_transaction(db):
+        for member in group:
+            start, end = parse_hhmm(member.arrival), parse_hhmm(member.departure)
+            minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+            size = Size.FULL if minutes >= FULL_DAY_MINUTES else Size.HALF
+            change_day(
+                db, actor, member.child_id, location_id, member.day, PlanDay(size, start, end), member.id
+            )
+            changed = db.execute(
+                "UPDATE parent_requests SET status = ?, decided_at = ?, decided_by = ?"
+                " WHERE id = ? AND status = ?",
+                (Status.ACCEPTED.value, utc_iso(now), actor.name, member.id, Status.SUBMITTED.value),
+            ).rowcount
+            if not changed:
+                raise Refused("Dit verzoek is al behandeld.")
+    decided = request_at(db, actor, location_id, found.id)
+    return decided, decision_mail(decided, [m.day for m in group])
+
+
+def decision_mail(found: ParentRequest, days: list[date] | None = None) -> Mail:
+    """The mail to the parent who asked, in Dutch; ``days``: all days of a request judged as a whole."""
     what = (
         f"je verzoek om de registratie van {found.child_name} op {fmt_date(found.day)} aan te passen "
         f"(aankomst {found.arrival}, vertrek {found.departure})"
@@ -504,6 +599,9 @@ def decision_mail(found: ParentRequest) -> Mail:
         )
     if found.kind == EXTRA_DAY:
         what = f"je aanvraag van een extra dag voor {found.child_name} op {fmt_date(found.day)}"
+    if found.kind == EXTRA_DAY and days and len(days) > 1:
+        listed = ", ".join(fmt_date(d) for d in days)
+        what = f"je aanvraag van extra dagen voor {found.child_name} (als geheel) op {listed}"
     if found.kind == SWAP_DAY and found.swap_from:
         swapped = f"{fmt_date(found.swap_from)} geruild voor {fmt_date(found.day)}"
         what = f"je ruildag voor {found.child_name}: {swapped}"
@@ -517,3 +615,38 @@ def decision_mail(found: ParentRequest) -> Mail:
         text = f"{found.location_name} heeft {what} afgewezen.\n\nReden: {found.reason}"
         subject = f"Verzoek afgewezen: {found.child_name}, {fmt_date(found.day)}"
     return Mail(found.email, subject, "Beste ouder,\n\n" + text + SIGNATURE)
+
+
+DECISION_KEY = "besluit:{}"  # the notifier's outbox key of a decision: the request, or its group
+
+
+def queue_decision_push(db: sqlite_utils.Database, decided: ParentRequest, mail: Mail, now: datetime) -> bool:
+    """The decision as a Web Push message too, through the notifier's outbox (the tables of
+    hub/notify, written here as data: notify imports parents, not the other way round).
+
+    Only for the parent who asked, and only when they chose push for this child on "Meldingen"
+    (a mode other than "geen", push on); the notifier's thread sends it to their browsers. The key
+    names the decision (a request judged as a whole is one decision), so a decision gives at most
+    one push per parent; the mail goes as before. True when a row was added."""
+    (account_id,) = db.execute(
+        "SELECT account_id FROM parent_requests WHERE id = ?", (decided.id,)
+    ).fetchone()
+    pref = db.execute(
+        "SELECT mode, by_push FROM notify_prefs WHERE account_id = ? AND child_id = ?",
+        (account_id, decided.child_id),
+    ).fetchone()
+    if account_id is None or pref is None or pref[0] == "geen" or not pref[1]:
+        return False
+    key = DECISION_KEY.format(decided.group_id if decided.as_whole else decided.id)
+    body = mail.text.removeprefix("Beste ouder,\n\n").removesuffix(SIGNATURE).strip()
+    moment = utc_iso(now)
+    with write_transaction(db):
+        cursor = db.execute(
+            """
+            INSERT OR IGNORE INTO notify_outbox (key, account_id, channel, child_id, title, body, stored_at,
+                created_at, expires_at, next_attempt_at)
+            VALUES (?, ?, 'push', ?, ?, ?, ?, ?, NULL, ?)
+            """,
+            (key, account_id, decided.child_id, mail.subject, body[:1000], moment, moment, moment),
+        )
+    return cursor.rowcount == 1

@@ -6,7 +6,10 @@ Everything is relative to today: "last month" is the calendar month before today
 
 from __future__ import annotations
 
+import os
+import time as wall
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -15,6 +18,7 @@ import pytest
 
 from hub.core.db import open_database
 from hub.core.localtime import BRUSSELS, today
+from hub.core.ports import free_port
 from hub.core.settings import HubSettings
 from hub.demo import _record
 from hub.locations.queries import location_schedule
@@ -23,9 +27,12 @@ from hub.prices.amounts import parse_amounts
 from hub.upload.settings import UploadSettings
 from hub.web.app import create_app
 from hub.web.channel import RecordingChannel
+from tests.support.faketime import fake_time_env
 from tests.support.parents import Families, add_families
 from tests.support.portal import serve
 from tests.support.portal_world import build_world
+from tests.support.processes import healthy, spawn
+from tests.support.waiting import wait_for
 from wire import Direction
 
 AMOUNTS = """\
@@ -68,6 +75,8 @@ class BillingHub:
     year: int
     month: int
     open_days: list[date]  # last month's open days at De Zonnebloem, in order
+    amounts: Path
+    mail: Path
 
     @property
     def key(self) -> str:
@@ -125,4 +134,39 @@ def billing_hub(hub_dir: Path, tmp_path: Path) -> Iterator[BillingHub]:
     )
     year, month = last_month()
     with serve(app) as url:
-        yield BillingHub(url, database, families, year, month, open_days(database, year, month))
+        yield BillingHub(
+            url, database, families, year, month, open_days(database, year, month), amounts, tmp_path / "mail"
+        )
+
+
+@contextmanager
+def hub_at(hub: BillingHub, moment: datetime, workdir: Path) -> Iterator[str]:
+    """A second hub process on ``hub``'s database whose clock reads ``moment`` now and runs on
+    (libfaketime): what a parent and the location did on a day of last month, at that day's hour.
+
+    Under the clock-proof check this process's own clock is already moved (``FAKETIME=+Ns``); the
+    hub's offset is then taken from this process's clock, so both agree on "now"."""
+    offset = os.environ.get("FAKETIME", "")
+    env = fake_time_env(moment)
+    if offset[:1] in "+-" and offset.endswith("s") and offset:
+        env["FAKETIME"] = f"{float(offset[:-1]) + moment.timestamp() - wall.time():+.3f}s"
+    port = free_port()
+    proc = spawn(
+        f"hub-at-{moment:%Y%m%d%H%M}",
+        [
+            "-m",
+            "tests.support.billing_process",
+            str(hub.database),
+            str(hub.amounts),
+            str(hub.mail),
+            str(port),
+        ],
+        workdir,
+        env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: healthy(proc, url), timeout=30, what="the hub on a moved clock")
+        yield url
+    finally:
+        proc.stop()

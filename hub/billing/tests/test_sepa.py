@@ -13,7 +13,7 @@ import sepaxml
 import xmlschema
 
 from hub.accounts.actors import Refused
-from hub.billing.sepa import NAMESPACE, sepa_text
+from hub.billing.sepa import NAMESPACE, sepa_text, sequence_type
 from hub.billing.service import (
     correct_invoice,
     direct_debit_for_month,
@@ -160,3 +160,79 @@ def test_the_organisator_sets_the_creditor_and_downloads_the_months_direct_debit
         "/locaties/zonnebloem/facturatie/sepa", {"maand": hub.key, "collect_on": fmt_date(today())}, page
     )
     assert past.status_code == 400 and "na vandaag" in past.text
+
+
+MAY = at("2026-05-04", "10:00")  # the hub's clock when April is billed
+
+
+def _sequences(xml: bytes) -> dict[str, str]:
+    """End-to-end id -> sequence type, per payment information block."""
+    document = ET.fromstring(xml)
+    return {
+        tx.find("p:PmtId/p:EndToEndId", NS).text: info.find("p:PmtTpInf/p:SeqTp", NS).text
+        for info in document.iterfind(".//p:PmtInf", NS)
+        for tx in info.iterfind("p:DrctDbtTxInf", NS)
+    }
+
+
+def _valid(db, location_id: str, year: int, month: int, child: str) -> int:
+    [number] = [
+        r["number"]
+        for r in issued(db, location_id, year, month)
+        if r["kind"] == "factuur" and not r["replaced_by"] and r["child"].startswith(child)
+    ]
+    return number
+
+
+def test_the_first_collection_under_a_mandate_is_frst_and_later_ones_rcur_over_two_months(
+    db, door, demo
+) -> None:
+    for name in ("Jules", "Noah"):
+        billable(db, name)
+        day_at_the_creche(door, name, "2026-03-03")
+        day_at_the_creche(door, name, "2026-04-08")
+    save_creditor(db, demo.location_id, "BE69ZZZ0123456789", "BE71 0961 2345 6769", "GKCCBEBB")
+    schema = xmlschema.XMLSchema(str(XSD))
+    where = demo.location_id
+
+    # March: Jules's invoice is replaced before any file, so his new one is the first under his mandate
+    finalise_month(db, location_actor(demo), where, 2026, 3, TABLE, APRIL)
+    day_at_the_creche(door, "Jules", "2026-03-05")
+    correct_invoice(
+        db, location_actor(demo), where, _valid(db, where, 2026, 3, "Jules Peeters"), TABLE, APRIL
+    )
+    march = direct_debit_for_month(db, where, 2026, 3, date(2026, 4, 10), APRIL)
+    schema.validate(march.xml.decode())
+    jules_march, noah_march = _valid(db, where, 2026, 3, "Jules Peeters"), _valid(db, where, 2026, 3, "Noah")
+    assert _sequences(march.xml) == {f"FACTUUR-{jules_march}": "FRST", f"FACTUUR-{noah_march}": "FRST"}
+    assert len(ET.fromstring(march.xml).findall(".//p:PmtInf", NS)) == 1
+
+    # after the file, Noah's March invoice is credited and replaced: it no longer holds his FRST
+    day_at_the_creche(door, "Noah", "2026-03-05")
+    correct_invoice(db, location_actor(demo), where, noah_march, TABLE, APRIL)
+
+    # April: Jules's mandate was used (RCUR); Noah's only collected invoice is replaced (FRST again)
+    finalise_month(db, location_actor(demo), where, 2026, 4, TABLE, MAY)
+    april = direct_debit_for_month(db, where, 2026, 4, date(2026, 5, 11), MAY)
+    schema.validate(april.xml.decode())
+    jules_april, noah_april = _valid(db, where, 2026, 4, "Jules Peeters"), _valid(db, where, 2026, 4, "Noah")
+    assert _sequences(april.xml) == {f"FACTUUR-{noah_april}": "FRST", f"FACTUUR-{jules_april}": "RCUR"}
+    document = ET.fromstring(april.xml)
+    blocks = document.findall(".//p:PmtInf", NS)
+    assert [b.find("p:PmtTpInf/p:SeqTp", NS).text for b in blocks] == ["FRST", "RCUR"]
+    for block in blocks:  # each block's control sum is its own transactions'
+        amounts = [Decimal(a.text) for a in block.iterfind(".//p:InstdAmt", NS)]
+        assert Decimal(block.find("p:CtrlSum", NS).text) == sum(amounts)
+    assert Decimal(document.find("p:CstmrDrctDbtInitn/p:GrpHdr/p:CtrlSum", NS).text) == april.total
+
+    # the March file made again: Jules's invoice keeps its FRST; Noah's new March one is now RCUR
+    again = direct_debit_for_month(db, where, 2026, 3, date(2026, 4, 10), MAY)
+    noah_new = _valid(db, where, 2026, 3, "Noah")
+    assert _sequences(again.xml) == {f"FACTUUR-{jules_march}": "FRST", f"FACTUUR-{noah_new}": "RCUR"}
+
+
+def test_a_collection_is_frst_unless_the_mandate_was_used_and_keeps_what_it_got() -> None:
+    assert sequence_type(None, mandate_used=False) == "FRST"
+    assert sequence_type(None, mandate_used=True) == "RCUR"
+    assert sequence_type("FRST", mandate_used=True) == "FRST"  # a file made again says the same
+    assert sequence_type("RCUR", mandate_used=False) == "RCUR"

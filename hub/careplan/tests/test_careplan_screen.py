@@ -73,3 +73,24 @@ def test_a_plan_of_another_organisators_child_is_not_found(world: PortalWorld) -
         page, {"start": fmt_date(today()), **_week(ma="volledig")}, "/locaties/zonnebloem/opvangplannen"
     )
     assert refused.status_code == 404
+
+
+def test_the_location_changes_the_settling_in_days_of_a_plan_not_started_yet(world: PortalWorld) -> None:
+    client = world.client()
+    client.login_location(DEMO_DOSSIER, DEMO_PIN)
+    noah = _child(world.database, "Noah")
+    page = f"/locaties/zonnebloem/opvangplannen/{noah}"
+    start = today() + timedelta(days=14)
+    first, second, third = (today() + timedelta(days=n) for n in (2, 3, 4))
+    saved = client.post(
+        page, {"start": fmt_date(start), "settling_in": fmt_date(first), **_week(ma="volledig")}, page
+    )
+    assert "Het opvangplan is bewaard." in saved.text
+    changed = client.post(f"{page}/wendagen", {"settling_in": f"{fmt_date(second)}, {fmt_date(third)}"}, page)
+    assert "De wendagen zijn bewaard." in changed.text
+    assert f"Wendagen: {fmt_date(second)}, {fmt_date(third)}" in changed.text
+    late = client.post(f"{page}/wendagen", {"settling_in": fmt_date(start)}, page)
+    assert late.status_code == 400 and "vóór de startdatum" in late.text
+    with sqlite3.connect(world.database) as db:
+        days = [d for (d,) in db.execute("SELECT day FROM care_plan_settling_in ORDER BY day")]
+    assert days == [second.isoformat(), third.isoformat()]

@@ -10,7 +10,15 @@ from hub.accounts.actors import NoAccess, Refused
 from hub.attendance.cells import CellState
 from hub.attendance.grid import month_grid
 from hub.careplan.rules import PlanDay, Size
-from hub.careplan.service import capacity, change_plan, create_plan, end_plan, plan_of, planned_at
+from hub.careplan.service import (
+    capacity,
+    change_plan,
+    create_plan,
+    end_plan,
+    plan_of,
+    planned_at,
+    set_settling_in,
+)
 from tests.support.attendance import at, child_id, day_at_the_creche, location_actor, row_of, second_location
 from tests.support.attendance import db as db  # the fixtures, on the demo database
 from tests.support.attendance import door as door
@@ -113,3 +121,28 @@ def test_ending_a_plan_that_has_started_takes_a_months_notice(db, demo) -> None:
         end_plan(db, actor, jules, demo.location_id, date(2026, 3, 31), today=date(2026, 3, 15))
     end_plan(db, actor, jules, demo.location_id, date(2026, 4, 14), today=date(2026, 3, 15))
     assert plan_of(db, jules, demo.location_id).plan.end == date(2026, 4, 14)
+
+
+def test_settling_in_days_can_be_changed_after_the_plan_is_made_but_not_those_gone_by(db, demo) -> None:
+    actor, jules = location_actor(demo), child_id(db, "Jules")
+    create_plan(
+        db,
+        actor,
+        jules,
+        demo.location_id,
+        date(2026, 3, 16),
+        None,
+        {0: FULL},
+        [date(2026, 3, 2), date(2026, 3, 9)],
+    )
+    # on 05/03: 02/03 is gone by and stays, 09/03 is dropped, 10/03 and 11/03 are added
+    kept = set_settling_in(
+        db, actor, jules, demo.location_id, [date(2026, 3, 10), date(2026, 3, 11)], today=date(2026, 3, 5)
+    )
+    assert kept == [date(2026, 3, 2), date(2026, 3, 10), date(2026, 3, 11)]
+    assert plan_of(db, jules, demo.location_id).plan.settling_in == set(kept)
+    with pytest.raises(Refused, match="in het verleden"):
+        set_settling_in(db, actor, jules, demo.location_id, [date(2026, 3, 3)], today=date(2026, 3, 5))
+    with pytest.raises(Refused, match="vóór de startdatum"):
+        set_settling_in(db, actor, jules, demo.location_id, [date(2026, 3, 16)], today=date(2026, 3, 5))
+    assert plan_of(db, jules, demo.location_id).plan.settling_in == set(kept)
