@@ -13,7 +13,7 @@ from device.keypad import Absent
 from device.messages import Dispatch
 from device.service import UnitService
 from tests.support.messages import checkin
-from wire import Ack, LinkCard, TopicKind, UnitConfig, Verdict, encode
+from wire import Ack, LinkCard, TopicKind, UnitConfig, UpdateCommand, Verdict, encode
 from wire.ids import new_event_id
 
 REQUEST = new_event_id()

@@ -1,0 +1,204 @@
+"""The unit's update service: carries out the hub's update command (wire ``UpdateCommand``).
+
+The command arrives retained on the unit's command topic, so a unit that was offline gets it when
+it connects, and again after every reconnect: handling it is idempotent. ``install``: a unit that
+already runs the version does nothing but report; otherwise it fetches the wheel from the hub over
+HTTP(S) (HTTP Basic: its unit id and :func:`download_token`, made with its staff key, which the hub
+also holds), writes the signed manifest beside it and hands it to :mod:`device.update`, which
+verifies the organisation's signature before pip runs. A wheel that does not verify is refused and
+nothing is installed; an install that fails puts the previous version back. After an install or a
+rollback the unit restarts (systemd starts it again; tests pass a hook) and its status reports the
+version it runs and the outcome (``update_rollout``, ``update_outcome``, ``update_detail``), kept
+in the store's ``report.json`` so that it survives the restart. A rollout that ended in refused or
+failed is not tried again on the next delivery of the same command.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import threading
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from device import update
+from wire import UpdateAction, UpdateCommand, UpdateOutcome
+from wire.update_manifest import SIGNATURE_SUFFIX, UpdateManifest
+
+log = logging.getLogger(__name__)
+
+REPORT_NAME = "report.json"
+MAX_WHEEL_BYTES = 200 * 2**20  # a wheel of the unit's software is a few MB; more is not ours
+DETAIL_CHARS = 400  # the status must stay well under the wire's payload limit
+
+
+def download_token(staff_key: bytes, file: str) -> str:
+    """The password a unit sends to fetch ``file``: HMAC-SHA256 of the file name with its staff key."""
+    return hmac.new(staff_key, b"update:" + file.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Report:
+    rollout: str | None = None
+    outcome: UpdateOutcome | None = None
+    detail: str | None = None
+
+
+class Updater:
+    """Runs update commands one at a time in its own thread (pip must not block the MQTT loop)."""
+
+    def __init__(
+        self,
+        unit: str,
+        public_key: Path,
+        venv: Path,
+        store: Path,
+        staff_key: bytes | None,
+        restart: Callable[[], None],
+        reported: Callable[[], None],
+        expect_name: str = update.DISTRIBUTION,
+    ) -> None:
+        self.unit = unit
+        self.public_key = public_key
+        self.venv = venv
+        self.store = store
+        self.staff_key = staff_key
+        self.restart = restart
+        self.reported = reported  # publish the status again: the report changed
+        self.expect_name = expect_name
+        self._lock = threading.Lock()
+        self._busy: tuple[str, str] | None = None
+
+    @property
+    def report(self) -> Report:
+        path = self.store / REPORT_NAME
+        try:
+            raw = json.loads(path.read_text())
+            return Report(raw.get("rollout"), UpdateOutcome(raw["outcome"]), raw.get("detail"))
+        except (OSError, ValueError, KeyError):
+            return Report()
+
+    def handle(self, command: UpdateCommand) -> None:
+        """Start carrying out ``command`` unless the same one is already running."""
+        key = (command.rollout, str(command.action))
+        with self._lock:
+            if self._busy == key:
+                return
+            self._busy = key
+        threading.Thread(target=self._run, args=(command,), name="update", daemon=True).start()
+
+    def _run(self, command: UpdateCommand) -> None:
+        try:
+            if command.action is UpdateAction.INSTALL:
+                self._install(command)
+            else:
+                self._rollback(command)
+        except Exception as exc:  # the unit keeps scanning whatever happens here
+            log.exception("update %s failed", command.rollout)
+            self._record(command.rollout, UpdateOutcome.FAILED, f"unexpected: {exc}")
+        finally:
+            with self._lock:
+                self._busy = None
+
+    def _install(self, command: UpdateCommand) -> None:
+        done = self.report
+        if done.rollout == command.rollout and done.outcome in (UpdateOutcome.REFUSED, UpdateOutcome.FAILED):
+            return  # already tried and reported; a redelivery must not loop
+        if update.installed_version(self.venv, self.expect_name) == command.version:
+            if done.rollout != command.rollout or done.outcome is not UpdateOutcome.INSTALLED:
+                self._record(command.rollout, UpdateOutcome.INSTALLED, None)
+            return
+        log.info("update %s: fetching %s %s", command.rollout, command.file, command.version)
+        try:
+            wheel = self._fetch(command)
+            update.verify(wheel, self.public_key.read_bytes(), self.expect_name)
+        except (update.UpdateRefused, OSError, ValueError) as exc:
+            log.error("update %s refused: %s", command.rollout, exc)
+            self._record(command.rollout, UpdateOutcome.REFUSED, str(exc))
+            return
+        try:
+            installed = update.install(
+                wheel, self.public_key.read_bytes(), self.venv, self.store, self.expect_name
+            )
+        except (update.UpdateRefused, OSError) as exc:
+            log.error("update %s failed, going back: %s", command.rollout, exc)
+            self._back_after_failure()
+            self._record(command.rollout, UpdateOutcome.FAILED, str(exc))
+            return
+        log.info("update %s: installed version %s, restarting", command.rollout, installed.version)
+        self._record(command.rollout, UpdateOutcome.INSTALLED, None, publish=False)
+        self.restart()
+        self.reported()
+
+    def _rollback(self, command: UpdateCommand) -> None:
+        if update.installed_version(self.venv, self.expect_name) != command.version:
+            done = self.report
+            if done.rollout == command.rollout and done.outcome is UpdateOutcome.INSTALLED:
+                self._record(command.rollout, UpdateOutcome.ROLLED_BACK, None)  # not on it (any more)
+            return
+        try:
+            back = update.rollback(self.public_key.read_bytes(), self.venv, self.store, self.expect_name)
+        except (update.UpdateRefused, OSError) as exc:
+            log.error("rollback of %s failed: %s", command.rollout, exc)
+            self._record(command.rollout, UpdateOutcome.FAILED, f"rollback: {exc}")
+            return
+        log.info("update %s rolled back to version %s, restarting", command.rollout, back.version)
+        self._record(command.rollout, UpdateOutcome.ROLLED_BACK, None, publish=False)
+        self.restart()
+        self.reported()
+
+    def _back_after_failure(self) -> None:
+        try:
+            update.rollback(self.public_key.read_bytes(), self.venv, self.store, self.expect_name)
+        except (update.UpdateRefused, OSError) as exc:
+            log.error("could not go back to the previous version: %s", exc)
+
+    def _fetch(self, command: UpdateCommand) -> Path:
+        """Download the wheel into the store's incoming folder, its signed manifest beside it."""
+        if not command.file.endswith(".whl") or "/" in command.file or command.file.startswith("."):
+            raise update.UpdateRefused(f"{command.file!r} is not a wheel's file name; refused")
+        if self.staff_key is None:
+            raise update.UpdateRefused("this unit has no staff key to authenticate the download with")
+        incoming = self.store / "incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        wheel = incoming / command.file
+        credentials = base64.b64encode(f"{self.unit}:{download_token(self.staff_key, command.file)}".encode())
+        request = urllib.request.Request(
+            command.url, headers={"Authorization": f"Basic {credentials.decode()}"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as answer, wheel.open("wb") as out:
+            total = 0
+            while block := answer.read(1 << 16):
+                total += len(block)
+                if total > MAX_WHEEL_BYTES:
+                    raise update.UpdateRefused(
+                        f"{command.file}: larger than {MAX_WHEEL_BYTES} bytes; refused"
+                    )
+                out.write(block)
+        manifest = UpdateManifest(
+            file=command.file,
+            name=command.name,
+            version=command.version,
+            sha256=command.sha256,
+            signed_at=command.signed_at,
+        )
+        wheel.with_name(wheel.name + SIGNATURE_SUFFIX).write_text(manifest.to_json(command.signature))
+        return wheel
+
+    def _record(self, rollout: str, outcome: UpdateOutcome, detail: str | None, publish: bool = True) -> None:
+        self.store.mkdir(parents=True, exist_ok=True)
+        body = {
+            "rollout": rollout,
+            "outcome": str(outcome),
+            "detail": detail[:DETAIL_CHARS] if detail else None,
+        }
+        tmp = self.store / f".{REPORT_NAME}.tmp"
+        tmp.write_text(json.dumps(body) + "\n")
+        tmp.rename(self.store / REPORT_NAME)
+        if publish:
+            self.reported()
