@@ -71,7 +71,7 @@ def test_the_unit_takes_acks_its_config_and_link_requests_each_through_one_handl
     try:
         assert set(service.messages.handles(TopicKind.ACK)) == {Ack}
         assert set(service.messages.handles(TopicKind.CONFIG)) == {UnitConfig}
-        assert set(service.messages.handles(TopicKind.COMMAND)) == {LinkCard}
+        assert set(service.messages.handles(TopicKind.COMMAND)) == {LinkCard, UpdateCommand}
         assert service.messages(TopicKind.COMMAND, encode(link_card()))
         pending = service.links.pending(service.clock.monotonic())
         assert pending is not None and pending.request.child == "Jules"
