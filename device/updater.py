@@ -3,7 +3,7 @@
 The command arrives retained on the unit's command topic, so a unit that was offline gets it when
 it connects, and again after every reconnect: handling it is idempotent. ``install``: a unit that
 already runs the version does nothing but report; otherwise it fetches the wheel from the hub over
-HTTP(S) (HTTP Basic: its unit id and :func:`download_token`, made with its staff key, which the hub
+HTTP(S) (HTTP Basic: its unit id and ``download_token``, made with its staff key, which the hub
 also holds), writes the signed manifest beside it and hands it to :mod:`device.update`, which
 verifies the organisation's signature before pip runs. A wheel that does not verify is refused and
 nothing is installed; an install that fails puts the previous version back. After an install or a
@@ -16,8 +16,6 @@ failed is not tried again on the next delivery of the same command.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import logging
 import threading
@@ -28,18 +26,13 @@ from pathlib import Path
 
 from device import update
 from wire import UpdateAction, UpdateCommand, UpdateOutcome
-from wire.update_manifest import SIGNATURE_SUFFIX, UpdateManifest
+from wire.update_manifest import SIGNATURE_SUFFIX, UpdateManifest, download_token
 
 log = logging.getLogger(__name__)
 
 REPORT_NAME = "report.json"
 MAX_WHEEL_BYTES = 200 * 2**20  # a wheel of the unit's software is a few MB; more is not ours
 DETAIL_CHARS = 400  # the status must stay well under the wire's payload limit
-
-
-def download_token(staff_key: bytes, file: str) -> str:
-    """The password a unit sends to fetch ``file``: HMAC-SHA256 of the file name with its staff key."""
-    return hmac.new(staff_key, b"update:" + file.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
