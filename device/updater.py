@@ -66,6 +66,7 @@ class Updater:
         self.expect_name = expect_name
         self._lock = threading.Lock()
         self._busy: tuple[str, str] | None = None
+        self._one_at_a_time = threading.Lock()  # a rollback waits for the install it undoes
 
     @property
     def report(self) -> Report:
@@ -86,6 +87,10 @@ class Updater:
         threading.Thread(target=self._run, args=(command,), name="update", daemon=True).start()
 
     def _run(self, command: UpdateCommand) -> None:
+        with self._one_at_a_time:
+            self._carry_out(command)
+
+    def _carry_out(self, command: UpdateCommand) -> None:
         try:
             if command.action is UpdateAction.INSTALL:
                 self._install(command)

@@ -108,7 +108,7 @@ def _main(argv: list[str] | None) -> int:
     )
     rollout_sub.add_parser("status", help="the last rollout and each unit's version")
     rollout_sub.add_parser("abort", help="stop the running rollout; the units already updated roll back")
-    for parsed in (start, *rollout_sub.choices.values()):
+    for parsed in rollout_sub.choices.values():
         parsed.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
 
     demo = sub.add_parser("demo", help="hub + embedded broker + simulated scanner, with demo data")
