@@ -13,7 +13,9 @@ import sqlite_utils
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse
 
-from hub.rollout import store
+from hub.core.actors import Role, StaffRole
+from hub.rollout import pages, store
+from hub.web.nav import NavEntry
 from hub.web.web import db
 from wire import staffcode
 from wire.update_manifest import download_token
@@ -38,6 +40,16 @@ def install(app: FastAPI, folder: Path) -> None:
         return FileResponse(path, media_type="application/octet-stream")
 
     app.include_router(router)
+    app.include_router(pages.router)
+    app.state.portal.nav.append(
+        NavEntry(
+            "scanners",
+            "Scanners",
+            "/locaties/{location}/scanners",
+            frozenset({Role.ORGANISATOR, Role.STAFF}),
+            frozenset({StaffRole.ORGANISATOR}),
+        )
+    )
 
 
 def _basic(request: Request) -> tuple[str, str]:

@@ -189,3 +189,46 @@ def summary(db: sqlite_utils.Database, rollout_id: str) -> Summary | None:
         "SELECT id, file, version, state, reason, started_at FROM rollouts WHERE id = ?", (rollout_id,)
     ).fetchone()
     return Summary(*row, units_of(db, rollout_id)) if row else None
+
+
+@dataclass(frozen=True)
+class ScannerLine:
+    """One scanner of a location as the organisator's page shows it."""
+
+    unit: str
+    online: bool
+    version: str | None
+    last_seen: str | None
+    progress: str  # Dutch: where this scanner is in the last rollout ("" when not in it)
+
+
+def scanners_of(db: sqlite_utils.Database, location_id: str) -> tuple[Summary | None, list[ScannerLine]]:
+    """The last rollout and the location's active scanners with their place in it."""
+    latest_id = latest(db)
+    found = summary(db, latest_id) if latest_id else None
+    in_rollout = {u.unit: u for u in found.units} if found else {}
+    rows = db.execute(
+        "SELECT id, online, version, last_seen FROM units WHERE location_id = ? AND state = 'active' "
+        "AND offline_after_s IS NULL ORDER BY id",
+        (location_id,),
+    ).fetchall()
+    lines = []
+    for unit_id, online, version, last_seen in rows:
+        view = in_rollout.get(unit_id)
+        lines.append(ScannerLine(unit_id, bool(online), version, last_seen, _progress(found, view)))
+    return found, lines
+
+
+def _progress(found: Summary | None, unit: UnitView | None) -> str:
+    if found is None or unit is None:
+        return ""
+    ours = unit.update_rollout == found.id
+    if unit.command is None:
+        return "wacht op de tweede fase" if found.state in ACTIVE else "niet bijgewerkt"
+    if unit.command == "rollback":
+        return "teruggezet naar de vorige versie" if unit.version != found.version else "wordt teruggezet"
+    if ours and unit.update_outcome == "refused":
+        return "geweigerd: het bestand of de handtekening klopt niet"
+    if ours and unit.update_outcome == "failed":
+        return "mislukt: de vorige versie is teruggezet"
+    return "bijgewerkt" if unit.version == found.version else "wordt bijgewerkt"
