@@ -157,8 +157,12 @@ def mark_published(db: sqlite_utils.Database, rollout_id: str, unit_id: str, com
 
 
 def republish_all(db: sqlite_utils.Database) -> None:
-    """After the hub's broker connection came back: publish every unit's last command again."""
-    db.execute("UPDATE rollout_units SET published = 0 WHERE command IS NOT NULL")
+    """After the hub's broker connection came back: publish the last rollout's commands again (not
+    an older rollout's: a unit would act on it before the newer one replaced it)."""
+    db.execute(
+        "UPDATE rollout_units SET published = 0 WHERE command IS NOT NULL "
+        "AND rollout_id = (SELECT max(id) FROM rollouts)"
+    )
 
 
 def command_fields(db: sqlite_utils.Database, rollout_id: str) -> dict[str, str]:
