@@ -108,6 +108,7 @@ class Updater:
         if done.rollout == command.rollout and done.outcome in (UpdateOutcome.REFUSED, UpdateOutcome.FAILED):
             return  # already tried and reported; a redelivery must not loop
         if update.installed_version(self.venv, self.expect_name) == command.version:
+            log.info("update %s: already running version %s", command.rollout, command.version)
             if done.rollout != command.rollout or done.outcome is not UpdateOutcome.INSTALLED:
                 self._record(command.rollout, UpdateOutcome.INSTALLED, None)
             return

@@ -8,6 +8,7 @@ that never comes back, by stopping.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 import sys
@@ -165,7 +166,7 @@ def new_wheel(fleet: Fleet, key_dir: Path) -> Path:
     return wheel
 
 
-def test_a_rollout_to_three_units_with_one_first_reaches_all_of_them(fleet: Fleet) -> None:
+def test_a_rollout_to_three_units_with_one_first_reaches_all_of_them(fleet: Fleet, caplog) -> None:
     for unit in UNITS:
         fleet.start_unit(unit)
     wait_for(lambda: set(fleet.versions().values()) == {OLD}, timeout=30, what="the units' old version")
@@ -183,6 +184,18 @@ def test_a_rollout_to_three_units_with_one_first_reaches_all_of_them(fleet: Flee
     status = fleet.rollout("status")
     assert status.returncode == 0 and ", done" in status.stdout and status.stdout.count(f"runs {NEW}") == 3
     assert "Traceback" not in fleet.hub.log()
+
+    # the command stays retained: a unit that restarts gets it again and does nothing but report
+    fetched = fleet.tmp_path / "deur-1" / "store" / "incoming" / f"aanwezig-{NEW}-py3-none-any.whl"
+    before = fetched.stat().st_mtime_ns
+    fleet.stop_unit("deur-1")
+    with caplog.at_level(logging.INFO, logger="device.updater"):
+        fleet.start_unit("deur-1")
+        wait_for(
+            lambda: f"already running version {NEW}" in caplog.text, timeout=60, what="the command again"
+        )
+    assert fetched.stat().st_mtime_ns == before, "not fetched again"
+    assert fleet.state()[0] == "done" and fleet.versions()["deur-1"] == NEW
 
 
 def test_a_unit_that_never_comes_back_stops_the_rollout_and_the_first_stage_rolls_back(fleet: Fleet) -> None:
