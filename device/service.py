@@ -221,6 +221,7 @@ class UnitService:
         self.present(code, Source.QR)
 
     def _connected(self) -> None:
+        self.updater.confirm()  # this version came up and reached the broker: keep it
         self.link.publish(TopicKind.STATUS, self._status_payload(), retain=True)
         self.publisher.connection_restored()
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import sys
 import threading
 import urllib.request
 from collections.abc import Callable
@@ -31,6 +32,8 @@ from wire.update_manifest import SIGNATURE_SUFFIX, UpdateManifest, download_toke
 log = logging.getLogger(__name__)
 
 REPORT_NAME = "report.json"
+PENDING_NAME = "pending.json"  # an installed update whose new version has not connected yet
+BOOT_TRIES = 3  # starts of a new version that does not connect before the previous one comes back
 MAX_WHEEL_BYTES = 200 * 2**20  # a wheel of the unit's software is a few MB; more is not ours
 DETAIL_CHARS = 400  # the status must stay well under the wire's payload limit
 
@@ -131,6 +134,7 @@ class Updater:
             return
         log.info("update %s: installed version %s, restarting", command.rollout, installed.version)
         self._record(command.rollout, UpdateOutcome.INSTALLED, None, publish=False)
+        mark_pending(self.store, command.rollout, installed.version)
         self.restart()
         self.reported()
 
@@ -189,15 +193,74 @@ class Updater:
         wheel.with_name(wheel.name + SIGNATURE_SUFFIX).write_text(manifest.to_json(command.signature))
         return wheel
 
+    def confirm(self) -> None:
+        """The unit is connected: the version it runs came up, so no start-up check rolls it back."""
+        (self.store / PENDING_NAME).unlink(missing_ok=True)
+
     def _record(self, rollout: str, outcome: UpdateOutcome, detail: str | None, publish: bool = True) -> None:
-        self.store.mkdir(parents=True, exist_ok=True)
-        body = {
-            "rollout": rollout,
-            "outcome": str(outcome),
-            "detail": detail[:DETAIL_CHARS] if detail else None,
-        }
-        tmp = self.store / f".{REPORT_NAME}.tmp"
-        tmp.write_text(json.dumps(body) + "\n")
-        tmp.rename(self.store / REPORT_NAME)
+        write_report(self.store, rollout, outcome, detail)
         if publish:
             self.reported()
+
+
+def write_report(store: Path, rollout: str | None, outcome: UpdateOutcome, detail: str | None) -> None:
+    """Keep what became of an update for the unit's status (also across a restart)."""
+    store.mkdir(parents=True, exist_ok=True)
+    body = {"rollout": rollout, "outcome": str(outcome), "detail": detail[:DETAIL_CHARS] if detail else None}
+    _write_json(store / REPORT_NAME, body)
+
+
+def mark_pending(store: Path, rollout: str, version: str) -> None:
+    """A new version is installed and must still prove that it starts and connects."""
+    _write_json(store / PENDING_NAME, {"rollout": rollout, "version": version, "boots": 0})
+
+
+def boot_check(public_key: Path, venv: Path, store: Path, tries: int = BOOT_TRIES) -> bool:
+    """Before the unit starts (systemd's ExecStartPre): count the starts of a new version that has
+    not connected yet; past ``tries``, put the previous version back and report the update failed
+    (a version that crashes at start could never take the hub's rollback command). True: rolled back."""
+    path = store / PENDING_NAME
+    try:
+        pending = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    boots = int(pending.get("boots", 0)) + 1
+    if boots <= tries:
+        _write_json(path, {**pending, "boots": boots})
+        return False
+    back = update.rollback(public_key.read_bytes(), venv, store)
+    path.unlink(missing_ok=True)
+    detail = f"version {pending.get('version')} did not connect in {tries} starts; back on {back.version}"
+    write_report(store, pending.get("rollout"), UpdateOutcome.FAILED, detail)
+    log.error("%s", detail)
+    return True
+
+
+def _write_json(path: Path, body: dict) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(body) + "\n")
+    tmp.rename(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m device.updater boot-check --config unit.toml`` (systemd runs it before the unit)."""
+    import argparse
+
+    from device.config import ConfigError, load
+
+    parser = argparse.ArgumentParser(prog="python -m device.updater")
+    parser.add_argument("command", choices=["boot-check"])
+    parser.add_argument("--config", required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="aanwezig-update: %(message)s")
+    try:
+        paths = load(args.config).update
+        boot_check(Path(paths.key), Path(paths.venv), Path(paths.store))
+    except (ConfigError, update.UpdateRefused, OSError) as exc:
+        print(f"aanwezig-update: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

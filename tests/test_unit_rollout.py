@@ -8,6 +8,7 @@ that never comes back, by stopping.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ from device.feedback.fake import RecordingFeedback
 from device.frames.files import FolderFrames
 from device.keypad import Absent
 from device.service import UnitService
+from device.updater import BOOT_TRIES, mark_pending
 from hub.core.db import connect, open_database
 from hub.demo import seed
 from hub.units.registry import new_staff_key
@@ -234,3 +236,43 @@ def test_a_wheel_with_a_bad_signature_is_refused_by_the_unit_and_stops_the_rollo
     assert all(update.installed_version(fleet.venv(u)) == OLD for u in UNITS)
     assert fleet.versions() == dict.fromkeys(UNITS, OLD)
     assert not (fleet.tmp_path / "deur-2" / "store" / "incoming").exists(), "stage 2 was never sent it"
+
+
+def test_a_new_version_that_never_connects_is_replaced_by_the_previous_one_at_the_next_start(
+    tmp_path: Path, keys, old_install
+) -> None:
+    ours, _theirs = keys
+    venv, store = tmp_path / "venv", tmp_path / "store"
+    shutil.copytree(old_install[0], venv, symlinks=True)
+    shutil.copytree(old_install[1], store)
+    config = tmp_path / "unit.toml"
+    config.write_text(
+        f'unit = "deur-1"\nlocation = "l1"\nbroker = "mqtt://u:p@127.0.0.1:9"\n\n[update]\n'
+        f'venv = "{venv}"\nstore = "{store}"\nkey = "{ours / "update-key.pub"}"\n'
+    )
+    wheel = dummy_wheel(tmp_path / "dist", NEW)
+    sign(wheel, ours)
+    update.install(wheel, (ours / "update-key.pub").read_bytes(), venv, store)
+    mark_pending(store, "01JABCDEFGHJKMNPQRSTVWXYZ0", NEW)
+
+    def start_check() -> subprocess.CompletedProcess:  # as systemd runs it before each start
+        return subprocess.run(
+            [sys.executable, "-m", "device.updater", "boot-check", "--config", str(config)],
+            cwd=ROOT, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+
+    for _start in range(BOOT_TRIES):
+        assert start_check().returncode == 0
+        assert update.installed_version(venv) == NEW, "a few starts to come up and connect"
+    done = start_check()
+    assert done.returncode == 0, done.stderr
+    assert update.installed_version(venv) == OLD
+    report = json.loads((store / "report.json").read_text())
+    assert report["outcome"] == "failed" and f"back on {OLD}" in report["detail"]
+
+    update.install(wheel, (ours / "update-key.pub").read_bytes(), venv, store)
+    mark_pending(store, "01JABCDEFGHJKMNPQRSTVWXYZ1", NEW)
+    (store / "pending.json").unlink()  # what the unit does once it connected (Updater.confirm)
+    for _start in range(BOOT_TRIES + 1):
+        assert start_check().returncode == 0
+    assert update.installed_version(venv) == NEW, "a version that connected stays"
