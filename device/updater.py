@@ -195,7 +195,10 @@ class Updater:
 
     def confirm(self) -> None:
         """The unit is connected: the version it runs came up, so no start-up check rolls it back."""
-        (self.store / PENDING_NAME).unlink(missing_ok=True)
+        try:
+            (self.store / PENDING_NAME).unlink(missing_ok=True)
+        except OSError as exc:  # the connection must go on whatever the store's disk says
+            log.warning("could not confirm the running version: %s", exc)
 
     def _record(self, rollout: str, outcome: UpdateOutcome, detail: str | None, publish: bool = True) -> None:
         write_report(self.store, rollout, outcome, detail)
