@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 
 
 def config_for(db: sqlite_utils.Database, unit: units.Unit) -> UnitConfig:
-    (location_name,) = db.execute("SELECT name FROM locations WHERE id = ?", (unit.location_id,)).fetchone()
+    (location_name,) = db.execute(
+        "SELECT name FROM locations WHERE id = ?", (unit.location_id,)
+    ).fetchone()
     return UnitConfig(
         unit=unit.id,
         location=unit.location_id,

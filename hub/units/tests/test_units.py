@@ -58,7 +58,9 @@ def test_card_codes_are_registered_for_an_organisator_found_by_number_or_mail(
         assert service.organisator(db, "nobody@example.org") is None
         codes = service.register_unassigned(db, found[0], 3)
         assert len(set(codes)) == 3
-        states = db.execute("SELECT DISTINCT state FROM cards WHERE code IN (?, ?, ?)", codes).fetchall()
+        states = db.execute(
+            "SELECT DISTINCT state FROM cards WHERE code IN (?, ?, ?)", codes
+        ).fetchall()
     assert states == [("unassigned",)]
 
 
