@@ -5,4 +5,9 @@ driver and a fake (``device.frames``, ``device.feedback``); the delivery guarant
 ``device.outbox`` and ``device.publisher``.
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:  # the version pip installed (an update's wheel says it), which the unit reports to the hub
+    __version__ = version("aanwezig")
+except PackageNotFoundError:  # running from a source folder that was never installed
+    __version__ = "0.1.0"

@@ -9,6 +9,8 @@ import sys
 
 from device import __version__
 
+RESTART_EXIT = 75  # after an update: systemd (Restart=always) starts the unit again, new version
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="aanwezig-unit", description="Aanwezig scanner unit")
@@ -49,8 +51,9 @@ def _run(config_path: str, log_level: str) -> int:
     except ConfigError as exc:
         print(f"aanwezig-unit: {exc}", file=sys.stderr)
         return 2
-    UnitService(settings).run()
-    return 0
+    service = UnitService(settings)
+    service.run()
+    return RESTART_EXIT if service.restart_requested else 0
 
 
 def _camera_check(config_path: str, seconds: float) -> int:

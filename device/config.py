@@ -144,6 +144,15 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True)
+class UpdateConfig:
+    """Where the update service installs (device/updater.py); paths relative to unit.toml's folder."""
+
+    venv: str = "/opt/aanwezig/.venv"
+    store: str = "/var/lib/aanwezig/updates"
+    key: str = "update-key.pub"  # the organisation's public update key, from the unit's bundle
+
+
+@dataclass(frozen=True)
 class UnitSettings:
     unit: str
     location: str
@@ -154,6 +163,7 @@ class UnitSettings:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     keypad: KeypadConfig = field(default_factory=KeypadConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+    update: UpdateConfig = field(default_factory=UpdateConfig)
     # The unit's own key for the staff code, from staff.key beside unit.toml (wire/staffcode.py);
     # None for a unit enrolled before keys existed: it checks the hub's unkeyed pin_hash.
     staff_key: bytes | None = field(default=None, repr=False)
@@ -181,7 +191,9 @@ def load(path: str | Path) -> UnitSettings:
         raise ConfigError(f"{key_file}: {exc}") from None
 
 
-_TOP_LEVEL = {"unit", "location", "broker", "data_dir", "camera", "scan", "delivery", "keypad", "feedback"}
+_TOP_LEVEL = {
+    "unit", "location", "broker", "data_dir", "camera", "scan", "delivery", "keypad", "feedback", "update",
+}  # fmt: skip
 
 
 def from_dict(raw: dict[str, Any], base: Path = Path(".")) -> UnitSettings:
@@ -208,7 +220,13 @@ def from_dict(raw: dict[str, Any], base: Path = Path(".")) -> UnitSettings:
         delivery=_section(DeliveryConfig, raw.get("delivery", {})),
         keypad=_section(KeypadConfig, raw.get("keypad", {})),
         feedback=_section(FeedbackConfig, raw.get("feedback", {})),
+        update=_update_section(raw.get("update", {}), base),
     )
+
+
+def _update_section(values: dict[str, Any], base: Path) -> UpdateConfig:
+    given = _section(UpdateConfig, values)
+    return UpdateConfig(*(str((base / getattr(given, f.name)).resolve()) for f in fields(UpdateConfig)))
 
 
 CAMERA_CHOICES = {

@@ -12,6 +12,8 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 from device import __version__
 from device.camera_check import LiveCheck
@@ -30,6 +32,7 @@ from device.outbox import Outbox
 from device.publisher import Publisher
 from device.scanner import Scanner
 from device.sdnotify import Notifier
+from device.updater import Updater
 from wire import (
     Ack,
     CardRead,
@@ -40,6 +43,7 @@ from wire import (
     Status,
     TopicKind,
     UnitConfig,
+    UpdateCommand,
     Verdict,
     encode,
 )
@@ -56,8 +60,20 @@ class UnitService:
         clock: Clock | None = None,
         keypad: Keypad | None = None,
         notifier: Notifier | None = None,
+        restart: Callable[[], None] | None = None,
     ) -> None:
         self.settings = settings
+        self.version = __version__  # what the status reports; an update's restart changes it
+        self.restart_requested = False  # run() returned for an update: the process must start again
+        self.updater = Updater(
+            settings.unit,
+            Path(settings.update.key),
+            Path(settings.update.venv),
+            Path(settings.update.store),
+            settings.staff_key,
+            restart=restart or self._restart_process,
+            reported=self._publish_status,
+        )
         synced = settings.scan.clock_synced
         self.clock = clock or open_clock(None if synced == "auto" else bool(synced))
         self.feedback = feedback or open_feedback(settings.feedback)
@@ -206,6 +222,7 @@ class UnitService:
         self.present(code, Source.QR)
 
     def _connected(self) -> None:
+        self.updater.confirm()  # this version came up and reached the broker: keep it
         self.link.publish(TopicKind.STATUS, self._status_payload(), retain=True)
         self.publisher.connection_restored()
 
@@ -215,6 +232,7 @@ class UnitService:
         dispatch.on(TopicKind.ACK, Ack, lambda ack: self.publisher.acknowledged(ack))
         dispatch.on(TopicKind.CONFIG, UnitConfig, self._configured)
         dispatch.on(TopicKind.COMMAND, LinkCard, self._link_requested)
+        dispatch.on(TopicKind.COMMAND, UpdateCommand, self.updater.handle)
         dispatch.on(TopicKind.PRESENCE, Presence, self._presence)
         return dispatch
 
@@ -272,16 +290,29 @@ class UnitService:
         connection = "connected" if self.link.connected else "not connected"
         return f"backlog {len(self.outbox)}, {connection}, camera {self.frames.name}"
 
+    def _restart_process(self) -> None:
+        """After an update: stop cleanly; aanwezig-unit exits non-zero and systemd starts the new version."""
+        self.restart_requested = True
+        self.stop_event.set()
+
+    def _publish_status(self) -> None:
+        if self.link.connected:
+            self.link.publish(TopicKind.STATUS, self._status_payload(), retain=True)
+
     def _status(self, online: bool) -> Status:
         last = self.desk.last_scan if hasattr(self, "desk") else None
+        report = self.updater.report
         return Status(
             unit=self.settings.unit,
             location=self.settings.location,
             online=online,
-            version=__version__,
+            version=self.version,
             backlog=len(self.outbox),
             sent_at=self.clock.now().isoformat(timespec="seconds"),
             last_scan=last.isoformat(timespec="seconds") if last else None,
+            update_rollout=report.rollout,
+            update_outcome=report.outcome,
+            update_detail=report.detail,
         )
 
     def _status_payload(self) -> bytes:

@@ -98,6 +98,19 @@ def _main(argv: list[str] | None) -> int:
     left.add_argument("day", help="DD/MM/YYYY; 'none' clears it")
     left.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
 
+    rollout = sub.add_parser("rollout", help="update the units' software: a few units first, then the rest")
+    rollout_sub = rollout.add_subparsers(dest="rollout_command", required=True)
+    start = rollout_sub.add_parser("start", help="start a rollout of a signed wheel (WHEEL.sig beside it)")
+    start.add_argument("wheel", type=Path)
+    start.add_argument("--first", type=int, default=1, help="units in the first stage")
+    start.add_argument(
+        "--timeout", type=float, default=900.0, help="seconds a stage's units have to report the new version"
+    )
+    rollout_sub.add_parser("status", help="the last rollout and each unit's version")
+    rollout_sub.add_parser("abort", help="stop the running rollout; the units already updated roll back")
+    for parsed in rollout_sub.choices.values():
+        parsed.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+
     demo = sub.add_parser("demo", help="hub + embedded broker + simulated scanner, with demo data")
     demo.add_argument("--data-dir", type=Path, default=Path("var/demo"))
     demo.add_argument("--port", type=int, default=8000, help="portal port (another free one if taken)")
@@ -139,6 +152,10 @@ def _main(argv: list[str] | None) -> int:
         from hub.operations import cli as operations_cli
 
         return operations_cli.run(args, settings)
+    if args.command == "rollout":
+        from hub.rollout import cli as rollout_cli
+
+        return rollout_cli.run(args, settings)
     if args.command == "invite":
         from hub.accounts import admin
 

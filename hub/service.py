@@ -22,6 +22,7 @@ from hub.ingest.pipeline import SUBSCRIPTIONS, Ingest
 from hub.mail.outbox import Outbox, worker_for
 from hub.notify.worker import Notifier
 from hub.operations.lock import DataFolderLock
+from hub.rollout.runner import RolloutRunner
 from hub.units.config import publish_configs
 from hub.upload.scheduler import UploadScheduler
 from hub.web.app import create_app
@@ -41,6 +42,7 @@ class Hub:
         self.uploads: UploadScheduler | None = None
         self.presence: PresenceBroadcaster | None = None
         self.notifier: Notifier | None = None
+        self.rollouts: RolloutRunner | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = DataFolderLock(settings.data_dir)
@@ -118,6 +120,17 @@ class Hub:
         alert_thread = threading.Thread(target=alerts.run, args=(self._stop,), name="alerts", daemon=True)
         alert_thread.start()
         self._threads.append(alert_thread)
+        # staged rollouts of the units' software (issue 16): the rules' decisions, the commands
+        self.rollouts = RolloutRunner(
+            self.settings.database_path,
+            lambda t, p, r: self.link.publish(t, p, retain=r),
+            base_url,
+        )
+        rollout_thread = threading.Thread(
+            target=self.rollouts.run, args=(self._stop,), name="rollout", daemon=True
+        )
+        rollout_thread.start()
+        self._threads.append(rollout_thread)
         # a new Brussels day: the rosters drop children whose last day has passed
         day_thread = threading.Thread(target=self._republish_each_day, name="new-day", daemon=True)
         day_thread.start()
@@ -131,6 +144,8 @@ class Hub:
             self._threads.append(upload_thread)
 
     def _connected(self) -> None:
+        if self.rollouts is not None:
+            self.rollouts.republish()
         self.publish_configs()
         self.presence.republish_all()
 

@@ -13,7 +13,7 @@ from device.keypad import Absent
 from device.messages import Dispatch
 from device.service import UnitService
 from tests.support.messages import checkin
-from wire import Ack, LinkCard, TopicKind, UnitConfig, Verdict, encode
+from wire import Ack, LinkCard, TopicKind, UnitConfig, UpdateCommand, Verdict, encode
 from wire.ids import new_event_id
 
 REQUEST = new_event_id()
@@ -71,7 +71,7 @@ def test_the_unit_takes_acks_its_config_and_link_requests_each_through_one_handl
     try:
         assert set(service.messages.handles(TopicKind.ACK)) == {Ack}
         assert set(service.messages.handles(TopicKind.CONFIG)) == {UnitConfig}
-        assert set(service.messages.handles(TopicKind.COMMAND)) == {LinkCard}
+        assert set(service.messages.handles(TopicKind.COMMAND)) == {LinkCard, UpdateCommand}
         assert service.messages(TopicKind.COMMAND, encode(link_card()))
         pending = service.links.pending(service.clock.monotonic())
         assert pending is not None and pending.request.child == "Jules"

@@ -77,6 +77,18 @@ class Verdict(StrEnum):
     REFUSED = "refused"  # not taken by the hub; with kept=true it is kept for a person (see Ack.kept)
 
 
+class UpdateAction(StrEnum):
+    INSTALL = "install"
+    ROLLBACK = "rollback"
+
+
+class UpdateOutcome(StrEnum):
+    INSTALLED = "installed"  # running the version asked (also: already was)
+    REFUSED = "refused"  # the wheel did not verify (signature, hash, name): nothing was installed
+    FAILED = "failed"  # verified, but installing or starting failed; the previous version is back
+    ROLLED_BACK = "rolled_back"  # went back to the previous version on the hub's command
+
+
 def spec(doc: str, **constraints: Any) -> Any:
     """Declare a message field: a description plus JSON-Schema-like constraints.
 
@@ -193,6 +205,19 @@ class Status(Message):
     backlog: int = spec("Events in the outbox not yet acknowledged by the hub.", minimum=0)
     sent_at: str = spec("Unit's wall clock when the status was made.", format="date-time")
     last_scan: str | None = spec("Wall time of the last scan.", format="date-time", default=None)
+    update_rollout: str | None = spec(
+        "Id of the last software update (update command's rollout) this unit acted on; absent from "
+        "units before updates over the wire.",
+        pattern=EVENT_ID_PATTERN,
+        default=None,
+    )
+    update_outcome: UpdateOutcome | None = spec(
+        "What became of that update: installed, refused (not verified: nothing installed), failed "
+        "(installing failed: the previous version was put back), rolled_back (on the hub's command).",
+        enum=UpdateOutcome,
+        default=None,
+    )
+    update_detail: str | None = spec("Why an update was refused or failed, for the hub's log.", default=None)
 
 
 @dataclass(frozen=True)
@@ -284,8 +309,36 @@ class Presence(Message):
     issued_at: str = spec("Hub time when this presence was made.", format="date-time")
 
 
+@dataclass(frozen=True)
+class UpdateCommand(Message):
+    TYPE: ClassVar[str] = "update"
+    DOC: ClassVar[str] = (
+        "The hub tells one unit which software to run: install a signed wheel, or go back to the "
+        "version before it. Retained on the unit's command topic, so a unit that is offline gets it "
+        "when it connects; idempotent: a unit that already runs the version asked does nothing but "
+        "report. The unit fetches the wheel over HTTP(S) from the hub and verifies the signature with "
+        "its organisation's key before installing; it reports on its status (update_* fields)."
+    )
+
+    rollout: str = spec("Id of the rollout (a ULID); the unit reports it back.", pattern=EVENT_ID_PATTERN)
+    action: UpdateAction = spec(
+        "install: the wheel below; rollback: the version before it.", enum=UpdateAction
+    )
+    file: str = spec("The wheel's file name, as signed.")
+    name: str = spec("Distribution name, as signed.")
+    version: str = spec("Version of the wheel, as signed.")
+    sha256: str = spec("SHA-256 of the wheel, hex, as signed.", pattern=r"^[0-9a-f]{64}$")
+    signed_at: str = spec("When the wheel was signed, as signed.")
+    signature: str = spec("Ed25519 signature (base64) of the manifest, by the organisation's update key.")
+    url: str = spec(
+        "Where to fetch the wheel: the hub's HTTP(S) address; the unit authenticates with its unit id "
+        "and a token made with its staff key (see device/updater.py).",
+        pattern=r"^https?://.+",
+    )
+
+
 MESSAGE_TYPES: dict[str, type[Message]] = {
-    m.TYPE: m for m in (CheckIn, Ack, Status, UnitConfig, LinkCard, CardRead, Presence)
+    m.TYPE: m for m in (CheckIn, Ack, Status, UnitConfig, LinkCard, CardRead, Presence, UpdateCommand)
 }
 
 

@@ -4,7 +4,8 @@
     aanwezig/v1/loc/{location}/unit/{unit}/ack      hub  -> unit   verdict after commit, QoS 0 (lost: resent)
     aanwezig/v1/loc/{location}/unit/{unit}/status   unit -> all    retained, last will = offline
     aanwezig/v1/loc/{location}/unit/{unit}/config   hub  -> unit   retained: roster and settings
-    aanwezig/v1/loc/{location}/unit/{unit}/command  hub  -> unit   one-off requests (link a card), QoS 1
+    aanwezig/v1/loc/{location}/unit/{unit}/command  hub  -> unit   one-off requests (link a card), QoS 1;
+                                                                   retained: the software update to run
     aanwezig/v1/loc/{location}/unit/{unit}/presence hub  -> unit   retained: the children present today
 
 Location and unit ids are restricted to letters, digits, ``-`` and ``_`` so that they can never

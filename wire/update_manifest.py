@@ -9,6 +9,8 @@ in its bundle and the file's SHA-256 and name match the manifest.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 from dataclasses import asdict, dataclass
@@ -61,3 +63,9 @@ def wheel_name_and_version(file_name: str) -> tuple[str, str]:
     if not match:
         raise BadManifest(f"{file_name} is not a wheel's file name")
     return match["name"], match["version"]
+
+
+def download_token(staff_key: bytes, file: str) -> str:
+    """The password a unit sends to fetch ``file`` from the hub: HMAC-SHA256 of the file name with
+    the unit's staff key (the hub holds it too, see wire/staffcode.py)."""
+    return hmac.new(staff_key, b"update:" + file.encode(), hashlib.sha256).hexdigest()

@@ -38,6 +38,11 @@ def record_status(db: sqlite_utils.Database, status: Status, seen_at: str) -> No
         "UPDATE units SET online = ?, backlog = ?, version = ?, last_scan = ?, last_seen = ? WHERE id = ?",
         (int(status.online), status.backlog, status.version, status.last_scan, seen_at, status.unit),
     )
+    if status.update_rollout is not None:  # units before updates over the wire leave these out
+        db.execute(
+            "UPDATE units SET update_rollout = ?, update_outcome = ?, update_detail = ? WHERE id = ?",
+            (status.update_rollout, status.update_outcome, status.update_detail, status.unit),
+        )
 
 
 def record_seen(db: sqlite_utils.Database, unit_ids: set[str], seen_at: str) -> None:

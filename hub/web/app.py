@@ -61,6 +61,7 @@ from hub.parents import routes as parents
 from hub.photos import routes as photos
 from hub.photos.settings import photo_folder
 from hub.prices.loader import load_amounts
+from hub.rollout import routes as rollout
 from hub.staff import routes as staff
 from hub.upload import routes as upload
 from hub.web.body_limit import BodyLimit
@@ -162,6 +163,7 @@ def create_app(
     if ingest is None:
         ingest = Ingest(database, publish=lambda _topic, _payload: False, settle=lambda _delivery: None)
     browserscan.install(app, ingest, settings.browser_scanner)  # a tablet or phone as scanner (issue 19)
+    rollout.install(app, settings.data_dir / "updates")  # the units fetch an update's wheel (issue 16)
     careplan.install(app)  # "Opvangplannen" (issue 20)
     billing.install(app, load_amounts(settings.upload.amounts_file))  # "Facturatie" (issue 20)
 
