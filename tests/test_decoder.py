@@ -13,7 +13,6 @@ from device.frames.synthetic import card_frame, empty_frame, scene_set
 from tests.support.fixtures import write_card_image
 from wire import cardcode
 
-
 # Fixed codes, so the test is the same each run: OpenCV's detector misses about 2 % of random codes
 # even in a clean frame (6 of 300 here), which made a random code a flaky test.
 CLEAN_CODES = ["0839171737", "1234567897", "5551234560"]

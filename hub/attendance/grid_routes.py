@@ -28,7 +28,7 @@ from hub.core import bounds
 from hub.core.localtime import BRUSSELS, fmt_date, fmt_duration, fmt_month, local, today
 from hub.locations.schedule import WEEKDAYS_NL
 from hub.units.registry import fleet
-from hub.web.web import AtLocation, at_location, now, render, see_other
+from hub.web.web import AtLocation, at_location, now, portal, render, see_other
 
 router = APIRouter()
 
@@ -118,17 +118,37 @@ class RowView:
     hours: str
 
 
-def rows_view(grid: Grid, search: str, wide: bool) -> list[RowView]:
+def rows_view(
+    grid: Grid, search: str, wide: bool, notes: dict[tuple[int, date], tuple[str, str]] | None = None
+) -> list[RowView]:
+    """The rows shown; ``notes`` are other features' marks on cells (see ``Portal.cell_notes``)."""
     needle = search.strip().lower()
     day_texts = [fmt_date(d.day) for d in grid.days]
+    notes = notes or {}
     rows = []
     for row in grid.rows:
         if needle and needle not in row.child.name.lower():
             continue
         base = f"/locaties/{grid.location_id}/cel/{row.child.id}/"
-        cells = [cell_view(base, text, cell, wide) for text, cell in zip(day_texts, row.cells, strict=True)]
+        cells = []
+        for text, cell in zip(day_texts, row.cells, strict=True):
+            view = cell_view(base, text, cell, wide)
+            note = notes.get((row.child.id, cell.day))
+            if note:
+                view.marks += (note,)
+                view.title += " · " + note[1]
+            cells.append(view)
         rows.append(RowView(row, cells, fmt_duration(row.minutes)))
     return rows
+
+
+def cell_notes(request: Request, conn: sqlite_utils.Database, grid: Grid) -> dict:
+    """Every feature's marks on this grid's cells."""
+    first, last = grid.days[0].day, grid.days[-1].day
+    found: dict = {}
+    for notes_of in portal(request).cell_notes:
+        found |= notes_of(conn, grid.location_id, first, last)
+    return found
 
 
 def day_heads(grid: Grid) -> list[dict]:
@@ -174,7 +194,7 @@ def month_page(
         "grid": grid,
         "title": fmt_month(year, month).capitalize(),
         "heads": day_heads(grid),
-        "rows": rows_view(grid, zoek, wide=False),
+        "rows": rows_view(grid, zoek, wide=False, notes=cell_notes(request, conn, grid)),
         "search": zoek,
         "search_error": search_error,
         "prev": "{:04d}-{:02d}".format(*shift_month(year, month, -1)),
@@ -226,7 +246,7 @@ def week_page(
         "grid": grid,
         "title": f"Week van {fmt_date(first)} tot {fmt_date(first + timedelta(days=6))}",
         "heads": day_heads(grid),
-        "rows": rows_view(grid, zoek, wide=True),
+        "rows": rows_view(grid, zoek, wide=True, notes=cell_notes(request, conn, grid)),
         "search": zoek,
         "search_error": search_error,
         "prev": (first - timedelta(days=7)).isoformat(),

@@ -103,6 +103,7 @@ def install(app: FastAPI) -> None:
     state = app.state.portal
     state.nav.append(NavEntry("ouderverzoeken", "Verzoeken ouders", "/locaties/{location}/ouderverzoeken"))
     state.nav_counts["ouderverzoeken"] = service.open_count
+    state.cell_notes.append(service.open_request_notes)  # a mark on the grid's cell of an open request
     app.include_router(router)
 
     @app.exception_handler(ParentLoginRequired)

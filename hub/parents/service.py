@@ -442,6 +442,19 @@ def open_count(db: sqlite_utils.Database, location_id: str) -> int:
     return count
 
 
+def open_request_notes(
+    db: sqlite_utils.Database, location_id: str, first: date, last: date
+) -> dict[tuple[int, date], tuple[str, str]]:
+    """The grid's mark on each cell with a parent's open request (its count is in the menu too)."""
+    rows = db.execute(
+        "SELECT child_id, day FROM parent_requests "
+        "WHERE location_id = ? AND status = ? AND day BETWEEN ? AND ?",
+        (location_id, Status.SUBMITTED.value, first.isoformat(), last.isoformat()),
+    )
+    mark = ("✉", "open verzoek van een ouder")
+    return {(child_id, date.fromisoformat(day)): mark for child_id, day in rows}
+
+
 def requests_at(db: sqlite_utils.Database, actor: Actor, location_id: str) -> list[ParentRequest]:
     """A location's requests: open ones first (oldest first), then the decided ones, newest first."""
     if not may_manage(db, actor, location_id):

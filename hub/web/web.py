@@ -29,7 +29,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -85,6 +85,10 @@ class Locate(Protocol):
     def __call__(self, conn: sqlite_utils.Database, actor: Actor, location_id: str) -> PageLocation: ...
 
 
+# (conn, location id, first day, last day) -> {(child id, day): (symbol, Dutch words)}
+CellNotes = Callable[[sqlite_utils.Database, str, date, date], dict[tuple[int, date], tuple[str, str]]]
+
+
 def _nobody(conn: sqlite_utils.Database, token: str, now: datetime, idle: timedelta) -> Actor | None:
     return None
 
@@ -114,6 +118,8 @@ class Portal:
     actor_nav_counts: dict[str, Callable[[sqlite_utils.Database, Actor, str], int]] = field(
         default_factory=dict
     )
+    # marks other features put on the grid's cells (e.g. a parent's open request)
+    cell_notes: list[CellNotes] = field(default_factory=list)
     identify: Identify = _nobody
     locate: Locate = _nowhere
     # path prefixes of device APIs that authenticate by an ``Authorization: Bearer`` header alone,

@@ -250,11 +250,15 @@ def test_the_location_accepts_a_request_the_correction_names_it_and_the_parent_i
     location.login_location(DEMO_DOSSIER, DEMO_PIN)
     listing = location.get("/locaties/zonnebloem/ouderverzoeken").text
     assert "Oma bracht hem vroeger" in listing and 'data-count="ouderverzoeken">1<' in listing
+    month = location.get(f"/locaties/zonnebloem?maand={day:%Y-%m}").text
+    assert month.count('aria-label="open verzoek van een ouder"') == 1, "the cell of the request is marked"
     answer = location.post(
         f"/locaties/zonnebloem/ouderverzoeken/{request_id}/goedkeuren",
         form_page="/locaties/zonnebloem/ouderverzoeken",
     )
     assert "Goedgekeurd" in answer.text and 'data-count="ouderverzoeken"' not in answer.text
+    month = location.get(f"/locaties/zonnebloem?maand={day:%Y-%m}").text
+    assert "open verzoek van een ouder" not in month, "a decided request leaves no mark"
     with sqlite3.connect(world.database) as db:
         status, correction = db.execute("SELECT status, correction_id FROM parent_requests").fetchone()
         note, after = db.execute("SELECT note, after FROM corrections WHERE id = ?", (correction,)).fetchone()
