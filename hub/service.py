@@ -104,6 +104,7 @@ class Hub:
             self._mail_wake,
             subject=self.settings.notify.subject,
         )
+        self.ingest.on_committed.append(self.notifier.wake.set)  # messages leave right after the commit
         notify_thread = threading.Thread(
             target=self.notifier.run, args=(self._stop,), name="notify", daemon=True
         )

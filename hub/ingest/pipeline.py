@@ -75,6 +75,8 @@ class Ingest:
         self._turn = threading.Lock()
         self.stored = 0
         self.batches = 0
+        # called after each commit (e.g. the notifier's wake-up); must be quick and never raise
+        self.on_committed: list[Callable[[], None]] = []
         self.clock = ClockRepair()
 
     def submit(self, delivery: Delivery) -> None:
@@ -128,6 +130,7 @@ class Ingest:
                 if stop.wait(1.0):
                     return  # not settled: the broker delivers them again after restart
         self._fault.reached("after_commit", len(deliveries))
+        self._committed()
         for outcome in outcomes:
             if outcome.ack is not None:
                 self._publish(outcome.ack_topic, encode(outcome.ack))
@@ -145,7 +148,12 @@ class Ingest:
         with self._turn:
             (outcome,) = self._handle_or_isolate(db, [delivery])
             self._fault.reached("after_commit", 1)
+        self._committed()
         return outcome
+
+    def _committed(self) -> None:
+        for hook in self.on_committed:
+            hook()
 
     def _handle_or_isolate(self, db: sqlite_utils.Database, deliveries: list[Delivery]) -> list[Outcome]:
         """Handle deliveries together; if one trips a bug, handle the others alone and keep that one aside.

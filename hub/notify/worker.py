@@ -2,8 +2,9 @@
 
 Each round: scan the stored events not looked at yet (:func:`hub.notify.store.scan`, one
 transaction, mails straight into the mail outbox), queue due daily summaries, then send the due
-pushes one by one, marking each sent in its own transaction. A round runs at least every
-``poll`` seconds, so a check-in's messages leave within about a second of its commit.
+pushes one by one, marking each sent in its own transaction. The ingest wakes the notifier after
+each commit (``wake``), which then waits ``BATCH_S`` for further commits to join the round; a round
+runs at least every ``poll`` seconds whatever happens.
 
 Exactly once: a message is queued once per (event, parent, channel) by the outbox's key. A push
 is sent at least once and, unless the hub dies between the push service's answer and the commit
@@ -73,6 +74,9 @@ def send_push(
     return response.status_code
 
 
+BATCH_S = 0.05
+
+
 class Notifier:
     """Turns stored events into messages; :meth:`run` is the hub's notifier thread."""
 
@@ -111,7 +115,8 @@ class Notifier:
                     log.warning("notifier: database not writable now, trying again: %s", exc)
                 except Exception:
                     log.exception("notifier: a round failed; trying again")
-                self.wake.wait(self.poll)
+                if self.wake.wait(self.poll):
+                    stop.wait(BATCH_S)  # woken by a commit: let the next few commits join this round
         finally:
             db.close()
 
