@@ -97,6 +97,11 @@ def _main(argv: list[str] | None) -> int:
     left.add_argument("child_id", type=int)
     left.add_argument("day", help="DD/MM/YYYY; 'none' clears it")
     left.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
+    fiscal = sub.add_parser(
+        "fiscal-attests", help="mail each debtor the year's fiscal attest, once (each spring, by a timer)"
+    )
+    fiscal.add_argument("year", type=int, nargs="?", help="the calendar year paid; last year by default")
+    fiscal.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
 
     rollout = sub.add_parser("rollout", help="update the units' software: a few units first, then the rest")
     rollout_sub = rollout.add_subparsers(dest="rollout_command", required=True)
@@ -152,6 +157,10 @@ def _main(argv: list[str] | None) -> int:
         from hub.operations import cli as operations_cli
 
         return operations_cli.run(args, settings)
+    if args.command == "fiscal-attests":
+        from hub.billing.fiscal_mails import run_command
+
+        return run_command(settings, args.year)
     if args.command == "rollout":
         from hub.rollout import cli as rollout_cli
 

@@ -27,6 +27,7 @@ EXPOSURE_LIMIT = {
     "aanwezig-install-bundle.service": 2.0,
     "aanwezig-hub-backup.service": 2.0,
     "aanwezig-hub-retention.service": 2.0,
+    "aanwezig-hub-fiscal-attests.service": 2.0,
 }
 TIMERS = sorted(p.name for p in SYSTEMD.glob("*.timer"))
 
