@@ -20,7 +20,7 @@ from hub.attendance.windows import days_left_to_fix, fix_deadline, overdue
 from hub.careplan.service import planned_at
 from hub.children.queries import Child, Stay, children_at, stays_at
 from hub.core.localtime import local
-from hub.locations.queries import location_schedule
+from hub.locations.queries import location_schedule, location_settings
 from hub.locations.schedule import DaySchedule, LocationSchedule
 
 
@@ -43,6 +43,8 @@ class Grid:
     unknown_cards: tuple[UnknownCard, ...]  # scans of cards no child has ("onbekende kaart")
     now: datetime
     unlisted_unknown_scans: int = 0  # scans of unknown cards beyond the list's cap per unit and day
+    planned: tuple[int, ...] = ()  # children with a care plan on each day (issue 20's capacity)
+    places: int | None = None  # the location's places, when it set them
 
     @property
     def errors(self) -> int:
@@ -179,4 +181,9 @@ def _grid(
         rows.append(GridRow(child, cells, month_minutes(cells)))
     listed = tuple(unknown_cards(db, location_id, first, last))
     unlisted = unlisted_scans(db, location_id, first, last) if listed else 0
-    return Grid(location_id, days, tuple(rows), listed, now, unlisted)
+    per_day = defaultdict(int)
+    for _child, day in planned:
+        per_day[day] += 1
+    planned_counts = tuple(per_day[day.day] for day in days)
+    places = location_settings(db, location_id).places
+    return Grid(location_id, days, tuple(rows), listed, now, unlisted, planned_counts, places)

@@ -58,6 +58,8 @@ def test_the_location_makes_a_plan_changes_it_from_a_date_and_the_grid_shows_afw
     assert ">afwezig<" in grid
     with sqlite3.connect(world.database) as db:
         db.execute("UPDATE locations SET places = 14 WHERE id = 'zonnebloem'")
+    grid = client.get(f"/locaties/zonnebloem?maand={month}").text
+    assert 'class="capacity"' in grid and ">1/14<" in grid, "each planned day: children planned / places"
     assert (
         ": 1/14" in client.get("/locaties/zonnebloem/opvangplannen").text
         or ": 0/14" in client.get("/locaties/zonnebloem/opvangplannen").text
