@@ -24,6 +24,7 @@ from hub.mail.texts import SIGNATURE
 from hub.messages import attachments, threads
 from hub.messages.rules import ATTACHMENT_BYTES, ATTACHMENTS_PER_MESSAGE, BODY, LOCATION, PARENT, SUBJECT
 from hub.messages.threads import NewFile, Thread
+from hub.notify import store as notify_store
 from hub.parents import queries as parent_queries
 from hub.parents.accounts import Account
 from hub.parents.routes import MenuEntry, add_menu_entry, add_my_data, parent_page, require_parent
@@ -123,10 +124,22 @@ def _attachment_response(request: Request, attachment: threads.Attachment) -> Re
 
 
 def _mail_parents(request: Request, conn: sqlite_utils.Database, thread: Thread) -> int:
-    """Tell the child's contacts a message of the location waits (the text stays in the portal)."""
+    """Tell the child's contacts a message of the location waits (the text stays in the portal), by
+    mail and/or push as each chose on "Meldingen"; returns how many were told."""
     base = portal(request).base_url.rstrip("/")
+    (latest,) = conn.execute("SELECT max(id) FROM messages WHERE thread_id = ?", (thread.id,)).fetchone()
     sent = 0
     for email in threads.parent_addresses(conn, thread.child_id):
+        account_id, by_mail, by_push = notify_store.news_channels(conn, email, thread.child_id)
+        if by_push and account_id is not None:
+            with write_transaction(conn):
+                notify_store.queue_push(
+                    conn, f"bericht:{latest}", account_id, thread.child_id,
+                    f"Nieuw bericht van {thread.location_name}", thread.subject, now(),
+                )  # fmt: skip
+            sent += not by_mail
+        if not by_mail:
+            continue
         mail = Mail(
             email,
             f"Nieuw bericht van {thread.location_name}",
@@ -355,7 +368,7 @@ async def location_new(
         return _location_new_page(request, here, values, refused.reason)
     thread = threads.thread_at(conn, location.id, thread_id, reader)
     mailed = _mail_parents(request, conn, thread)
-    note = f" De ouders kregen een mail ({mailed})." if mailed else " Er is geen ouder met een e-mailadres."
+    note = f" De ouders zijn verwittigd ({mailed})." if mailed else " Er is geen ouder met een e-mailadres."
     return see_other(
         f"/locaties/{location.id}/berichten/{thread_id}", request, "Het bericht is verstuurd." + note
     )
@@ -405,7 +418,7 @@ async def location_reply(
     except Refused as refused:
         return _location_thread_page(request, here, thread.id, refused.reason)
     mailed = _mail_parents(request, here.conn, thread)
-    note = f" De ouders kregen een mail ({mailed})." if mailed else ""
+    note = f" De ouders zijn verwittigd ({mailed})." if mailed else ""
     return see_other(
         f"/locaties/{here.location.id}/berichten/{thread.id}#laatste",
         request,

@@ -101,6 +101,40 @@ def subscriptions_of(db: sqlite_utils.Database, account_id: int) -> list[tuple[i
     ).fetchall()
 
 
+# --- other features' news for a parent (a message of the location) ----------------------------------
+
+
+def news_channels(db: sqlite_utils.Database, email: str, child_id: int) -> tuple[int | None, bool, bool]:
+    """How a contact hears of news about the child, e.g. a new message of the location:
+    (account id, by mail, by push).
+
+    The channels the parent chose on "Meldingen" for this child apply, whatever they chose for
+    arrivals and departures; a contact without an account or without settings for the child is mailed.
+    """
+    row = db.execute(
+        """
+        SELECT a.id, p.by_mail, p.by_push FROM parent_accounts a
+        LEFT JOIN notify_prefs p ON p.account_id = a.id AND p.child_id = ?
+        WHERE a.email = ?
+        """,
+        (child_id, email),
+    ).fetchone()
+    if row is None:
+        return None, True, False
+    account_id, by_mail, by_push = row
+    if by_mail is None:
+        return account_id, True, False
+    return account_id, bool(by_mail), bool(by_push)
+
+
+def queue_push(
+    db: sqlite_utils.Database, key: str, account_id: int, child_id: int, title: str, body: str, now: datetime
+) -> bool:
+    """A push for the notifier's thread to send to the parent's browsers, once per ``key``."""
+    message = rules.Message(title, body[:1000])
+    return _outbox_row(db, key, account_id, Channel.PUSH, child_id, message, utc_iso(now), now, None)
+
+
 # --- the scan: stored events -> outbox rows --------------------------------------------------------
 
 

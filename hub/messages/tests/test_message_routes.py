@@ -318,3 +318,34 @@ def test_an_erased_childs_threads_go_and_the_daily_retention_deletes_their_files
     assert not stored.exists()
     with sqlite3.connect(world.database) as db:
         assert db.execute("SELECT count(*) FROM message_threads").fetchone() == (0,)
+
+
+def test_a_parent_who_chose_push_only_gets_a_push_and_no_mail_and_the_other_parent_a_mail(
+    world: PortalWorld,
+) -> None:
+    families = add_families(world.database, world.other_child)
+    _second_parent(world, families)
+    with sqlite3.connect(world.database) as db:  # Piet's "Meldingen" for Jules: push, no mail
+        (piet,) = db.execute("SELECT id FROM parent_accounts WHERE email = ?", (PIET,)).fetchone()
+        db.execute(
+            "INSERT INTO notify_prefs (account_id, child_id, mode, by_mail, by_push) "
+            "VALUES (?, ?, 'geen', 0, 1)",
+            (piet, families.jules),
+        )
+    staff = _staff(world)
+    new = _staff_writes(
+        staff,
+        "/locaties/zonnebloem/berichten/nieuw",
+        {"kind": families.jules, "onderwerp": "Uitstap", "bericht": "Morgen naar het park."},
+    )
+    assert "De ouders zijn verwittigd (2)." in new.text
+    mailed = [str(m["To"]) for m in _mails(world) if "Nieuw bericht" in str(m["Subject"])]
+    assert mailed == [ANNE], "Piet chose no mails"
+    with sqlite3.connect(world.database) as db:
+        pushes = db.execute(
+            "SELECT account_id, key, title FROM notify_outbox WHERE channel = 'push'"
+        ).fetchall()
+    assert [(account, title) for account, _key, title in pushes] == [
+        (piet, "Nieuw bericht van Kinderdagverblijf De Zonnebloem")
+    ]
+    assert pushes[0][1].startswith("bericht:")

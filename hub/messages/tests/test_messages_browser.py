@@ -66,7 +66,7 @@ def test_a_thread_goes_both_ways_with_attachments_and_a_mail_to_the_parent(
     tablet.get_by_label("Bestanden").set_input_files(str(drawing))
     tablet.get_by_role("button", name="Versturen").click()
     expect(tablet.locator("#flash")).to_contain_text(
-        "Het antwoord is verstuurd. De ouders kregen een mail (1)."
+        "Het antwoord is verstuurd. De ouders zijn verwittigd (1)."
     )
     expect(tablet.locator("nav.tabs a", has_text="Berichten").locator(".nav-count")).to_have_count(0)
     screenshot(tablet, "berichten-locatie-gesprek")
