@@ -137,10 +137,10 @@ def test_an_organisator_goes_from_the_invitation_mail_to_a_first_child_with_a_li
         code = cardcode.new_code()
         typo = code[:9] + str((int(code[9]) + 1) % 10)
         page.get_by_label("Cijfers onder de QR-code").fill(cardcode.pretty(typo))
-        page.get_by_role("button", name="Kaart koppelen").click()
+        page.get_by_role("button", name="Kaart koppelen", exact=True).click()
         expect(page.locator("#card-error")).to_contain_text("Deze code klopt niet")
         page.get_by_label("Cijfers onder de QR-code").fill(cardcode.pretty(code))
-        page.get_by_role("button", name="Kaart koppelen").click()
+        page.get_by_role("button", name="Kaart koppelen", exact=True).click()
         expect(page.locator("#flash")).to_contain_text(
             f"Paulien geregistreerd in de opvang: kaart {cardcode.pretty(code)}"
         )

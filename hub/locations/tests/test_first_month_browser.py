@@ -116,7 +116,7 @@ def test_a_new_organisation_sets_its_hours_and_keeps_real_times_in_its_first_mon
         expect(page.locator("#flash")).to_contain_text("Noor is geregistreerd")
         code = cardcode.new_code()
         page.get_by_label("Cijfers onder de QR-code").fill(cardcode.pretty(code))
-        page.get_by_role("button", name="Kaart koppelen").click()
+        page.get_by_role("button", name="Kaart koppelen", exact=True).click()
         expect(page.locator(".card-line .code")).to_have_text(cardcode.pretty(code))
         child_url = page.url
         page.get_by_role("button", name="Afmelden").click()
