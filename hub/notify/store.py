@@ -182,7 +182,10 @@ def scan(db: sqlite_utils.Database, now: datetime, settings_url: str) -> tuple[i
     """Look at stored events not looked at yet; queue their messages. Returns (events, rows queued).
 
     Only events received in the last :data:`~hub.notify.rules.FRESH_FOR` can still be news, so
-    the scan reads those (by the index on ``received_at``); the caller's transaction holds it all.
+    the scan reads those (by the index on ``received_at``), and only of children some parent wants
+    every message of: the others are never marked (a mark per event cost a fifth of the ingest's throughput
+    at bench load). A parent who turns messages on hears of the child's events of the last minutes
+    that are still news. The caller's transaction holds it all.
     """
     since = utc_iso(now - FRESH_FOR - timedelta(minutes=1))
     rows = db.execute(
@@ -190,10 +193,11 @@ def scan(db: sqlite_utils.Database, now: datetime, settings_url: str) -> tuple[i
         SELECT e.id, e.location_id, e.child_id, e.occurred_at, e.received_at, l.name, c.first_name
         FROM events e JOIN locations l ON l.id = e.location_id JOIN children c ON c.id = e.child_id
         WHERE e.received_at >= ? AND e.child_id IS NOT NULL
+          AND EXISTS (SELECT 1 FROM notify_prefs p WHERE p.child_id = e.child_id AND p.mode = ?)
           AND NOT EXISTS (SELECT 1 FROM notify_scanned s WHERE s.event_id = e.id)
         ORDER BY e.received_at LIMIT ?
         """,
-        (since, SCAN_BATCH),
+        (since, Mode.EVERY.value, SCAN_BATCH),
     ).fetchall()
     queued = 0
     for event_id, location_id, child_id, occurred, received, place, first_name in rows:

@@ -74,7 +74,7 @@ def send_push(
     return response.status_code
 
 
-BATCH_S = 0.05
+BATCH_S = 0.2
 
 
 class Notifier:
