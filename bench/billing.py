@@ -19,22 +19,21 @@ import os
 import random
 import shutil
 import time as clock
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
 
-from bench.common import percentile, print_table, write_results
-from hub.attendance.events import NewCheckIn, record_checkins
+from bench.common import month_of_checkins, percentile, print_table, write_results
+from hub.attendance.events import record_checkins
 from hub.billing.service import direct_debit_for_month, finalise_month, month_run, save_creditor
 from hub.careplan.rules import PlanDay, Size
 from hub.careplan.service import create_plan
 from hub.core.actors import Actor
 from hub.core.db import open_database, write_transaction
-from hub.core.localtime import BRUSSELS, now_utc_iso, utc_iso
+from hub.core.localtime import BRUSSELS, now_utc_iso
 from hub.locations.queries import set_opening_hours
 from hub.locations.schedule import weekdays
 from hub.prices.amounts import parse_amounts
-from wire import CheckIn, Direction, Source, cardcode
-from wire.ids import new_event_id
+from wire import cardcode
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKDIR = ROOT / "var" / "bench-billing"
@@ -104,32 +103,7 @@ def build(db) -> list[str]:
             create_plan(db, actor, child, location, date(2026, 1, 5), None, {d: FULL for d in range(5)})
             code = cardcode.new_code()
             db["cards"].insert({"code": code, "organisator_id": org, "child_id": child, "state": "active"})
-            for day in days:
-                if rng.random() < 0.1:
-                    continue
-                arrival = datetime.combine(day, time(7, 30), BRUSSELS) + timedelta(
-                    minutes=rng.randrange(0, 120)
-                )
-                departure = datetime.combine(day, time(12, 0), BRUSSELS) + timedelta(
-                    minutes=rng.randrange(0, 400)
-                )
-                for seq, (moment, direction) in enumerate(
-                    ((arrival, Direction.ARRIVAL), (departure, Direction.DEPARTURE))
-                ):
-                    event = CheckIn(
-                        id=new_event_id(),
-                        unit=f"unit-{location}",
-                        location=location,
-                        seq=seq,
-                        direction=direction,
-                        code=code,
-                        source=Source.QR,
-                        wall_time=moment.isoformat(timespec="milliseconds"),
-                        clock_synced=True,
-                        boot_id="00000000-0000-4000-8000-00000000be0c",
-                        monotonic=0.0,
-                    )
-                    checkins.append(NewCheckIn(event, child, utc_iso(moment)))
+            checkins += month_of_checkins(rng, location, code, child, days, time(12, 0), 400)
         with write_transaction(db):
             record_checkins(db, checkins, now_utc_iso())
     db.conn.commit()

@@ -6,7 +6,7 @@ import json
 import os
 import platform
 import statistics
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -50,3 +50,41 @@ def print_table(title: str, rows: list[tuple[str, object]]) -> None:
         shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
         print(f"{name:<{width}}  {shown:>14}")
     print()
+
+
+def month_of_checkins(
+    rng, location: str, code: str, child: int, days, leaves_from: time, leaves_within_min: int
+) -> list:
+    """A child's arrivals (07:30 + up to 2 h) and departures (``leaves_from`` + up to
+    ``leaves_within_min``) over ``days``, one day in ten absent: check-ins as the ingest stores them."""
+    from hub.attendance.events import NewCheckIn
+    from hub.core.localtime import BRUSSELS, utc_iso
+    from wire import CheckIn, Direction, Source
+    from wire.ids import new_event_id
+
+    checkins = []
+    for day in days:
+        if rng.random() < 0.1:
+            continue
+        arrival = datetime.combine(day, time(7, 30), BRUSSELS) + timedelta(minutes=rng.randrange(0, 120))
+        departure = datetime.combine(day, leaves_from, BRUSSELS) + timedelta(
+            minutes=rng.randrange(0, leaves_within_min)
+        )
+        for seq, (moment, direction) in enumerate(
+            ((arrival, Direction.ARRIVAL), (departure, Direction.DEPARTURE))
+        ):
+            event = CheckIn(
+                id=new_event_id(),
+                unit=f"unit-{location}",
+                location=location,
+                seq=seq,
+                direction=direction,
+                code=code,
+                source=Source.QR,
+                wall_time=moment.isoformat(timespec="milliseconds"),
+                clock_synced=True,
+                boot_id="00000000-0000-4000-8000-00000000be0c",
+                monotonic=0.0,
+            )
+            checkins.append(NewCheckIn(event, child, utc_iso(moment)))
+    return checkins

@@ -23,12 +23,12 @@ import time as clock
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from bench.common import percentile, print_table, write_results
+from bench.common import month_of_checkins, percentile, print_table, write_results
 from hub.accounts.actors import Actor
 from hub.attendance.corrections import apply_correction
-from hub.attendance.events import NewCheckIn, record_checkins
+from hub.attendance.events import record_checkins
 from hub.core.db import open_database, write_transaction
-from hub.core.localtime import BRUSSELS, now_utc_iso, utc_iso
+from hub.core.localtime import BRUSSELS, now_utc_iso
 from hub.locations.queries import set_opening_hours
 from hub.locations.schedule import weekdays
 from hub.upload import store
@@ -37,8 +37,7 @@ from hub.upload.month import prepare_month
 from hub.upload.sender import Endpoint
 from hub.upload.service import run_due
 from tests.support.kg_receiver import Receiver
-from wire import CheckIn, Direction, Source, cardcode
-from wire.ids import new_event_id
+from wire import cardcode
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKDIR = ROOT / "var" / "bench-upload"
@@ -78,32 +77,7 @@ def build(db) -> list[str]:
             db["child_locations"].insert({"child_id": child, "location_id": location})
             code = cardcode.new_code()
             db["cards"].insert({"code": code, "organisator_id": org, "child_id": child, "state": "active"})
-            for day in days:
-                if rng.random() < 0.1:
-                    continue
-                arrival = datetime.combine(day, time(7, 30), BRUSSELS) + timedelta(
-                    minutes=rng.randrange(0, 120)
-                )
-                departure = datetime.combine(day, time(15, 0), BRUSSELS) + timedelta(
-                    minutes=rng.randrange(0, 150)
-                )
-                for seq, (moment, direction) in enumerate(
-                    ((arrival, Direction.ARRIVAL), (departure, Direction.DEPARTURE))
-                ):
-                    event = CheckIn(
-                        id=new_event_id(),
-                        unit=f"unit-{location}",
-                        location=location,
-                        seq=seq,
-                        direction=direction,
-                        code=code,
-                        source=Source.QR,
-                        wall_time=moment.isoformat(timespec="milliseconds"),
-                        clock_synced=True,
-                        boot_id="00000000-0000-4000-8000-00000000be0c",
-                        monotonic=0.0,
-                    )
-                    checkins.append(NewCheckIn(event, child, utc_iso(moment)))
+            checkins += month_of_checkins(rng, location, code, child, days, time(15, 0), 150)
         with write_transaction(db):
             record_checkins(db, checkins, now_utc_iso())
     db.conn.commit()
