@@ -4,6 +4,7 @@ the hub service itself."""
 
 from __future__ import annotations
 
+import time as wall
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -51,6 +52,12 @@ def _unit_seen(hub_dir: Path, moment: datetime, online: bool = True, backlog: in
             (int(online), utc_iso(moment), backlog, UNIT),
         )
     db.close()
+
+
+def _not_units(alerts) -> list[str]:
+    """The keys of alerts other than the units' (the world's units are offline when its clock is in
+    opening hours, which these tests do not fix)."""
+    return sorted(a.key for a in alerts if not a.key.startswith("unit-"))
 
 
 def test_a_unit_offline_during_opening_hours_is_mailed_once_and_its_resolution_once(
@@ -112,7 +119,7 @@ def test_a_pin_lock_and_a_refused_upload_show_a_banner_on_the_overview_only_to_t
     db.close()
     checker = AlertChecker(world.database, AlertSettings(), world.url, None)
     opened, _ = checker.step()
-    assert sorted(a.key for a in opened) == [
+    assert _not_units(opened) == [
         "location-locked:zonnebloem",
         f"upload-refused:zonnebloem:{month}",
     ]
@@ -130,7 +137,7 @@ def test_a_pin_lock_and_a_refused_upload_show_a_banner_on_the_overview_only_to_t
         db.execute("UPDATE locations SET pin_locked_until = NULL")
     db.close()
     _, resolved = checker.step()
-    assert [a.key for a in resolved] == ["location-locked:zonnebloem"]
+    assert _not_units(resolved) == ["location-locked:zonnebloem"]
     assert "vergrendeld" not in client.get("/locaties/zonnebloem/bezetting").text
 
 
@@ -139,34 +146,40 @@ def test_a_disk_running_low_is_an_alert_until_space_is_freed(
 ) -> None:
     with small_disk(tmp_path / "disk", 4096) as disk:
         checker = AlertChecker(hub_dir / "hub.sqlite3", AlertSettings(disk_free_min_mb=1), "http://x", disk)
-        assert checker.step() == ([], [])
+        opened, _ = checker.step()
+        assert _not_units(opened) == []
         filler = fill(disk, 200 * 1024)
         opened, _ = checker.step()
-        assert [a.key for a in opened] == ["disk-low"] and opened[0].location_id is None
+        [disk_low] = [a for a in opened if a.key == "disk-low"]
+        assert _not_units(opened) == ["disk-low"] and disk_low.location_id is None
         db = connect(hub_dir / "hub.sqlite3")
-        assert [a.key for a in store.open_for(db, ["zonnebloem"])] == ["disk-low"], "every location's banner"
+        assert _not_units(store.open_for(db, ["zonnebloem"])) == ["disk-low"], "every location's banner"
         db.close()
         filler.unlink()
-        assert [a.key for a in checker.step()[1]] == ["disk-low"]
+        assert _not_units(checker.step()[1]) == ["disk-low"]
 
 
 def test_the_hub_service_runs_the_check_and_mails_through_its_outbox(
     hub_dir: Path, demo: DemoData, smtp: SmtpServer
 ) -> None:
     hub, _url = start_hub(hub_dir, extra_settings=smtp.settings() + "\n[alerts]\ncheck_every_seconds = 1\n")
+
+    def lock_mails() -> list:  # the units' alerts may come too when the clock is in opening hours
+        return [m for m in smtp.inbox.to(DEMO_EMAIL) if "vergrendeld" in str(m["Subject"])]
+
     try:
         db = connect(hub_dir / "hub.sqlite3")
         with write_transaction(db):
             until = utc_iso(datetime.now(BRUSSELS) + timedelta(minutes=30))
             db.execute("UPDATE locations SET pin_locked_until = ? WHERE id = 'zonnebloem'", (until,))
-        [mail] = smtp.inbox.wait_for(DEMO_EMAIL)
-        assert "vergrendeld na te veel foute pincodes" in mail["Subject"]
+        wait_for(lambda: lock_mails(), 30, "the lock's alert mail")
         with write_transaction(db):
             db.execute("UPDATE locations SET pin_locked_until = NULL")
         db.close()
-        mails = smtp.inbox.wait_for(DEMO_EMAIL, 2)
-        assert mails[1]["Subject"].startswith("Opgelost:")
-        wait_for(lambda: len(smtp.inbox.mails) == 2, 5, "no more mails")
+        wait_for(lambda: len(lock_mails()) == 2, 30, "the lock's 'Opgelost' mail")
+        assert lock_mails()[1]["Subject"].startswith("Opgelost:")
+        wall.sleep(2)  # two more checks: nothing more about the lock
+        assert len(lock_mails()) == 2
     finally:
         hub.stop()
     assert "Traceback" not in hub.log(), hub.log()[-3000:]
