@@ -57,6 +57,16 @@ def _main(argv: list[str] | None) -> int:
     serve = sub.add_parser("serve", help="run the hub: MQTT ingest and web portal")
     serve.add_argument("--config", help=CONFIG_HELP)
 
+    worker = sub.add_parser(
+        "ingest-worker",
+        help="one of the ingest workers of a hub with ingest_workers > 1 (see docs/deployment.md)",
+    )
+    worker.add_argument("--index", type=int, required=True, help="the worker's number, 1 to ingest_workers")
+    worker.add_argument("--config", help=CONFIG_HELP)
+    worker.add_argument(
+        "--exit-with-parent", action="store_true", help="leave when the hub that started it ends"
+    )
+
     migrate = sub.add_parser("migrate", help="create or upgrade the database and exit")
     migrate.add_argument("--config", help=CONFIG_HELP)
 
@@ -123,8 +133,9 @@ def _main(argv: list[str] | None) -> int:
     demo.add_argument("--every", type=float, default=4.0, help="seconds between two simulated scans")
 
     args = parser.parse_args(argv)
+    who = f" [ingest-{args.index}]" if args.command == "ingest-worker" else ""  # several in one journal
     logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=args.log_level.upper(), format=f"%(asctime)s %(levelname)s{who} %(name)s: %(message)s"
     )
 
     if args.command == "demo":
@@ -137,10 +148,15 @@ def _main(argv: list[str] | None) -> int:
     from hub.units import service
 
     try:
-        settings = service.load_settings(settings_file(args.config))
+        config_path = settings_file(args.config)
+        settings = service.load_settings(config_path)
     except NoSettingsFile as missing:
         print(missing, file=sys.stderr)
         return 2
+    if args.command == "ingest-worker":
+        from hub.ingest.workers import run_worker
+
+        return run_worker(settings, args.index, exit_with_parent=args.exit_with_parent)
     if args.command == "migrate":
         from hub.core.db import make_private
 
@@ -177,7 +193,7 @@ def _main(argv: list[str] | None) -> int:
     from hub.operations.lock import HubIsRunning
     from hub.service import Hub
 
-    hub = Hub(settings)
+    hub = Hub(settings, config_path=config_path)
     try:
         hub.start()
     except HubIsRunning as exc:

@@ -30,6 +30,16 @@ mail_retry_seconds = 30          # the outbox's first retry after a failed send;
 mail_retry_max_seconds = 3600    # ... up to this
 mail_give_up_hours = 72          # a mail still not sent after this long is marked failed (kept, logged)
 
+ingest_workers = 1               # MQTT ingest processes. 1: the hub ingests itself (MQTT 3.1.1, one
+                                 # persistent session). N > 1: N worker processes share the events
+                                 # through MQTT v5 shared subscriptions ($share/aanwezig-hub/...);
+                                 # see docs/deployment.md
+spawn_ingest_workers = true      # with N > 1: `serve` starts and restarts the workers itself; false:
+                                 # they run elsewhere (systemd/aanwezig-hub-ingest@.service)
+ingest_session_expiry_s = 3600   # how long the broker keeps a stopped worker's session and its events
+job_lease_seconds = 30           # once-only jobs (notifier, mail, uploads, ...): a dead process's
+                                 # jobs move to another hub process after this long (hub/core/leases.py)
+
 backup_keep_daily = 7            # aanwezig-hub backup: keep the newest backup of each of the last 7 days ...
 backup_keep_weekly = 8           # ... and of each of the last 8 weeks
 
@@ -112,6 +122,11 @@ class HubSettings:
     mail_retry_seconds: float = 30.0
     mail_retry_max_seconds: float = 3600.0
     mail_give_up_hours: float = 72.0
+    # several hub processes (issue 17): ingest workers on MQTT v5 shared subscriptions, job leases
+    ingest_workers: int = 1
+    spawn_ingest_workers: bool = True
+    ingest_session_expiry_s: int = 3600
+    job_lease_seconds: float = 30.0
     # The features' own tables ([upload], [retention], ...), as their registered sections read them.
     sections: Mapping[str, Any] = field(default_factory=dict)
 
@@ -173,5 +188,7 @@ def load(path: str | Path | None) -> HubSettings:
     if "trusted_proxies" in raw:
         raw["trusted_proxies"] = tuple(str(p) for p in raw["trusted_proxies"])
     settings = HubSettings(**raw)
+    if settings.ingest_workers < 1:
+        raise ValueError(f"{path}: ingest_workers must be 1 or more, not {settings.ingest_workers}")
     settings.broker_address  # noqa: B018 - fail at start-up on a malformed broker URL
     return settings

@@ -4,6 +4,14 @@ A persistent session (fixed client id, clean_session=False) so the broker keeps 
 while the hub restarts, and manual acknowledgement: the broker's PUBACK for an event goes out
 only after the hub committed it (:meth:`HubLink.settle`), so a crash before the commit makes
 the broker deliver it again.
+
+An ingest worker of a hub with several (``ingest_workers``) speaks MQTT v5 instead: the same
+persistent session (clean start off, a session expiry interval) under its own client id, and
+shared subscriptions (``$share/aanwezig-hub/...``), so the broker hands each event to one worker.
+Mosquitto 2 hands them out in turn to every session in the group, connected or not: a worker that
+dies keeps its unacknowledged events and its turn's new ones in its session until it comes back
+(they are not given to another worker), so a dead worker must be restarted (the hub does it, or
+systemd's Restart=always); units resend what stays unacknowledged meanwhile.
 """
 
 from __future__ import annotations
@@ -17,6 +25,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from wire.broker_url import BrokerAddress
 
@@ -42,15 +52,32 @@ class HubLink:
         on_delivery: Callable[[Delivery], None],
         on_connected: Callable[[], None] = lambda: None,
         client_id: str = "aanwezig-hub",
+        session_expiry_s: int | None = None,
+        unsubscribe: Iterable[str] = (),
     ) -> None:
+        """``session_expiry_s`` set: MQTT v5, a session kept that long after a disconnect (an
+        ingest worker's); None: MQTT 3.1.1 with a session kept for good (the single hub's, as before).
+        ``unsubscribe``: filters this session subscribed to before and must no longer receive."""
         self.broker = broker
+        self.client_id = client_id
         self._subscriptions = [(topic, 1) for topic in subscriptions]
+        self._unsubscribe = list(unsubscribe)
         self._on_delivery = on_delivery
         self._on_connected = on_connected
         self.connected = False
-        client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False, manual_ack=True
-        )
+        self.subscribed = False
+        self._v5 = session_expiry_s is not None
+        self._connect_properties = None
+        if self._v5:
+            client = mqtt.Client(
+                mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=True
+            )
+            self._connect_properties = Properties(PacketTypes.CONNECT)
+            self._connect_properties.SessionExpiryInterval = session_expiry_s
+        else:
+            client = mqtt.Client(
+                mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False, manual_ack=True
+            )
         if broker.username:
             client.username_pw_set(broker.username, broker.password)
         if broker.tls:
@@ -64,10 +91,17 @@ class HubLink:
         client.on_connect = self._connected
         client.on_disconnect = self._disconnected
         client.on_message = self._message
+        client.on_subscribe = self._subscribed
         self._client = client
 
     def start(self) -> None:
-        self._client.connect_async(self.broker.host, self.broker.port, keepalive=15)
+        if self._v5:  # clean start off on every connect: a restarted worker resumes its session
+            self._client.connect_async(
+                self.broker.host, self.broker.port, keepalive=15, clean_start=False,
+                properties=self._connect_properties,
+            )  # fmt: skip
+        else:
+            self._client.connect_async(self.broker.host, self.broker.port, keepalive=15)
         self._client.loop_start()
 
     def stop(self) -> None:
@@ -95,15 +129,26 @@ class HubLink:
         if reason_code.is_failure:
             log.error("broker %s refused the hub: %s", self.broker, reason_code)
             return
-        client.subscribe(self._subscriptions)
+        if self._unsubscribe:
+            client.unsubscribe(self._unsubscribe)
+        if self._subscriptions:
+            client.subscribe(self._subscriptions)
         self.connected = True
         log.info("hub connected to %s (session present: %s)", self.broker, flags.session_present)
         self._on_connected()
+
+    def _subscribed(self, _client, _userdata, _mid, reason_codes, _properties) -> None:
+        if any(code.is_failure for code in reason_codes):
+            log.error("broker %s refused the hub's subscription: %s", self.broker, reason_codes)
+            return
+        self.subscribed = True
+        log.info("%s subscribed at %s", self.client_id, self.broker)  # the worker tests wait for this
 
     def _disconnected(self, _client, _userdata, _flags, reason_code, _properties) -> None:
         if self.connected:
             log.warning("hub disconnected from %s: %s", self.broker, reason_code)
         self.connected = False
+        self.subscribed = False
 
     def _message(self, _client, _userdata, message: mqtt.MQTTMessage) -> None:
         self._on_delivery(

@@ -57,8 +57,12 @@ class Ingest:
         max_batch: int = 1000,
         dead_letter_days: int = 30,
         refused_per_unit_day: int = refused.DEFAULT_PER_UNIT_DAY,
+        worker: int | None = None,
     ) -> None:
+        """``worker``: the index of this ingest worker when the hub runs several (its check-ins
+        are counted under ``ingest-<index>`` in ``ingest_workers``); None for the hub's own ingest."""
         self._database = database
+        self.worker = worker
         self._publish = publish
         self._settle = settle
         self._max_batch = max_batch
@@ -69,7 +73,7 @@ class Ingest:
         self._dispatch = Dispatch(
             time_refusal=lambda tx, event: self.clock.refusal(tx.db, event, tx.received_at)
         )
-        self._fault = FaultHook()
+        self._fault = FaultHook(worker=worker)
         # the writer thread and direct callers (the browser scanner's HTTP post) take turns: one
         # transaction at a time, one clock repair state
         self._turn = threading.Lock()
@@ -195,9 +199,14 @@ class Ingest:
         try:
             with write_transaction(db):
                 outcomes = [self._dispatch(tx, d) for d in deliveries]
-                stored = iter(store_checkins(tx, self.clock))
-                outcomes = [next(stored) if o is PENDING else o for o in outcomes]
+                checkins = iter(store_checkins(tx, self.clock))
+                outcomes = [next(checkins) if o is PENDING else o for o in outcomes]
                 units.record_seen(db, tx.seen, tx.received_at)
+                stored = sum(
+                    1 for o in outcomes if o.ack and o.ack.verdict in (Verdict.STORED, Verdict.UNKNOWN_CARD)
+                )
+                if self.worker is not None:
+                    _count_for_worker(db, f"ingest-{self.worker}", stored, tx.received_at)
                 if tx.checkins:
                     self._fault.checkin_transactions += 1
                 self._fault.reached("before_commit", len(deliveries))
@@ -211,7 +220,19 @@ class Ingest:
             except Exception:
                 log.exception("a task after the commit failed; the transaction is stored")
         self.batches += 1
-        self.stored += sum(
-            1 for o in outcomes if o.ack and o.ack.verdict in (Verdict.STORED, Verdict.UNKNOWN_CARD)
-        )
+        self.stored += stored
         return outcomes
+
+
+def _count_for_worker(db: sqlite_utils.Database, name: str, stored: int, at: str) -> None:
+    """What this worker stored, in the transaction that stored it (plain SQL, any database)."""
+    db.execute(
+        """
+        INSERT INTO ingest_workers (name, stored, batches, last_batch_at) VALUES (?, ?, 1, ?)
+        ON CONFLICT (name) DO UPDATE SET
+            stored = ingest_workers.stored + excluded.stored,
+            batches = ingest_workers.batches + 1,
+            last_batch_at = excluded.last_batch_at
+        """,
+        (name, stored, at),
+    )

@@ -34,7 +34,23 @@ def run(args: argparse.Namespace, settings: HubSettings) -> int:
         if args.command == "retention":
             from hub.operations.retention import run_retention
 
-            report = run_retention(settings, dry_run=args.dry_run)
+            if args.dry_run:
+                print(run_retention(settings, dry_run=True).summary())
+                return 0
+            # once a day for the whole hub, also when each of several hub machines has the timer
+            from hub.core.db import connect, migrate
+            from hub.core.leases import held, holder_name
+
+            db = connect(settings.database_path)
+            try:
+                migrate(db)  # the lease's table comes with the hub's migrations
+                with held(db, "retention", holder_name(f"{settings.client_id}-retention"), 3600) as mine:
+                    if not mine:
+                        print("retention: another hub process is erasing now; nothing done here")
+                        return 0
+                    report = run_retention(settings)
+            finally:
+                db.close()
             print(report.summary())
             return 0
         if args.command == "child-left":

@@ -1,0 +1,149 @@
+"""Three ingest workers sharing the units' events through MQTT v5 shared subscriptions.
+
+A real hub process with ``ingest_workers = 3`` (it starts the workers), a real Mosquitto and real
+SQLite; three units' broker accounts publish a bounded burst at QoS 1 and collect the hub's acks.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from hub.core.db import open_database
+from hub.demo import DemoData, seed
+from hub.ingest.pipeline import FAULT_ENV
+from provisioning.mosquitto import UnitAccount
+from tests.support.messages import checkin
+from tests.support.mqtt import MqttClient
+from tests.support.processes import Proc, start_hub
+from tests.support.raw_unit import RawUnit
+from tests.support.waiting import wait_for
+from wire import Presence, Topic, TopicKind, Verdict, decode, encode
+
+UNITS = ("unit-deur-a", "unit-deur-b", "unit-deur-c")
+WORKERS = 3
+_KILLED = re.compile(
+    r"\[ingest-(\d)\] hub\.ingest\.faults: fault injection: SIGKILL (\w+), batch \d+ of (\d+)"
+)
+
+
+def rows(hub_dir: Path, sql: str, *params) -> list[tuple]:
+    with sqlite3.connect(hub_dir / "hub.sqlite3") as db:
+        return db.execute(sql, params).fetchall()
+
+
+@pytest.fixture
+def three_doors(hub_dir: Path) -> DemoData:
+    db = open_database(hub_dir / "hub.sqlite3")
+    data = seed(db, unit_ids=UNITS)
+    db.close()
+    return data
+
+
+def start_scaled_hub(hub_dir: Path, broker_url: str, env: dict[str, str] | None = None) -> Proc:
+    """A hub with three ingest workers, returned once every worker has subscribed."""
+    hub, _portal = start_hub(
+        hub_dir, broker_url=broker_url, extra_settings=f"ingest_workers = {WORKERS}\n", env=env
+    )
+    wait_for(
+        lambda: len(set(re.findall(r"aanwezig-hub-ingest-(\d) subscribed", hub.log()))) == WORKERS,
+        timeout=60,
+        what="the three workers' shared subscriptions",
+    )
+    return hub
+
+
+def burst(units: list[RawUnit], demo: DemoData, per_unit: int) -> list[str]:
+    """Every unit publishes ``per_unit`` check-ins at once (QoS 1); the event ids."""
+    codes = list(demo.cards.values())
+    ids = []
+    for unit in units:
+        for seq in range(1, per_unit + 1):
+            event = checkin(unit=unit.unit, location=demo.location_id, seq=seq, code=codes[seq % len(codes)])
+            unit.publish(encode(event))
+            ids.append(event.id)
+    return ids
+
+
+def acked(units: list[RawUnit]) -> set[str]:
+    return {ack.id for unit in units for ack in list(unit.acks)}
+
+
+def per_worker(hub_dir: Path) -> dict[str, int]:
+    return dict(rows(hub_dir, "SELECT name, stored FROM ingest_workers"))
+
+
+@pytest.fixture
+def broker_and_units(three_doors: DemoData, start_mosquitto):
+    mosquitto = start_mosquitto(*(UnitAccount(u, three_doors.location_id, f"secret-{u}") for u in UNITS))
+    units = []
+    yield mosquitto, units
+    for unit in units:
+        unit.stop()
+
+
+def test_three_workers_share_a_burst_of_three_units_and_store_every_event_once(
+    hub_dir: Path, three_doors: DemoData, broker_and_units
+) -> None:
+    mosquitto, units = broker_and_units
+    hub = start_scaled_hub(hub_dir, mosquitto.hub_url)
+    try:
+        units += [RawUnit.of(mosquitto, u).start() for u in UNITS]
+        watcher = MqttClient(
+            mosquitto.hub_url, [str(Topic(three_doors.location_id, UNITS[0], TopicKind.PRESENCE))]
+        )
+        ids = burst(units, three_doors, per_unit=40)
+        wait_for(lambda: acked(units) >= set(ids), timeout=90, what="an ack for every event")
+        # the presence broadcaster (the hub's own process) hears of events the workers stored
+        presence_topic = str(Topic(three_doors.location_id, UNITS[0], TopicKind.PRESENCE))
+        wait_for(
+            lambda: any(decode(p, Presence).present for p in watcher.received(presence_topic)),
+            timeout=30,
+            what="a presence message naming the children the workers checked in",
+        )
+        watcher.close()
+    finally:
+        hub.stop()
+    stored = rows(hub_dir, "SELECT id, count(*) FROM events GROUP BY id")
+    assert {event_id for event_id, _ in stored} == set(ids), "produced = stored"
+    assert all(n == 1 for _, n in stored), "no event twice"
+    workers = per_worker(hub_dir)
+    assert sorted(workers) == ["ingest-1", "ingest-2", "ingest-3"]
+    assert all(n > 0 for n in workers.values()), f"each worker stored events: {workers}"
+    assert sum(workers.values()) == len(ids), "each event counted by the one worker that stored it"
+    first_verdicts = {}
+    for unit in units:
+        for ack in unit.acks:
+            first_verdicts.setdefault(ack.id, ack.verdict)
+    assert set(first_verdicts.values()) == {Verdict.STORED}
+    assert "Traceback" not in hub.log(), hub.log()[-3000:]
+
+
+@pytest.mark.parametrize("point", ["before_commit", "after_commit"])
+def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing_and_doubles_nothing(
+    hub_dir: Path, three_doors: DemoData, broker_and_units, point: str
+) -> None:
+    mosquitto, units = broker_and_units
+    # worker 2 kills itself in its first transaction with check-ins: before or after its commit
+    hub = start_scaled_hub(hub_dir, mosquitto.hub_url, env={FAULT_ENV: f"{point}:1@2"})
+    try:
+        units += [RawUnit.of(mosquitto, u).start() for u in UNITS]
+        ids = burst(units, three_doors, per_unit=40)
+        wait_for(lambda: _KILLED.search(hub.log()), timeout=60, what="worker 2's fault")
+        wait_for(lambda: acked(units) >= set(ids), timeout=120, what="an ack for every event")
+    finally:
+        hub.stop()
+    log = hub.log()
+    (killed,) = _KILLED.findall(log)
+    assert killed[:2] == ("2", point)
+    assert re.search(r"ingest worker 2 \(pid \d+\) exited with -9; starting it again", log)
+    stored = rows(hub_dir, "SELECT id, count(*) FROM events GROUP BY id")
+    assert {event_id for event_id, _ in stored} == set(ids), "produced = stored"
+    assert all(n == 1 for _, n in stored), "no event twice"
+    workers = per_worker(hub_dir)
+    assert all(workers.get(f"ingest-{n}", 0) > 0 for n in (1, 2, 3)), workers
+    assert sum(workers.values()) == len(ids)
+    assert "Traceback" not in log, log[-3000:]
