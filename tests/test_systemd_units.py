@@ -24,6 +24,7 @@ SERVICES = sorted(p.name for p in SYSTEMD.glob("*.service"))
 EXPOSURE_LIMIT = {
     "aanwezig-unit.service": 3.0,
     "aanwezig-hub.service": 2.0,
+    "aanwezig-hub-ingest@.service": 2.0,
     "aanwezig-install-bundle.service": 2.0,
     "aanwezig-hub-backup.service": 2.0,
     "aanwezig-hub-retention.service": 2.0,
@@ -114,6 +115,13 @@ def test_the_scanner_runs_unprivileged_with_only_its_device_groups() -> None:
     assert "PrivateDevices" not in unit, "the camera, pins, display and keypad are devices"
     hub = settings("aanwezig-hub.service")
     assert hub["User"] == ["aanwezig-hub"] and hub["PrivateDevices"] == ["yes"]
+
+
+def test_an_ingest_worker_instance_runs_the_worker_of_its_number_as_the_hub_user() -> None:
+    worker = settings("aanwezig-hub-ingest@.service")
+    assert worker["ExecStart"] == ["/opt/aanwezig/.venv/bin/aanwezig-hub ingest-worker --index %i"]
+    assert worker["User"] == ["aanwezig-hub"] and worker["Restart"] == ["always"]
+    assert worker["Environment"] == settings("aanwezig-hub.service")["Environment"], "the same hub.toml"
 
 
 def test_the_shipped_mosquitto_snippet_is_what_broker_conf_writes_for_the_defaults(tmp_path: Path) -> None:

@@ -147,3 +147,30 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing_and_doubles_noth
     assert all(workers.get(f"ingest-{n}", 0) > 0 for n in (1, 2, 3)), workers
     assert sum(workers.values()) == len(ids)
     assert "Traceback" not in log, log[-3000:]
+
+
+def test_a_hub_going_from_one_to_three_workers_stores_what_its_old_session_held_then_shares_the_rest(
+    hub_dir: Path, three_doors: DemoData, broker_and_units
+) -> None:
+    """The switch from 1 to N: events queued for the single hub's session while it was stopped are
+    stored once by the restarted hub, and from then on only the workers get events (one ack each)."""
+    mosquitto, units = broker_and_units
+    hub, _portal = start_hub(hub_dir, broker_url=mosquitto.hub_url)
+    wait_for(lambda: "aanwezig-hub subscribed" in hub.log(), what="the single hub's subscription")
+    hub.stop()
+    units += [RawUnit.of(mosquitto, u).start() for u in UNITS]
+    held = burst(units, three_doors, per_unit=10)  # queued in the single hub's session meanwhile
+    hub = start_scaled_hub(hub_dir, mosquitto.hub_url)
+    try:
+        wait_for(lambda: acked(units) >= set(held), timeout=60, what="the old session's events acked")
+        shared = burst(units, three_doors, per_unit=10)
+        wait_for(lambda: acked(units) >= set(shared), timeout=60, what="the new events acked")
+    finally:
+        hub.stop()
+    stored = rows(hub_dir, "SELECT id, count(*) FROM events GROUP BY id")
+    assert {event_id for event_id, _ in stored} == set(held) | set(shared)
+    assert all(n == 1 for _, n in stored)
+    assert sum(per_worker(hub_dir).values()) == len(shared), "the old session's events went to the hub"
+    acks = [ack.id for unit in units for ack in unit.acks if ack.id in set(shared)]
+    assert sorted(acks) == sorted(shared), "each new event reached one process: the old topics are gone"
+    assert "Traceback" not in hub.log(), hub.log()[-3000:]
