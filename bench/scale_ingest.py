@@ -4,8 +4,8 @@ The same set-up as ``bench/ingest.py`` (Mosquitto with per-unit accounts and the
 simulated units in two generator processes, each unit keeping ``WINDOW`` events unacknowledged),
 run three times against a fresh broker and database:
 
-1. ``echo``: no hub, a bare paho client that answers every event with an ack at once: what the
-   broker and the generators can do, the ceiling for the two below;
+1. ``echo``: no hub, a bare paho client (Python, one thread) that answers every event with an ack
+   at once: what the broker, the generators and one Python MQTT client can do without a database;
 2. ``1 worker``: the hub as deployed today (``ingest_workers = 1``: it ingests itself);
 3. ``3 workers``: ``ingest_workers = 3``: three worker processes on MQTT v5 shared subscriptions,
    one SQLite database (one writer at a time).
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 import re
 import shutil
 import sys
@@ -143,7 +144,12 @@ def run_setup(name: str, ingest_workers: int | None) -> dict[str, float]:
 
 def main() -> int:
     shutil.rmtree(WORKDIR, ignore_errors=True)
-    figures: dict[str, float] = {"units": len(unit_ids()), "events_per_setup": len(unit_ids()) * PER_UNIT}
+    figures: dict[str, float] = {
+        "units": len(unit_ids()),
+        "events_per_setup": len(unit_ids()) * PER_UNIT,
+        # the machine may be shared: its load at the start says how much of it the run had
+        "load_average_1m_at_start": round(os.getloadavg()[0], 2),
+    }
     figures |= run_setup("echo", None)
     figures |= run_setup("workers_1", 1)
     figures |= run_setup("workers_3", 3)

@@ -190,5 +190,9 @@ def load(path: str | Path | None) -> HubSettings:
     settings = HubSettings(**raw)
     if settings.ingest_workers < 1:
         raise ValueError(f"{path}: ingest_workers must be 1 or more, not {settings.ingest_workers}")
+    if settings.ingest_workers > 1 and not settings.broker:
+        raise ValueError(
+            f'{path}: ingest_workers > 1 needs broker = "mqtt://...": the workers share one broker'
+        )
     settings.broker_address  # noqa: B018 - fail at start-up on a malformed broker URL
     return settings

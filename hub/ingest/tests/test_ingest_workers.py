@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from hub.core.db import open_database
+from hub.children.queries import add_contact
+from hub.core.db import open_database, write_transaction
 from hub.demo import DemoData, seed
 from hub.ingest.pipeline import FAULT_ENV
+from hub.notify import store
+from hub.notify.rules import Mode
+from hub.parents import accounts
 from provisioning.mosquitto import UnitAccount
 from tests.support.messages import checkin
 from tests.support.mqtt import MqttClient
@@ -41,6 +46,18 @@ def three_doors(hub_dir: Path) -> DemoData:
     data = seed(db, unit_ids=UNITS)
     db.close()
     return data
+
+
+def a_parent_wants_every_message(hub_dir: Path, first_name: str) -> int:
+    """A parent who is mailed each check-in of the child; the child's id."""
+    db = open_database(hub_dir / "hub.sqlite3")
+    child = db.execute("SELECT id FROM children WHERE first_name = ?", (first_name,)).fetchone()[0]
+    with write_transaction(db):
+        add_contact(db, child, "Ouder", "ouder@gezin.example", "ouder")
+        account = accounts.make_account(db, "ouder@gezin.example", None, datetime.now(UTC))
+        store.set_pref(db, account.id, store.Pref(child, Mode.EVERY, 18, True, False))
+    db.close()
+    return child
 
 
 def start_scaled_hub(hub_dir: Path, broker_url: str, env: dict[str, str] | None = None) -> Proc:
@@ -89,6 +106,7 @@ def test_three_workers_share_a_burst_of_three_units_and_store_every_event_once(
     hub_dir: Path, three_doors: DemoData, broker_and_units
 ) -> None:
     mosquitto, units = broker_and_units
+    child = a_parent_wants_every_message(hub_dir, "Mila")
     hub = start_scaled_hub(hub_dir, mosquitto.hub_url)
     try:
         units += [RawUnit.of(mosquitto, u).start() for u in UNITS]
@@ -105,6 +123,15 @@ def test_three_workers_share_a_burst_of_three_units_and_store_every_event_once(
             what="a presence message naming the children the workers checked in",
         )
         watcher.close()
+        # and the notifier (the hub's own process too) looks at each of Mila's events, whichever
+        # worker stored it, and mails the parent
+        milas = {e for (e,) in rows(hub_dir, "SELECT id FROM events WHERE child_id = ?", child)}
+        wait_for(
+            lambda: milas <= {e for (e,) in rows(hub_dir, "SELECT event_id FROM notify_scanned")},
+            timeout=30,
+            what="the notifier looking at every event of Mila's",
+        )
+        wait_for(lambda: list((hub_dir / "mail").glob("*.eml")), timeout=30, what="a mail to Mila's parent")
     finally:
         hub.stop()
     stored = rows(hub_dir, "SELECT id, count(*) FROM events GROUP BY id")
