@@ -41,7 +41,9 @@ from wire import CardRead
 log = logging.getLogger(__name__)
 
 SHARE_GROUP = "aanwezig-hub"
-RESTART_DELAY_S = 1.0
+RESTART_DELAY_S = 1.0  # after a worker died; doubled while it keeps dying young, up to ...
+MAX_RESTART_DELAY_S = 30.0
+YOUNG_S = 10.0  # a worker that dies sooner than this after its start died young
 
 
 def shared(filters: list[str], group: str = SHARE_GROUP) -> list[str]:
@@ -94,7 +96,7 @@ def run_worker(settings: HubSettings, index: int, exit_with_parent: bool = False
     thread = threading.Thread(target=ingest.run, args=(stop,), name="ingest", daemon=True)
     thread.start()
     link.start()
-    log.info("ingest worker %d started as %s", index, worker_client_id(settings, index))
+    log.info("ingest worker %d started as %s (pid %d)", index, worker_client_id(settings, index), os.getpid())
     try:
         while not stop.wait(1.0):
             if not thread.is_alive():
@@ -123,6 +125,8 @@ class Workers:
         self.log_level = log_level
         self.procs: dict[int, subprocess.Popen] = {}
         self.restarts = 0
+        self._started: dict[int, float] = {}
+        self._delay: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -133,6 +137,7 @@ class Workers:
         self._thread.start()
 
     def _spawn(self, index: int, first: bool) -> subprocess.Popen:
+        self._started[index] = time.monotonic()
         env = dict(os.environ)
         if not first:
             env.pop(FAULT_ENV, None)  # the fault suite's kill arms a worker's first life only
@@ -143,18 +148,31 @@ class Workers:
         return subprocess.Popen(command, env=env)  # output: the hub's own (journal, log file)
 
     def _watch(self) -> None:
+        due: dict[int, float] = {}  # dead workers and when to start them again
         while not self._stop.wait(0.5):
             for index, proc in list(self.procs.items()):
-                code = proc.poll()
-                if code is None or self._stop.is_set():
+                if index in due or proc.poll() is None:
                     continue
-                log.warning(
-                    "ingest worker %d (pid %d) exited with %s; starting it again", index, proc.pid, code
+                # one that keeps failing at its start (a wrong broker password) waits longer each time
+                young = time.monotonic() - self._started[index] < YOUNG_S
+                delay = (
+                    min(MAX_RESTART_DELAY_S, self._delay.get(index, RESTART_DELAY_S / 2) * 2)
+                    if young
+                    else None
                 )
-                if self._stop.wait(RESTART_DELAY_S):
-                    return
-                self.restarts += 1
-                self.procs[index] = self._spawn(index, first=False)
+                self._delay[index] = delay or RESTART_DELAY_S / 2
+                log.warning(
+                    "ingest worker %d (pid %d) exited with %s; starting it again",
+                    index,
+                    proc.pid,
+                    proc.returncode,
+                )
+                due[index] = time.monotonic() + (delay or RESTART_DELAY_S)
+            for index, at in list(due.items()):
+                if time.monotonic() >= at and not self._stop.is_set():
+                    del due[index]
+                    self.restarts += 1
+                    self.procs[index] = self._spawn(index, first=False)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()

@@ -201,3 +201,41 @@ def test_a_hub_going_from_one_to_three_workers_stores_what_its_old_session_held_
     acks = [ack.id for unit in units for ack in unit.acks if ack.id in set(shared)]
     assert sorted(acks) == sorted(shared), "each new event reached one process: the old topics are gone"
     assert "Traceback" not in hub.log(), hub.log()[-3000:]
+
+
+def _gone(pid: int) -> bool:
+    """The process has ended (a zombie waiting for a reaper counts as ended)."""
+    status = Path(f"/proc/{pid}/status")
+    try:
+        return "\nState:\tZ" in status.read_text()
+    except FileNotFoundError:
+        return True
+
+
+def test_a_hub_killed_outright_takes_its_workers_with_it_and_after_its_restart_they_store_what_queued(
+    hub_dir: Path, three_doors: DemoData, broker_and_units
+) -> None:
+    """No orphan worker keeps its client id against the next hub's; the events that came while the
+    hub was down waited in the workers' sessions and are stored once after the restart."""
+    mosquitto, units = broker_and_units
+    hub = start_scaled_hub(hub_dir, mosquitto.hub_url)
+    units += [RawUnit.of(mosquitto, u).start() for u in UNITS]
+    before = burst(units, three_doors, per_unit=10)
+    wait_for(lambda: acked(units) >= set(before), timeout=60, what="the first events acked")
+    pids = [int(pid) for pid in re.findall(r"ingest worker \d started as \S+ \(pid (\d+)\)", hub.log())]
+    assert len(pids) == WORKERS
+    hub.kill()
+    wait_for(lambda: all(_gone(pid) for pid in pids), timeout=30, what="the workers leaving with their hub")
+    during = burst(units, three_doors, per_unit=10)  # queued in the workers' sessions meanwhile
+    hub = start_scaled_hub(hub_dir, mosquitto.hub_url)
+    try:
+        wait_for(
+            lambda: acked(units) >= set(during), timeout=60, what="the events sent while the hub was down"
+        )
+    finally:
+        hub.stop()
+    stored = rows(hub_dir, "SELECT id, count(*) FROM events GROUP BY id")
+    assert {event_id for event_id, _ in stored} == set(before) | set(during)
+    assert all(n == 1 for _, n in stored)
+    assert sum(per_worker(hub_dir).values()) == len(before) + len(during)
+    assert "Traceback" not in hub.log(), hub.log()[-3000:]
