@@ -88,11 +88,12 @@ def test_three_ingest_workers_one_killed_mid_batch_store_every_scan_once(
     parts = [tally(door, hub_dir) for door in doors]
     result = Tally(*(sum(getattr(p, f) for p in parts) for f in Tally.__dataclass_fields__))
     workers = stored_per_worker(hub_dir)
+    kills = ", ".join(f"worker {w} {point} in a batch of {n}" for w, point, n in killed)
     fault_row(
         f"11 three ingest workers, one SIGKILL mid-batch ({database})",
         result,
         seconds,
-        f"3 doors x {burst} scans; killed: worker {', '.join(f'{w} {p} of {n}' for w, p, n in killed)}; "
+        f"3 doors x {burst} scans; killed: {kills}; "
         f"stored per worker: {', '.join(f'{k} {v}' for k, v in sorted(workers.items()))}",
     )
     assert [k[:2] for k in killed] == [("2", "before_commit")], "worker 2 killed once, before its commit"

@@ -2,12 +2,13 @@
 
 -- A job that must run in one process only (the upload planner, the notifier, the mail outbox, ...)
 -- runs while its process holds this row: taken when free or expired, renewed well before
--- expires_at (seconds since the epoch), released on a clean stop. See hub/core/leases.py.
+-- expires_at (seconds since the epoch; DOUBLE PRECISION, not REAL, which is 4 bytes on PostgreSQL),
+-- released on a clean stop. See hub/core/leases.py.
 CREATE TABLE job_leases (
     name TEXT PRIMARY KEY,
     holder TEXT NOT NULL,
-    taken_at REAL NOT NULL,
-    expires_at REAL NOT NULL
+    taken_at DOUBLE PRECISION NOT NULL,
+    expires_at DOUBLE PRECISION NOT NULL
 );
 
 -- Per ingest worker (ingest-1, ingest-2, ...): check-ins it stored and transactions it committed,
