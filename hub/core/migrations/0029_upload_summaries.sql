@@ -567,3 +567,11 @@ BEGIN
     ) AS changed WHERE true
     ON CONFLICT (location_id, month) DO UPDATE SET changes = upload_summary_changes.changes + 1;
 END;
+
+-- The month grid reads a month of events of the children of a location, wherever they were: by
+-- (child, time). With every column it reads in the index, the read is one range of the index per
+-- child instead of a lookup of the row per event as well (a month grid with millions of events in
+-- the table; bench/scale_screens.py). It replaces the index on (child, time) of 0001.
+DROP INDEX events_child_time;
+CREATE INDEX events_child_time_covering
+    ON events(child_id, occurred_at, location_id, direction, received_at, direction_by);
