@@ -250,7 +250,11 @@ def _marks(intervals: Sequence[Interval], schedule: DaySchedule) -> tuple[Markin
         return (Marking(Mark.ON_CLOSED_DAY),)
     spans = schedule.spans
     moments = [m for i in intervals for m in (i.arrival, i.departure) if m is not None]
-    outside = tuple(m for m in moments if not any(start <= m < end for start, end in spans))
+    if len(spans) == 1:  # one block a day, the common week: no inner loop (the grid judges thousands)
+        ((opens, closes),) = spans
+        outside = tuple(m for m in moments if not opens <= m < closes)
+    else:
+        outside = tuple(m for m in moments if not any(start <= m < end for start, end in spans))
     after_closing = spans[-1][1]
     late = tuple(i.departure for i in intervals if i.departure is not None and i.departure >= after_closing)
     marks = []

@@ -69,8 +69,9 @@ def record_checkins(
              c.occurred_at, int(e.clock_synced), e.boot_id, e.monotonic, c.child_id, received_at,
              c.retimed_by, by)
         )  # fmt: skip
-    before = db.conn.total_changes
-    db.conn.executemany(
+    # rowcount counts the rows these statements wrote, not those their triggers write (migration
+    # 0029 counts each check-in for the "Opgeladen" summaries); total_changes would count both
+    stored = db.conn.executemany(
         """
         INSERT INTO events (id, unit_id, location_id, seq, direction, code, source, wall_time,
                             occurred_at, clock_synced, boot_id, monotonic, child_id, received_at,
@@ -79,8 +80,8 @@ def record_checkins(
         ON CONFLICT (id) DO NOTHING
         """,
         rows,
-    )
-    db.conn.executemany(
+    ).rowcount
+    stored += db.conn.executemany(
         """
         INSERT INTO uncertain_checkins (id, unit_id, location_id, seq, direction, direction_by, code, source,
                                         wall_time, boot_id, monotonic, child_id, received_at)
@@ -88,8 +89,8 @@ def record_checkins(
         ON CONFLICT (id) DO NOTHING
         """,
         uncertain,
-    )
-    if db.conn.total_changes - before != len(rows) + len(uncertain):
+    ).rowcount
+    if stored != len(rows) + len(uncertain):
         raise sqlite3.IntegrityError("events were written under the ingest's write lock")
     if rows:
         presence.bump(db, {(row[2], row[12]) for row in rows})

@@ -15,6 +15,8 @@ Database, network and the running hub:
     sender.py       one version over HTTP, with retries and doubling pauses
     sending.py      send_month / run_due / send_now / request_sending / run_requests
     views.py        what the screens read: month_detail / month_overview / month_log
+    summary.py      the overview's kept summary per location and month (month_summaries), computed
+                    with month_detail and kept until a change counted by migration 0029's triggers
     preview.py      the price-model preview and the administration CSV
     confirmations.py  confirm_warning; access.py the one access check
     service.py      all of these gathered (the screens, scheduler and CLI import from here)

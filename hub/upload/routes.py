@@ -28,6 +28,7 @@ from hub.accounts.actors import Actor, Refused, Role
 from hub.attendance.grid_routes import parse_month
 from hub.attendance.windows import shift_month
 from hub.core import bounds
+from hub.core.db import connect
 from hub.core.localtime import fmt_date, fmt_duration, fmt_month, today
 from hub.prices.amounts import AmountTable
 from hub.prices.ko_toeslag import Credit
@@ -41,13 +42,13 @@ from hub.upload.service import (
     confirm_warning,
     month_detail,
     month_log,
-    month_overview,
     outcome_nl,
     preview,
     request_sending,
 )
 from hub.upload.settings import UploadSettings
 from hub.upload.status import MonthStatus, ReceiverError, Status
+from hub.upload.summary import MonthSummary, forget_summaries, month_summaries
 from hub.upload.timing import month_is_over
 from hub.upload.validation import CONFIRMABLE, DataRule, Issue, Marker
 from hub.web.nav import NavEntry
@@ -93,6 +94,11 @@ def install(app: FastAPI, settings: UploadSettings) -> None:
     instead of showing wrong euros later.
     """
     app.state.upload = UploadScreens(settings, load_amounts(settings.amounts_file))
+    conn = connect(app.state.portal.database)
+    try:
+        forget_summaries(conn)  # summaries kept by an older version of the hub are not trusted
+    finally:
+        conn.close()
     app.state.portal.nav.insert(1, NavEntry("opgeladen", "Opgeladen", "/locaties/{location}/opgeladen"))
     app.include_router(router)
 
@@ -116,7 +122,7 @@ def month_key(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def next_sending_text(status: MonthStatus, day: date, enabled: bool) -> str:
+def next_sending_text(status: MonthStatus | MonthSummary, day: date, enabled: bool) -> str:
     """When the system sends this month next, as the screen says it."""
     if not enabled:
         return "niet ingesteld op deze hub"
@@ -283,11 +289,9 @@ def csv_filename(location_name: str, key: str) -> str:
 
 @dataclass(frozen=True)
 class OverviewLine:
-    status: MonthStatus
+    status: MonthSummary
     css: str
     next_sending: str
-    time_errors: int
-    data_errors: int
 
 
 @router.get("/opgeladen")
@@ -297,7 +301,11 @@ def overview(
     actor: Actor = Depends(require_actor),
     conn: sqlite_utils.Database = Depends(db),
 ) -> Response:
-    """The organisator's locations for one month; a location goes straight to its own month."""
+    """The organisator's locations for one month; a location goes straight to its own month.
+
+    Read from the kept summaries (hub/upload/summary.py): only a location whose month changed since
+    is prepared again.
+    """
     year, month = chosen_month(maand)
     key = month_key(year, month)
     if actor.role is Role.LOCATION:
@@ -308,14 +316,8 @@ def overview(
     upload = screens(request).settings
     day = today()
     lines = [
-        OverviewLine(
-            status,
-            STATUS_CSS[status.status],
-            next_sending_text(status, day, upload.enabled),
-            _open(status, Marker.CLOCK),
-            _open(status, Marker.CLOUD),
-        )
-        for status in month_overview(conn, actor, year, month, upload.day, upload.enabled, now())
+        OverviewLine(summary, STATUS_CSS[summary.status], next_sending_text(summary, day, upload.enabled))
+        for summary in month_summaries(conn, actor, year, month, upload.day, upload.enabled, now())
     ]
     context = {
         "title": fmt_month(year, month),
@@ -326,11 +328,6 @@ def overview(
         "enabled": upload.enabled,
     }
     return render(request, "upload/overview.html", context)
-
-
-def _open(status: MonthStatus, marker: Marker) -> int:
-    here = sum(1 for issue in status.issues if issue.marker is marker and issue.open)
-    return here + sum(1 for error in status.receiver_errors if error.marker is marker)
 
 
 @router.get("/locaties/{location_id}/opgeladen")

@@ -63,7 +63,11 @@ def month_overview(
     sending_enabled: bool,
     now: datetime | None = None,
 ) -> list[MonthStatus]:
-    """The "Opgeladen" overview: the status of the month at every location the actor may see."""
+    """The status of the month at every location the actor may see, each month prepared now.
+
+    The overview screen reads the kept summaries instead (:func:`hub.upload.summary.month_summaries`);
+    this is the fresh recomputation they are checked against (tests, ``bench/scale_screens.py``).
+    """
     return [
         month_detail(db, actor, location_id, year, month, upload_day, sending_enabled, now)[1]
         for location_id in visible_locations(db, actor)

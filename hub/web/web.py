@@ -139,6 +139,24 @@ class Portal:
     def csrf_token(self, cookie_token: str) -> str:
         return hmac.new(self.secret, b"csrf:" + cookie_token.encode(), hashlib.sha256).hexdigest()[:32]
 
+    def masked_csrf_token(self, cookie_token: str) -> str:
+        """The CSRF token as a page carries it: masked anew for every response (a random mask and
+        the token XOR the mask), so that a gzip-compressed page that also echoes what a visitor
+        typed never repeats the same secret bytes (the BREACH attack guesses them from sizes)."""
+        token = bytes.fromhex(self.csrf_token(cookie_token))
+        mask = secrets.token_bytes(len(token))
+        return (mask + bytes(t ^ m for t, m in zip(token, mask, strict=True))).hex()
+
+    def csrf_matches(self, sent: str, cookie_token: str) -> bool:
+        """``sent`` is this browser's token, masked (from a page) or plain."""
+        if len(sent) == 64:
+            try:
+                raw = bytes.fromhex(sent)
+            except ValueError:
+                return False
+            sent = bytes(t ^ m for t, m in zip(raw[16:], raw[:16], strict=True)).hex()
+        return hmac.compare_digest(sent, self.csrf_token(cookie_token))
+
 
 def portal(request: Request) -> Portal:
     return request.app.state.portal
@@ -254,8 +272,7 @@ async def csrf_protect(request: Request) -> None:
     if sent is None:
         form = await request.form()
         sent = form.get("csrf")
-    expected = portal(request).csrf_token(request.state.cookie_token)
-    if not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+    if not isinstance(sent, str) or not portal(request).csrf_matches(sent, request.state.cookie_token):
         raise HTTPException(403, "De pagina was verlopen. Laad ze opnieuw en probeer nog eens.")
 
 
@@ -319,7 +336,7 @@ def render(
             conn.close()
     body = {
         "actor": actor,
-        "csrf": state.csrf_token(request.state.cookie_token),
+        "csrf": state.masked_csrf_token(request.state.cookie_token),
         "nav": nav,
         "nav_counts": counts,
         "location": location,

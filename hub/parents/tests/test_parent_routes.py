@@ -309,6 +309,8 @@ def test_the_live_stream_sends_todays_state_and_again_after_a_scan(world: Portal
     anne = login_parent(world.url, ANNE)
     with anne.http.stream("GET", "/ouders/vandaag/stroom", timeout=30) as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")
+        # pages are gzip-compressed, the stream never: compressing would hold its events back
+        assert "gzip" in anne.http.headers["accept-encoding"] and "content-encoding" not in stream.headers
         lines = stream.iter_lines()
         first = _next_event(lines)
         assert {item["child"] for item in first} == {families.jules, families.fien}

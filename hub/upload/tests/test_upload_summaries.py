@@ -1,0 +1,499 @@
+"""The kept summaries of the "Opgeladen" overview: whatever changes a location's month (a scan, a
+correction, a setting, a child's data, the upload's own steps), the overview shows what a fresh
+preparation of the month shows, and only the changed months are prepared again.
+
+The months are one and two months back at the demo location "De Zonnebloem" and the organisation's
+second location "De Regenboog" (tests/support/upload_month.py), so every day is gone by whatever
+the date the tests run on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hub.accounts.actors import Actor, Refused
+from hub.attendance.closed_months import close_month
+from hub.attendance.corrections import apply_correction
+from hub.attendance.windows import shift_month
+from hub.careplan.rules import PlanDay, Size
+from hub.careplan.service import create_plan
+from hub.children.queries import Stay, set_stay
+from hub.children.service import NewChild, update_child
+from hub.core.db import connect, open_database
+from hub.core.localtime import fmt_month
+from hub.demo import DemoData, seed
+from hub.locations.queries import (
+    LocationSettings,
+    add_closing_day,
+    remove_closing_day,
+    set_location_settings,
+    set_opening_hours,
+)
+from hub.locations.schedule import weekdays
+from hub.upload import store
+from hub.upload.batch import month_key
+from hub.upload.confirmations import confirm_warning
+from hub.upload.month import prepare_month
+from hub.upload.plan import plan_version
+from hub.upload.sending import request_sending
+from hub.upload.summary import fresh_summary, month_summaries
+from hub.upload.validation import DataRule
+from hub.upload.views import visible_locations
+from tests.support.attendance import (
+    ARRIVAL,
+    DEPARTURE,
+    Door,
+    at,
+    child_id,
+    day_at_the_creche,
+    organisator_actor,
+)
+from tests.support.upload_month import MarkedMonth, month_with_both_markers, months_back, open_days
+
+UPLOAD_DAY = 7
+
+
+def kept(db, actor: Actor, year: int, month: int, now=None):
+    return month_summaries(db, actor, year, month, UPLOAD_DAY, True, now)
+
+
+def fresh(db, actor: Actor, year: int, month: int, now=None):
+    now = now or datetime.now(UTC)
+    return [
+        fresh_summary(db, actor, loc, year, month, UPLOAD_DAY, True, now)[0]
+        for loc in visible_locations(db, actor)
+    ]
+
+
+def changes(db, location_id: str, month: str) -> int:
+    row = db.execute(
+        "SELECT changes FROM upload_summary_changes WHERE location_id = ? AND month = ?", (location_id, month)
+    ).fetchone()
+    return row[0] if row else 0
+
+
+def computed(db) -> dict[tuple[str, str], str]:
+    return {
+        (loc, month): at
+        for loc, month, at in db.execute("SELECT location_id, month, computed_at FROM upload_month_summaries")
+    }
+
+
+class World:
+    """The demo organisation with its marked month two months back and a second location."""
+
+    def __init__(self, db, demo: DemoData, marked: MarkedMonth) -> None:
+        self.db, self.demo, self.marked = db, demo, marked
+        self.actor = organisator_actor(db)
+        self.door = Door(db, demo)
+        self.regenboog = Door(db, DemoData("regenboog", "unit-regenboog", demo.cards))
+
+    @property
+    def ym(self) -> tuple[int, int]:
+        return self.marked.year, self.marked.month
+
+    def check(self, *months: tuple[int, int]) -> None:
+        """The kept overview equals a fresh preparation, for each month."""
+        for year, month in months or (self.ym,):
+            assert kept(self.db, self.actor, year, month) == fresh(self.db, self.actor, year, month), (
+                fmt_month(year, month)
+            )
+
+
+def build(hub_dir: Path) -> Path:
+    database = hub_dir / "hub.sqlite3"
+    db = open_database(database)
+    demo = seed(db)
+    month_with_both_markers(db, demo, *months_back(2), elsewhere=True)
+    db.close()
+    return database
+
+
+@pytest.fixture
+def world(hub_dir: Path):
+    database = build(hub_dir)
+    db = connect(database)
+    demo = DemoData(*_demo_ids(db))
+    marked = _marked(db, demo)
+    yield World(db, demo, marked)
+    db.close()
+
+
+def _demo_ids(db) -> tuple[str, str, dict[str, str]]:
+    cards = {
+        name: code
+        for name, code in db.execute(
+            "SELECT ch.first_name, c.code FROM cards c JOIN children ch ON ch.id = c.child_id "
+            "WHERE c.state = 'active'"
+        )
+    }
+    (unit,) = db.execute("SELECT id FROM units WHERE location_id = 'zonnebloem' ORDER BY id").fetchone()
+    return "zonnebloem", unit, cards
+
+
+def _marked(db, demo: DemoData) -> MarkedMonth:
+    year, month = months_back(2)
+    first, second = open_days(db, demo.location_id, year, month)[:2]
+    return MarkedMonth(
+        year, month, (first, second), child_id(db, "Jules"), child_id(db, "Noah"), child_id(db, "Mila")
+    )
+
+
+def line(summaries, location_id: str):
+    return next(s for s in summaries if s.location.id == location_id)
+
+
+# -- what the overview shows -----------------------------------------------------------------------
+
+
+def test_the_overview_shows_the_same_as_preparing_every_month_and_prepares_a_month_only_once(world):
+    year, month = world.ym
+    first = kept(world.db, world.actor, year, month)
+    assert first == fresh(world.db, world.actor, year, month)
+    zonnebloem = line(first, "zonnebloem")
+    assert zonnebloem.clock and zonnebloem.cloud and zonnebloem.time_errors == 1 and zonnebloem.red_cells == 1
+    assert zonnebloem.data_errors >= 1 and zonnebloem.minutes > 0
+    before = computed(world.db)
+    assert set(before) == {("zonnebloem", world.marked.key), ("regenboog", world.marked.key)}
+    assert kept(world.db, world.actor, year, month) == first
+    assert computed(world.db) == before, "nothing changed: nothing was prepared again"
+
+
+def test_a_scan_at_the_door_shows_at_once_and_only_its_location_is_prepared_again(world):
+    year, month = world.ym
+    kept(world.db, world.actor, year, month)
+    before = computed(world.db)
+    third = open_days(world.db, "zonnebloem", year, month)[2]
+    day_at_the_creche(world.door, "Lotte", third.isoformat())
+    after = kept(world.db, world.actor, year, month)
+    assert after == fresh(world.db, world.actor, year, month)
+    assert (
+        line(after, "zonnebloem").minutes
+        == line(fresh(world.db, world.actor, year, month), "zonnebloem").minutes
+    )
+    again = computed(world.db)
+    assert again[("regenboog", world.marked.key)] == before[("regenboog", world.marked.key)]
+    assert again[("zonnebloem", world.marked.key)] >= before[("zonnebloem", world.marked.key)]
+
+
+def test_a_scan_elsewhere_counts_for_every_location_of_the_child(world):
+    """Olivia goes to both locations: her stays at one are compared with those at the other."""
+    year, month = world.ym
+    kept(world.db, world.actor, year, month)
+    first = world.marked.days[0]
+    zonnebloem = changes(world.db, "zonnebloem", world.marked.key)
+    # an overlapping stay at De Zonnebloem, while Olivia was at De Regenboog from 08:00 to 16:30
+    world.door.scan("Olivia", at(first.isoformat(), "09:00"), ARRIVAL)
+    world.door.scan("Olivia", at(first.isoformat(), "10:00"), DEPARTURE)
+    assert changes(world.db, "zonnebloem", world.marked.key) > zonnebloem
+    after = kept(world.db, world.actor, year, month)
+    assert after == fresh(world.db, world.actor, year, month)
+    assert line(after, "zonnebloem").red_cells == 2, "the overlap with De Regenboog is red"
+
+
+def test_a_scan_in_the_last_hour_of_a_month_counts_for_that_month(world):
+    """23:30 in Brussels on the last day is 21:30 or 22:30 UTC: still the month in Brussels."""
+    year, month = world.ym
+    last = date(year, month, 1).replace(day=28)
+    while (last + timedelta(days=1)).month == month:
+        last += timedelta(days=1)
+    before = changes(world.db, "zonnebloem", world.marked.key)
+    world.door.scan("Lotte", at(last.isoformat(), "23:30"), ARRIVAL)
+    assert changes(world.db, "zonnebloem", world.marked.key) > before
+    world.check()
+
+
+def test_a_correction_turns_the_red_clock_off_in_the_kept_overview(world):
+    year, month = world.ym
+    assert line(kept(world.db, world.actor, year, month), "zonnebloem").clock
+    apply_correction(
+        world.db,
+        world.actor,
+        "zonnebloem",
+        world.marked.red_child,
+        world.marked.days[0],
+        [(time(8, 5), time(16, 0))],
+    )
+    after = line(kept(world.db, world.actor, year, month), "zonnebloem")
+    assert not after.clock and after.time_errors == 0 and after.red_cells == 0
+    world.check()
+
+
+def _opening_hours(w: World) -> None:
+    set_opening_hours(w.db, "zonnebloem", weekdays("09:00", "12:00"))
+
+
+def _closing_day(w: World) -> None:
+    add_closing_day(w.db, "zonnebloem", w.marked.days[1], "pedagogische studiedag")
+
+
+def _closing_day_removed(w: World) -> None:
+    add_closing_day(w.db, "zonnebloem", w.marked.days[1], "pedagogische studiedag")
+    w.check()
+    remove_closing_day(w.db, "zonnebloem", w.marked.days[1])
+
+
+def _closed_month(w: World) -> None:
+    year, month = w.ym
+    w.db.execute(
+        "INSERT INTO closed_months (location_id, month, closed_by, closed_at) "
+        "VALUES (?, ?, 'test', '2026-01-01')",
+        ("regenboog", month_key(year, month)),
+    )
+    w.db.conn.commit()
+
+
+def _closed_month_by_service(w: World) -> None:
+    # a month without registrations can be closed: the month before the marked one at De Regenboog
+    year, month = w.ym
+    close_month(w.db, w.actor, "regenboog", *_month_before(year, month))
+
+
+def _month_before(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def _stay(w: World) -> None:
+    set_stay(w.db, w.marked.red_child, "zonnebloem", Stay(w.marked.days[1], None))
+    w.db.conn.commit()
+
+
+def _care_plan(w: World) -> None:
+    week = {n: PlanDay(Size.FULL, time(8, 0), time(17, 0)) for n in range(1, 6)}
+    create_plan(w.db, w.actor, child_id(w.db, "Louis"), "zonnebloem", date(*w.ym, 1), None, week)
+
+
+def _child_data(w: World) -> None:
+    born = date(*w.ym, 1) - timedelta(days=400)
+    update_child(
+        w.db, w.actor, "zonnebloem", w.marked.undated_child, NewChild("Noah", "Peeters", born, "m", False)
+    )
+
+
+def _child_linked(w: World) -> None:
+    w.db.execute("INSERT INTO child_locations VALUES (?, 'regenboog')", (child_id(w.db, "Lotte"),))
+    w.db.conn.commit()
+
+
+def _location_renamed(w: World) -> None:
+    w.db.execute("UPDATE locations SET name = 'De Regenboog (Gent)' WHERE id = 'regenboog'")
+    w.db.conn.commit()
+
+
+def _pickup_margin(w: World) -> None:
+    set_location_settings(w.db, "zonnebloem", LocationSettings(None, 5))
+    w.db.conn.commit()
+
+
+def _confirmation(w: World) -> None:
+    confirm_warning(w.db, w.actor, "zonnebloem", *w.ym, w.marked.older_child, DataRule.SUBSIDY_AGE.value)
+
+
+def _request(w: World) -> None:
+    request_sending(w.db, w.actor, "zonnebloem", *w.ym)
+
+
+def _request_handled(w: World) -> None:
+    request_sending(w.db, w.actor, "zonnebloem", *w.ym)
+    w.check()
+    w.db.execute(
+        "UPDATE upload_requests SET handled_at = '2026-01-01T00:00:00.000+00:00', outcome = 'nothing'"
+    )
+    w.db.conn.commit()
+
+
+CHANGES = {  # each with the location whose months it must count for
+    "opening hours": (_opening_hours, "zonnebloem"),
+    "a closing day": (_closing_day, "zonnebloem"),
+    "a closing day taken back": (_closing_day_removed, "zonnebloem"),
+    "a closed month": (_closed_month, "regenboog"),
+    "a closed month, by the service": (_closed_month_by_service, "regenboog"),
+    "a child's first day": (_stay, "zonnebloem"),
+    "a care plan": (_care_plan, "zonnebloem"),
+    "a child's data": (_child_data, "regenboog"),  # the organisation's children are checked together
+    "a child linked to a second location": (_child_linked, "zonnebloem"),
+    "a location renamed": (_location_renamed, "zonnebloem"),
+    "the pickup margin": (_pickup_margin, "zonnebloem"),
+    "a warning confirmed": (_confirmation, "zonnebloem"),
+    "Nu versturen asked": (_request, "zonnebloem"),
+    "Nu versturen handled": (_request_handled, "zonnebloem"),
+}
+
+
+def counted(db, location_id: str) -> int:
+    """Every change counted for a location, its months and the location as a whole."""
+    (total,) = db.execute(
+        "SELECT coalesce(sum(changes), 0) FROM upload_summary_changes WHERE location_id = ?", (location_id,)
+    ).fetchone()
+    return total
+
+
+@pytest.mark.parametrize(("change", "location"), CHANGES.values(), ids=CHANGES.keys())
+def test_every_kind_of_change_reaches_the_kept_overview(world, change, location):
+    """Counted for the location (so a change that alters no figure today still cannot be missed),
+    and the kept overview then equals a fresh one."""
+    year, month = world.ym
+    months = [(year, month), _month_before(year, month)]
+    world.check(*months)  # kept now
+    before = counted(world.db, location)
+    change(world)
+    assert counted(world.db, location) > before
+    world.check(*months)
+
+
+def test_a_version_sent_and_answered_reaches_the_kept_overview(world):
+    """The upload's own steps: a new version (wachtend -> verzonden), the receiver's answer, a try."""
+    year, month = world.ym
+    key = world.marked.key
+    world.check()
+    prepared = prepare_month(world.db, "zonnebloem", year, month)
+    plan = plan_version(prepared, store.history(world.db, "zonnebloem", key))
+    assert plan.send
+    world.db.execute(
+        """
+        INSERT INTO upload_submissions (id, location_id, month, version, trigger, requested_by, created_at,
+                                        calendar_hash, body, state)
+        VALUES ('01TESTSUBMISSION0000000000', 'zonnebloem', ?, 1, 'on_demand', 'test',
+                '2026-01-01T00:00:00.000+00:00', 'x', '{}', 'pending')
+        """,
+        (key,),
+    )
+    world.db.execute(
+        "INSERT INTO upload_records (submission_id, child_id, record, content_hash) VALUES (?, ?, ?, 'h')",
+        (
+            "01TESTSUBMISSION0000000000",
+            world.marked.older_child,
+            f"zonnebloem/{key}/{world.marked.older_child}",
+        ),
+    )
+    world.db.conn.commit()
+    world.check()
+    assert line(kept(world.db, world.actor, year, month), "zonnebloem").version == 1
+    before = changes(world.db, "zonnebloem", key)
+    world.db.execute(
+        "UPDATE upload_records SET status = 'error', error_kind = 'time', error_message = 'fout'"
+    )
+    world.db.execute("UPDATE upload_submissions SET state = 'answered'")
+    world.db.conn.commit()
+    assert changes(world.db, "zonnebloem", key) >= before + 2
+    assert line(kept(world.db, world.actor, year, month), "zonnebloem").time_errors == 2
+    world.check()
+    before = changes(world.db, "zonnebloem", key)
+    world.db.execute(
+        "INSERT INTO upload_attempts (submission_id, attempt, started_at, finished_at, outcome, detail) "
+        "VALUES ('01TESTSUBMISSION0000000000', 1, '2026-01-01', '2026-01-01', 'failed', 'geen verbinding')"
+    )
+    world.db.conn.commit()
+    assert changes(world.db, "zonnebloem", key) > before
+    world.check()
+
+
+def test_a_child_still_present_turns_red_after_closing_time_without_any_change(world):
+    """The clock changes a month too: at closing time plus the margin "nog aanwezig" becomes red."""
+    year, month = world.ym
+    day = open_days(world.db, "zonnebloem", year, month)[3]
+    world.door.scan("Louis", at(day.isoformat(), "08:00"), ARRIVAL)
+    morning, evening = at(day.isoformat(), "10:00"), at(day.isoformat(), "20:00")
+    seen = line(kept(world.db, world.actor, year, month, morning), "zonnebloem")
+    assert seen.red_cells == 1, "only Jules: Louis is still present"
+    later = kept(world.db, world.actor, year, month, evening)
+    assert later == fresh(world.db, world.actor, year, month, evening)
+    assert line(later, "zonnebloem").red_cells == 2
+
+
+def test_summaries_kept_with_other_upload_settings_are_not_used(world):
+    year, month = world.ym
+    kept(world.db, world.actor, year, month)
+    other = month_summaries(world.db, world.actor, year, month, UPLOAD_DAY, False)
+    assert all(s.next_sending is None for s in other), "not sending: nothing is planned"
+
+
+# -- the property: any sequence of changes -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("summary-template") / "hub")
+
+
+NAMES = ("Jules", "Lotte", "Noah", "Mila", "Olivia", "Louis")
+steps = st.one_of(
+    st.tuples(st.just("scan"), st.sampled_from(NAMES), st.integers(0, 5),
+              st.sampled_from((ARRIVAL, DEPARTURE)), st.integers(6 * 60, 20 * 60), st.booleans()),
+    st.tuples(st.just("correct"), st.sampled_from(NAMES[:4]), st.integers(0, 5),
+              st.integers(7 * 60, 12 * 60), st.integers(0, 8 * 60)),
+    st.tuples(st.just("hours"), st.integers(6, 9), st.integers(15, 19)),
+    st.tuples(st.just("closing"), st.integers(0, 5), st.booleans()),
+    st.tuples(st.just("birth"), st.sampled_from(NAMES), st.integers(100, 1500)),
+    st.tuples(st.just("stay"), st.sampled_from(NAMES), st.integers(0, 5)),
+    st.tuples(st.just("confirm"),),
+)  # fmt: skip
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(steps, min_size=1, max_size=6))
+def test_after_any_sequence_of_changes_the_kept_overview_equals_a_fresh_one(template, tmp_path, sequence):
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # one database per example
+    database = folder / "hub.sqlite3"
+    shutil.copy(template, database)
+    db = connect(database)
+    try:
+        demo = DemoData(*_demo_ids(db))
+        w = World(db, demo, _marked(db, demo))
+        year, month = w.ym
+        months = [(year, month), shift(year, month, 1)]
+        days = [d for ym in months for d in open_days(db, "zonnebloem", *ym)[:3]]
+        w.check(*months)
+        for step in sequence:
+            _apply(w, step, days)
+            w.check(*months)
+    finally:
+        db.close()
+
+
+def shift(year: int, month: int, n: int) -> tuple[int, int]:
+    return shift_month(year, month, n)
+
+
+def _apply(w: World, step: tuple, days: list[date]) -> None:
+    kind = step[0]
+    if kind == "scan":
+        _, who, n, direction, minute, there = step
+        door = w.regenboog if there and who == "Olivia" else w.door
+        door.scan(who, at(days[n].isoformat(), f"{minute // 60:02d}:{minute % 60:02d}"), direction)
+    elif kind == "correct":
+        _, who, n, start, length = step
+        end = min(start + length, 23 * 60)
+        times = [(time(start // 60, start % 60), time(end // 60, end % 60))] if length else []
+        with contextlib.suppress(Refused):  # a refused correction changes nothing
+            apply_correction(w.db, w.actor, "zonnebloem", child_id(w.db, who), days[n], times)
+    elif kind == "hours":
+        set_opening_hours(w.db, "zonnebloem", weekdays(f"{step[1]:02d}:00", f"{step[2]:02d}:00"))
+    elif kind == "closing":
+        _, n, add = step
+        if add:
+            add_closing_day(w.db, "zonnebloem", days[n], "studiedag")
+        else:
+            remove_closing_day(w.db, "zonnebloem", days[n])
+    elif kind == "birth":
+        _, who, age = step
+        born = days[0] - timedelta(days=age)
+        w.db.execute(
+            "UPDATE children SET birth_date = ? WHERE id = ?", (born.isoformat(), child_id(w.db, who))
+        )
+        w.db.conn.commit()
+    elif kind == "stay":
+        _, who, n = step
+        set_stay(w.db, child_id(w.db, who), "zonnebloem", Stay(days[n], None))
+        w.db.conn.commit()
+    elif kind == "confirm":
+        mila = child_id(w.db, "Mila")
+        confirm_warning(w.db, w.actor, "zonnebloem", *w.ym, mila, DataRule.SUBSIDY_AGE.value)
