@@ -20,7 +20,7 @@ test: $(STAMP)
 	scripts/install-test-deps
 	$(PY) -m ruff check .
 	mkdir -p var
-	$(PY) -m pytest --basetemp=var/pytest
+	$(PY) -m pytest --basetemp=var/pytest --durations=30
 
 ## test-clock: the date-sensitive tests under libfaketime, half a minute before midnight at the end of
 ## November and of the year and before the clock changes of March and October (scripts/test-clock)
