@@ -3,14 +3,10 @@ browser scanner's collecting.js passes too (hub/browserscan/tests/test_browser_c
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
+from tests.support.collecting import CASES, expected
 from wire.collecting import CollectorWindow
-
-CASES = json.loads((Path(__file__).parent / "support" / "collecting_cases.json").read_text())
 
 
 def run_case(case: dict, people: dict) -> list:
@@ -36,10 +32,6 @@ def run_case(case: dict, people: dict) -> list:
             else:
                 seen.append({"collector": pairing.collector.code, "allowed": pairing.allowed})
     return seen
-
-
-def expected(case: dict) -> list:
-    return [step["late"] if "collector" in step else step["pairing"] for step in case["steps"]]
 
 
 @pytest.mark.parametrize("case", CASES["cases"], ids=[c["name"] for c in CASES["cases"]])
