@@ -232,3 +232,54 @@ def test_child_card_then_a_contact_who_may_not_collect_is_refused_and_on_the_ove
             "SELECT reason, state, json_extract(payload, '$.type') FROM refused_events"
         ).fetchall() == [("collector_not_allowed", "open", "collection")], "kept for a person"
     assert "Traceback" not in door.log() + hub.log()
+
+
+def test_one_collector_card_then_two_siblings_cards_collects_both(
+    tmp_path: Path, hub_dir: Path, start_mosquitto
+) -> None:
+    clear_of_midnight()
+    db = open_database(hub_dir / "hub.sqlite3")
+    demo = seed(db, (UNIT,))
+    jules, mila = (
+        db.execute("SELECT id FROM children WHERE first_name = ?", (name,)).fetchone()[0]
+        for name in ("Jules", "Mila")
+    )
+    # one grandmother of two siblings: a contact of each, with the same e-mail address
+    rita = add_contact(db, jules, "Oma Rita", "rita@example.be", "grootmoeder")
+    add_contact(db, mila, "Oma Rita", "rita@example.be", "grootmoeder")
+    (org,) = db.execute("SELECT organisator_id FROM locations WHERE id = ?", (demo.location_id,)).fetchone()
+    [rita_card] = register_unassigned(db, org, 1)
+    db.close()
+    location = demo.location_id
+    mosquitto = start_mosquitto(UnitAccount(UNIT, location, "secret"))
+    hub, portal = start_hub(hub_dir, broker_url=mosquitto.hub_url)
+    door = Door(tmp_path, UNIT, location, mosquitto.unit_url(UNIT), scan=SCAN).start()
+    staff = PortalClient(portal)
+    try:
+        staff.login_location(DEMO_DOSSIER, DEMO_PIN)
+        wait_for(lambda: "presence from the hub" in door.log(), what="the hub's presence at the unit")
+        _give_collector_card(staff, location, jules, rita, rita_card)
+        wait_for(lambda: "1 collector card(s)" in door.log(), what="the config with the collector card")
+
+        door.present([rita_card])
+        wait_for(lambda: "Ophaalkaart van Oma Rita" in door.log(), what="Rita")
+        time.sleep(1.0)
+        door.present([demo.cards["Jules"]])
+        wait_for(lambda: "[ok] Tot ziens Jules — " in door.log(), what="Jules collected")
+        time.sleep(1.0)
+        door.present([demo.cards["Mila"]])
+        wait_for(lambda: "[ok] Tot ziens Mila — " in door.log(), what="Mila collected")
+        wait_for(lambda: door.outbox_size() == 0, what="both departures stored")
+    finally:
+        staff.close()
+        door.stop()
+        hub.stop()
+    assert door.log().count("— opgehaald door Oma Rita") == 2
+    with sqlite3.connect(hub_dir / "hub.sqlite3") as db:
+        assert sorted(db.execute("SELECT child_id, name FROM collector_departures").fetchall()) == sorted(
+            [(jules, "Oma Rita"), (mila, "Oma Rita")]
+        )
+        assert sorted(
+            db.execute("SELECT child_id, name FROM pickups WHERE recorded_by = 'de ophaalkaart'").fetchall()
+        ) == sorted([(jules, "Oma Rita"), (mila, "Oma Rita")])
+    assert "Traceback" not in door.log() + hub.log()
