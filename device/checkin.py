@@ -17,7 +17,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from device.clock import Clock
-from device.collecting import DEFAULT_WINDOW_S, CollectorWindow, Pairing, children_of
+from device.collecting import DEFAULT_WINDOW_S, CollectorWindow, LateCollection, Pairing, children_of
 from device.feedback import Feedback, Signal
 from device.outbox import Outbox, OutboxFull
 from device.presence import PresenceBook
@@ -25,6 +25,7 @@ from wire import (
     COLLECTOR_NOT_ALLOWED,
     Ack,
     CheckIn,
+    Collection,
     Direction,
     DirectionBy,
     Source,
@@ -63,6 +64,7 @@ class Roster:
         self._departed: dict[str, str] = {}
         self._collectors: dict[str, str] = {}
         self._collector_children: dict[str, str] = {}
+        self._collector_refused: dict[str, str] = {}
         self.known = False  # no config received yet: every card is "unknown" to us
         self.pin_hash: str | None = None  # legacy: unkeyed hash of the scanner code
         self.staff_code_hash: str | None = None  # keyed with this unit's staff key
@@ -84,6 +86,7 @@ class Roster:
         self._departed = dict(body.get("departed") or {})
         self._collectors = dict(body.get("collectors") or {})
         self._collector_children = dict(body.get("collector_children") or {})
+        self._collector_refused = dict(body.get("collector_refused") or {})
         self.pin_hash = body.get("pin_hash")
         self.staff_code_hash = body.get("staff_code_hash")
         self.settings = body.get("settings") or {}
@@ -103,6 +106,11 @@ class Roster:
     def collector_children(self, code: str) -> frozenset[str]:
         """The card codes of the children the holder of collector card ``code`` may collect."""
         return children_of(self._collector_children.get(code))
+
+    def collector_refused(self, code: str) -> frozenset[str]:
+        """The card codes of the children whose contact the holder of ``code`` is but who may not
+        collect them."""
+        return children_of(self._collector_refused.get(code))
 
     def codes(self) -> list[str]:
         return list(self._names)  # not the collector cards: a generated camera shows children's cards
@@ -213,9 +221,15 @@ class CheckInDesk:
         collector = self.roster.collector(code)
         if collector is not None:
             with self._lock:
-                self.collectors.collector_scanned(
-                    code, collector, self.roster.collector_children(code), self.clock.monotonic()
+                late = self.collectors.collector_scanned(
+                    code,
+                    collector,
+                    self.roster.collector_children(code),
+                    self.clock.monotonic(),
+                    self.roster.collector_refused(code),
                 )
+                if late:
+                    return self._tell(self._collected_late(late))
             log.info("collector card of %s: waiting for a child's card", collector)
             return self._tell(Outcome(Signal.OK, f"Ophaalkaart van {collector} — toon de kaart van het kind"))
         with self._lock:
@@ -245,6 +259,7 @@ class CheckInDesk:
             self.presence.scanned(
                 code, now.astimezone(LOCAL_ZONE).date(), direction is Direction.ARRIVAL, event.id
             )
+            self.collectors.child_recorded(code, event.id, mono)  # a collector card may follow
             self.last_scan = now
         return self._tell(self._outcome_for(event, now))
 
@@ -278,6 +293,51 @@ class CheckInDesk:
         if outcome.signal in (Signal.OK, Signal.SAVED_OFFLINE):
             outcome = Outcome(outcome.signal, f"{outcome.message} — opgehaald door {collector.name}", event)
         return outcome
+
+    def _collected_late(self, late: list[LateCollection]) -> Outcome:
+        """A collector card just after children's ordinary scans: one collection per scan, naming its
+        event; the hub makes each a departure "opgehaald door" that person. Red when the person may
+        not collect one of them (still sent: the hub keeps the attempt for the opvang)."""
+        now, mono = self.clock.now(), self.clock.monotonic()
+        collector = late[0].collector
+        sent: list[Collection] = []
+        try:
+            for item in late:
+                sent.append(
+                    self.outbox.append(
+                        lambda seq, item=item: Collection(
+                            id=new_event_id(),
+                            unit=self.unit,
+                            location=self.location,
+                            seq=seq,
+                            event=item.scan.event_id,
+                            code=item.scan.code,
+                            collector=collector.code,
+                            wall_time=now.isoformat(timespec="milliseconds"),
+                        )
+                    )
+                )
+        except OutboxFull as exc:
+            log.error("collection refused, outbox cannot take it: %s", exc)
+            return Outcome(Signal.REFUSED, "NIET bewaard — opslag vol, verwittig de opvang")
+        self.last_scan = now
+        refused = [c for c, item in zip(sent, late, strict=True) if not item.allowed]
+        for item, collection in zip(late, sent, strict=True):
+            log.info("collection %s: %s for the scan %s of card %s", collection.id, collector.name,
+                     item.scan.event_id, item.scan.code)  # fmt: skip
+            if item.allowed:
+                self._recent[(item.scan.code, Direction.DEPARTURE)] = (mono, now)
+                self._recent[(item.scan.code, None)] = (mono, now)
+                self.presence.scanned(item.scan.code, now.astimezone(LOCAL_ZONE).date(), False, collection.id)
+        if refused:
+            self._refused_here.update(c.id for c in refused)
+            log.warning(
+                "collector %s may not collect a child scanned just before: attempt sent", collector.name
+            )
+            return Outcome(Signal.REFUSED, NOT_ALLOWED)
+        names = ", ".join(self.roster.name(item.scan.code) or "" for item in late).strip(", ")
+        message = f"Tot ziens {names} — opgehaald door {collector.name}".replace("  ", " ")
+        return Outcome(Signal.OK if self._is_online() else Signal.SAVED_OFFLINE, message)
 
     def acknowledged(self, ack: Ack) -> None:
         """The hub's answer to one of our events: a collector departure it does not allow is answered

@@ -24,8 +24,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from wire import CheckIn, encode
+from wire import CheckIn, Collection, encode
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,9 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NU
 INSERT OR IGNORE INTO counters (name, value) VALUES ('seq', 0);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+Event = TypeVar("Event", CheckIn, Collection)  # what a unit stores for the hub: it has an id
 
 
 class OutboxFull(RuntimeError):
@@ -76,7 +80,7 @@ class Outbox:
         self._db.executescript(_SCHEMA)
         self._count = self._db.execute("SELECT count(*) FROM outbox").fetchone()[0]
 
-    def append(self, make: Callable[[int], CheckIn]) -> CheckIn:
+    def append(self, make: Callable[[int], Event]) -> Event:
         """Give the next sequence number to ``make``, store its event and flush it to disk."""
         with self._lock:
             if self._count >= self.capacity:

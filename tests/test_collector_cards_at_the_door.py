@@ -20,10 +20,21 @@ from device.feedback.fake import RecordingFeedback
 from device.outbox import Outbox
 from tests.support.clock import FakeClock
 from tests.support.roster import hub_config
-from wire import COLLECTOR_NOT_ALLOWED, Ack, Direction, DirectionBy, Source, Verdict, cardcode
+from wire import (
+    COLLECTOR_NOT_ALLOWED,
+    Ack,
+    Collection,
+    Direction,
+    DirectionBy,
+    Source,
+    Verdict,
+    cardcode,
+    decode,
+)
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 JULES, MILA, RITA = cardcode.new_code(), cardcode.new_code(), cardcode.new_code()
+LOUIS, MARC = cardcode.new_code(), cardcode.new_code()
 
 
 def test_a_child_card_within_the_window_pairs_with_the_collector() -> None:
@@ -31,7 +42,7 @@ def test_a_child_card_within_the_window_pairs_with_the_collector() -> None:
     window.collector_scanned(RITA, "Oma Rita", frozenset({JULES}), now=100.0)
     pairing = window.child_scanned(JULES, now=119.0)
     assert pairing is not None and pairing.allowed and pairing.collector.name == "Oma Rita"
-    assert window.child_scanned(JULES, now=119.5) is None, "one child's card closes the window"
+    assert window.child_scanned(MILA, now=119.5) is None, "after it, only the person's listed children pair"
 
 
 def test_a_child_card_after_the_window_is_an_ordinary_scan() -> None:
@@ -66,9 +77,10 @@ def desk(tmp_path: Path):
     roster = Roster(outbox)
     roster.update(
         hub_config(
-            {JULES: "Jules", MILA: "Mila"},
-            collectors={RITA: "Oma Rita"},
-            collector_children={RITA: JULES},
+            {JULES: "Jules", MILA: "Mila", LOUIS: "Louis"},
+            collectors={RITA: "Oma Rita", MARC: "Nonkel Marc"},
+            collector_children={RITA: f"{JULES} {LOUIS}", MARC: ""},
+            collector_refused={MARC: JULES},
         )
     )
     feedback = RecordingFeedback()
@@ -126,3 +138,54 @@ def test_a_child_card_after_the_window_is_by_presence(desk) -> None:
     outcome = desk.register(JULES, Source.QR)
     assert outcome.event.direction_by is not DirectionBy.COLLECTOR
     assert outcome.event.collector is None
+
+
+def test_siblings_one_collector_card_then_both_childrens_cards(desk) -> None:
+    desk, _outbox, feedback, clock = desk
+    desk.register(RITA, Source.QR)
+    clock.advance(3)
+    jules = desk.register(JULES, Source.QR).event
+    clock.advance(3)
+    louis = desk.register(LOUIS, Source.QR).event
+    assert [(e.code, e.direction, e.collector) for e in (jules, louis)] == [
+        (JULES, Direction.DEPARTURE, RITA),
+        (LOUIS, Direction.DEPARTURE, RITA),
+    ]
+    assert feedback.signals[-1] == (Signal.OK, "Tot ziens Louis — 17:05 — opgehaald door Oma Rita")
+
+
+def test_child_card_then_collector_card_names_the_childs_event(desk) -> None:
+    desk, outbox, feedback, clock = desk
+    arrival = desk.register(JULES, Source.QR).event  # an ordinary scan, sent at once
+    assert arrival.direction_by is not DirectionBy.COLLECTOR and arrival.collector is None
+    clock.advance(6)
+    outcome = desk.register(RITA, Source.QR)
+    assert feedback.signals[-1] == (Signal.OK, "Tot ziens Jules — opgehaald door Oma Rita")
+    [_, sent] = outbox.pending()
+    collection = decode(sent.payload)
+    assert isinstance(collection, Collection) and outcome.event is None
+    assert (collection.event, collection.code, collection.collector) == (arrival.id, JULES, RITA)
+    today = clock.now().date()
+    assert not desk.presence.is_present(JULES, today), "the unit counts Jules as collected"
+
+
+def test_child_card_then_a_contact_who_may_not_collect_is_red(desk) -> None:
+    desk, outbox, feedback, clock = desk
+    desk.register(JULES, Source.QR)
+    clock.advance(4)
+    desk.register(MARC, Source.QR)
+    assert feedback.signals[-1] == (Signal.REFUSED, NOT_ALLOWED)
+    [_, sent] = outbox.pending()
+    collection = decode(sent.payload)
+    assert collection.collector == MARC, "the attempt goes to the hub, which keeps it"
+    desk.acknowledged(Ack(id=collection.id, verdict=Verdict.REFUSED, reason=COLLECTOR_NOT_ALLOWED, kept=True))
+    assert feedback.signals.count((Signal.REFUSED, NOT_ALLOWED)) == 1, "one red, not two"
+
+
+def test_another_familys_child_just_before_a_collector_card_is_left_alone(desk) -> None:
+    desk, outbox, feedback, clock = desk
+    desk.register(MILA, Source.QR)
+    clock.advance(4)
+    desk.register(RITA, Source.QR)
+    assert feedback.signals[-1] == (Signal.OK, "Ophaalkaart van Oma Rita — toon de kaart van het kind")
+    assert len(outbox) == 1, "only Mila's own scan"

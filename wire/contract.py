@@ -151,6 +151,33 @@ COLLECTOR_NOT_ALLOWED = "collector_not_allowed"  # Ack.reason with REFUSED, kept
 
 
 @dataclass(frozen=True)
+class Collection(Message):
+    TYPE: ClassVar[str] = "collection"
+    DOC: ClassVar[str] = (
+        "A collector's card ('ophaalkaart') scanned just after a child's card: it names the child's "
+        "check-in, which had gone out as an ordinary event (arrival or departure by presence). The hub "
+        "records who collected; an arrival becomes a departure (direction source 'collector'). Answered "
+        "with an ack of this message's id: stored, duplicate, or refused and kept (reason "
+        "collector_not_allowed) for a person. Added later: units before it never send it."
+    )
+
+    id: str = spec("Id of this collection: a ULID made by the unit.", pattern=EVENT_ID_PATTERN)
+    unit: str = spec("Id of the unit that registered it.", pattern=ID_PATTERN)
+    location: str = spec("Id of the location the unit is enrolled for.", pattern=ID_PATTERN)
+    seq: int = spec(
+        "Per-unit sequence number, shared with the unit's check-ins.", minimum=1, maximum=MAX_INTEGER
+    )
+    event: str = spec("Id of the child's check-in this collection names.", pattern=EVENT_ID_PATTERN)
+    code: str = spec("The child's card code, as in that check-in.", pattern=CARD_CODE_PATTERN)
+    collector: str = spec(
+        "Code of the collector's card (see UnitConfig.collectors).", pattern=CARD_CODE_PATTERN
+    )
+    wall_time: str = spec(
+        "Unit's wall clock at the collector's scan, ISO 8601 with UTC offset.", format="date-time"
+    )
+
+
+@dataclass(frozen=True)
 class Ack(Message):
     TYPE: ClassVar[str] = "ack"
     DOC: ClassVar[str] = "The hub's answer for one event, sent only after its database commit."
@@ -260,6 +287,12 @@ class UnitConfig(Message):
         "collect, so the unit answers a refusal at once, also offline; the hub judges again.",
         default=None,
     )
+    collector_refused: dict[str, str] | None = spec(
+        "Collector card code -> the card codes (space-separated) of the children whose contact that "
+        "person is but who may NOT collect them ('mag niet ophalen'): with the child's card scanned "
+        "first, the collector card is then refused too (added later: older units ignore the field).",
+        default=None,
+    )
 
 
 @dataclass(frozen=True)
@@ -338,7 +371,8 @@ class UpdateCommand(Message):
 
 
 MESSAGE_TYPES: dict[str, type[Message]] = {
-    m.TYPE: m for m in (CheckIn, Ack, Status, UnitConfig, LinkCard, CardRead, Presence, UpdateCommand)
+    m.TYPE: m
+    for m in (CheckIn, Ack, Status, UnitConfig, LinkCard, CardRead, Presence, UpdateCommand, Collection)
 }
 
 

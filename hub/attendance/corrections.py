@@ -19,7 +19,14 @@ import sqlite_utils
 from hub.accounts.actors import Actor, Refused, may_manage
 from hub.attendance import presence
 from hub.attendance.cells import Cell, judge_day
-from hub.attendance.days import Correction, attendance, corrections_of_cell, intervals_json
+from hub.attendance.days import (
+    Correction,
+    attendance,
+    collected_direction,
+    collected_direction_by,
+    corrections_of_cell,
+    intervals_json,
+)
 from hub.attendance.grid import elsewhere_of, judge_cell
 from hub.attendance.pairing import Interval, Stamp
 from hub.attendance.presence_rules import rederive
@@ -190,8 +197,9 @@ def _intervals(day: date, times: Sequence[Times], now: datetime) -> tuple[Interv
 def _events_of_cell(db: sqlite_utils.Database, location_id: str, child_id: int, day: date) -> list[EventRow]:
     start, end = day_bounds_utc(day)
     rows = db.execute(
-        """
-        SELECT id, occurred_at, direction, source, unit_id, retimed_by IS NOT NULL, direction_by FROM events
+        f"""
+        SELECT e.id, occurred_at, {collected_direction("e")}, source, unit_id, retimed_by IS NOT NULL,
+               {collected_direction_by("e")} FROM events e
         WHERE location_id = ? AND child_id = ? AND occurred_at >= ? AND occurred_at < ?
         ORDER BY occurred_at, id
         """,

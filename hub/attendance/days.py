@@ -51,6 +51,23 @@ class DayAttendance:
     correction: Correction | None = None
 
 
+def collected_direction(alias: str) -> str:
+    """SQL for an event's direction as the day reads it: a departure when a collector made or named
+    it (``collector_departures``: the collector card before the child's, or a collection after it,
+    which may turn an arrival by presence into a departure), else the direction stored."""
+    return f"CASE WHEN {_collected(alias)} THEN 'departure' ELSE {alias}.direction END"
+
+
+def collected_direction_by(alias: str) -> str:
+    """SQL for an event's ``direction_by`` as the day reads it: NULL ("taken as sent", never
+    re-derived from presence) when a collector made or named it."""
+    return f"CASE WHEN {_collected(alias)} THEN NULL ELSE {alias}.direction_by END"
+
+
+def _collected(alias: str) -> str:
+    return f"EXISTS (SELECT 1 FROM collector_departures cd WHERE cd.event_id = {alias}.id)"
+
+
 def intervals_json(intervals: Iterable[Interval]) -> str:
     return json.dumps(
         [
@@ -121,7 +138,8 @@ def attendance(
     stamps: dict[CellKey, list[tuple[Stamp, str, bool]]] = defaultdict(list)
     for event_id, loc, child_id, occurred_at, direction, received_at, direction_by in db.execute(
         f"""
-        SELECT id, location_id, child_id, occurred_at, direction, received_at, direction_by FROM events
+        SELECT e.id, location_id, child_id, occurred_at, {collected_direction("e")}, received_at,
+               {collected_direction_by("e")} FROM events e
         WHERE child_id IS NOT NULL AND occurred_at >= ? AND occurred_at < ? {where}
         """,
         (start, end, *params),

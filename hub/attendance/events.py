@@ -11,6 +11,7 @@ from datetime import date, datetime
 import sqlite_utils
 
 from hub.attendance import presence
+from hub.attendance.days import collected_direction
 from hub.core.localtime import day_bounds_utc, utc_iso
 from wire import CheckIn, DirectionBy
 
@@ -119,8 +120,8 @@ def checkins_on(db: sqlite_utils.Database, location_id: str, day: date) -> list[
     """A location's check-ins on one local day, in time order; unknown cards included."""
     start, end = day_bounds_utc(day)
     rows = db.execute(
-        """
-        SELECT e.id, e.occurred_at, e.direction, e.source, e.code, e.child_id,
+        f"""
+        SELECT e.id, e.occurred_at, {collected_direction("e")}, e.source, e.code, e.child_id,
                c.first_name || ' ' || c.last_name, e.unit_id
         FROM events e LEFT JOIN children c ON c.id = e.child_id
         WHERE e.location_id = ? AND e.occurred_at >= ? AND e.occurred_at < ?

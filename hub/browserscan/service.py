@@ -20,6 +20,7 @@ import sqlite_utils
 from hub.accounts.sessions import token_hash
 from hub.attendance.presence import presence_of
 from hub.cards import codes as cards
+from hub.cards import collectors
 from hub.core.actors import Actor, NoAccess, Refused
 from hub.core.db import write_transaction
 from hub.core.localtime import now_utc_iso
@@ -156,6 +157,7 @@ def roster(db: sqlite_utils.Database, scanner: Scanner, repeat_window_s: float) 
         "name": scanner.name,
         "roster": cards.roster(db, scanner.location_id),
         "departed": cards.departed(db, scanner.location_id),
+        **collectors.unit_fields(db, scanner.location_id),  # collector cards: collecting.js pairs them
         "presence": {"day": presence.day, "seq": presence.seq, "present": presence.present},
         "staff": staff,
         "repeat_window_s": repeat_window_s,

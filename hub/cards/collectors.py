@@ -76,14 +76,15 @@ def link_collector_card(
 
 
 def unit_fields(db: sqlite_utils.Database, location_id: str) -> dict[str, dict[str, str] | None]:
-    """``collectors`` (code -> name) and ``collector_children`` (code -> the card codes of the
-    location's children that person may collect, space-separated) for a unit's config; None when
-    the location has no collector cards, so the config stays as it was."""
+    """``collectors`` (code -> name), ``collector_children`` (code -> the card codes of the
+    location's children that person may collect, space-separated) and ``collector_refused`` (the
+    same for children whose contact the person is but who "mag niet ophalen") for a unit's config;
+    None when the location has no collector cards, so the config stays as it was."""
     rows = db.execute(
         f"""
-        SELECT c.code, k.name, ch.code FROM cards c
+        SELECT c.code, k.name, ch.code, p.may_collect = 1 FROM cards c
         JOIN contacts k ON k.id = c.contact_id
-        LEFT JOIN contacts p ON {_SAME_PERSON} AND p.may_collect = 1
+        LEFT JOIN contacts p ON {_SAME_PERSON}
         LEFT JOIN child_locations cl ON cl.child_id = p.child_id AND cl.location_id = :loc
         LEFT JOIN cards ch ON ch.child_id = cl.child_id AND ch.state = 'active'
         WHERE c.state = 'active' AND EXISTS (
@@ -96,16 +97,22 @@ def unit_fields(db: sqlite_utils.Database, location_id: str) -> dict[str, dict[s
     ).fetchall()
     names: dict[str, str] = {}
     children: dict[str, list[str]] = {}
-    for code, name, child_code in rows:
+    refused: dict[str, list[str]] = {}
+    for code, name, child_code, may in rows:
         names[code] = name
         children.setdefault(code, [])
         if child_code is not None:
-            children[code].append(child_code)
+            (children if may else refused).setdefault(code, []).append(child_code)
     if not names:
-        return {"collectors": None, "collector_children": None}
+        return {"collectors": None, "collector_children": None, "collector_refused": None}
+    # the same person as two contacts of one child: one that may collect is enough (see judge)
+    not_allowed = {
+        code: " ".join(sorted(set(codes) - set(children[code]))) for code, codes in refused.items()
+    }
     return {
         "collectors": names,
         "collector_children": {code: " ".join(codes) for code, codes in children.items()},
+        "collector_refused": {code: codes for code, codes in not_allowed.items() if codes} or None,
     }
 
 
@@ -145,16 +152,20 @@ def record_departure(
     collector_code: str,
     verdict: Judgement,
     received_at: str,
+    collection_id: str | None = None,
 ) -> None:
-    """Note that a collector made this departure (once per event id; never changed afterwards)."""
+    """Note that a collector made this departure (once per event id, and once per collection: the
+    id of the unit's ``collection`` message when the collector card came after the child's; never
+    changed afterwards)."""
     db.execute(
         """
         INSERT INTO collector_departures (event_id, location_id, child_id, collector_code, contact_id, name,
-                                          received_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
+                                          received_at, collection_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
         """,
-        (event_id, location_id, child_id, collector_code, verdict.contact_id, verdict.name, received_at),
-    )
+        (event_id, location_id, child_id, collector_code, verdict.contact_id, verdict.name, received_at,
+         collection_id),
+    )  # fmt: skip
 
 
 def is_recorded(db: sqlite_utils.Database, event_id: str) -> bool:

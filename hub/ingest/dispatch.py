@@ -15,11 +15,22 @@ from typing import Any
 
 from hub.cards import codes, collectors
 from hub.ingest import admission
+from hub.ingest.collections import PENDING_COLLECTION
 from hub.ingest.link import Delivery
 from hub.ingest.outcome import PENDING, Outcome
 from hub.ingest.transaction import Transaction
 from hub.units import registry as units
-from wire import COLLECTOR_NOT_ALLOWED, CheckIn, ContractError, DirectionBy, Status, Topic, TopicKind, decode
+from wire import (
+    COLLECTOR_NOT_ALLOWED,
+    CheckIn,
+    Collection,
+    ContractError,
+    DirectionBy,
+    Status,
+    Topic,
+    TopicKind,
+    decode,
+)
 from wire.contract import Message
 
 EventHandler = Callable[[Transaction, Any, str], Outcome]  # (transaction, message, ack topic) -> outcome
@@ -32,6 +43,21 @@ class Dispatch:
     def __init__(self, time_refusal: TimeRefusal | None = None) -> None:
         self.event_handlers: dict[type[Message], EventHandler] = {CheckIn: _take_checkin}
         self._time_refusal = time_refusal
+
+    def _collection(self, tx: Transaction, d: Delivery, topic: Topic, c: Collection) -> Outcome:
+        """A collection (collector card after the child's) from an active unit of the topic's
+        location: stored after the transaction's check-ins (:mod:`hub.ingest.collections`)."""
+        ack_topic = tx.ack_topic(topic)
+        if (c.unit, c.location) != (topic.unit, topic.location):
+            return tx.dead(
+                d, "topic_mismatch", f"collection of {c.unit}@{c.location} on {d.topic}", ack_topic
+            )
+        reason = units.refusal(tx.unit(c.unit), c.location)
+        if reason:
+            return tx.dead(d, reason, f"unit {c.unit} for location {c.location}", ack_topic)
+        tx.seen.add(topic.unit)
+        tx.collections.append((c, d, topic))
+        return PENDING_COLLECTION
 
     def __call__(self, tx: Transaction, d: Delivery) -> Outcome:
         try:
@@ -50,6 +76,11 @@ class Dispatch:
             message = decode(d.payload)
         except ContractError as exc:
             return tx.dead(d, exc.reason, exc.detail, ack_topic)
+        if isinstance(message, Collection):
+            invalid = codes.code_refusal(message)
+            if invalid:
+                return tx.dead(d, invalid, f"card code of {message.unit}@{message.location}", ack_topic)
+            return self._collection(tx, d, topic, message)
         handler = self.event_handlers.get(type(message))
         if handler is None:
             detail = f"{message.TYPE} is not handled on the event topic"

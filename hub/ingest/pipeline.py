@@ -29,6 +29,7 @@ from hub.core.db import connect, write_transaction
 from hub.core.localtime import now_utc_iso, utc_iso
 from hub.ingest import deadletters, refused
 from hub.ingest.checkins import store_checkins
+from hub.ingest.collections import PENDING_COLLECTION, store_collections
 from hub.ingest.dispatch import Dispatch, EventHandler
 from hub.ingest.faults import FAULT_ENV, FaultHook
 from hub.ingest.intake import DeliveryQueue
@@ -201,6 +202,8 @@ class Ingest:
                 outcomes = [self._dispatch(tx, d) for d in deliveries]
                 checkins = iter(store_checkins(tx, self.clock))
                 outcomes = [next(checkins) if o is PENDING else o for o in outcomes]
+                collections = iter(store_collections(tx))
+                outcomes = [next(collections) if o is PENDING_COLLECTION else o for o in outcomes]
                 units.record_seen(db, tx.seen, tx.received_at)
                 stored = sum(
                     1 for o in outcomes if o.ack and o.ack.verdict in (Verdict.STORED, Verdict.UNKNOWN_CARD)

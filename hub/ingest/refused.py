@@ -18,10 +18,12 @@ from datetime import datetime
 import sqlite_utils
 
 from hub.accounts.actors import Actor, NoAccess, Refused, Role, may_manage
+from hub.attendance import pickups, presence
 from hub.attendance.events import NewCheckIn, record_checkin, record_checkins
 from hub.cards import codes as cards
-from hub.core.localtime import now_utc_iso
-from wire import CheckIn, ContractError, decode
+from hub.cards import collectors
+from hub.core.localtime import local, now_utc_iso
+from wire import COLLECTOR_NOT_ALLOWED, CheckIn, Collection, ContractError, decode
 
 DEFAULT_PER_UNIT_DAY = 2000  # well above a day of scans at the largest location
 
@@ -29,7 +31,7 @@ DEFAULT_PER_UNIT_DAY = 2000  # well above a day of scans at the largest location
 @dataclass(frozen=True)
 class RefusedCheckIn:
     id: int
-    event: CheckIn
+    event: CheckIn | Collection  # a collection: a collector card after a child's, not allowed
     via_unit: str
     location_id: str
     reason: str
@@ -42,7 +44,7 @@ class RefusedCheckIn:
 
 def keep(
     db: sqlite_utils.Database,
-    event: CheckIn,
+    event: CheckIn | Collection,
     payload: bytes,
     via_unit: str,
     location_id: str,
@@ -108,13 +110,51 @@ def accept(db: sqlite_utils.Database, actor: Actor, refused_id: int, location_id
     owner = cards.card_owners(db, {found.event.code}).get(found.event.code)
     child_id = owner[0] if owner else None
     with db.atomic():
+        if isinstance(found.event, Collection):
+            new = child_id is not None and _collected_after_review(db, found.event, child_id)
+            _decide(db, refused_id, "accepted", actor)
+            return new
         if found.reason == "clock_ahead":
             # its time is the unit's wrong clock: kept aside as "tijd onzeker" for a person to place
             [new] = record_checkins(db, [NewCheckIn(found.event, child_id, None)], now_utc_iso())
         else:
             new = record_checkin(db, found.event, child_id, now_utc_iso())
+        if found.reason == COLLECTOR_NOT_ALLOWED and child_id is not None:
+            _collected_after_review(db, found.event, child_id)
         _decide(db, refused_id, "accepted", actor)
     return new
+
+
+def _collected_after_review(db: sqlite_utils.Database, event: CheckIn | Collection, child_id: int) -> bool:
+    """A refused collector departure accepted by a person: "opgehaald door" the card's holder after
+    all (the person at the door was checked). True when it was recorded now."""
+    collector = event.collector or ""
+    verdict = collectors.judge(db, collector, child_id)  # not allowed, but it names the person
+    contact_id = verdict.contact_id
+    if (
+        contact_id is not None
+        and not db.execute(
+            "SELECT 1 FROM contacts WHERE id = ? AND child_id = ?", (contact_id, child_id)
+        ).fetchone()
+    ):
+        contact_id = None  # the holder is no contact of this child: the name only
+    event_id, collection_id = (event.event, event.id) if isinstance(event, Collection) else (event.id, None)
+    now = now_utc_iso()
+    recorded = db.execute(
+        """
+        INSERT INTO collector_departures (event_id, location_id, child_id, collector_code, contact_id, name,
+                                          received_at, collection_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+        """,
+        (event_id, event.location, child_id, collector, contact_id, verdict.name, now, collection_id),
+    ).rowcount
+    row = db.execute("SELECT occurred_at FROM events WHERE id = ?", (event_id,)).fetchone()
+    occurred_at = row[0] if row else event.wall_time
+    pickups.record_collected(
+        db, event.location, child_id, local(occurred_at).date(), contact_id, verdict.name, now
+    )
+    presence.bump(db, [(event.location, child_id)])
+    return recorded == 1
 
 
 def dismiss(db: sqlite_utils.Database, actor: Actor, refused_id: int, location_id: str) -> None:
@@ -130,8 +170,10 @@ _COLUMNS = "id, payload, via_unit, location_id, reason, detail, received_at, sta
 def _row(row: tuple) -> RefusedCheckIn | None:
     refused_id, payload, *rest = row
     try:
-        event = decode(payload, CheckIn)
+        event = decode(payload)
     except ContractError:  # kept by an older hub; nothing to show but the raw text
+        return None
+    if not isinstance(event, CheckIn | Collection):
         return None
     return RefusedCheckIn(refused_id, event, *rest)
 

@@ -19,7 +19,7 @@ from hub.ingest import deadletters, refused
 from hub.ingest.link import Delivery
 from hub.ingest.outcome import Outcome
 from hub.units import registry as units
-from wire import Ack, CheckIn, Topic, TopicKind, Verdict
+from wire import Ack, CheckIn, Collection, Topic, TopicKind, Verdict
 from wire.contract import EVENT_ID_PATTERN
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class Transaction:
         self.refused_per_unit_day = refused_per_unit_day
         self.seen: set[str] = set()
         self.checkins: list[tuple[CheckIn, str]] = []  # (event, ack topic), stored at the end
+        self.collections: list[tuple[Collection, Delivery, Topic]] = []  # stored after the check-ins
         self.after_commit: list[Callable[[], None]] = []  # e.g. republish configs after a card link
         self._units: dict[str, units.Unit | None] = {}
         self._predecessors: dict[str, dict[str, str | None]] = {}
@@ -67,7 +68,14 @@ class Transaction:
             return Outcome(dead=True)
         return Outcome(ack_topic, Ack(id=event_id, verdict=Verdict.REFUSED, reason=reason), dead=True)
 
-    def refuse(self, d: Delivery, event: CheckIn, topic: Topic, reason: str, detail: str = "") -> Outcome:
+    @staticmethod
+    def ack_topic(topic: Topic) -> str:
+        """The ack topic of the unit that published on ``topic``."""
+        return str(Topic(topic.location, topic.unit, TopicKind.ACK))
+
+    def refuse(
+        self, d: Delivery, event: CheckIn | Collection, topic: Topic, reason: str, detail: str = ""
+    ) -> Outcome:
         """Keep a well-formed check-in the hub does not take, whole; answer "refused", kept.
 
         Past the unit's quota for the day only a dead letter counts it and no verdict goes out: the

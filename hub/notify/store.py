@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 import sqlite_utils
 
+from hub.attendance.days import collected_direction, collected_direction_by
 from hub.attendance.pairing import Stamp
 from hub.attendance.presence_rules import rederive
 from hub.core.localtime import day_bounds_utc, fmt_date, local, parse_utc, utc_iso
@@ -169,8 +170,8 @@ def _day_stamps(db: sqlite_utils.Database, location_id: str, child_id: int, at: 
     return [
         (Stamp(parse_utc(occurred), Direction(direction), event_id), by == "presence")
         for event_id, occurred, direction, by in db.execute(
-            """
-            SELECT id, occurred_at, direction, direction_by FROM events
+            f"""
+            SELECT e.id, occurred_at, {collected_direction("e")}, {collected_direction_by("e")} FROM events e
             WHERE location_id = ? AND child_id = ? AND occurred_at >= ? AND occurred_at < ?
             """,
             (location_id, child_id, start, end),
@@ -214,7 +215,7 @@ def scan(db: sqlite_utils.Database, now: datetime, settings_url: str) -> tuple[i
         direction = rules.direction_of(event_id, _day_stamps(db, location_id, child_id, at))
         if direction is None:
             continue
-        msg = rules.message(first_name, direction, at, place)
+        msg = rules.message(first_name, direction, at, place, _collector_of(db, event_id))
         expiry = rules.expires_at(at)
         for person in people:
             channels = [c for c, on in ((Channel.MAIL, person.by_mail), (Channel.PUSH, person.by_push)) if on]
@@ -231,6 +232,12 @@ def scan(db: sqlite_utils.Database, now: datetime, settings_url: str) -> tuple[i
                         expires_at=expiry,
                     )
     return len(rows), queued
+
+
+def _collector_of(db: sqlite_utils.Database, event_id: str) -> str:
+    """Who collected with this departure (a collector card before or after the child's), or ''."""
+    row = db.execute("SELECT name FROM collector_departures WHERE event_id = ?", (event_id,)).fetchone()
+    return row[0] if row else ""
 
 
 def _outbox_row(
@@ -318,8 +325,9 @@ def _summary_stamps(db: sqlite_utils.Database, child_id: int, start: str, end: s
     by_place: dict[str, list] = {}
     names = {}
     for event_id, location_id, place, occurred, direction, by in db.execute(
-        """
-        SELECT e.id, e.location_id, l.name, e.occurred_at, e.direction, e.direction_by
+        f"""
+        SELECT e.id, e.location_id, l.name, e.occurred_at, {collected_direction("e")},
+               {collected_direction_by("e")}
         FROM events e JOIN locations l ON l.id = e.location_id
         WHERE e.child_id = ? AND e.occurred_at >= ? AND e.occurred_at < ?
         """,

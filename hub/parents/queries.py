@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 import sqlite_utils
 
 from hub.attendance.cells import Cell
-from hub.attendance.days import attendance
+from hub.attendance.days import attendance, collected_direction
 from hub.attendance.grid import elsewhere_of, judge_cell
 from hub.attendance.pickups import pickup_of
 from hub.core.actors import NoAccess
@@ -186,8 +186,8 @@ def registrations_on(
     return [
         Registration(fmt_time(at), "Aankomst" if direction == "arrival" else "Vertrek", unit)
         for at, direction, unit in db.execute(
-            """
-            SELECT occurred_at, direction, unit_id FROM events
+            f"""
+            SELECT occurred_at, {collected_direction("e")}, unit_id FROM events e
             WHERE location_id = ? AND occurred_at >= ? AND occurred_at < ? AND child_id = ?
             ORDER BY occurred_at
             """,

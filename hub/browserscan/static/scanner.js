@@ -4,8 +4,11 @@
 // geregistreerd". A check-in gets its event id here, is written to IndexedDB (store.js) and only
 // then shown green; it leaves the outbox when the hub answers a verdict after its commit. Arrival
 // or departure follows the child's presence (the hub's, from the roster, with this screen's own
-// scans on top until the hub has caught up).
+// scans on top until the hub has caught up). A collector's card ("ophaalkaart") and a child's card
+// within a short window, in either order, make a departure "opgehaald door" that person
+// (collecting.js: the units' rule).
 import * as store from "./store.js";
+import { CollectorWindow, childrenOf } from "./collecting.js";
 
 const VERSION = "browser-1";
 const SCAN_EVERY_MS = 250; // a few frames a second
@@ -13,6 +16,7 @@ const CLOCK_SYNC_MS = 2000; // the device clock counts as synced within 2 s of t
 const MAX_BACKOFF_MS = 10000; // a tablet may knock every 10 s while the hub is away
 const BOOT_ID = crypto.randomUUID(); // this page load stands in for a unit's boot
 const FEEDBACK_MS = 3500;
+const NOT_ALLOWED = "Niet toegestaan — verwittig de opvang";
 const PRESENTATION_GAP_MS = 1500; // as on the units (device/scanner.py)
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const DAMM = [
@@ -36,6 +40,8 @@ const state = {
   staffEntry: false,
   backoff: 1000,
   sending: false,
+  collecting: new CollectorWindow(), // the collector-card window and the children's recent scans
+  refusedHere: new Set(), // collector attempts this screen answered red itself (no second red on the ack)
 };
 // what the tests and the benchmark read: verdicts from the hub, and frame-to-green times
 // (timings: from grabbing the frame to green on the screen; decodes: grabbing and decoding a frame
@@ -151,6 +157,9 @@ async function present(code, source, frameAt) {
     if (source === "keypad") show("refused", "Foute code", "", "", "Deze cijfers kloppen niet. Kijk ze na en tik ze opnieuw.");
     return; // a QR that fails the check digit is no card of ours: nothing to say
   }
+  const collectorName = state.roster && state.roster.collectors && state.roster.collectors[code];
+  if (collectorName) return collectorCard(code, collectorName);
+  const pairing = state.collecting.childScanned(code, performance.now() / 1000);
   const previous = state.recent.get(code);
   const windowMs = 1000 * ((state.roster && state.roster.repeat_window_s) || 120);
   if (previous && performance.now() - previous.at < windowMs) {
@@ -160,7 +169,8 @@ async function present(code, source, frameAt) {
   busy = true;
   try {
     const presenceKnown = Boolean(state.roster && state.roster.presence); // a new day starts with nobody
-    const departure = presenceKnown ? state.present.has(code) : new Date().getHours() >= 12;
+    const departure = pairing !== null || (presenceKnown ? state.present.has(code) : new Date().getHours() >= 12);
+    const directionBy = pairing !== null ? "collector" : presenceKnown ? "presence" : "clock";
     const wall = new Date();
     const clock = state.clock;
     const event = await store.append((seq) => ({
@@ -177,9 +187,18 @@ async function present(code, source, frameAt) {
       clock_synced: Boolean(clock && clock.synced),
       boot_id: BOOT_ID,
       monotonic: performance.now() / 1000,
-      direction_by: presenceKnown ? "presence" : "clock",
+      direction_by: directionBy,
+      collector: pairing !== null ? pairing.collector.code : undefined,
       clock_offset_ms: clock ? clock.offset_ms : null, // the measured offset travels with the event
     }));
+    if (pairing !== null && !pairing.allowed) {
+      // sent all the same (the hub keeps the attempt for the opvang); the child's presence stays
+      state.refusedHere.add(event.id);
+      show("refused", "Tot de volgende keer", nameOf(code), "", NOT_ALLOWED);
+      kick();
+      return;
+    }
+    if (pairing === null) state.collecting.childRecorded(code, event.id, performance.now() / 1000);
     // on disk: now the screen may say so
     state.recent.set(code, { at: performance.now(), wall });
     if (departure) state.present.delete(code); else state.present.add(code);
@@ -191,10 +210,65 @@ async function present(code, source, frameAt) {
     const mode = departure ? "Tot de volgende keer" : "Welkom in de opvang";
     if (gone) show("unknown", mode, name, hhmm(wall), "Niet meer ingeschreven: de verantwoordelijke kijkt het na.");
     else if (!known) show("unknown", mode, "Onbekende kaart", hhmm(wall), "Bewaard: de verantwoordelijke kijkt het na.");
+    else if (pairing !== null) show("ok", mode, name, hhmm(wall), `Opgehaald door ${pairing.collector.name}`);
     else show("ok", mode, name, hhmm(wall), state.online ? "" : "Bewaard op dit toestel: gaat naar de hub zodra er verbinding is.");
     addRecent(`${hhmm(wall)} ${departure ? "vertrek" : "aankomst"} ${name}`);
     window.scanner.greens.push({ id: event.id, code, direction: event.direction });
     if (frameAt !== undefined) window.scanner.timings.push(performance.now() - frameAt);
+    kick();
+  } catch (error) {
+    show("refused", "NIET bewaard", "", "", "Dit toestel kon de registratie niet bewaren. Probeer opnieuw.");
+  } finally {
+    busy = false;
+  }
+}
+
+// A collector's card: opens the window; names the listed children's scans just before it.
+async function collectorCard(code, name) {
+  const roster = state.roster;
+  const late = state.collecting.collectorScanned(
+    code,
+    name,
+    childrenOf((roster.collector_children || {})[code]),
+    performance.now() / 1000,
+    childrenOf((roster.collector_refused || {})[code]),
+  );
+  if (!late.length) {
+    show("ok", "Ophaalkaart", name, "", "Toon nu de kaart van het kind");
+    return;
+  }
+  busy = true;
+  try {
+    const wall = new Date();
+    for (const item of late) {
+      const collection = await store.append((seq) => ({
+        v: 1,
+        type: "collection",
+        id: eventId(),
+        unit: state.device.unit,
+        location: state.device.location,
+        seq,
+        event: item.scan.eventId,
+        code: item.scan.code,
+        collector: code,
+        wall_time: wall.toISOString(),
+      }));
+      if (!item.allowed) {
+        state.refusedHere.add(collection.id);
+        continue;
+      }
+      state.present.delete(item.scan.code);
+      state.recent.set(item.scan.code, { at: performance.now(), wall });
+      state.own.push({ id: collection.id, code: item.scan.code, direction: "departure", wall_time: collection.wall_time, acked_at: null });
+    }
+    store.put("own", state.own).catch(() => {});
+    const names = late.map((item) => nameOf(item.scan.code)).join(", ");
+    if (late.some((item) => !item.allowed)) {
+      show("refused", "Ophaalkaart", name, "", NOT_ALLOWED);
+    } else {
+      show("ok", "Tot de volgende keer", names, hhmm(wall), `Opgehaald door ${name}`);
+      addRecent(`${hhmm(wall)} vertrek ${names} (opgehaald door ${name})`);
+    }
     kick();
   } catch (error) {
     show("refused", "NIET bewaard", "", "", "Dit toestel kon de registratie niet bewaren. Probeer opnieuw.");
@@ -257,6 +331,7 @@ async function applyPresence() {
   state.present = new Set(roster && roster.presence && roster.presence.day === today ? roster.presence.present : []);
   const effects = [...(await store.pending()), ...state.own];
   for (const event of effects) {
+    if (event.type === "collection") continue; // an allowed one is among own, as a departure
     if (brusselsDay(new Date(event.wall_time)) !== today) continue;
     if (event.direction === "arrival") state.present.add(event.code); else state.present.delete(event.code);
   }
@@ -292,6 +367,10 @@ async function drain() {
       const ack = answer.ack;
       if (status === 200 && ack && ack.id === event.id) {
         window.scanner.acks.push({ id: ack.id, verdict: ack.verdict, kept: ack.kept || false });
+        if (ack.verdict === "refused" && ack.reason === "collector_not_allowed" && !state.refusedHere.has(ack.id)) {
+          show("refused", "Ophalen", nameOf(event.code), "", NOT_ALLOWED); // the hub knows better than the roster
+            }
+        state.refusedHere.delete(ack.id);
         for (const own of state.own) if (own.id === ack.id) own.acked_at = Date.now();
         store.put("own", state.own).catch(() => {});
         if (ack.verdict !== "refused" || ack.kept) {

@@ -7,6 +7,7 @@ const SHELL = [
   "/scanner/manifest.webmanifest",
   "/scanner/static/scanner.js",
   "/scanner/static/store.js",
+  "/scanner/static/collecting.js",
   "/scanner/static/scanner.css",
   "/scanner/static/icon.svg",
   "/scanner/static/vendor/zxing-wasm/es/reader/index.js",

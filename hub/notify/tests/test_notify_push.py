@@ -15,6 +15,7 @@ import pytest
 
 from hub.attendance.events import record_checkin
 from hub.cards import codes as cards
+from hub.cards import collectors
 from hub.core.db import connect, open_database, write_transaction
 from hub.core.localtime import utc_iso
 from hub.mail.folder import FolderMailer
@@ -224,3 +225,24 @@ def test_no_daily_summary_on_a_day_without_registrations(setup: Setup) -> None:
     db.close()
     _round(setup)
     assert setup.push.to(setup.phone) == [] and _mails_to(setup.database, ANNE) == []
+
+
+def test_a_collector_card_after_the_childs_card_makes_the_message_opgehaald_door_the_collector(
+    setup: Setup,
+) -> None:
+    # Jules's card (by presence an arrival: he was out), then Oma Rita's card: the collection is
+    # stored before the notifier looks, so the one message says who collected
+    event_id = _scan(setup.database, "Jules", Direction.ARRIVAL, timedelta(seconds=8), by_presence=True)
+    db = open_database(setup.database)
+    with write_transaction(db):
+        collectors.record_departure(
+            db, event_id, "zonnebloem", setup.jules, "1234567894", collectors.Judgement(True, "Oma Rita"),
+            utc_iso(datetime.now(UTC)), collection_id=new_event_id(),
+        )  # fmt: skip
+    db.close()
+    assert _round(setup) == 1
+    (received,) = setup.push.to(setup.phone)
+    message = setup.phone.decrypt(received)
+    assert message["title"] == "Jules is opgehaald"
+    assert "opgehaald door Oma Rita in Kinderdagverblijf De Zonnebloem" in message["body"]
+    assert [subject for subject, _ in _mails_to(setup.database, ANNE)] == ["Jules is opgehaald"]
