@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from device import qrgrid
 from device.exc import DecoderUnavailable, NotAnImage
 from wire import cardcode
 
@@ -138,6 +139,26 @@ class ZxingDecoder:
     def _texts(self, image: np.ndarray, **options) -> list[str]:
         return [r.text for r in self._read(image, **options) if r.valid and r.text]
 
+    def _grid(self, crop: np.ndarray) -> list[str]:
+        """Our own read of the module grid (:mod:`device.qrgrid`): where zxing located the code in
+        the crop, else where two or three finder patterns point; saturated modules (glare) are
+        Reed–Solomon erasures."""
+        quads = [
+            [
+                (p.x, p.y)
+                for p in (
+                    r.position.top_left,
+                    r.position.top_right,
+                    r.position.bottom_right,
+                    r.position.bottom_left,
+                )
+            ]
+            for r in self._read(crop, errors=True)
+            if not r.valid
+        ]
+        text = qrgrid.locate_and_read(crop, quads)
+        return [text] if text else []
+
     def _fallbacks(self) -> list[tuple[str, Callable[[np.ndarray], list[str]]]]:
         import cv2
 
@@ -153,6 +174,7 @@ class ZxingDecoder:
         # cheapest first; the order and the set come from bench/scanset.py's tuning seeds
         steps: list[tuple[str, Callable[[np.ndarray], list[str]] | None]] = [
             ("full", lambda c: self._texts(c, invert=True)),
+            ("grid", self._grid),
             ("fixed", lambda c: self._texts(c, binarizer=binarizer.FixedThreshold)),
             ("global", lambda c: self._texts(c, binarizer=binarizer.GlobalHistogram)),
             ("sharpened", lambda c: self._texts(_sharpen(c))),
