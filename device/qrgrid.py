@@ -19,6 +19,7 @@ drops a failing check digit.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -162,7 +163,7 @@ def _error_locator(fsynd: list[int], nsym: int, erasures: int) -> list[int]:
         delta = fsynd[k]
         for j in range(1, len(loc)):
             delta ^= _mul(loc[-(j + 1)], fsynd[k - j])
-        old = old + [0]
+        old = [*old, 0]
         if delta:
             if len(old) > len(loc):
                 new = _poly_scale(old, delta)
@@ -393,31 +394,58 @@ for _k in range(8, SIZE - 8):
 SATURATED = 250
 
 
-def read_at(gray: np.ndarray, homography: np.ndarray) -> str | None:
-    """The card code of the grid that ``homography`` (module coordinates -> pixels) places in
-    ``gray``, with saturated modules (and the ones around them: the glare's rim) as erasures."""
-    import cv2
+class Placed(NamedTuple):
+    """A grid sampled at one place: how well its function patterns fit, and its modules."""
 
+    misfit: float  # share of the seen finder and timing modules that disagree
+    dark: np.ndarray
+    glare: np.ndarray  # saturated or outside the image, or brighter than the paper
+
+
+def place(gray: np.ndarray, homography: np.ndarray) -> Placed | None:
+    """The grid that ``homography`` (module coordinates -> pixels) places in ``gray``, or None
+    where there is no contrast to read."""
     mean, brightest, inside = sample_grid(gray, homography)
     glare = (brightest >= SATURATED) | ~inside
-    dark_level = mean[_KNOWN_DARK & ~glare]
-    light_level = mean[_KNOWN_LIGHT & ~glare]
+    dark_level = np.sort(mean[_KNOWN_DARK & ~glare])
+    light_level = np.sort(mean[_KNOWN_LIGHT & ~glare])
     if len(dark_level) < 8 or len(light_level) < 8:
         return None
-    dark_v, light_v = float(np.median(dark_level)), float(np.median(light_level))
+    dark_v, light_v = float(dark_level[len(dark_level) // 2]), float(light_level[len(light_level) // 2])
     if light_v - dark_v < 20:
         return None  # no contrast there: not a code
     glare |= mean > light_v + 0.35 * (light_v - dark_v)  # the rim: brighter than paper
     dark = mean < (dark_v + light_v) / 2
     seen = ~glare & (_KNOWN_DARK | _KNOWN_LIGHT)
-    if np.count_nonzero(dark[seen] != _KNOWN_DARK[seen]) > 0.125 * np.count_nonzero(seen):
-        return None  # the finders and timing patterns are not where this grid puts them
-    rim = cv2.dilate(glare.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    for unknown in (glare, rim):
-        text = read_grid(dark, ~unknown)
+    misfit = np.count_nonzero(dark[seen] != _KNOWN_DARK[seen]) / max(1, np.count_nonzero(seen))
+    return Placed(misfit, dark, glare)
+
+
+# a grid whose finder and timing modules disagree more than this is in the wrong place (the
+# codes read on the tuning seeds are at most 0.12 off)
+MAX_MISFIT = 0.125
+
+
+def read_placed(placed: Placed) -> str | None:
+    """The card code of a placed grid, with its glare as erasures, then with the glare's rim
+    (one module around it) as erasures too."""
+    import cv2
+
+    if placed.misfit > MAX_MISFIT:
+        return None
+    rim = cv2.dilate(placed.glare.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    for unknown in (placed.glare, rim):
+        text = read_grid(placed.dark, ~unknown)
         if text is not None:
             return text
     return None
+
+
+def read_at(gray: np.ndarray, homography: np.ndarray) -> str | None:
+    """The card code of the grid that ``homography`` (module coordinates -> pixels) places in
+    ``gray``, with saturated modules (and the ones around them: the glare's rim) as erasures."""
+    placed = place(gray, homography)
+    return None if placed is None else read_placed(placed)
 
 
 def _affine(tl, tr, bl) -> np.ndarray:
@@ -456,7 +484,7 @@ def finder_patterns(gray: np.ndarray) -> list[Finder]:
         if hole < 0:
             continue
         core = tree[hole][2]
-        if core < 0 or tree[core][0] >= 0 and cv2.contourArea(contours[tree[core][0]]) > 4:
+        if core < 0 or (tree[core][0] >= 0 and cv2.contourArea(contours[tree[core][0]]) > 4):
             continue  # the hole holds more than one core
         outer, inner = cv2.contourArea(contour), cv2.contourArea(contours[core])
         if outer < 36 or inner < 4 or not 2.5 < outer / inner < 12:
@@ -479,9 +507,33 @@ def finder_patterns(gray: np.ndarray) -> list[Finder]:
     return found
 
 
+def _triangles(finders: list[Finder]):
+    """(top-left, top-right, bottom-left) of three finders that make a code's right angle."""
+    for k, corner in enumerate(finders):
+        c = np.array(corner[:2])
+        others = [f for i, f in enumerate(finders) if i != k]
+        for i in range(len(others)):
+            for j in range(i + 1, len(others)):
+                a, b = np.array(others[i][:2]) - c, np.array(others[j][:2]) - c
+                la, lb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+                module = corner.module
+                if not (10 < la / module < 18 and 10 < lb / module < 18 and 0.7 < la / lb < 1.43):
+                    continue
+                if abs(float(a @ b)) > 0.35 * la * lb:  # not near a right angle
+                    continue
+                cross = a[0] * b[1] - a[1] * b[0]
+                yield ((c, c + a, c + b) if cross > 0 else (c, c + b, c + a)), True
+
+
 def _hypotheses(finders: list[Finder]):
-    """(top-left, top-right, bottom-left) centres a code could have, from two or three finders,
-    with the two finders it was made from."""
+    """(top-left, top-right, bottom-left) centres a code could have, and whether three finders
+    were seen there: the right angles of three finders first, then from each pair."""
+    yield from _triangles(finders)
+    yield from _pairs(finders)
+
+
+def _pairs(finders: list[Finder]):
+    """(top-left, top-right, bottom-left) centres a code could have, from two of its finders."""
     for i in range(len(finders)):
         for j in range(i + 1, len(finders)):
             p, q = np.array(finders[i][:2]), np.array(finders[j][:2])
@@ -501,13 +553,16 @@ def _hypotheses(finders: list[Finder]):
             for tl, b, c in thirds:
                 # a code is not mirrored: (tr - tl) x (bl - tl) > 0 with y down
                 cross = (b - tl)[0] * (c - tl)[1] - (b - tl)[1] * (c - tl)[0]
-                yield ((tl, b, c) if cross > 0 else (tl, c, b)), (finders[i], finders[j])
+                yield ((tl, b, c) if cross > 0 else (tl, c, b)), False
 
 
-def locate_and_read(gray: np.ndarray, corners: list[np.ndarray] | None = None, limit: int = 12) -> str | None:
+def locate_and_read(
+    gray: np.ndarray, corners: list[np.ndarray] | None = None, limit: int = 12, decodes: int = 4
+) -> str | None:
     """The card code in ``gray`` (a crop around a code): at each quad in ``corners`` (the
     symbol's four outer corners, e.g. where zxing located a code it could not read), then at
-    the places two or three finder patterns found here point to (at most ``limit`` tried)."""
+    the places two or three finder patterns found here point to (at most ``limit`` guesses, the
+    first ``decodes`` that fit decoded)."""
     import cv2
 
     edge = np.float32([[0, 0], [SIZE, 0], [SIZE, SIZE], [0, SIZE]])
@@ -518,17 +573,23 @@ def locate_and_read(gray: np.ndarray, corners: list[np.ndarray] | None = None, l
     finders = finder_patterns(gray)
     if len(finders) < 2 or len(finders) > 8:
         return None
-    for tried, ((tl, tr, bl), _pair) in enumerate(_hypotheses(finders)):
-        if tried >= limit:
-            break
+    decoded = 0
+    for (tl, tr, bl), triangle in itertools.islice(_hypotheses(finders), limit):
         rough = _affine(tl, tr, bl)
-        for homography in (_refined(rough, finders), rough):
-            if homography is None:
-                continue
-            text = read_at(gray, homography)
+        grids = [place(gray, h) for h in (_refined(rough, finders), rough) if h is not None]
+        grids = sorted((g for g in grids if g is not None and g.misfit <= MAX_MISFIT), key=lambda g: g.misfit)
+        for grid in grids[:1]:
+            text = read_placed(grid)
             if text is not None:
                 return text
+            decoded += 1
+            if decoded >= decodes or (triangle and grid.misfit < CLEAR_FIT):
+                return None  # three finders fit a grid well, yet it does not decode: not here
     return None
+
+
+# a grid placed by three finders that fits this well and does not decode is the code, unreadable
+CLEAR_FIT = 0.05
 
 
 _FINDER_CENTRES = ((3.5, 3.5), (SIZE - 3.5, 3.5), (3.5, SIZE - 3.5))
