@@ -307,17 +307,26 @@ def _masks_to_try(dark: np.ndarray, known: np.ndarray) -> list[int]:
     return [m for d, m in scores if d <= scores[0][0] + 4]
 
 
+# Data codewords every card's QR has (numeric mode and the count's first bits; the terminator
+# byte and the two pad codewords): under glare they are filled in, not erased. They still
+# count as checked where they were seen (card_text), and the margin of MAX_SPENT is unchanged.
+KNOWN_CODEWORDS = {0: 0x10, 6: 0x00, 7: 0xEC, 8: 0x11}
+
+
 def read_grid(dark: np.ndarray, known: np.ndarray, masks: int = 8) -> str | None:
     """The card code in a sampled grid: ``dark`` (21x21 bools) and ``known`` (False where a module
     could not be seen, e.g. under glare). Tries the masks the format bits point to first.
     None when no mask gives a card's data within :data:`MAX_SPENT`."""
     erased_modules = ~known[_ROWS, _COLS]
-    erasures = [i for i in range(TOTAL_CODEWORDS) if erased_modules[i].any()]
+    unseen = [i for i in range(TOTAL_CODEWORDS) if erased_modules[i].any()]
+    erasures = [i for i in unseen if i not in KNOWN_CODEWORDS]
     if len(erasures) > MAX_SPENT:
         return None
     for m in _masks_to_try(dark, known)[:masks]:
         bits = (dark ^ MASKS[m])[_ROWS, _COLS]
         word = [int(v) for v in bits @ _WEIGHTS]
+        for i in unseen:
+            word[i] = KNOWN_CODEWORDS.get(i, word[i])
         try:
             corrected, _errors = rs_correct(word, CHECK_CODEWORDS, erasures, MAX_SPENT)
         except ReedSolomonError:
@@ -578,7 +587,7 @@ def locate_and_read(
         rough = _affine(tl, tr, bl)
         grids = [place(gray, h) for h in (_refined(rough, finders), rough) if h is not None]
         grids = sorted((g for g in grids if g is not None and g.misfit <= MAX_MISFIT), key=lambda g: g.misfit)
-        for grid in grids[:1]:
+        for grid in grids:
             text = read_placed(grid)
             if text is not None:
                 return text
