@@ -102,7 +102,7 @@ def test_a_card_under_glare_neither_zxing_nor_zbar_reads_is_read_by_the_grid(ind
 
 
 def test_a_smeared_card_neither_zxing_nor_zbar_reads_is_read_after_deblurring() -> None:
-    code, frame = frame_of("motion", 3)
+    code, frame = frame_of("motion", 6)
     assert ZxingFullFrameDecoder().decode(frame) == [] and PyzbarDecoder().decode(frame) == []
     decoder = unbounded()
     assert decoder.decode(frame) == [code]
