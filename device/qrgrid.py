@@ -409,6 +409,7 @@ class Placed(NamedTuple):
     misfit: float  # share of the seen finder and timing modules that disagree
     dark: np.ndarray
     glare: np.ndarray  # saturated or outside the image, or brighter than the paper
+    clarity: float  # how far the seen modules are from the threshold, in (light - dark) units
 
 
 def place(gray: np.ndarray, homography: np.ndarray) -> Placed | None:
@@ -427,7 +428,13 @@ def place(gray: np.ndarray, homography: np.ndarray) -> Placed | None:
     dark = mean < (dark_v + light_v) / 2
     seen = ~glare & (_KNOWN_DARK | _KNOWN_LIGHT)
     misfit = np.count_nonzero(dark[seen] != _KNOWN_DARK[seen]) / max(1, np.count_nonzero(seen))
-    return Placed(misfit, dark, glare)
+    clear = ~glare
+    clarity = (
+        float(np.mean(np.abs(mean[clear] - (dark_v + light_v) / 2))) / (light_v - dark_v)
+        if clear.any()
+        else 0.0
+    )
+    return Placed(misfit, dark, glare, clarity)
 
 
 # a grid whose finder and timing modules disagree more than this is in the wrong place (the
@@ -583,17 +590,63 @@ def locate_and_read(
     if len(finders) < 2 or len(finders) > 8:
         return None
     decoded = 0
+    pair_placed = None  # the first grid two finders placed well that did not decode
     for (tl, tr, bl), triangle in itertools.islice(_hypotheses(finders), limit):
         rough = _affine(tl, tr, bl)
-        grids = [place(gray, h) for h in (_refined(rough, finders), rough) if h is not None]
-        grids = sorted((g for g in grids if g is not None and g.misfit <= MAX_MISFIT), key=lambda g: g.misfit)
-        for grid in grids:
+        refined = _refined(rough, finders)
+        grids = [(place(gray, h), h) for h in (refined, rough) if h is not None]
+        grids = sorted(
+            ((g, h) for g, h in grids if g is not None and g.misfit <= MAX_MISFIT),
+            key=lambda gh: gh[0].misfit,
+        )
+        for grid, homography in grids:
             text = read_placed(grid)
             if text is not None:
                 return text
+            if not triangle and pair_placed is None:
+                pair_placed = homography
             decoded += 1
             if decoded >= decodes or (triangle and grid.misfit < CLEAR_FIT):
                 return None  # three finders fit a grid well, yet it does not decode: not here
+    if pair_placed is not None:
+        return _read_around(gray, pair_placed, finders)
+    return None
+
+
+def _read_around(
+    gray: np.ndarray, homography: np.ndarray, finders: list[Finder], tries: int = 3
+) -> str | None:
+    """Two finders leave the far side of the grid to extrapolation: move the corner of the
+    finder that was not seen and the bottom-right corner together, up to 1.5 modules each way,
+    and decode the placements whose modules are the most clearly dark or light."""
+    import cv2
+
+    edge = np.float32([[0, 0], [SIZE, 0], [SIZE, SIZE], [0, SIZE]])
+    inverse = np.linalg.inv(homography)
+    seen = set()
+    for finder in finders:
+        at = cv2.perspectiveTransform(np.float32([[[finder.x, finder.y]]]), inverse)[0, 0]
+        seen |= {k for k, (x, y) in enumerate(_FINDER_CENTRES) if np.hypot(at[0] - x, at[1] - y) < 1.5}
+    missing = [k for k in range(3) if k not in seen]
+    if len(missing) != 1:
+        return None
+    movable = [(0, 1, 3)[missing[0]], 2]  # the missing finder's outer corner, and bottom-right
+    quad = cv2.perspectiveTransform(edge.reshape(-1, 1, 2), homography).reshape(-1, 2)
+    across, down = (quad[1] - quad[0]) / SIZE, (quad[3] - quad[0]) / SIZE
+    scored = []
+    for dx in np.arange(-1.5, 1.51, 0.5):
+        for dy in np.arange(-1.5, 1.51, 0.5):
+            moved = quad.copy()
+            moved[movable] += dx * across + dy * down
+            candidate = cv2.getPerspectiveTransform(edge, np.float32(moved))
+            grid = place(gray, candidate)
+            if grid is not None and grid.misfit <= MAX_MISFIT:
+                scored.append((grid.clarity, grid))
+    scored.sort(key=lambda sg: -sg[0])
+    for _clarity, grid in scored[:tries]:
+        text = read_placed(grid)
+        if text is not None:
+            return text
     return None
 
 
