@@ -2,8 +2,9 @@
 tensor, a line spread function of a few lengths, Wiener deconvolution.
 
 A card moved while the shutter was open is smeared along one direction: the image's gradients
-are weak along it and strong across it. That direction and a handful of lengths (the bench's
-motion is 4-12 px) make the candidates; each is undone in the frequency domain.
+are weak along it and strong across it, and its spectrum has regular zeros along it, one per
+1/length (the cepstrum dips at the length). The estimates and a few neighbours make the
+candidates; each is undone in the frequency domain.
 """
 
 from __future__ import annotations
@@ -12,11 +13,21 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["blur_direction", "deblurred"]
+__all__ = ["blur_direction", "blur_length", "deblurred"]
 
-# (angle offset in degrees, length in pixels), most likely first: the direction estimate is good
-# to about 15°, and the lengths that undo the most of the bench's tuning seeds come first
-CANDIDATES = ((0, 10), (0, 8), (0, 12), (8, 10), (-8, 10), (15, 10), (-15, 10), (0, 6))
+# (angle offset in degrees, length offset in pixels, noise ratio) around the estimates, most
+# likely first: the direction estimate is good to about 10°, the length to about a pixel
+CANDIDATES = (
+    (0, 0, 0.01),
+    (-7, 0, 0.01),
+    (7, 0, 0.01),
+    (0, 1, 0.01),
+    (0, -1, 0.01),
+    (0, 0, 0.003),
+    (-4, 0, 0.01),
+    (4, 0, 0.01),
+)
+LENGTHS = range(3, 17)  # smears the length estimate considers, pixels
 
 
 def blur_direction(gray: np.ndarray) -> tuple[float, float]:
@@ -52,11 +63,27 @@ def line_psf(length: int, angle: float, shape: tuple[int, ...]) -> np.ndarray:
     return np.roll(big, (-(length // 2), -(length // 2)), (0, 1))
 
 
-def deblurred(gray: np.ndarray, noise_ratio: float = 0.01) -> Iterator[np.ndarray]:
+def blur_length(gray: np.ndarray, angle: float) -> int:
+    """The smear's length along ``angle``: where the cepstrum (the spectrum of the log spectrum)
+    dips deepest along that direction (a line blur puts regular zeros in the spectrum)."""
+    g = gray.astype(np.float32)
+    g -= g.mean()
+    window = np.outer(np.hanning(g.shape[0]), np.hanning(g.shape[1])).astype(np.float32)
+    cepstrum = np.real(np.fft.ifft2(np.log(np.abs(np.fft.fft2(g * window)) + 1e-3)))
+    a = np.radians(angle)
+    depth = {
+        n: float(cepstrum[round(-n * np.sin(a)) % g.shape[0], round(n * np.cos(a)) % g.shape[1]])
+        for n in LENGTHS
+    }
+    return min(depth, key=depth.__getitem__)
+
+
+def deblurred(gray: np.ndarray) -> Iterator[np.ndarray]:
     """The crop with each candidate smear undone (Wiener deconvolution), most likely first."""
     angle, _anisotropy = blur_direction(gray)
+    length = blur_length(gray, angle)
     spectrum = np.fft.rfft2(gray.astype(np.float32))
-    for offset, length in CANDIDATES:
-        h = np.fft.rfft2(line_psf(length, angle + offset, gray.shape))
+    for turn, longer, noise_ratio in CANDIDATES:
+        h = np.fft.rfft2(line_psf(max(2, length + longer), angle + turn, gray.shape))
         restored = np.fft.irfft2(spectrum * np.conj(h) / (np.abs(h) ** 2 + noise_ratio), s=gray.shape[:2])
         yield np.clip(restored, 0, 255).astype(np.uint8)

@@ -59,12 +59,16 @@ class ZxingDecoder:
        scale, inverted codes included. Most frames end here: an empty hall in well under 1 ms.
     2. Where to look harder: the regions where that pass located a QR it could not read, and
        the regions with dense texture in both
-       directions (:func:`textured_regions`: a small, far, blurred or shaken code). A frame with
+       directions (:func:`textured_regions`: a small, far, blurred or shaken code; where there
+       is none, texture in three of four directions: a smeared code). A frame with
        neither (the empty hall) costs the quick path and that texture check only.
     3. Fallbacks on each region, cropped from the full-resolution frame, cheapest first, until a
        valid card code is read or the budget (``budget_s`` of the thread's CPU time) is spent:
-       the full resolution with zxing-cpp's three binarisers, sharpened, a local threshold, two,
-       three and four times the resolution, local contrast (CLAHE), refocused (Wiener
+       the full resolution, our own grid read (:mod:`device.qrgrid`: the module grid placed by
+       zxing's quad or by two or three finder patterns, glare as Reed–Solomon erasures), the
+       full resolution with zxing-cpp's other binarisers, sharpened, a local threshold, twice
+       the resolution, deblurred (:mod:`device.deblur`: Wiener deconvolution along the smear),
+       local contrast (CLAHE), three and four times the resolution, refocused (Wiener
        deconvolution of a defocus disk), and ZBar (which survives a damaged finder pattern
        better than zxing-cpp). Inverted codes are tried in the quick
        path and at full resolution; zxing-cpp finds a QR at any in-plane rotation by itself.
@@ -87,6 +91,7 @@ class ZxingDecoder:
         self.counts: Counter[str] = Counter()
         self._errors = EngineErrors(self.name, self.counts)  # "step: ErrorKind" -> times
         self._steps = self._fallbacks()
+        self._deadline = 0.0  # of the frame in the cascade (thread CPU time)
 
     def decode(self, frame: np.ndarray) -> list[str]:
         gray = to_gray(frame)
@@ -110,7 +115,7 @@ class ZxingDecoder:
         time budget is spent."""
         # CPU time of this thread, not the wall clock: the same frames get the same work on a
         # busy machine (and the scanner's thread is what a frame costs)
-        deadline = time.thread_time() + self.budget_s
+        deadline = self._deadline = time.thread_time() + self.budget_s
         crops = [np.ascontiguousarray(gray[top:bottom, left:right]) for top, bottom, left, right in regions]
         for step, run in self._steps:
             for crop in crops:
@@ -167,6 +172,8 @@ class ZxingDecoder:
         if anisotropy < MIN_SMEAR:
             return []
         for image in deblur.deblurred(crop):
+            if time.thread_time() > self._deadline:
+                return []  # the cascade counts it over budget
             texts = self._texts(image) or [t for t in [qrgrid.locate_and_read(image)] if t]
             if texts:
                 return texts
@@ -282,11 +289,11 @@ def textured_regions(
     texture across the motion)."""
     import cv2
 
-    across, down = _block_differences(small, ((0, 1), (1, 0)))
+    across, down = _block_differences(small, (ACROSS, DOWN))
     boxes = _regions(cv2.blur(cv2.min(across, down), (2, 2)), TEXTURE_THRESHOLD, scale, full_shape)
     if boxes:
         return boxes
-    falling, rising = _block_differences(small, ((1, 1), (1, -1)))
+    falling, rising = _block_differences(small, (FALLING, RISING))
     return _regions(_second_least(across, down, falling, rising), SMEAR_THRESHOLD, scale, full_shape)
 
 
@@ -326,30 +333,34 @@ def texture(small: np.ndarray) -> np.ndarray:
     across and down."""
     import cv2
 
-    across, down = _block_differences(small, ((0, 1), (1, 0)))
+    across, down = _block_differences(small, (ACROSS, DOWN))
     return cv2.blur(cv2.min(across, down), (2, 2))
 
 
-def _block_differences(small: np.ndarray, steps) -> list[np.ndarray]:
-    """Per block of ``TEXTURE_BLOCK`` pixels and (down, across) step: the mean difference between
-    each pixel and its neighbour that far (whole blocks only: an exact area resize is a fast
+def _block_differences(small: np.ndarray, pairs) -> list[np.ndarray]:
+    """Per block of ``TEXTURE_BLOCK`` pixels and pair of (down, across) offsets: the mean difference
+    between the pixels at the two offsets (whole blocks only: an exact area resize is a fast
     path in OpenCV)."""
     import cv2
 
     b = TEXTURE_BLOCK
-    height, width = (small.shape[0] - 1) // b * b, (small.shape[1] - 2) // b * b
+    height, width = (small.shape[0] - 1) // b * b, (small.shape[1] - 1) // b * b
     if height <= 0 or width <= 0:
-        return [np.zeros((1, 1), dtype=np.uint8) for _ in steps]
-    here = small[:height, 1 : width + 1]
+        return [np.zeros((1, 1), dtype=np.uint8) for _ in pairs]
     size = (width // b, height // b)
     return [
         cv2.resize(
-            cv2.absdiff(small[dy : dy + height, 1 + dx : 1 + dx + width], here),
+            cv2.absdiff(small[y0 : y0 + height, x0 : x0 + width], small[y1 : y1 + height, x1 : x1 + width]),
             size,
             interpolation=cv2.INTER_AREA,
         )
-        for dy, dx in steps
+        for (y0, x0), (y1, x1) in pairs
     ]
+
+
+# neighbours across, down, and on both diagonals (all within one pixel of the block's corner)
+ACROSS, DOWN = ((0, 1), (0, 0)), ((1, 0), (0, 0))
+FALLING, RISING = ((1, 1), (0, 0)), ((1, 0), (0, 1))
 
 
 def _box(position, scale: float, full_shape: tuple[int, ...]) -> tuple[int, int, int, int]:
