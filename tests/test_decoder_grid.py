@@ -135,3 +135,28 @@ def test_a_misprinted_card_under_glare_is_dropped_not_read_as_another_card() -> 
     assert qrgrid.locate_and_read(frame) == bad
     assert decoder.decode(frame) == []
     assert decoder.counts["check_digit"] == 1
+
+
+def test_a_grid_of_noise_with_a_codes_finders_is_never_read_as_a_card() -> None:
+    rng = np.random.default_rng(4)
+    for _ in range(300):
+        dark = rng.random((21, 21)) < 0.5
+        dark[qrgrid._KNOWN_DARK], dark[qrgrid._KNOWN_LIGHT] = True, False  # placed on finders
+        known = np.ones((21, 21), dtype=bool)
+        top, left = rng.integers(0, 12, 2)
+        height, width = rng.integers(5, 11, 2)
+        known[top : top + height, left : left + width] = False
+        assert qrgrid.read_grid(dark, known) is None
+
+
+def test_a_card_damaged_beyond_repair_reads_as_nothing_never_as_another_card() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        code = cardcode.new_code()
+        dark = matrix(code)
+        known = np.ones_like(dark)
+        top, left = rng.integers(0, 14, 2)
+        known[top : top + 8, left : left + 8] = False  # glare
+        flips = rng.random((21, 21)) < rng.uniform(0.05, 0.25)  # and wrong modules elsewhere
+        dark ^= flips & known
+        assert qrgrid.read_grid(dark, known) in (None, code)
