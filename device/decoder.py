@@ -293,8 +293,22 @@ def textured_regions(
     boxes = _regions(cv2.blur(cv2.min(across, down), (2, 2)), TEXTURE_THRESHOLD, scale, full_shape)
     if boxes:
         return boxes
-    falling, rising = _block_differences(small, (FALLING, RISING))
-    return _regions(_second_least(across, down, falling, rising), SMEAR_THRESHOLD, scale, full_shape)
+    # the second least of four differences is at most the greater of any two: only blocks where
+    # across or down is above the threshold can pass, and the diagonals are only taken there
+    candidates = cv2.blur(cv2.max(across, down), (2, 2)) > SMEAR_THRESHOLD
+    if not candidates.any():
+        return []
+    rows, cols = np.flatnonzero(candidates.any(axis=1)), np.flatnonzero(candidates.any(axis=0))
+    top, bottom = max(0, int(rows[0]) - 2), min(candidates.shape[0], int(rows[-1]) + 3)
+    left, right = max(0, int(cols[0]) - 2), min(candidates.shape[1], int(cols[-1]) + 3)
+    b = TEXTURE_BLOCK
+    window = small[top * b : bottom * b + 1, left * b : right * b + 1]
+    falling, rising = _block_differences(window, (FALLING, RISING))
+    energy = np.zeros_like(across)
+    energy[top:bottom, left:right] = _second_least(
+        across[top:bottom, left:right], down[top:bottom, left:right], falling, rising
+    )
+    return _regions(energy, SMEAR_THRESHOLD, scale, full_shape)
 
 
 def _regions(energy: np.ndarray, threshold: float, scale: float, full_shape: tuple[int, ...]):
