@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from device import deblur, qrgrid
 from device.exc import DecoderUnavailable, NotAnImage
 from wire import cardcode
 
@@ -58,12 +59,16 @@ class ZxingDecoder:
        scale, inverted codes included. Most frames end here: an empty hall in well under 1 ms.
     2. Where to look harder: the regions where that pass located a QR it could not read, and
        the regions with dense texture in both
-       directions (:func:`textured_regions`: a small, far, blurred or shaken code). A frame with
+       directions (:func:`textured_regions`: a small, far, blurred or shaken code; where there
+       is none, texture in three of four directions: a smeared code). A frame with
        neither (the empty hall) costs the quick path and that texture check only.
     3. Fallbacks on each region, cropped from the full-resolution frame, cheapest first, until a
        valid card code is read or the budget (``budget_s`` of the thread's CPU time) is spent:
-       the full resolution with zxing-cpp's three binarisers, sharpened, a local threshold, two,
-       three and four times the resolution, local contrast (CLAHE), refocused (Wiener
+       the full resolution, our own grid read (:mod:`device.qrgrid`: the module grid placed by
+       zxing's quad or by two or three finder patterns, glare as Reed–Solomon erasures), the
+       full resolution with zxing-cpp's other binarisers, sharpened, a local threshold, twice
+       the resolution, deblurred (:mod:`device.deblur`: Wiener deconvolution along the smear),
+       local contrast (CLAHE), three and four times the resolution, refocused (Wiener
        deconvolution of a defocus disk), and ZBar (which survives a damaged finder pattern
        better than zxing-cpp). Inverted codes are tried in the quick
        path and at full resolution; zxing-cpp finds a QR at any in-plane rotation by itself.
@@ -86,6 +91,7 @@ class ZxingDecoder:
         self.counts: Counter[str] = Counter()
         self._errors = EngineErrors(self.name, self.counts)  # "step: ErrorKind" -> times
         self._steps = self._fallbacks()
+        self._deadline = 0.0  # of the frame in the cascade (thread CPU time)
 
     def decode(self, frame: np.ndarray) -> list[str]:
         gray = to_gray(frame)
@@ -109,7 +115,7 @@ class ZxingDecoder:
         time budget is spent."""
         # CPU time of this thread, not the wall clock: the same frames get the same work on a
         # busy machine (and the scanner's thread is what a frame costs)
-        deadline = time.thread_time() + self.budget_s
+        deadline = self._deadline = time.thread_time() + self.budget_s
         crops = [np.ascontiguousarray(gray[top:bottom, left:right]) for top, bottom, left, right in regions]
         for step, run in self._steps:
             for crop in crops:
@@ -138,6 +144,41 @@ class ZxingDecoder:
     def _texts(self, image: np.ndarray, **options) -> list[str]:
         return [r.text for r in self._read(image, **options) if r.valid and r.text]
 
+    def _grid(self, crop: np.ndarray) -> list[str]:
+        """Our own read of the module grid (:mod:`device.qrgrid`): where zxing located the code in
+        the crop, else where two or three finder patterns point; saturated modules (glare) are
+        Reed–Solomon erasures."""
+        quads = [
+            [
+                (p.x, p.y)
+                for p in (
+                    r.position.top_left,
+                    r.position.top_right,
+                    r.position.bottom_right,
+                    r.position.bottom_left,
+                )
+            ]
+            for r in self._read(crop, errors=True)
+            if not r.valid
+        ]
+        text = qrgrid.locate_and_read(crop, quads)
+        return [text] if text else []
+
+    def _deblurred(self, crop: np.ndarray) -> list[str]:
+        """A smeared code (the card moved): Wiener deconvolution with a line along the smear
+        (:mod:`device.deblur`), a few lengths, each read by zxing-cpp and by our grid read;
+        only where the crop's gradients are clearly one-sided."""
+        _angle, anisotropy = deblur.blur_direction(crop)
+        if anisotropy < MIN_SMEAR:
+            return []
+        for image in deblur.deblurred(crop):
+            if time.thread_time() > self._deadline:
+                return []  # the cascade counts it over budget
+            texts = self._texts(image) or [t for t in [qrgrid.locate_and_read(image)] if t]
+            if texts:
+                return texts
+        return []
+
     def _fallbacks(self) -> list[tuple[str, Callable[[np.ndarray], list[str]]]]:
         import cv2
 
@@ -153,12 +194,14 @@ class ZxingDecoder:
         # cheapest first; the order and the set come from bench/scanset.py's tuning seeds
         steps: list[tuple[str, Callable[[np.ndarray], list[str]] | None]] = [
             ("full", lambda c: self._texts(c, invert=True)),
+            ("grid", self._grid),
             ("fixed", lambda c: self._texts(c, binarizer=binarizer.FixedThreshold)),
             ("global", lambda c: self._texts(c, binarizer=binarizer.GlobalHistogram)),
             ("sharpened", lambda c: self._texts(_sharpen(c))),
             ("local_threshold", lambda c: self._texts(local_threshold(c))),
             ("twice", lambda c: self._texts(larger(c, 2))),
             ("twice_fixed", lambda c: self._texts(larger(c, 2), binarizer=binarizer.FixedThreshold)),
+            ("deblurred", self._deblurred),
             ("clahe", lambda c: self._texts(clahe.apply(c))),
             ("thrice", lambda c: self._texts(larger(c, 3))),
             ("twice_sharpened", lambda c: self._texts(_sharpen(larger(c, 2), amount=1.5))),
@@ -225,6 +268,10 @@ def _zbar_reader() -> Callable[[np.ndarray], list[str]] | None:
     ]
 
 
+# Deblurring only where gradients across the crop outweigh those along it this much (1 - weakest /
+# strongest): the smeared codes of the tuning seeds that a deconvolution reads are at 0.6-0.8
+MIN_SMEAR = 0.5
+
 # Texture check: gradient energy in both directions per 8x8 block of the quick path's image. A QR
 # (or a card's digits) is dense in x and in y; a wall, a door frame, a shadow's edge is not.
 # Threshold and sizes set on the tuning seeds of bench/scanset.py (the empty hall with posters <= 21).
@@ -237,14 +284,40 @@ def textured_regions(
     small: np.ndarray, scale: float, full_shape: tuple[int, ...]
 ) -> list[tuple[int, int, int, int]]:
     """Boxes (top, bottom, left, right) in full-frame pixels around dense 2D texture in ``small``,
-    the strongest first; empty for a plain scene."""
+    the strongest first; empty for a plain scene. Where nothing is dense across and down, a
+    smear is looked for (texture in three of four directions: a code moved sideways keeps its
+    texture across the motion)."""
     import cv2
 
-    energy = texture(small)
-    if float(energy.max()) <= TEXTURE_THRESHOLD:
+    across, down = _block_differences(small, (ACROSS, DOWN))
+    boxes = _regions(cv2.blur(cv2.min(across, down), (2, 2)), TEXTURE_THRESHOLD, scale, full_shape)
+    if boxes:
+        return boxes
+    # the second least of four differences is at most the greater of any two: only blocks where
+    # across or down is above the threshold can pass, and the diagonals are only taken there
+    candidates = cv2.blur(cv2.max(across, down), (2, 2)) > SMEAR_THRESHOLD
+    if not candidates.any():
+        return []
+    rows, cols = np.flatnonzero(candidates.any(axis=1)), np.flatnonzero(candidates.any(axis=0))
+    top, bottom = max(0, int(rows[0]) - 2), min(candidates.shape[0], int(rows[-1]) + 3)
+    left, right = max(0, int(cols[0]) - 2), min(candidates.shape[1], int(cols[-1]) + 3)
+    b = TEXTURE_BLOCK
+    window = small[top * b : bottom * b + 1, left * b : right * b + 1]
+    falling, rising = _block_differences(window, (FALLING, RISING))
+    energy = np.zeros_like(across)
+    energy[top:bottom, left:right] = _second_least(
+        across[top:bottom, left:right], down[top:bottom, left:right], falling, rising
+    )
+    return _regions(energy, SMEAR_THRESHOLD, scale, full_shape)
+
+
+def _regions(energy: np.ndarray, threshold: float, scale: float, full_shape: tuple[int, ...]):
+    import cv2
+
+    if float(energy.max()) <= threshold:
         return []
     # blocks of one code are joined even where blur or a finger leaves a gap in the texture
-    mask = cv2.dilate((energy > TEXTURE_THRESHOLD).astype(np.uint8), np.ones((3, 3), np.uint8))
+    mask = cv2.dilate((energy > threshold).astype(np.uint8), np.ones((3, 3), np.uint8))
     count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
     strongest = sorted(range(1, count), key=lambda i: -stats[i, cv2.CC_STAT_AREA])[:MAX_REGIONS]
     block = TEXTURE_BLOCK * scale
@@ -255,21 +328,53 @@ def textured_regions(
     return boxes
 
 
+# The smear check: the second weakest of the neighbour differences in four directions (across,
+# down, both diagonals). A poster's text and a door frame stay <= 31 on the tuning seeds' empty
+# hall; a smeared code that deblurring reads is above 32.
+SMEAR_THRESHOLD = 32
+
+
+def _second_least(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Per block, the second smallest of four (blurred as the texture is)."""
+    import cv2
+
+    low_ab, high_ab, low_cd, high_cd = cv2.min(a, b), cv2.max(a, b), cv2.min(c, d), cv2.max(c, d)
+    return cv2.blur(cv2.min(cv2.max(low_ab, low_cd), cv2.min(high_ab, high_cd)), (2, 2))
+
+
 def texture(small: np.ndarray) -> np.ndarray:
     """Per block of ``TEXTURE_BLOCK`` pixels: the lesser of the mean differences between neighbours
-    across and down (whole blocks only: an exact area resize is a fast path in OpenCV)."""
+    across and down."""
+    import cv2
+
+    across, down = _block_differences(small, (ACROSS, DOWN))
+    return cv2.blur(cv2.min(across, down), (2, 2))
+
+
+def _block_differences(small: np.ndarray, pairs) -> list[np.ndarray]:
+    """Per block of ``TEXTURE_BLOCK`` pixels and pair of (down, across) offsets: the mean difference
+    between the pixels at the two offsets (whole blocks only: an exact area resize is a fast
+    path in OpenCV)."""
     import cv2
 
     b = TEXTURE_BLOCK
     height, width = (small.shape[0] - 1) // b * b, (small.shape[1] - 1) // b * b
     if height <= 0 or width <= 0:
-        return np.zeros((1, 1), dtype=np.uint8)
-    across = cv2.absdiff(small[:height, 1 : width + 1], small[:height, :width])
-    down = cv2.absdiff(small[1 : height + 1, :width], small[:height, :width])
+        return [np.zeros((1, 1), dtype=np.uint8) for _ in pairs]
     size = (width // b, height // b)
-    across = cv2.resize(across, size, interpolation=cv2.INTER_AREA)
-    down = cv2.resize(down, size, interpolation=cv2.INTER_AREA)
-    return cv2.blur(cv2.min(across, down), (2, 2))
+    return [
+        cv2.resize(
+            cv2.absdiff(small[y0 : y0 + height, x0 : x0 + width], small[y1 : y1 + height, x1 : x1 + width]),
+            size,
+            interpolation=cv2.INTER_AREA,
+        )
+        for (y0, x0), (y1, x1) in pairs
+    ]
+
+
+# neighbours across, down, and on both diagonals (all within one pixel of the block's corner)
+ACROSS, DOWN = ((0, 1), (0, 0)), ((1, 0), (0, 0))
+FALLING, RISING = ((1, 1), (0, 0)), ((1, 0), (0, 1))
 
 
 def _box(position, scale: float, full_shape: tuple[int, ...]) -> tuple[int, int, int, int]:

@@ -177,8 +177,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         key = args.key.read_bytes()
-        done = install(args.wheel, key, args.venv, args.store) if args.command == "install" else rollback(
-            key, args.venv, args.store
+        done = (
+            install(args.wheel, key, args.venv, args.store)
+            if args.command == "install"
+            else rollback(key, args.venv, args.store)
         )
     except (UpdateRefused, OSError) as exc:
         print(f"update refused: {exc}", file=sys.stderr)
