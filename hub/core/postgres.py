@@ -36,6 +36,7 @@ WRITE_LOCK_KEY = 0x61616E77657A6967 & 0x7FFFFFFFFFFFFFFF
 LOCK_TIMEOUT = "10s"  # as long as SQLite's busy timeout: a writer waits, then fails as "locked"
 
 _WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|WITH\b.*\b(INSERT|UPDATE|DELETE)\b)", re.I | re.S)
+_NULL_TEST = re.compile(r"\s+IS\s+(NOT\s+)?NULL\b", re.I)
 _TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|::|%|\?|:[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -49,19 +50,19 @@ def translate(sql: str) -> str:
     """sqlite3's placeholders to psycopg's: ``?`` -> ``%s``, ``:name`` -> ``%(name)s``, ``%`` -> ``%%``.
 
     Quoted strings, identifiers and comments keep their text (their ``%`` doubled, as psycopg reads
-    the whole query); ``::`` casts stay casts.
+    the whole query); ``::`` casts stay casts. A placeholder tested with ``IS [NOT] NULL`` is cast
+    to text, since PostgreSQL cannot tell the type of an untyped parameter there.
     """
 
     def one(match: re.Match[str]) -> str:
         token = match.group(0)
-        if token == "?":
-            return "%s"
         if token == "%":
             return "%%"
         if token == "::":
             return token
-        if token.startswith(":"):
-            return f"%({token[1:]})s"
+        if token == "?" or token.startswith(":"):
+            mark = "%s" if token == "?" else f"%({token[1:]})s"
+            return mark + "::text" if _NULL_TEST.match(match.string, match.end()) else mark
         return token.replace("%", "%%")
 
     return _TOKEN.sub(one, sql)

@@ -168,8 +168,8 @@ def revoked_at(db: sqlite_utils.Database, unit_id: str) -> str | None:
 def record_succession(db: sqlite_utils.Database, successor: str, predecessor: str, how: str, at: str) -> None:
     """Note that ``successor`` delivers what ``predecessor`` still holds (its outbox, on the same SD card)."""
     db.execute(
-        "INSERT OR IGNORE INTO unit_successions (successor, predecessor, how, revoked_at, at) "
-        "VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO unit_successions (successor, predecessor, how, revoked_at, at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (successor, predecessor, how, revoked_at(db, predecessor), at),
     )
 

@@ -321,8 +321,8 @@ def add_request(db: sqlite_utils.Database, location_id: str, month: str, request
     """Ask the upload thread to send a month; a request still open for that month stands."""
     with db.conn:
         db.execute(
-            "INSERT OR IGNORE INTO upload_requests (location_id, month, requested_by, requested_at) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO upload_requests (location_id, month, requested_by, requested_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (location_id, month, requested_by, now_utc_iso()),
         )
 

@@ -5,8 +5,10 @@ Debian's ``postgresql`` binaries (``initdb``, ``pg_ctl``) run as the ``postgres`
 loopback port, with its unix socket in its own temp folder. Never the machine's own server on 5432.
 Each test that asks for ``postgres_url`` gets a fresh database of its own on that server.
 
-``hub_database`` runs a test on SQLite and on PostgreSQL (both parameters);
-``AANWEZIG_TEST_DATABASE=postgresql`` (or ``sqlite``) runs only that one.
+A test module marked ``pytestmark = pytest.mark.both_databases`` runs each of its tests that use
+``hub_target`` (the hub database: the ``demo`` fixture seeds it) on SQLite and on PostgreSQL;
+``hub_database`` gives the opened database. ``AANWEZIG_TEST_DATABASE=postgresql`` (or ``sqlite``)
+runs only that one.
 A missing PostgreSQL fails loudly: run scripts/install-test-deps (make test does).
 """
 
@@ -56,6 +58,7 @@ class PostgresServer:
         self.socket_dir = self.root / "socket"
         self.port = free_port()
         self._names = itertools.count(1)
+        self._template: str | None = None
         if self.as_root:
             shutil.chown(self.root, user="postgres")
             self.root.chmod(0o700)
@@ -104,6 +107,21 @@ class PostgresServer:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def create_hub_database(self) -> str:
+        """A new database with the hub's schema: a copy of a template migrated once per session."""
+        import psycopg
+
+        if self._template is None:
+            from hub.core.db import open_database
+
+            url = self.create_database()
+            open_database(url).close()
+            self._template = url.rsplit("/", 1)[1]
+        name = f"t_{os.getpid()}_{next(self._names)}"
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"')
+        return self.url(name)
+
     def restart(self) -> None:
         """Stop (fast: connections are cut) and start again on the same port and data."""
         self._run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"])
@@ -141,25 +159,34 @@ def databases_to_run() -> list[str]:
     return list(DATABASES)
 
 
-@pytest.fixture(params=databases_to_run())
-def database_kind(request: pytest.FixtureRequest) -> str:
-    return request.param
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_databases: run the test's hub_target on SQLite and PostgreSQL")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    both = metafunc.definition.get_closest_marker("both_databases") is not None
+    if "hub_target" in metafunc.fixturenames and (both or "hub_database" in metafunc.fixturenames):
+        metafunc.parametrize("hub_target", databases_to_run(), indirect=True)
 
 
 @pytest.fixture
-def database_target(database_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """What ``database`` in hub.toml would say: a SQLite file's path or a PostgreSQL URL."""
-    if database_kind == "postgresql":
-        return request.getfixturevalue("postgres_url")
-    return str(tmp_path / "hub-db" / "hub.sqlite3")
+def hub_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where the test's hub database lives, as ``database`` in hub.toml would say.
+
+    The SQLite file ``<tmp>/hub/hub.sqlite3``, or (a test on both databases, its postgresql
+    parameter) the URL of a fresh database on the tests' own PostgreSQL server.
+    """
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return request.getfixturevalue("postgres_server").create_hub_database()
+    return tmp_path / "hub" / "hub.sqlite3"
 
 
 @pytest.fixture
-def hub_database(database_target: str):
+def hub_database(hub_target: Path | str):
     """The hub database as ``open_database`` returns it, on SQLite and on PostgreSQL; closed after."""
     from hub.core.db import open_database
 
-    db = open_database(database_target)
+    db = open_database(hub_target)
     try:
         yield db
     finally:
