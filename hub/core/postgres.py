@@ -170,15 +170,27 @@ class Connection:
             return False
         return self._pg.info.transaction_status != pq.TransactionStatus.IDLE
 
-    def _begin_if_writing(self, sql: str) -> None:
+    def _begin_if_writing(self, sql: str) -> bool:
+        """BEGIN before a writing statement outside a transaction, as sqlite3 does; True if it did."""
         if not self.in_transaction and _WRITES.match(sql):
             self.pg.execute("BEGIN")
+            return True
+        return False
+
+    def _failed(self, began: bool, exc: psycopg.Error) -> sqlite3.Error:
+        # A statement that failed in the transaction it opened leaves nothing pending, as on SQLite.
+        # One that fails later in a transaction aborts it on PostgreSQL (SQLite would undo only the
+        # statement): the caller's rollback ends it, and statements until then fail.
+        if began:
+            self.rollback()
+        return _error(exc)
 
     def _run(self, sql: str, params: Any = None) -> psycopg.Cursor:
         attempts = 1 if self.in_transaction else 2
         for attempt in range(attempts):
+            began = False
             try:
-                self._begin_if_writing(sql)
+                began = self._begin_if_writing(sql)
                 cursor = self.pg.cursor()
                 cursor.execute(translate(sql), _params(params))
                 return cursor
@@ -186,9 +198,9 @@ class Connection:
                 # lost between transactions: nothing of ours was pending, so open again and retry once
                 if attempt + 1 < attempts and self._pg is not None and self._pg.broken:
                     continue
-                raise _error(exc) from exc
+                raise self._failed(began, exc) from exc
             except psycopg.Error as exc:
-                raise _error(exc) from exc
+                raise self._failed(began, exc) from exc
         raise AssertionError("unreachable")
 
     def execute(self, sql: str, params: Any = None) -> Cursor:
@@ -198,13 +210,14 @@ class Connection:
         rows = [_params(r) for r in rows]
         if not rows:
             return Cursor(self, None, 0)
+        began = False
         try:
-            self._begin_if_writing(sql)
+            began = self._begin_if_writing(sql)
             with self.pg.cursor() as cursor:
                 cursor.executemany(translate(sql), rows)
                 count = cursor.rowcount
         except psycopg.Error as exc:
-            raise _error(exc) from exc
+            raise self._failed(began, exc) from exc
         return Cursor(self, None, count)
 
     def executescript(self, sql: str) -> None:
@@ -274,7 +287,10 @@ class Table:
         returning = f" RETURNING {', '.join(keys)}" if keys else ""
         conflict = " ON CONFLICT DO NOTHING" if ignore else ""
         sql = f'INSERT INTO "{self.name}" ({names}) VALUES ({marks}){conflict}{returning}'
+        outside = not self.db.conn.in_transaction
         row = self.db.execute(sql, [record[c] for c in columns]).fetchone()
+        if outside:  # sqlite-utils commits an insert made outside a transaction
+            self.db.conn.commit()
         if row is not None:
             self.last_pk = row[0] if len(row) == 1 else tuple(row)
         else:  # ignored: the key as given, as sqlite-utils reports it
