@@ -327,7 +327,12 @@ class Database:
         self._keys: dict[str, list[str]] = {}
 
     def execute(self, sql: str, params: Any = None) -> Cursor:
-        return self.conn.execute(sql, params)
+        """As sqlite-utils' execute: a write outside a transaction (returning no rows) commits at once."""
+        outside = not self.conn.in_transaction
+        cursor = self.conn.execute(sql, params)
+        if outside and cursor.description is None:
+            self.conn.commit()
+        return cursor
 
     def executescript(self, sql: str) -> None:
         self.conn.executescript(sql)

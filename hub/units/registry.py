@@ -123,8 +123,9 @@ def fleet(db: sqlite_utils.Database, location_id: str | None = None) -> dict[str
         """
         SELECT l.id, u.id, u.state,
                CASE WHEN u.offline_after_s IS NULL THEN u.online
-                    ELSE u.state = 'active' AND u.last_seen >= strftime(
-                        '%Y-%m-%dT%H:%M:%f+00:00', ?, printf('-%d seconds', u.offline_after_s)) END,
+                    WHEN u.state = 'active' AND u.last_seen >= strftime(
+                        '%Y-%m-%dT%H:%M:%f+00:00', ?, printf('-%d seconds', u.offline_after_s)) THEN 1
+                    ELSE 0 END,
                u.last_seen, u.backlog, u.version, u.last_scan, u.offline_after_s IS NULL,
                (SELECT sum(count) FROM dead_letters d WHERE d.unit_id = u.id),
                (SELECT max(last_seen) FROM dead_letters d WHERE d.unit_id = u.id)

@@ -289,7 +289,8 @@ def confirm(
             INSERT INTO upload_confirmations (location_id, month, child_id, rule, actor_role, actor_id,
                                               actor_name, note, confirmed_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT DO UPDATE SET actor_role = excluded.actor_role, actor_id = excluded.actor_id,
+            ON CONFLICT (location_id, month, child_id, rule) DO UPDATE SET
+                actor_role = excluded.actor_role, actor_id = excluded.actor_id,
                 actor_name = excluded.actor_name, note = excluded.note, confirmed_at = excluded.confirmed_at
             """,
             (
