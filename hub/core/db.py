@@ -33,6 +33,11 @@ def is_postgresql(target: object) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
+def target(database: str | Path) -> str | Path:
+    """A database target as given: a PostgreSQL URL stays text, a SQLite file becomes a Path."""
+    return str(database) if is_postgresql(database) else Path(database)
+
+
 def dialect(db: object) -> str:
     """'postgresql' or 'sqlite': for the few places in hub/core where the SQL differs."""
     return getattr(db, "dialect", "sqlite")
