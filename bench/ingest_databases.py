@@ -1,7 +1,8 @@
 """The ingest path on SQLite and on PostgreSQL, side by side in one run: stored events per second.
 
-The same pre-built check-ins of the demo location's children go through ``Ingest.handle_batch`` (the
-ingest's own transaction, admission, clock repair, presence and summary triggers; no broker) in
+The same pre-built check-ins of the demo location's children (and 300 more) go through
+``Ingest.handle_batch`` (the ingest's own transaction, admission, clock repair, presence and summary
+triggers; no broker) in
 batches of ``BATCH``, first into a SQLite file, then into a PostgreSQL database on a server this
 bench starts itself (as the tests do: initdb in a temp folder, a free port; its durability settings
 are the server defaults except ``fsync``, which the throwaway cluster turns off). The ratio matters
@@ -18,21 +19,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import print_table, write_results
-from hub.core.db import connect, open_database
+from hub.children.queries import add_child
+from hub.core.db import connect, open_database, write_transaction
 from hub.demo import DemoData, seed
 from hub.ingest.pipeline import Ingest
 from tests.support.messages import checkin, delivery
 from tests.support.postgres import PostgresServer
-from wire import Direction, encode
+from wire import Direction, cardcode, encode
 
 EVENTS = 12_000
 BATCH = 200  # a busy minute's batch: the ingest takes whatever has queued up, up to max_batch
 WARMUP = 400
+CHILDREN = 300  # besides the demo's: some 40 scans per child, as a busy location's month holds
 
 
-def _deliveries(demo: DemoData, count: int, first_seq: int) -> list:
-    """``count`` check-ins of the demo children, alternating arrival and departure, seconds apart."""
-    codes = list(demo.cards.values())
+def _deliveries(demo: DemoData, codes: list[str], count: int, first_seq: int) -> list:
+    """``count`` check-ins of ``codes``' children, arrivals then departures, 300 ms apart."""
     start = datetime.now(UTC) - timedelta(hours=2)
     out = []
     for n in range(count):
@@ -54,14 +56,27 @@ def _run(target: str | Path) -> tuple[float, int]:
     """Stored events per second through the ingest on ``target``, and the events stored."""
     db = open_database(target)
     demo = seed(db)
+    (organisator,) = db.execute(
+        "SELECT organisator_id FROM locations WHERE id = ?", (demo.location_id,)
+    ).fetchone()
+    with write_transaction(db):
+        for n in range(CHILDREN):
+            child = add_child(db, demo.location_id, f"Kind{n}", "Bench")
+            db.execute(
+                "INSERT INTO cards (code, organisator_id, child_id, state) VALUES (?, ?, ?, 'active')",
+                (cardcode.new_code(), organisator, child),
+            )
+    codes = [
+        r[0] for r in db.execute("SELECT code FROM cards WHERE state = 'active' AND child_id IS NOT NULL")
+    ]
     db.close()
     ingest = Ingest(target, publish=lambda _t, _p: True, settle=lambda _d: None)
     db = connect(target)
     try:
-        warm = _deliveries(demo, WARMUP, 1)
+        warm = _deliveries(demo, codes, WARMUP, 1)
         for i in range(0, len(warm), BATCH):
             ingest.handle_batch(db, warm[i : i + BATCH])
-        timed = _deliveries(demo, EVENTS, WARMUP + 1)
+        timed = _deliveries(demo, codes, EVENTS, WARMUP + 1)
         began = time.perf_counter()
         for i in range(0, len(timed), BATCH):
             ingest.handle_batch(db, timed[i : i + BATCH])
