@@ -396,7 +396,12 @@ class Database:
         if self.conn.in_transaction:  # as BEGIN IMMEDIATE refuses inside a transaction
             raise sqlite3.OperationalError("cannot start a transaction within a transaction")
         try:
-            self.conn.pg.execute("BEGIN")
+            try:
+                self.conn.pg.execute("BEGIN")
+            except psycopg.OperationalError:
+                # a connection the server cut while it was idle (a restart): nothing was pending,
+                # so open it again once; a server still away fails the second try as well
+                self.conn.pg.execute("BEGIN")
             self.conn.pg.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
             self.conn.pg.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
         except psycopg.Error as exc:

@@ -75,7 +75,7 @@ class PostgresServer:
             [str(self.bin / "initdb"), "-D", str(self.data), "-U", self.user, "-A", "trust",
              "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]
         )  # fmt: skip
-        options = (
+        self._options = options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.socket_dir}"
             " -c fsync=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=32MB"
         )
@@ -126,7 +126,9 @@ class PostgresServer:
         """Stop (fast: connections are cut) and start again on the same port and data."""
         self._run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"])
         log = str(self.root / "server.log")
-        self._run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", log, "-w", "start"])
+        self._run(
+            [str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", log, "-o", self._options, "-w", "start"]
+        )
         wait_for(self._accepting, timeout=30, what=f"postgresql on port {self.port} after restart")
 
     def stop(self) -> None:
