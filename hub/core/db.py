@@ -5,7 +5,9 @@ features speak the same parameterised SQL to either (hub/core/postgres.py gives 
 surface they use). Migrations are the ``NNNN_name.sql`` files in ``hub/core/migrations`` for
 SQLite and their twins in ``hub/core/migrations/postgresql``, applied in name order; the table
 ``schema_migrations`` records which have run, by name, so migrations written on two branches at
-once both apply after the merge. Each runs in its own transaction.
+once both apply after the merge. On SQLite each runs in its own transaction; on PostgreSQL the
+pending ones run in one transaction (each in a savepoint) under an advisory lock, so hub processes
+starting together migrate once.
 """
 
 from __future__ import annotations
