@@ -22,10 +22,11 @@ from provisioning.mosquitto import UnitAccount
 from tests.faults.conftest import size
 from tests.support.burst import cards_in_turn
 from tests.support.doors import Door, Tally, tally
+from tests.support.postgres import databases_to_run
 from tests.support.processes import start_hub
 from tests.support.waiting import wait_for
 
-DATABASES = ["sqlite", "postgresql"]
+DATABASES = databases_to_run()  # sqlite and postgresql; AANWEZIG_TEST_DATABASE picks one
 UNITS = ("unit-deur-1", "unit-deur-2", "unit-deur-3")
 _KILLED = re.compile(
     r"\[ingest-(\d)\] hub\.ingest\.faults: fault injection: SIGKILL (\w+), batch \d+ of (\d+)"
