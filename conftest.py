@@ -9,4 +9,5 @@ pytest_plugins = (
     "tests.support.browser",
     "tests.support.portal_world",
     "tests.support.billing",
+    "tests.support.postgres",
 )

@@ -126,6 +126,13 @@ def _main(argv: list[str] | None) -> int:
     for parsed in rollout_sub.choices.values():
         parsed.add_argument("--config", default=os.environ.get("AANWEZIG_HUB_CONFIG"))
 
+    to_pg = sub.add_parser(
+        "migrate-to-postgresql",
+        help="copy a SQLite hub's data to an empty PostgreSQL database and verify counts and checksums",
+    )
+    to_pg.add_argument("sqlite_path", type=Path, help="the SQLite hub database (hub.sqlite3), up to date")
+    to_pg.add_argument("url", help="postgresql://user@host/database (its schema is created)")
+
     demo = sub.add_parser("demo", help="hub + embedded broker + simulated scanner, with demo data")
     demo.add_argument("--data-dir", type=Path, default=Path("var/demo"))
     demo.add_argument("--port", type=int, default=8000, help="portal port (another free one if taken)")
@@ -137,6 +144,17 @@ def _main(argv: list[str] | None) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format=f"%(asctime)s %(levelname)s{who} %(name)s: %(message)s"
     )
+
+    if args.command == "migrate-to-postgresql":
+        from hub.core.to_postgresql import MigrationRefused, migrate_to_postgresql
+
+        try:
+            migrate_to_postgresql(args.sqlite_path, args.url)
+        except MigrationRefused as refused:
+            print(f"migrate-to-postgresql: {refused}", file=sys.stderr)
+            return 1
+        print(f'done: set database = "{args.url}" in hub.toml and restart the hub')
+        return 0
 
     if args.command == "demo":
         from hub import demo as demo_module

@@ -86,7 +86,7 @@ def void_all(
     """Void the person's unused tokens: the organisator's own, or one staff person's."""
     db.execute(
         "UPDATE account_tokens SET used_at = ?"
-        " WHERE organisator_id = ? AND staff_id IS ? AND used_at IS NULL",
+        " WHERE organisator_id = ? AND staff_id IS NOT DISTINCT FROM ? AND used_at IS NULL",
         (utc_iso(now), organisator_id, staff_id),
     )
 
@@ -100,7 +100,7 @@ def issued_since(
 ) -> int:
     (count,) = db.execute(
         "SELECT count(*) FROM account_tokens"
-        " WHERE organisator_id = ? AND staff_id IS ? AND purpose = ? AND created_at >= ?",
+        " WHERE organisator_id = ? AND staff_id IS NOT DISTINCT FROM ? AND purpose = ? AND created_at >= ?",
         (organisator_id, staff_id, purpose.value, utc_iso(since)),
     ).fetchone()
     return count

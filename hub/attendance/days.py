@@ -177,6 +177,6 @@ def _filters(location_id: str | None, child_ids: Sequence[int] | None) -> tuple[
         where += " AND location_id = ?"
         params.append(location_id)
     if child_ids is not None:
-        where += " AND child_id IN (SELECT value FROM json_each(?))"
+        where += " AND child_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))"
         params.append(json.dumps(list(child_ids)))
     return where, params

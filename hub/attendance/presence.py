@@ -50,7 +50,7 @@ def bump(db: sqlite_utils.Database, changed: Iterable[tuple[str, int | None]]) -
     db.conn.executemany(
         """
         INSERT INTO presence_versions (location_id, seq) VALUES (?, 1)
-        ON CONFLICT (location_id) DO UPDATE SET seq = seq + 1
+        ON CONFLICT (location_id) DO UPDATE SET seq = presence_versions.seq + 1
         """,
         [(location_id,) for location_id in {location_id for location_id, _ in changed}],
     )
@@ -119,7 +119,7 @@ def presence_of(
             code
             for (code,) in db.execute(
                 "SELECT code FROM cards "
-                "WHERE state = 'active' AND child_id IN (SELECT value FROM json_each(?))",
+                "WHERE state = 'active' AND child_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
                 (f"[{','.join(str(c) for c in present)}]",),
             )
         ]

@@ -58,7 +58,7 @@ def unknown_cards(db: sqlite_utils.Database, location_id: str, first: date, last
                 FROM events
                 WHERE location_id = ? AND child_id IS NULL AND occurred_at >= ? AND occurred_at < ?
                 GROUP BY unit_id, code
-            ) WHERE rank <= ?
+            ) AS ranked WHERE rank <= ?
             """,
             (location_id, start, end, LISTED_PER_UNIT_DAY),
         ).fetchall()
@@ -112,7 +112,7 @@ def unlisted_scans(db: sqlite_utils.Database, location_id: str, first: date, las
                 FROM events
                 WHERE location_id = ? AND child_id IS NULL AND occurred_at >= ? AND occurred_at < ?
                 GROUP BY unit_id, code
-            ) WHERE rank <= ?
+            ) AS ranked WHERE rank <= ?
             """,
             (location_id, day_start, day_end, LISTED_PER_UNIT_DAY),
         ).fetchone()

@@ -683,8 +683,8 @@ def _sequence(
     ).fetchone()
     sequence = sequence_type(found[0] if found else None, used is not None)
     db.execute(
-        "INSERT OR IGNORE INTO sepa_collections"
-        " (invoice_id, organisator_id, mandate_ref, sequence, collected_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO sepa_collections (invoice_id, organisator_id, mandate_ref, sequence, collected_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (invoice_id, organisator_id, mandate, sequence, utc_iso(now)),
     )
     return sequence

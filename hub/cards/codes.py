@@ -113,7 +113,8 @@ def register_unassigned(db: sqlite_utils.Database, organisator_id: int, count: i
         while len(codes) < count:
             code = cardcode.new_code()
             inserted = db.execute(
-                "INSERT OR IGNORE INTO cards (code, organisator_id, state) VALUES (?, ?, 'unassigned')",
+                "INSERT INTO cards (code, organisator_id, state) VALUES (?, ?, 'unassigned')"
+                " ON CONFLICT DO NOTHING",
                 (code, organisator_id),
             ).rowcount
             if inserted:  # a clash with an existing code (one in a billion) just draws again

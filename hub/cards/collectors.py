@@ -27,7 +27,7 @@ from wire import cardcode
 # the same organisation with the same (non-empty) e-mail address.
 _SAME_PERSON = """
     (p.id = k.id OR (k.email IS NOT NULL AND k.email != '' AND p.email = k.email
-                     AND p.organisator_id IS k.organisator_id))
+                     AND p.organisator_id IS NOT DISTINCT FROM k.organisator_id))
 """
 
 
@@ -90,7 +90,7 @@ def unit_fields(db: sqlite_utils.Database, location_id: str) -> dict[str, dict[s
         WHERE c.state = 'active' AND EXISTS (
             SELECT 1 FROM contacts q JOIN child_locations ql ON ql.child_id = q.child_id
             WHERE ql.location_id = :loc AND (q.id = k.id OR (k.email IS NOT NULL AND k.email != ''
-                AND q.email = k.email AND q.organisator_id IS k.organisator_id)))
+                AND q.email = k.email AND q.organisator_id IS NOT DISTINCT FROM k.organisator_id)))
         ORDER BY c.code, ch.code
         """,
         {"loc": location_id},

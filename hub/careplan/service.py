@@ -180,7 +180,7 @@ def set_settling_in(
         )
         for day in settling:
             db.execute(
-                "INSERT OR IGNORE INTO care_plan_settling_in (plan_id, day) VALUES (?, ?)",
+                "INSERT INTO care_plan_settling_in (plan_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (stored.id, day.isoformat()),
             )
     return settling

@@ -103,7 +103,7 @@ def last_days(db: sqlite_utils.Database, child_ids: set[int]) -> dict[tuple[int,
         (child_id, location_id): last
         for child_id, location_id, last in db.execute(
             "SELECT child_id, location_id, last_day FROM child_stays "
-            "WHERE last_day IS NOT NULL AND child_id IN (SELECT value FROM json_each(?))",
+            "WHERE last_day IS NOT NULL AND child_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
             (json.dumps(sorted(child_ids)),),
         )
     }

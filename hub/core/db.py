@@ -1,8 +1,13 @@
-"""Opening the hub database: SQLite through sqlite-utils, WAL, foreign keys, versioned migrations.
+"""Opening the hub database: SQLite through sqlite-utils (WAL, foreign keys), or PostgreSQL.
 
-Migrations are the ``NNNN_name.sql`` files in ``hub/migrations``, applied in name order; the
-table ``schema_migrations`` records which have run, by name, so migrations written on two
-branches at once both apply after the merge. Each runs in its own transaction.
+The target is a SQLite file's path, or a ``postgresql://`` URL (``database`` in hub.toml), and
+features speak the same parameterised SQL to either (hub/core/postgres.py gives PostgreSQL the
+surface they use). Migrations are the ``NNNN_name.sql`` files in ``hub/core/migrations`` for
+SQLite and their twins in ``hub/core/migrations/postgresql``, applied in name order; the table
+``schema_migrations`` records which have run, by name, so migrations written on two branches at
+once both apply after the merge. On SQLite each runs in its own transaction; on PostgreSQL the
+pending ones run in one transaction (each in a savepoint) under an advisory lock, so hub processes
+starting together migrate once.
 """
 
 from __future__ import annotations
@@ -17,9 +22,35 @@ import sqlite_utils
 
 from hub.core.files import narrow, private_dir, private_file
 
+# What features catch, whichever database runs: PostgreSQL's errors are raised as these (postgres.py).
+IntegrityError = sqlite3.IntegrityError
+OperationalError = sqlite3.OperationalError
+
+# serialises migrations when several hub processes start at once on one PostgreSQL database
+MIGRATION_LOCK_KEY = 0x61616E77657A6967 & 0x7FFFFFFFFFFFFFFF ^ 1
+
+
+def is_postgresql(target: object) -> bool:
+    """Whether a database target (path or URL) names PostgreSQL."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def target(database: str | Path) -> str | Path:
+    """A database target as given: a PostgreSQL URL stays text, a SQLite file becomes a Path."""
+    return str(database) if is_postgresql(database) else Path(database)
+
+
+def dialect(db: object) -> str:
+    """'postgresql' or 'sqlite': for the few places in hub/core where the SQL differs."""
+    return getattr(db, "dialect", "sqlite")
+
 
 def connect(path: str | Path) -> sqlite_utils.Database:
-    """A connection for one thread, with the hub's pragmas set."""
+    """A connection for one thread, with the hub's pragmas set (a PostgreSQL URL: its executor)."""
+    if is_postgresql(path):
+        from hub.core import postgres
+
+        return postgres.connect(str(path))  # the same surface features use (see postgres.py)
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10.0)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")  # an ack promises the event survives a power cut
@@ -32,8 +63,13 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     """A transaction that takes the write lock at once (BEGIN IMMEDIATE), then commits.
 
     For read-check-write work such as a correction: nobody can commit in between, and the
-    transaction waits for the lock (up to the busy timeout) instead of failing halfway.
+    transaction waits for the lock (up to the busy timeout) instead of failing halfway. On
+    PostgreSQL: a transaction holding the hub's advisory write lock (lock_timeout as busy timeout).
     """
+    if dialect(db) == "postgresql":
+        with db.write_transaction():
+            yield db
+        return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
@@ -44,18 +80,19 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         raise
 
 
-def migrations() -> list[tuple[str, str]]:
-    """(name, sql) of every migration shipped with the hub, in the order they apply."""
-    found = [
-        (item.name, item.read_text())
-        for item in resources.files("hub.core.migrations").iterdir()
-        if item.name.endswith(".sql")
-    ]
+def migrations(kind: str = "sqlite") -> list[tuple[str, str]]:
+    """(name, sql) of every migration shipped with the hub for a dialect, in the order they apply."""
+    folder = resources.files("hub.core.migrations")
+    if kind == "postgresql":
+        folder = folder / "postgresql"
+    found = [(item.name, item.read_text()) for item in folder.iterdir() if item.name.endswith(".sql")]
     return sorted(found)
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply the migrations this database has not seen; returns the names applied now."""
+    if dialect(db) == "postgresql":
+        return _migrate_postgresql(db)
     db.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
@@ -77,8 +114,36 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     return applied
 
 
+def _migrate_postgresql(db) -> list[str]:
+    applied = []
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    with db.write_transaction():  # one process migrates at a time; the others then find it done
+        db.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
+        done = {row[0] for row in db.execute("SELECT name FROM schema_migrations")}
+        for name, sql in migrations("postgresql"):
+            if name in done:
+                continue
+            db.execute("SAVEPOINT migration")
+            db.executescript(sql)
+            db.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES "
+                "(?, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))",
+                (name,),
+            )
+            db.execute("RELEASE SAVEPOINT migration")
+            applied.append(name)
+    return applied
+
+
 def make_private(path: str | Path) -> None:
-    """Create the database's folder (0700) and file (0600) if needed; narrow a readable one."""
+    """Create the database's folder (0700) and file (0600) if needed; narrow a readable one.
+
+    A PostgreSQL URL has no file here: nothing to do.
+    """
+    if is_postgresql(path):
+        return
     private_dir(Path(path).parent)
     private_file(Path(path))  # SQLite gives its -wal and -shm files the database file's mode
     for companion in ("-wal", "-shm"):
@@ -86,7 +151,10 @@ def make_private(path: str | Path) -> None:
 
 
 def open_database(path: str | Path) -> sqlite_utils.Database:
-    """Create the database file if needed, bring its schema up to date and return it."""
+    """Create the database file if needed, bring its schema up to date and return it.
+
+    ``path`` may be a ``postgresql://`` URL: the database must exist; its schema is brought up to date.
+    """
     make_private(path)
     db = connect(path)
     migrate(db)

@@ -1,6 +1,7 @@
 """The hub's configuration: a TOML file, every key optional.
 
 data_dir = "/var/lib/aanwezig-hub"
+database = "postgresql://aanwezig@db.example.org/aanwezig"   # empty (default): SQLite in data_dir
 broker = "mqtt://aanwezig-hub:secret@127.0.0.1:1883"   # empty: start an embedded broker
 embedded_broker_port = 1883      # 0: any free port (also used when 1883 is taken)
 http_host = "127.0.0.1"
@@ -93,6 +94,7 @@ def section_defaults() -> dict[str, Any]:
 @dataclass(frozen=True)
 class HubSettings:
     data_dir: Path = Path("var/hub")
+    database: str = ""  # issue 17: a postgresql:// URL; empty: <data_dir>/hub.sqlite3
     broker: str = ""
     embedded_broker_port: int = 1883
     http_host: str = "127.0.0.1"
@@ -143,8 +145,9 @@ class HubSettings:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
-    def database_path(self) -> Path:
-        return self.data_dir / "hub.sqlite3"
+    def database_path(self) -> Path | str:
+        """What the database module opens: the PostgreSQL URL when set, else the SQLite file."""
+        return self.database or self.data_dir / "hub.sqlite3"
 
     @property
     def mail_folder(self) -> Path:
@@ -187,6 +190,8 @@ def load(path: str | Path | None) -> HubSettings:
         raw["mail_dir"] = (Path(path).parent / raw["mail_dir"]).resolve()
     if "trusted_proxies" in raw:
         raw["trusted_proxies"] = tuple(str(p) for p in raw["trusted_proxies"])
+    if raw.get("database") and not str(raw["database"]).startswith(("postgresql://", "postgres://")):
+        raise ValueError(f'{path}: database must be a "postgresql://..." URL (or left out for SQLite)')
     settings = HubSettings(**raw)
     if settings.ingest_workers < 1:
         raise ValueError(f"{path}: ingest_workers must be 1 or more, not {settings.ingest_workers}")

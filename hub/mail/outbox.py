@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from hub.core.db import connect, write_transaction
+from hub.core.db import connect, target, write_transaction
 from hub.core.localtime import parse_utc, utc_iso
 from hub.mail import Attachment, Mail, Mailer, MailError, check_size, mailer_for
 
@@ -105,7 +105,7 @@ class Outbox:
     """A :class:`~hub.mail.Mailer` that enqueues: ``send`` writes a row and wakes the mail thread."""
 
     def __init__(self, database: str | Path, wake: threading.Event | None = None) -> None:
-        self.database = Path(database)
+        self.database = target(database)
         self.wake = wake or threading.Event()
 
     def send(self, mail: Mail) -> None:
@@ -144,7 +144,7 @@ class MailWorker:
         clock: Callable[[], datetime] = _now,
         prepare: Mapping[str, Prepare] | None = None,
     ) -> None:
-        self.database = Path(database)
+        self.database = target(database)
         self.mailer = mailer
         self.wake = wake or threading.Event()
         self.first_retry, self.max_retry, self.give_up_after = first_retry, max_retry, give_up_after

@@ -260,7 +260,8 @@ def mark_read(db: sqlite_utils.Database, thread_id: int, reader: str) -> None:
         """
         INSERT INTO message_reads (thread_id, reader, last_read)
         SELECT ?, ?, coalesce(max(id), 0) FROM messages WHERE thread_id = ?
-        ON CONFLICT (thread_id, reader) DO UPDATE SET last_read = max(last_read, excluded.last_read)
+        ON CONFLICT (thread_id, reader)
+            DO UPDATE SET last_read = max(message_reads.last_read, excluded.last_read)
         """,
         (thread_id, reader, thread_id),
     )

@@ -203,7 +203,7 @@ def scan(db: sqlite_utils.Database, now: datetime, settings_url: str) -> tuple[i
     queued = 0
     for event_id, location_id, child_id, occurred, received, place, first_name in rows:
         db.execute(
-            "INSERT OR IGNORE INTO notify_scanned (event_id, scanned_at) VALUES (?, ?)",
+            "INSERT INTO notify_scanned (event_id, scanned_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (event_id, utc_iso(now)),
         )
         at = parse_utc(occurred)
@@ -257,9 +257,10 @@ def _outbox_row(
     moment = utc_iso(now)
     cursor = db.execute(
         """
-        INSERT OR IGNORE INTO notify_outbox (key, account_id, channel, child_id, title, body, stored_at,
+        INSERT INTO notify_outbox (key, account_id, channel, child_id, title, body, stored_at,
             created_at, expires_at, next_attempt_at, sent_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT DO NOTHING
         """,
         (
             key,

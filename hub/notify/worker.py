@@ -31,7 +31,7 @@ import sqlite_utils
 from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush
 
-from hub.core.db import connect, write_transaction
+from hub.core.db import connect, target, write_transaction
 from hub.notify import store, vapid
 from hub.notify.rules import FRESH_FOR
 
@@ -90,7 +90,7 @@ class Notifier:
         clock: Callable[[], datetime] = _now,
         subject: str = "mailto:noreply@aanwezig.invalid",
     ) -> None:
-        self.database = Path(database)
+        self.database = target(database)
         self.data_dir = Path(data_dir)
         self.settings_url = base_url.rstrip("/") + "/ouders/meldingen"
         self.mail_wake = mail_wake or threading.Event()

@@ -656,9 +656,10 @@ def queue_decision_push(db: sqlite_utils.Database, decided: ParentRequest, mail:
     with write_transaction(db):
         cursor = db.execute(
             """
-            INSERT OR IGNORE INTO notify_outbox (key, account_id, channel, child_id, title, body, stored_at,
+            INSERT INTO notify_outbox (key, account_id, channel, child_id, title, body, stored_at,
                 created_at, expires_at, next_attempt_at)
             VALUES (?, ?, 'push', ?, ?, ?, ?, ?, NULL, ?)
+            ON CONFLICT DO NOTHING
             """,
             (key, account_id, decided.child_id, mail.subject, body[:1000], moment, moment, moment),
         )

@@ -93,7 +93,8 @@ def present_staff_cards(db: sqlite_utils.Database, location_id: str, day: date |
     return [
         code
         for (code,) in db.execute(
-            "SELECT code FROM cards WHERE state = 'active' AND staff_id IN (SELECT value FROM json_each(?))",
+            "SELECT code FROM cards WHERE state = 'active'"
+            " AND staff_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
             (json.dumps(ids),),
         )
     ]

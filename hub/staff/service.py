@@ -70,9 +70,9 @@ def _members(db: sqlite_utils.Database, organisator: int, staff_id: int | None =
     rows = db.execute(
         f"""
         SELECT s.id, s.name, s.email, s.role, s.active, s.password_hash IS NOT NULL,
-               (SELECT group_concat(location_id, char(31)) FROM
+               (SELECT group_concat(location_id, '\x1f') FROM
                    (SELECT sl.location_id FROM staff_locations sl JOIN locations l ON l.id = sl.location_id
-                    WHERE sl.staff_id = s.id ORDER BY l.name COLLATE NOCASE))
+                    WHERE sl.staff_id = s.id ORDER BY l.name COLLATE NOCASE) AS ordered)
         FROM staff s WHERE {where} ORDER BY s.active DESC, s.name COLLATE NOCASE, s.id
         """,
         args,

@@ -123,8 +123,9 @@ def fleet(db: sqlite_utils.Database, location_id: str | None = None) -> dict[str
         """
         SELECT l.id, u.id, u.state,
                CASE WHEN u.offline_after_s IS NULL THEN u.online
-                    ELSE u.state = 'active' AND u.last_seen >= strftime(
-                        '%Y-%m-%dT%H:%M:%f+00:00', ?, printf('-%d seconds', u.offline_after_s)) END,
+                    WHEN u.state = 'active' AND u.last_seen >= strftime(
+                        '%Y-%m-%dT%H:%M:%f+00:00', ?, printf('-%d seconds', u.offline_after_s)) THEN 1
+                    ELSE 0 END,
                u.last_seen, u.backlog, u.version, u.last_scan, u.offline_after_s IS NULL,
                (SELECT sum(count) FROM dead_letters d WHERE d.unit_id = u.id),
                (SELECT max(last_seen) FROM dead_letters d WHERE d.unit_id = u.id)
@@ -168,8 +169,8 @@ def revoked_at(db: sqlite_utils.Database, unit_id: str) -> str | None:
 def record_succession(db: sqlite_utils.Database, successor: str, predecessor: str, how: str, at: str) -> None:
     """Note that ``successor`` delivers what ``predecessor`` still holds (its outbox, on the same SD card)."""
     db.execute(
-        "INSERT OR IGNORE INTO unit_successions (successor, predecessor, how, revoked_at, at) "
-        "VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO unit_successions (successor, predecessor, how, revoked_at, at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (successor, predecessor, how, revoked_at(db, predecessor), at),
     )
 

@@ -57,6 +57,7 @@ def fields_for(db: sqlite_utils.Database, unit_id: str) -> dict[str, str | None]
         hashed = unit_hash(code, key)
         with db.atomic():
             db.execute(
-                "UPDATE units SET staff_code_hash = ? WHERE id = ? AND staff_key IS ?", (hashed, unit_id, key)
+                "UPDATE units SET staff_code_hash = ? WHERE id = ? AND staff_key IS NOT DISTINCT FROM ?",
+                (hashed, unit_id, key),
             )
     return {"staff_code_hash": hashed} if keyed else {"pin_hash": hashed}

@@ -137,7 +137,8 @@ def prepare_month(
 
 def _children(db: sqlite_utils.Database, ids: list[int]) -> dict[int, Child]:
     rows = db.execute(
-        f"SELECT {CHILD_COLUMNS} FROM children ch WHERE ch.id IN (SELECT value FROM json_each(?))",
+        f"SELECT {CHILD_COLUMNS} FROM children ch"
+        " WHERE ch.id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
         (json.dumps(ids),),
     ).fetchall()
     return {row[0]: child_from_row(row) for row in rows}

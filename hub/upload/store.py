@@ -289,7 +289,8 @@ def confirm(
             INSERT INTO upload_confirmations (location_id, month, child_id, rule, actor_role, actor_id,
                                               actor_name, note, confirmed_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT DO UPDATE SET actor_role = excluded.actor_role, actor_id = excluded.actor_id,
+            ON CONFLICT (location_id, month, child_id, rule) DO UPDATE SET
+                actor_role = excluded.actor_role, actor_id = excluded.actor_id,
                 actor_name = excluded.actor_name, note = excluded.note, confirmed_at = excluded.confirmed_at
             """,
             (
@@ -321,8 +322,8 @@ def add_request(db: sqlite_utils.Database, location_id: str, month: str, request
     """Ask the upload thread to send a month; a request still open for that month stands."""
     with db.conn:
         db.execute(
-            "INSERT OR IGNORE INTO upload_requests (location_id, month, requested_by, requested_at) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO upload_requests (location_id, month, requested_by, requested_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (location_id, month, requested_by, now_utc_iso()),
         )
 

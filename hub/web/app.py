@@ -44,7 +44,7 @@ from hub.cards import routes as cards
 from hub.careplan import routes as careplan
 from hub.children import routes as children
 from hub.core.actors import StaffRole
-from hub.core.db import open_database
+from hub.core.db import is_postgresql, open_database, target
 from hub.core.settings import HubSettings
 from hub.diary import routes as diary
 from hub.evacuation import routes as evacuation
@@ -99,7 +99,9 @@ def create_app(
 ) -> FastAPI:
     """The portal. ``ingest`` is the hub's (browser scanners' check-ins go through it); run alone,
     the portal makes its own, which answers over HTTP only."""
-    settings = settings or HubSettings(data_dir=Path(database).parent)
+    settings = settings or HubSettings(
+        data_dir=Path("var/hub") if is_postgresql(database) else Path(database).parent
+    )
     db = open_database(database)
     try:
         (secret,) = db.execute("SELECT secret FROM portal_keys WHERE id = 1").fetchone()
@@ -115,7 +117,7 @@ def create_app(
     )
     _collect_garbage_less_often()
     app.state.portal = Portal(
-        database=Path(database),
+        database=target(database),
         mailer=mailer or Outbox(database),  # mail is queued; the hub's mail thread sends it
         units=units or RecordingChannel(),
         base_url=settings.portal_base_url,

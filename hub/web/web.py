@@ -101,7 +101,7 @@ def _nowhere(conn: sqlite_utils.Database, actor: Actor, location_id: str) -> Pag
 class Portal:
     """The portal's state, one per app: where the data is, how to mail, how to reach the units."""
 
-    database: Path
+    database: Path | str  # a SQLite file, or a PostgreSQL URL
     mailer: Mailer
     units: UnitChannel
     base_url: str

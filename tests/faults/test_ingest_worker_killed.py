@@ -4,62 +4,64 @@ itself in the middle of a batch, before its commit, through the ingest's fault h
 one again and the broker hands it back its session (the events it held unacknowledged and those
 that queued for it meanwhile). Three real units at three doors scan a burst each.
 
-The database is a parameter: SQLite today; the PostgreSQL row joins ``DATABASES`` when the hub
-runs on it (its ``database = "postgresql://..."`` line from :func:`database_settings`, and the
-tally read from that server).
+The database is a parameter: SQLite, and PostgreSQL on the tests' own server (the hub's
+``database = "postgresql://..."`` line from :func:`database_settings`, the tally read from there).
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from hub.core.db import open_database
+from hub.core.db import connect, open_database
 from hub.demo import seed
 from hub.ingest.pipeline import FAULT_ENV
 from provisioning.mosquitto import UnitAccount
 from tests.faults.conftest import size
 from tests.support.burst import cards_in_turn
 from tests.support.doors import Door, Tally, tally
+from tests.support.postgres import databases_to_run
 from tests.support.processes import start_hub
 from tests.support.waiting import wait_for
 
-DATABASES = ["sqlite"]
+DATABASES = databases_to_run()  # sqlite and postgresql; AANWEZIG_TEST_DATABASE picks one
 UNITS = ("unit-deur-1", "unit-deur-2", "unit-deur-3")
 _KILLED = re.compile(
     r"\[ingest-(\d)\] hub\.ingest\.faults: fault injection: SIGKILL (\w+), batch \d+ of (\d+)"
 )
 
 
-def database_settings(database: str, hub_dir: Path) -> str:
-    """The hub.toml lines that put the hub on ``database`` (SQLite: the default file in data_dir)."""
-    if database == "sqlite":
-        return ""
-    raise ValueError(f"no such database in the fault suite: {database}")
+def database_settings(url: str | None) -> str:
+    """The hub.toml lines that put the hub on PostgreSQL at ``url`` (None: SQLite in data_dir)."""
+    return "" if url is None else f'database = "{url}"\n'
 
 
-def stored_per_worker(hub_dir: Path) -> dict[str, int]:
-    with sqlite3.connect(hub_dir / "hub.sqlite3") as db:
+def stored_per_worker(target: Path | str) -> dict[str, int]:
+    db = connect(target)
+    try:
         return dict(db.execute("SELECT name, stored FROM ingest_workers").fetchall())
+    finally:
+        db.close()
 
 
 @pytest.mark.parametrize("database", DATABASES)
 def test_three_ingest_workers_one_killed_mid_batch_store_every_scan_once(
-    tmp_path: Path, hub_dir: Path, start_mosquitto, fault_row, stopwatch, database: str
+    tmp_path: Path, hub_dir: Path, start_mosquitto, fault_row, stopwatch, database: str, request
 ) -> None:
     burst = size(12, 80)  # per door
     fault = f"before_commit:{size(1, 3)}@2"
-    db = open_database(hub_dir / "hub.sqlite3")
+    url = request.getfixturevalue("postgres_url") if database == "postgresql" else None
+    target = url or hub_dir / "hub.sqlite3"
+    db = open_database(target)
     demo = seed(db, unit_ids=UNITS)
     db.close()
     mosquitto = start_mosquitto(*(UnitAccount(u, demo.location_id, f"secret-{u}") for u in UNITS))
     hub, _portal = start_hub(
         hub_dir,
         broker_url=mosquitto.hub_url,
-        extra_settings=f"ingest_workers = 3\n{database_settings(database, hub_dir)}",
+        extra_settings=f"ingest_workers = 3\n{database_settings(url)}",
         env={FAULT_ENV: fault},
     )
     doors = [Door(tmp_path, u, demo.location_id, mosquitto.unit_url(u)) for u in UNITS]
@@ -85,9 +87,9 @@ def test_three_ingest_workers_one_killed_mid_batch_store_every_scan_once(
 
     log = hub.log()
     killed = _KILLED.findall(log)
-    parts = [tally(door, hub_dir) for door in doors]
+    parts = [tally(door, hub_dir, url) for door in doors]
     result = Tally(*(sum(getattr(p, f) for p in parts) for f in Tally.__dataclass_fields__))
-    workers = stored_per_worker(hub_dir)
+    workers = stored_per_worker(target)
     kills = ", ".join(f"worker {w} {point} in a batch of {n}" for w, point, n in killed)
     fault_row(
         f"11 three ingest workers, one SIGKILL mid-batch ({database})",

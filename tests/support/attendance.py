@@ -62,8 +62,8 @@ class Door:
 
 
 @pytest.fixture
-def db(hub_dir: Path, demo: DemoData):
-    db = connect(hub_dir / "hub.sqlite3")
+def db(hub_target: Path | str, demo: DemoData):
+    db = connect(hub_target)
     yield db
     db.close()
 

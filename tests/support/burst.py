@@ -98,8 +98,22 @@ class HubEvent:
     code: str = ""
 
 
-def hub_events(hub_dir: Path, unit: str) -> list[HubEvent]:
-    """The unit's events in the hub's database, in the unit's seq order."""
+def hub_events(hub_dir: Path, unit: str, database: str | None = None) -> list[HubEvent]:
+    """The unit's events in the hub's database, in the unit's seq order.
+
+    ``database``: a PostgreSQL URL when the hub runs there; else the SQLite file in ``hub_dir``.
+    """
+    if database is not None:
+        from hub.core.db import connect
+
+        db = connect(database)
+        try:
+            rows = db.execute(
+                "SELECT id, seq, received_at, code FROM events WHERE unit_id = ? ORDER BY seq", (unit,)
+            ).fetchall()
+        finally:
+            db.close()
+        return [HubEvent(*row) for row in rows]
     with sqlite3.connect(hub_dir / "hub.sqlite3") as db:
         rows = db.execute(
             "SELECT id, seq, received_at, code FROM events WHERE unit_id = ? ORDER BY seq", (unit,)

@@ -91,10 +91,10 @@ class Tally:
     unsignalled: int  # stored, but the unit died between its disk and the green light
 
 
-def tally(door: Door, hub_dir: Path) -> Tally:
-    """What the door produced against what the hub stored for it."""
+def tally(door: Door, hub_dir: Path, database: str | None = None) -> Tally:
+    """What the door produced against what the hub stored for it (``database``: a PostgreSQL URL)."""
     green = {s.event_id for s in door.shown() if s.signal in ("ok", "saved_offline", "unknown")}
-    events = hub_events(hub_dir, door.unit)
+    events = hub_events(hub_dir, door.unit, database)
     ids = Counter(e.id for e in events)
     same_id_twice = sum(n - 1 for n in ids.values())
     same_presentation_twice = sum(1 for a, b in itertools.pairwise(events) if a.code == b.code)

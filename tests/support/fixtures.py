@@ -50,9 +50,12 @@ def hub_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def demo(hub_dir: Path) -> DemoData:
-    """A hub database with the demo organisator, location, children, cards and unit."""
-    db = open_database(hub_dir / "hub.sqlite3")
+def demo(hub_target: Path | str) -> DemoData:
+    """A hub database with the demo organisator, location, children, cards and unit.
+
+    ``hub_target``: ``hub_dir / "hub.sqlite3"``, or in a test on both databases also PostgreSQL.
+    """
+    db = open_database(hub_target)
     data = seed(db)
     db.close()
     return data

@@ -42,7 +42,7 @@ class PortalWorld:
         return PortalClient(self.url)
 
 
-def seed_other_organisator(database: Path) -> tuple[int, str]:
+def seed_other_organisator(database: Path | str) -> tuple[int, str]:
     """A second organisator with location "klavertje" and one child (with a card)."""
     db = open_database(database)
     with db.atomic():
@@ -72,8 +72,11 @@ def seed_other_organisator(database: Path) -> tuple[int, str]:
     return child, code
 
 
-def build_world(hub_dir: Path, history_days: int = 8) -> tuple[Path, int, str]:
-    database = hub_dir / "hub.sqlite3"
+def build_world(
+    hub_dir: Path, history_days: int = 8, database: Path | str | None = None
+) -> tuple[Path | str, int, str]:
+    """The world's database: ``hub_dir``'s SQLite file, or ``database`` (a PostgreSQL URL) when given."""
+    database = database or hub_dir / "hub.sqlite3"
     db = open_database(database)
     seed(db, ("unit-zonnebloem-in", "unit-zonnebloem-uit"), history_days=history_days)
     db.close()
@@ -82,8 +85,9 @@ def build_world(hub_dir: Path, history_days: int = 8) -> tuple[Path, int, str]:
 
 
 @pytest.fixture
-def world(hub_dir: Path, tmp_path: Path) -> Iterator[PortalWorld]:
-    database, child, code = build_world(hub_dir)
+def world(hub_dir: Path, hub_target: Path | str, tmp_path: Path) -> Iterator[PortalWorld]:
+    """The portal on the world's database (``hub_target``: both databases in a both_databases test)."""
+    database, child, code = build_world(hub_dir, database=hub_target)
     units = RecordingChannel()
     mail_dir = tmp_path / "mail"
     app = create_app(

@@ -35,6 +35,8 @@ from tests.support.attendance import db as db  # the fixtures, on the demo datab
 from tests.support.attendance import door as door
 from wire import Ack, Verdict
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
+
 # -- the month grid ------------------------------------------------------------------------------
 
 

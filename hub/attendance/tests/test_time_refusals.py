@@ -18,12 +18,14 @@ from tests.support.attendance import organisator_actor
 from tests.support.messages import checkin, delivery
 from wire import Verdict, encode
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
+
 HUB_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # the hub's clock for these scans
 
 
 @pytest.fixture
-def door(hub_dir: Path, demo: DemoData):
-    db = connect(hub_dir / "hub.sqlite3")
+def door(hub_target: Path | str, demo: DemoData):
+    db = connect(hub_target)
     ingest = Ingest(":unused:", publish=lambda t, p: True, settle=lambda d: None)
     ingest.clock.hub_now = lambda: HUB_NOW
 
@@ -67,7 +69,7 @@ def test_a_time_older_than_a_location_may_correct_or_in_a_closed_month_is_refuse
     assert [reason for reason, _ in kept_refusals(db)] == ["too_old", "month_closed"]
 
 
-def test_an_event_stored_before_and_sent_again_later_is_a_duplicate_not_a_refusal(door, hub_dir) -> None:
+def test_an_event_stored_before_and_sent_again_later_is_a_duplicate_not_a_refusal(door, hub_target) -> None:
     scan, db = door
     event, first = scan(HUB_NOW - timedelta(hours=1))
     assert first.ack.verdict is Verdict.STORED

@@ -23,6 +23,8 @@ from tests.support.attendance import db as db  # the fixtures, on the demo datab
 from tests.support.attendance import door as door
 from tests.support.billing import TABLE, billable
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
+
 FULL = PlanDay(Size.FULL, time(7, 30), time(17, 30))
 APRIL = at("2026-04-02", "10:00")  # the hub's clock when March is billed
 
@@ -96,7 +98,7 @@ def test_a_child_without_attest_or_debtor_stops_the_run_with_the_reason(db, door
     assert issued(db, demo.location_id, 2026, 3) == []
 
 
-def test_two_runs_finalised_at_the_same_moment_leave_no_gap_and_no_double(db, door, demo, hub_dir) -> None:
+def test_two_runs_finalised_at_the_same_moment_leave_no_gap_and_no_double(db, door, demo, hub_target) -> None:
     elsewhere = second_location(db, demo, "Lotte", "Mila")
     for name in ("Jules", "Noah", "Louis", "Olivia"):
         billable(db, name)
@@ -111,7 +113,7 @@ def test_two_runs_finalised_at_the_same_moment_leave_no_gap_and_no_double(db, do
     results: dict[str, object] = {}
 
     def finalise(location: str) -> None:
-        conn = connect(hub_dir / "hub.sqlite3")  # each its own connection on the same file
+        conn = connect(hub_target)  # each its own connection on the same file
         try:
             start.wait()
             results[location] = finalise_month(conn, location_actor(demo), location, 2026, 3, TABLE, APRIL)

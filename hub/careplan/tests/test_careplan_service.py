@@ -23,6 +23,8 @@ from tests.support.attendance import at, child_id, day_at_the_creche, location_a
 from tests.support.attendance import db as db  # the fixtures, on the demo database
 from tests.support.attendance import door as door
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
+
 FULL = PlanDay(Size.FULL, time(7, 30), time(17, 30))
 HALF = PlanDay(Size.HALF, time(8, 0), time(12, 0))
 

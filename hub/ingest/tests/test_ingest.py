@@ -1,4 +1,4 @@
-"""The hub's ingest on a real SQLite file: once per event id, commit, then an ack with a verdict."""
+"""The hub's ingest on a real SQLite file and a real PostgreSQL: once per event id, commit, then an ack."""
 
 from __future__ import annotations
 
@@ -19,15 +19,15 @@ from tests.support.waiting import wait_for
 from wire import CardRead, Source, Status, Topic, TopicKind, Verdict, decode, encode
 from wire.ids import new_event_id
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
-def ingest(hub_dir: Path, demo: DemoData):
+def ingest(hub_target: Path | str, demo: DemoData):
     published: list[tuple[str, bytes]] = []
     settled: list[Delivery] = []
-    ingest = Ingest(
-        hub_dir / "hub.sqlite3", publish=lambda t, p: published.append((t, p)) or True, settle=settled.append
-    )
-    db = connect(hub_dir / "hub.sqlite3")
+    ingest = Ingest(hub_target, publish=lambda t, p: published.append((t, p)) or True, settle=settled.append)
+    db = connect(hub_target)
     yield ingest, db
     db.close()
 
@@ -191,13 +191,11 @@ def test_wrong_version_and_wrong_kind_of_topic_are_dead_letters(ingest, demo: De
 
 
 def test_a_message_that_trips_a_bug_is_kept_aside_and_the_rest_of_its_batch_is_stored(
-    hub_dir: Path, demo: DemoData
+    hub_target: Path | str, demo: DemoData
 ) -> None:
     published: list[tuple[str, bytes]] = []
     settled: list[Delivery] = []
-    ingest = Ingest(
-        hub_dir / "hub.sqlite3", publish=lambda t, p: published.append((t, p)) or True, settle=settled.append
-    )
+    ingest = Ingest(hub_target, publish=lambda t, p: published.append((t, p)) or True, settle=settled.append)
 
     def broken_handler(batch, message, ack_topic):
         raise RuntimeError("a bug in a handler")
@@ -223,7 +221,7 @@ def test_a_message_that_trips_a_bug_is_kept_aside_and_the_rest_of_its_batch_is_s
 
     acks = [decode(payload) for _topic, payload in published]
     assert [a.verdict for a in acks] == [Verdict.STORED, Verdict.STORED]
-    db = connect(hub_dir / "hub.sqlite3")
+    db = connect(hub_target)
     assert deadletters.count(db, "internal_error") == 1, "a card read is not a check-in: junk, counted"
     assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 2
     db.close()
@@ -250,12 +248,10 @@ def test_junk_repeats_roll_up_per_unit_and_reason_with_a_count_and_first_and_las
 
 
 def test_dead_letters_not_seen_for_the_set_age_are_pruned_and_refused_checkins_are_not(
-    hub_dir: Path, demo: DemoData
+    hub_target: Path | str, demo: DemoData
 ) -> None:
-    db = connect(hub_dir / "hub.sqlite3")
-    ingest = Ingest(
-        hub_dir / "hub.sqlite3", publish=lambda t, p: True, settle=lambda d: None, dead_letter_days=30
-    )
+    db = connect(hub_target)
+    ingest = Ingest(hub_target, publish=lambda t, p: True, settle=lambda d: None, dead_letter_days=30)
     ingest.handle_batch(db, [delivery(b"{old junk", demo.location_id, demo.unit_id)])
     refused = checkin(unit="unit-stolen", location=demo.location_id)
     ingest.handle_batch(db, [delivery(encode(refused), demo.location_id, "unit-stolen")])
@@ -272,12 +268,10 @@ def test_dead_letters_not_seen_for_the_set_age_are_pruned_and_refused_checkins_a
 
 
 def test_past_the_units_daily_quota_a_refused_checkin_gets_no_verdict_and_only_a_count(
-    hub_dir: Path, demo: DemoData
+    hub_target: Path | str, demo: DemoData
 ) -> None:
-    db = connect(hub_dir / "hub.sqlite3")
-    ingest = Ingest(
-        hub_dir / "hub.sqlite3", publish=lambda t, p: True, settle=lambda d: None, refused_per_unit_day=3
-    )
+    db = connect(hub_target)
+    ingest = Ingest(hub_target, publish=lambda t, p: True, settle=lambda d: None, refused_per_unit_day=3)
     events = [checkin(unit=demo.unit_id, location="elders") for _ in range(5)]
     outcomes = ingest.handle_batch(db, [delivery(encode(e), demo.location_id, demo.unit_id) for e in events])
     assert [bool(o.ack and o.ack.kept) for o in outcomes] == [True, True, True, False, False]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
+
+import pytest
 
 from hub.core.db import connect
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN
@@ -14,6 +15,8 @@ from hub.ingest.pipeline import Ingest
 from tests.support.messages import checkin
 from tests.support.portal_world import OTHER_EMAIL, OTHER_PASSWORD, PortalWorld
 from wire import Direction, Topic, TopicKind, Verdict, encode
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 DAY = "2026-03-10"  # a fixed past Tuesday: the organisator may see and change it
 
@@ -66,7 +69,7 @@ def test_a_refused_checkin_is_on_the_organisators_list_and_accepted_lands_in_the
 
     grid = client.get("/locaties/zonnebloem", params={"maand": "2026-03"}).text
     assert "5u00" in grid, "a day of 10:00 to 15:00 (the cell and the month total)"
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         stored = db.execute(
             "SELECT id, unit_id FROM events WHERE id IN (?, ?)", (events[0].id, events[1].id)
         ).fetchall()
@@ -89,7 +92,7 @@ def test_dismissing_sets_a_refused_checkin_aside_without_storing_it(world: Porta
         f"/locaties/zonnebloem/geweigerd/{first}/negeren", {}, "/locaties/zonnebloem/geweigerd"
     )
     assert "genegeerd" in done.text and done.text.count("scanner was ingetrokken") == 1
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         assert db.execute("SELECT count(*) FROM events WHERE id = ?", (events[0].id,)).fetchone() == (0,)
         assert db.execute("SELECT state FROM refused_events WHERE id = ?", (first,)).fetchone() == (
             "dismissed",
@@ -100,7 +103,7 @@ def test_only_the_locations_own_organisator_sees_and_decides_and_every_form_need
     world: PortalWorld,
 ) -> None:
     refuse_at_revoked_unit(world)
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         (refused_id,) = db.execute("SELECT min(id) FROM refused_events").fetchone()
     stranger = world.client()
     stranger.login_organisator(OTHER_EMAIL, OTHER_PASSWORD)
@@ -115,7 +118,7 @@ def test_only_the_locations_own_organisator_sees_and_decides_and_every_form_need
     owner.login_organisator(DEMO_EMAIL, DEMO_PASSWORD)
     forged = owner.http.post(f"/locaties/zonnebloem/geweigerd/{refused_id}/aanvaarden", data={})
     assert forged.status_code == 403
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         assert db.execute("SELECT count(*) FROM refused_events WHERE state = 'open'").fetchone() == (2,)
 
 

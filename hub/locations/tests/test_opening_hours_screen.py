@@ -4,14 +4,18 @@ who changed what."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from datetime import date
 
+import pytest
+
+from hub.core.db import connect
 from hub.core.localtime import local
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN
 from hub.locations.schedule import easter, public_holidays
 from tests.support.portal_world import PortalWorld
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 PAGE = "/locaties/zonnebloem/openingsuren"
 
@@ -40,7 +44,7 @@ def test_the_organisator_sets_two_blocks_on_wednesday_and_the_log_keeps_who(worl
     assert "De openingsuren zijn bewaard." in saved.text
     assert 'name="d3_b1_from" value="13:00"' in saved.text and 'name="places" value="18"' in saved.text
     assert "woensdag 07:00–12:00 en 13:00–18:00" in saved.text  # the change log
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         rows = db.execute(
             "SELECT opens, closes FROM location_opening_blocks "
             "WHERE location_id = 'zonnebloem' AND weekday = 3"
@@ -79,7 +83,7 @@ def test_feestdagen_voorstellen_adds_the_years_holidays_in_one_click(world: Port
         "/locaties/zonnebloem/feestdagen", {"year": "2031", "elf_juli": "1", "day": days}, PAGE
     )
     assert "11 feestdagen toegevoegd als sluitingsdag." in added.text
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         kinds = db.execute(
             "SELECT DISTINCT kind FROM location_closing_days "
             "WHERE location_id = 'zonnebloem' AND day LIKE '2031%'"
@@ -88,7 +92,7 @@ def test_feestdagen_voorstellen_adds_the_years_holidays_in_one_click(world: Port
 
 
 def test_a_closing_day_with_registrations_asks_for_confirmation_with_the_count(world: PortalWorld) -> None:
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         moments = [row[0] for row in db.execute(
             "SELECT occurred_at FROM events WHERE location_id = 'zonnebloem' AND child_id IS NOT NULL"
         )]  # fmt: skip
@@ -99,13 +103,13 @@ def test_a_closing_day_with_registrations_asks_for_confirmation_with_the_count(w
     form = {"from": day, "kind": "studiedag", "reason": "pedagogische studiedag"}
     asked = client.post("/locaties/zonnebloem/sluitingsdagen", form, PAGE)
     assert "registraties." in asked.text and "Ja, bewaren als sluitingsdag" in asked.text
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         saved = db.execute("SELECT count(*) FROM location_closing_days WHERE day = ?", (day,)).fetchone()
     assert saved == (0,), "not before the confirmation"
     confirmed = client.post("/locaties/zonnebloem/sluitingsdagen", form | {"confirmed": "1"}, PAGE)
     assert "De sluitingsdagen zijn bewaard." in confirmed.text
     assert f"{count} registratie" in asked.text
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         assert db.execute("SELECT count(*) FROM events").fetchone()[0] >= len(moments), "all are kept"
         (what,) = db.execute("SELECT what FROM location_schedule_changes ORDER BY id DESC").fetchone()
     assert "registraties op deze dagen blijven bewaard" in what
@@ -122,7 +126,7 @@ def test_a_closing_period_and_a_last_day_are_typed_as_dd_mm_yyyy(world: PortalWo
     assert "27/12/2032 tot 31/12/2032" in added.text
     wrong = client.post("/locaties/zonnebloem/sluitingsdagen", {"from": "31/02/2032"}, PAGE)
     assert wrong.status_code == 400 and "schrijf ze als DD/MM/JJJJ" in wrong.text
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         (child,) = db.execute("SELECT id FROM children WHERE first_name = 'Jules'").fetchone()
     page = f"/locaties/zonnebloem/kinderen/{child}"
     saved = client.post(f"{page}/opvang", {"first_day": "", "last_day": "12/03/2026"}, page)

@@ -5,7 +5,6 @@ locations, and what they change carries their name."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from hub.accounts import sessions
 from hub.core.actors import Actor, NoAccess, Refused, Role, StaffRole
-from hub.core.db import open_database
+from hub.core.db import connect, open_database
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN
 from hub.locations.access import locations_of
 from hub.mail.folder import FolderMailer
@@ -23,10 +22,12 @@ from tests.support.parents import ANNE, add_families, csrf_of, last_open_day, lo
 from tests.support.portal import PortalClient
 from tests.support.portal_world import OTHER_EMAIL, OTHER_PASSWORD, PortalWorld
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
+
 PASSWORD = "zonnige-dag-2026"
 
 
-def _second_location(database: Path) -> None:
+def _second_location(database: Path | str) -> None:
     """A second location of the demo organisator, "madeliefje"."""
     db = open_database(database)
     (organisator,) = db.execute("SELECT organisator_id FROM locations WHERE id = 'zonnebloem'").fetchone()
@@ -77,7 +78,7 @@ def _accept(world: PortalWorld, email: str) -> PortalClient:
 
 
 def _staff_id(world: PortalWorld, email: str) -> int:
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         return db.execute("SELECT id FROM staff WHERE email = ?", (email,)).fetchone()[0]
 
 
@@ -106,7 +107,7 @@ def test_a_correction_by_a_staff_member_shows_their_name_in_the_history(world: P
     organisator = _organisator(world)
     _invite(organisator, "Sara Peeters", "sara@zonnebloem.example", "medewerker", "zonnebloem")
     sara = _accept(world, "sara@zonnebloem.example")
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         (child,) = db.execute("SELECT id FROM children WHERE first_name = 'Jules'").fetchone()
     day = last_open_day(world.database)
     path = f"/locaties/zonnebloem/cel/{child}/{day.isoformat()}"
@@ -116,7 +117,7 @@ def test_a_correction_by_a_staff_member_shows_their_name_in_the_history(world: P
     assert saved.status_code == 200
     history = sara.get(path).text
     assert "Sara Peeters (medewerker)" in history
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         row = db.execute(
             "SELECT actor_role, actor_id, actor_name FROM corrections ORDER BY id DESC LIMIT 1"
         ).fetchone()
@@ -169,7 +170,7 @@ def test_another_organisations_staff_are_404(world: PortalWorld) -> None:
     )
     assert tampered.status_code == 404
     assert _invite(other, "X", "x@klavertje.example", "medewerker", "zonnebloem").status_code == 200
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         assert db.execute("SELECT count(*) FROM staff WHERE email = 'x@klavertje.example'").fetchone() == (0,)
 
 
@@ -252,12 +253,12 @@ def test_a_parents_request_approved_by_a_staff_member_names_that_person(world: P
     organisator = _organisator(world)
     _invite(organisator, "Sara Peeters", "sara@zonnebloem.example", "medewerker", "zonnebloem")
     sara = _accept(world, "sara@zonnebloem.example")
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         (request_id,) = db.execute("SELECT id FROM parent_requests").fetchone()
     page = "/locaties/zonnebloem/ouderverzoeken"
     answer = sara.http.post(f"{page}/{request_id}/goedkeuren", data={"csrf": csrf_of(sara, page)})
     assert "Goedgekeurd" in answer.text
-    with sqlite3.connect(world.database) as db:
+    with connect(world.database).conn as db:
         decided_by, correction = db.execute(
             "SELECT decided_by, correction_id FROM parent_requests"
         ).fetchone()

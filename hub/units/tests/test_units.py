@@ -11,6 +11,8 @@ from hub.units import service
 from hub.units.registry import Unit, refusal
 from wire import UnitConfig, decode
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
+
 
 def test_a_message_is_refused_from_an_unknown_a_revoked_or_a_misplaced_unit() -> None:
     assert refusal(None, "zonnebloem") == "unknown_unit"
@@ -19,8 +21,8 @@ def test_a_message_is_refused_from_an_unknown_a_revoked_or_a_misplaced_unit() ->
     assert refusal(Unit("u1", "zonnebloem", "active"), "zonnebloem") is None
 
 
-def test_a_unit_id_is_never_reused_not_even_after_revocation(hub_dir: Path, demo: DemoData) -> None:
-    with service.database(hub_dir / "hub.sqlite3") as db:
+def test_a_unit_id_is_never_reused_not_even_after_revocation(hub_target: Path | str, demo: DemoData) -> None:
+    with service.database(hub_target) as db:
         unit = service.enrol(db, "unit-new", demo.location_id)
         assert unit == Unit("unit-new", demo.location_id, "active")
         assert service.revoke(db, "unit-new").state == "revoked"
@@ -35,8 +37,10 @@ def test_a_unit_id_is_never_reused_not_even_after_revocation(hub_dir: Path, demo
         assert [u.id for u in service.active_units(db)] == [demo.unit_id]
 
 
-def test_the_config_a_unit_gets_names_its_location_and_the_roster(hub_dir: Path, demo: DemoData) -> None:
-    with service.database(hub_dir / "hub.sqlite3") as db:
+def test_the_config_a_unit_gets_names_its_location_and_the_roster(
+    hub_target: Path | str, demo: DemoData
+) -> None:
+    with service.database(hub_target) as db:
         unit = service.registered_unit(db, demo.unit_id)
         assert unit is not None
         config = decode(service.config_payload(db, unit))
@@ -49,18 +53,16 @@ def test_the_config_a_unit_gets_names_its_location_and_the_roster(hub_dir: Path,
 
 
 def test_card_codes_are_registered_for_an_organisator_found_by_number_or_mail(
-    hub_dir: Path, demo: DemoData
+    hub_target: Path | str, demo: DemoData
 ) -> None:
-    with service.database(hub_dir / "hub.sqlite3") as db:
+    with service.database(hub_target) as db:
         (email,) = db.execute("SELECT email FROM organisators").fetchone()
         found = service.organisator(db, email.upper())
         assert found is not None and service.organisator(db, str(found[0])) == found
         assert service.organisator(db, "nobody@example.org") is None
         codes = service.register_unassigned(db, found[0], 3)
         assert len(set(codes)) == 3
-        states = db.execute(
-            "SELECT DISTINCT state FROM cards WHERE code IN (?, ?, ?)", codes
-        ).fetchall()
+        states = db.execute("SELECT DISTINCT state FROM cards WHERE code IN (?, ?, ?)", codes).fetchall()
     assert states == [("unassigned",)]
 
 

@@ -58,6 +58,8 @@ from tests.support.attendance import (
 )
 from tests.support.upload_month import MarkedMonth, month_with_both_markers, months_back, open_days
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL (the property test: SQLite)
+
 UPLOAD_DAY = 7
 
 
@@ -108,8 +110,7 @@ class World:
             )
 
 
-def build(hub_dir: Path) -> Path:
-    database = hub_dir / "hub.sqlite3"
+def build(database: Path | str) -> Path | str:
     db = open_database(database)
     demo = seed(db)
     month_with_both_markers(db, demo, *months_back(2), elsewhere=True)
@@ -118,8 +119,8 @@ def build(hub_dir: Path) -> Path:
 
 
 @pytest.fixture
-def world(hub_dir: Path):
-    database = build(hub_dir)
+def world(hub_target: Path | str):
+    database = build(hub_target)
     db = connect(database)
     demo = DemoData(*_demo_ids(db))
     marked = _marked(db, demo)
@@ -421,7 +422,7 @@ def test_summaries_kept_with_other_upload_settings_are_not_used(world):
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
-    return build(tmp_path_factory.mktemp("summary-template") / "hub")
+    return build(tmp_path_factory.mktemp("summary-template") / "hub" / "hub.sqlite3")
 
 
 NAMES = ("Jules", "Lotte", "Noah", "Mila", "Olivia", "Louis")
