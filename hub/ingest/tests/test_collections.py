@@ -26,14 +26,16 @@ from tests.support.messages import checkin, delivery
 from wire import COLLECTOR_NOT_ALLOWED, Collection, Direction, DirectionBy, Verdict, encode
 from wire.ids import new_event_id
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
+
 
 @pytest.fixture
-def world(hub_dir: Path, demo: DemoData):
+def world(hub_target: Path | str, demo: DemoData):
     clear_of_midnight(60)
     while local(datetime.now(UTC)).time().hour == 0 and local(datetime.now(UTC)).time().minute == 0:
         time.sleep(1)  # the scans below lie seconds back: all on today
-    ingest = Ingest(hub_dir / "hub.sqlite3", publish=lambda t, p: True, settle=lambda d: None)
-    db = connect(hub_dir / "hub.sqlite3")
+    ingest = Ingest(hub_target, publish=lambda t, p: True, settle=lambda d: None)
+    db = connect(hub_target)
     jules = db.execute("SELECT id FROM children WHERE first_name = 'Jules'").fetchone()[0]
     (org,) = db.execute("SELECT organisator_id FROM locations WHERE id = ?", (demo.location_id,)).fetchone()
     rita = add_contact(db, jules, "Oma Rita", None, "grootmoeder")
