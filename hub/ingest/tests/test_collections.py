@@ -5,44 +5,21 @@ child was scanned. Accepted on "Geweigerd": "opgehaald door" after all."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from hub.attendance.collector_attempts import open_attempts
 from hub.attendance.presence import present_children
-from hub.cards.codes import register_unassigned
-from hub.children.queries import add_contact
-from hub.core.db import connect
-from hub.core.localtime import fmt_time, local
+from hub.core.localtime import fmt_time
 from hub.demo import DemoData
 from hub.ingest import refused
-from hub.ingest.pipeline import Ingest
 from tests.support.attendance import organisator_actor
-from tests.support.clock import clear_of_midnight
 from tests.support.messages import checkin, delivery
 from wire import COLLECTOR_NOT_ALLOWED, Collection, Direction, DirectionBy, Verdict, encode
 from wire.ids import new_event_id
 
 pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
-
-
-@pytest.fixture
-def world(hub_target: Path | str, demo: DemoData):
-    clear_of_midnight(60)
-    while local(datetime.now(UTC)).time().hour == 0 and local(datetime.now(UTC)).time().minute == 0:
-        time.sleep(1)  # the scans below lie seconds back: all on today
-    ingest = Ingest(hub_target, publish=lambda t, p: True, settle=lambda d: None)
-    db = connect(hub_target)
-    jules = db.execute("SELECT id FROM children WHERE first_name = 'Jules'").fetchone()[0]
-    (org,) = db.execute("SELECT organisator_id FROM locations WHERE id = ?", (demo.location_id,)).fetchone()
-    rita = add_contact(db, jules, "Oma Rita", None, "grootmoeder")
-    [card] = register_unassigned(db, org, 1)
-    db.execute("UPDATE cards SET contact_id = ?, state = 'active' WHERE code = ?", (rita, card))
-    yield ingest, db, jules, rita, card
-    db.close()
 
 
 def _ago(seconds: float) -> str:
@@ -82,9 +59,9 @@ def _send(ingest, db, demo: DemoData, *messages) -> list:
 
 
 def test_child_card_then_collector_card_turns_the_arrival_into_a_departure_opgehaald_door(
-    world, demo
+    rita_world, demo
 ) -> None:
-    ingest, db, jules, rita, card = world
+    ingest, db, jules, rita, card = rita_world
     scan = _checkin(demo, 1, 10, Direction.ARRIVAL)  # Jules was out: by presence an arrival
     [ack] = _send(ingest, db, demo, scan)
     assert ack.verdict is Verdict.STORED and jules in present_children(db, demo.location_id)
@@ -103,8 +80,8 @@ def test_child_card_then_collector_card_turns_the_arrival_into_a_departure_opgeh
     assert db.execute("SELECT count(*) FROM collector_departures").fetchone() == (1,)
 
 
-def test_a_collection_delivered_with_its_checkin_in_one_batch_finds_it(world, demo) -> None:
-    ingest, db, jules, _rita, card = world
+def test_a_collection_delivered_with_its_checkin_in_one_batch_finds_it(rita_world, demo) -> None:
+    ingest, db, jules, _rita, card = rita_world
     scan = _checkin(demo, 1, 5, Direction.ARRIVAL)
     acks = _send(ingest, db, demo, scan, _collection(demo, 2, scan.id, card))
     assert [a.verdict for a in acks] == [Verdict.STORED, Verdict.STORED]
@@ -112,9 +89,9 @@ def test_a_collection_delivered_with_its_checkin_in_one_batch_finds_it(world, de
 
 
 def test_a_contact_who_may_not_collect_after_the_childs_departure_is_refused_and_on_the_overview(
-    world, demo
+    rita_world, demo
 ) -> None:
-    ingest, db, jules, rita, card = world
+    ingest, db, jules, rita, card = rita_world
     db.execute("UPDATE contacts SET may_collect = 0, collect_note = 'bel de moeder' WHERE id = ?", (rita,))
     arrival, departure = _checkin(demo, 1, 60, Direction.ARRIVAL), _checkin(demo, 2, 8, Direction.DEPARTURE)
     _send(ingest, db, demo, arrival, departure)
@@ -130,8 +107,8 @@ def test_a_contact_who_may_not_collect_after_the_childs_departure_is_refused_and
     )
 
 
-def test_accepting_a_refused_collection_records_opgehaald_door(world, demo) -> None:
-    ingest, db, jules, rita, card = world
+def test_accepting_a_refused_collection_records_opgehaald_door(rita_world, demo) -> None:
+    ingest, db, jules, rita, card = rita_world
     db.execute("UPDATE contacts SET may_collect = 0 WHERE id = ?", (rita,))
     scan = _checkin(demo, 1, 10, Direction.ARRIVAL)
     _send(ingest, db, demo, scan, _collection(demo, 2, scan.id, card))
@@ -145,8 +122,8 @@ def test_accepting_a_refused_collection_records_opgehaald_door(world, demo) -> N
     assert open_attempts(db, demo.location_id) == []
 
 
-def test_accepting_a_refused_collector_departure_records_opgehaald_door(world, demo) -> None:
-    ingest, db, jules, rita, card = world
+def test_accepting_a_refused_collector_departure_records_opgehaald_door(rita_world, demo) -> None:
+    ingest, db, jules, rita, card = rita_world
     db.execute("UPDATE contacts SET may_collect = 0 WHERE id = ?", (rita,))
     scan = checkin(
         unit=demo.unit_id,

@@ -4,40 +4,16 @@ leaves a collector's departure as it is."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from hub.attendance.presence import present_children
-from hub.cards.codes import register_unassigned
-from hub.children.queries import add_contact
-from hub.core.db import connect
-from hub.core.localtime import local
 from hub.demo import DemoData
-from hub.ingest.pipeline import Ingest
-from tests.support.clock import clear_of_midnight
 from tests.support.messages import checkin, delivery
 from wire import COLLECTOR_NOT_ALLOWED, Direction, DirectionBy, Verdict, encode
 
 pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
-
-
-@pytest.fixture
-def world(hub_target: Path | str, demo: DemoData):
-    clear_of_midnight(60)
-    while local(datetime.now(UTC)).time().hour == 0 and local(datetime.now(UTC)).time().minute == 0:
-        time.sleep(1)  # the scans below lie seconds back: all on today
-    ingest = Ingest(hub_target, publish=lambda t, p: True, settle=lambda d: None)
-    db = connect(hub_target)
-    jules = db.execute("SELECT id FROM children WHERE first_name = 'Jules'").fetchone()[0]
-    (org,) = db.execute("SELECT organisator_id FROM locations WHERE id = ?", (demo.location_id,)).fetchone()
-    rita = add_contact(db, jules, "Oma Rita", None, "grootmoeder")
-    [card] = register_unassigned(db, org, 1)
-    db.execute("UPDATE cards SET contact_id = ?, state = 'active' WHERE code = ?", (rita, card))
-    yield ingest, db, jules, rita, card
-    db.close()
 
 
 def _scan(ingest, db, demo: DemoData, seq: int, seconds_ago: float, **changes):
@@ -54,9 +30,9 @@ def _scan(ingest, db, demo: DemoData, seq: int, seconds_ago: float, **changes):
 
 
 def test_a_collector_departure_stands_whatever_the_presence_and_the_next_scan_is_an_arrival(
-    world, demo
+    rita_world, demo
 ) -> None:
-    ingest, db, jules, rita, card = world
+    ingest, db, jules, rita, card = rita_world
     # Jules was not registered in: by presence this scan would be an arrival, by a collector it leaves
     event, ack = _scan(
         ingest,
@@ -81,8 +57,10 @@ def test_a_collector_departure_stands_whatever_the_presence_and_the_next_scan_is
     assert jules in present_children(db, demo.location_id)
 
 
-def test_a_collector_departure_sent_again_after_the_contact_was_barred_is_a_duplicate(world, demo) -> None:
-    ingest, db, _jules, rita, card = world
+def test_a_collector_departure_sent_again_after_the_contact_was_barred_is_a_duplicate(
+    rita_world, demo
+) -> None:
+    ingest, db, _jules, rita, card = rita_world
     event, _ack = _scan(
         ingest,
         db,
@@ -98,8 +76,8 @@ def test_a_collector_departure_sent_again_after_the_contact_was_barred_is_a_dupl
     assert outcome.ack.verdict is Verdict.DUPLICATE
 
 
-def test_a_contact_who_may_not_collect_is_refused_kept_and_nothing_is_recorded(world, demo) -> None:
-    ingest, db, jules, rita, card = world
+def test_a_contact_who_may_not_collect_is_refused_kept_and_nothing_is_recorded(rita_world, demo) -> None:
+    ingest, db, jules, rita, card = rita_world
     db.execute("UPDATE contacts SET may_collect = 0, collect_note = 'bel de moeder' WHERE id = ?", (rita,))
     event, ack = _scan(
         ingest,
@@ -119,8 +97,8 @@ def test_a_contact_who_may_not_collect_is_refused_kept_and_nothing_is_recorded(w
     )
 
 
-def test_the_collector_departures_are_never_changed_nor_deleted(world, demo) -> None:
-    ingest, db, _jules, _rita, card = world
+def test_the_collector_departures_are_never_changed_nor_deleted(rita_world, demo) -> None:
+    ingest, db, _jules, _rita, card = rita_world
     event, _ack = _scan(
         ingest,
         db,
