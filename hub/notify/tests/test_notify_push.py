@@ -24,6 +24,7 @@ from hub.notify import store, vapid
 from hub.notify.rules import Mode
 from hub.notify.worker import Notifier
 from hub.parents import accounts
+from tests.support.clock import clear_of_midnight
 from tests.support.parents import ANNE, BERT, add_families, scan_now
 from tests.support.portal_world import build_world
 from tests.support.push import PushService, Subscription, vapid_claims
@@ -232,6 +233,9 @@ def test_a_collector_card_after_the_childs_card_makes_the_message_opgehaald_door
 ) -> None:
     # Jules's card (by presence an arrival: he was out), then Oma Rita's card: the collection is
     # stored before the notifier looks, so the one message says who collected
+    clear_of_midnight(30)
+    while datetime.now(UTC) - timedelta(seconds=8) < _brussels_midnight():
+        time.sleep(1)  # the scan lies 8 s back: on today, not on yesterday
     event_id = _scan(setup.database, "Jules", Direction.ARRIVAL, timedelta(seconds=8), by_presence=True)
     db = open_database(setup.database)
     with write_transaction(db):
@@ -246,3 +250,11 @@ def test_a_collector_card_after_the_childs_card_makes_the_message_opgehaald_door
     assert message["title"] == "Jules is opgehaald"
     assert "opgehaald door Oma Rita in Kinderdagverblijf De Zonnebloem" in message["body"]
     assert [subject for subject, _ in _mails_to(setup.database, ANNE)] == ["Jules is opgehaald"]
+
+
+def _brussels_midnight() -> datetime:
+    """The last midnight in Brussels, as an aware datetime (right on summer-time nights too)."""
+    from zoneinfo import ZoneInfo
+
+    local_now = datetime.now(UTC).astimezone(ZoneInfo("Europe/Brussels"))
+    return local_now.replace(hour=0, minute=0, second=0, microsecond=0)
