@@ -15,12 +15,12 @@ $(STAMP): pyproject.toml scripts/bootstrap
 demo: $(STAMP)
 	$(VENV)/bin/aanwezig-hub demo
 
-## test: lint and the whole test suite (what CI runs)
+## test: lint and the whole test suite (what CI runs), on two processes, a test file per process at a time
 test: $(STAMP)
 	scripts/install-test-deps
 	$(PY) -m ruff check .
 	mkdir -p var
-	$(PY) -m pytest --basetemp=var/pytest --durations=30
+	$(PY) -m pytest -n 2 --dist loadfile --basetemp=var/pytest --durations=30
 
 ## test-clock: the date-sensitive tests under libfaketime, half a minute before midnight at the end of
 ## November and of the year and before the clock changes of March and October (scripts/test-clock)

@@ -13,6 +13,7 @@ mark of the grid is on screen within two minutes.
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import subprocess
@@ -94,6 +95,13 @@ class DemoData:
     cards: dict[str, str]  # first name -> card code
 
 
+@functools.cache
+def _demo_hash(secret: str) -> str:
+    """The demo's published secrets hashed once per process: argon2 is slow on purpose, and the
+    tests seed a fresh demo database many times over."""
+    return hash_secret(secret)
+
+
 def seed(
     db: sqlite_utils.Database, unit_ids: tuple[str, ...] = (DEMO_UNIT,), history_days: int = 0
 ) -> DemoData:
@@ -116,7 +124,7 @@ def seed(
                     {
                         "name": "Kinderopvang De Zonnebloem vzw",
                         "email": DEMO_EMAIL,
-                        "password_hash": hash_secret(DEMO_PASSWORD),
+                        "password_hash": _demo_hash(DEMO_PASSWORD),
                     }
                 )
                 .last_pk
@@ -128,7 +136,7 @@ def seed(
                     "dossier_number": DEMO_DOSSIER,
                     "name": "Kinderdagverblijf De Zonnebloem",
                     "address": "Kerkstraat 12, 2000 Antwerpen",
-                    "pin_hash": hash_secret(DEMO_PIN),
+                    "pin_hash": _demo_hash(DEMO_PIN),
                     "scanner_code": DEMO_SCANNER_CODE,
                 }
             )
