@@ -201,6 +201,8 @@ class ZxingDecoder:
             ("local_threshold", lambda c: self._texts(local_threshold(c))),
             ("twice", lambda c: self._texts(larger(c, 2))),
             ("twice_fixed", lambda c: self._texts(larger(c, 2), binarizer=binarizer.FixedThreshold)),
+            ("grid_twice_sharpened", lambda c: _grid_only(_sharpen(larger(c, 2)))),
+            ("grid_twice", lambda c: _grid_only(larger(c, 2))),
             ("deblurred", self._deblurred),
             ("clahe", lambda c: self._texts(clahe.apply(c))),
             ("thrice", lambda c: self._texts(larger(c, 3))),
@@ -224,6 +226,12 @@ class ZxingDecoder:
         if dropped:
             self.counts["check_digit"] += 1
         return kept, dropped
+
+
+def _grid_only(image: np.ndarray) -> list[str]:
+    """Our own grid read where two or three finder patterns point (:func:`qrgrid.locate_and_read`)."""
+    text = qrgrid.locate_and_read(image)
+    return [text] if text else []
 
 
 def _card_shaped(text: str) -> bool:
