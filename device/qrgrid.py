@@ -480,15 +480,16 @@ class Finder(NamedTuple):
     corners: np.ndarray | None  # the outer square's four corners, when they are clear
 
 
-def finder_patterns(gray: np.ndarray) -> list[Finder]:
+def finder_patterns(gray: np.ndarray, offset: int = 8) -> list[Finder]:
     """The finder patterns in ``gray``: a dark square ring around a
-    dark core, nested contours in a local threshold."""
+    dark core, nested contours in a local threshold (dark: ``offset`` levels below the mean
+    around it)."""
     import cv2
 
     block = max(15, (min(gray.shape[:2]) // 8) | 1)
     # the median takes out the sensor's speckle, which would otherwise make thousands of contours
     binary = cv2.adaptiveThreshold(
-        cv2.medianBlur(gray, 3), 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 8
+        cv2.medianBlur(gray, 3), 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, offset
     )
     contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
@@ -572,8 +573,23 @@ def _pairs(finders: list[Finder]):
                 yield ((tl, b, c) if cross > 0 else (tl, c, b)), False
 
 
+def merged_finders(gray: np.ndarray, offsets: Sequence[int]) -> list[Finder]:
+    """The finder patterns of local thresholds at each of ``offsets``, one per place (a blurred,
+    small code loses a different finder at each threshold)."""
+    found: list[Finder] = []
+    for offset in offsets:
+        for finder in finder_patterns(gray, offset):
+            if all(np.hypot(finder.x - f.x, finder.y - f.y) > 2 * f.module for f in found):
+                found.append(finder)
+    return found
+
+
 def locate_and_read(
-    gray: np.ndarray, corners: list[np.ndarray] | None = None, limit: int = 12, decodes: int = 4
+    gray: np.ndarray,
+    corners: list[np.ndarray] | None = None,
+    limit: int = 12,
+    decodes: int = 4,
+    offsets: Sequence[int] = (8,),
 ) -> str | None:
     """The card code in ``gray`` (a crop around a code): at each quad in ``corners`` (the
     symbol's four outer corners, e.g. where zxing located a code it could not read), then at
@@ -586,7 +602,7 @@ def locate_and_read(
         text = read_at(gray, cv2.getPerspectiveTransform(edge, np.float32(quad)))
         if text is not None:
             return text
-    finders = finder_patterns(gray)
+    finders = merged_finders(gray, offsets)
     if len(finders) < 2 or len(finders) > 8:
         return None
     decoded = 0
