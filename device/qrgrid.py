@@ -444,13 +444,15 @@ MAX_MISFIT = 0.125
 
 def read_placed(placed: Placed) -> str | None:
     """The card code of a placed grid, with its glare as erasures, then with the glare's rim
-    (one module around it) as erasures too."""
+    (one module around it) as erasures too, then with none (a sharpened image's overshoot
+    looks like glare)."""
     import cv2
 
     if placed.misfit > MAX_MISFIT:
         return None
     rim = cv2.dilate(placed.glare.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    for unknown in (placed.glare, rim):
+    tries = (placed.glare, rim, np.zeros_like(rim)) if placed.glare.any() else (placed.glare,)
+    for unknown in tries:
         text = read_grid(placed.dark, ~unknown)
         if text is not None:
             return text
@@ -622,8 +624,12 @@ def locate_and_read(
             if not triangle and pair_placed is None:
                 pair_placed = homography
             decoded += 1
-            if decoded >= decodes or (triangle and grid.misfit < CLEAR_FIT):
-                return None  # three finders fit a grid well, yet it does not decode: not here
+            if decoded >= decodes:
+                return None
+        if triangle and grids and grids[0][0].misfit < CLEAR_FIT:
+            # three finders fit a grid well, and neither placement (by the finders' corners, by
+            # their centres) decodes: not here
+            return None
     if pair_placed is not None:
         return _read_around(gray, pair_placed, finders)
     return None
