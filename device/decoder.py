@@ -400,15 +400,22 @@ def _box(position, scale: float, full_shape: tuple[int, ...]) -> tuple[int, int,
 
 
 def _margin(top: float, bottom: float, left: float, right: float, shape: tuple[int, ...]):
-    """The box grown by a third of its size (the quiet zone and some), within the frame."""
+    """The box grown by a third of its size (the quiet zone and some), and to at least
+    :data:`MIN_BOX` pixels each way, within the frame."""
     pad = max(bottom - top, right - left) / 3 + 8
+    pad_y, pad_x = max(pad, (MIN_BOX - (bottom - top)) / 2), max(pad, (MIN_BOX - (right - left)) / 2)
     height, width = shape[:2]
     return (
-        max(0, int(top - pad)),
-        min(height, int(bottom + pad)),
-        max(0, int(left - pad)),
-        min(width, int(right + pad)),
+        max(0, int(top - pad_y)),
+        min(height, int(bottom + pad_y)),
+        max(0, int(left - pad_x)),
+        min(width, int(right + pad_x)),
     )
+
+
+# A smeared code's texture may show in a few blocks only: its box is grown to at least this
+# many pixels (a card's QR at 6 pixels per module with its quiet zone)
+MIN_BOX = 160
 
 
 class EngineErrors:
