@@ -73,7 +73,8 @@ class ZxingDecoder:
        three and four times the resolution, refocused (Wiener deconvolution of a defocus
        disk), ZBar (which survives a damaged finder pattern better than zxing-cpp), and last
        our grid read at twice the resolution sharpened harder with the finders of three local
-       thresholds (a code at 1.5-2 pixels per module). Inverted codes are tried in the quick
+       thresholds (a code at 1.5-2 pixels per module), and our grid read with the grid of three
+       finders polished onto its modules (a bent card). Inverted codes are tried in the quick
        path and at full resolution; zxing-cpp finds a QR at any in-plane rotation by itself.
 
     Never a wrong code: a read whose text is ten digits with a failing check digit is dropped
@@ -216,6 +217,8 @@ class ZxingDecoder:
             ("zbar", _zbar_reader()),
             # a far code's finders, each kept by another threshold
             ("grid_twice_sharpened_more", lambda c: _grid_only(_sharpen(larger(c, 2), 2.0), (4, 8, 12))),
+            # a bent card: three finders place a grid that is a little off
+            ("grid_polished", lambda c: _grid_only(c, (4, 8, 12), polish=True)),
         ]
         return [(name, run) for name, run in steps if run is not None]
 
@@ -234,10 +237,10 @@ class ZxingDecoder:
         return kept, dropped
 
 
-def _grid_only(image: np.ndarray, offsets: tuple[int, ...] = (8,)) -> list[str]:
+def _grid_only(image: np.ndarray, offsets: tuple[int, ...] = (8,), polish: bool = False) -> list[str]:
     """Our own grid read where two or three finder patterns point (:func:`qrgrid.locate_and_read`;
     the finders of local thresholds ``offsets`` levels below the mean)."""
-    text = qrgrid.locate_and_read(image, offsets=offsets)
+    text = qrgrid.locate_and_read(image, offsets=offsets, polish=polish)
     return [text] if text else []
 
 

@@ -592,11 +592,13 @@ def locate_and_read(
     limit: int = 12,
     decodes: int = 4,
     offsets: Sequence[int] = (8,),
+    polish: bool = False,
 ) -> str | None:
     """The card code in ``gray`` (a crop around a code): at each quad in ``corners`` (the
     symbol's four outer corners, e.g. where zxing located a code it could not read), then at
     the places two or three finder patterns found here point to (at most ``limit`` guesses, the
-    first ``decodes`` that fit decoded)."""
+    first ``decodes`` that fit decoded; with ``polish``, three finders' clear grid that does not
+    decode is moved to where its modules are clearest, and decoded again)."""
     import cv2
 
     edge = np.float32([[0, 0], [SIZE, 0], [SIZE, SIZE], [0, SIZE]])
@@ -628,8 +630,9 @@ def locate_and_read(
                 return None
         if triangle and grids and grids[0][0].misfit < CLEAR_FIT:
             # three finders fit a grid well, and neither placement (by the finders' corners, by
-            # their centres) decodes: not here
-            return None
+            # their centres) decodes: the code is here, the grid a little off (a bent card, a
+            # blurred finder's edge), or it cannot be read
+            return read_placed(_polished(gray, grids[0][1], grids[0][0])) if polish else None
     if pair_placed is not None:
         return _read_around(gray, pair_placed, finders)
     return None
@@ -673,7 +676,38 @@ def _read_around(
 
 
 # a grid placed by three finders that fits this well and does not decode is the code, unreadable
+# (or, with ``polish``, a little off)
 CLEAR_FIT = 0.05
+
+# Polishing a placement: each corner of the grid moved by these steps (in modules) while the
+# modules get clearer (further from the threshold), a few rounds per step
+POLISH_STEPS = (0.5, 0.25)
+POLISH_ROUNDS = 4
+_MOVES = np.float32([(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)])
+
+
+def _polished(gray: np.ndarray, homography: np.ndarray, placed: Placed) -> Placed:
+    """The placement near ``homography`` whose modules are the clearest: a bent card's or a
+    blurred code's grid is a little off its finders' fit, and off-module samples are grey."""
+    import cv2
+
+    edge = np.float32([[0, 0], [SIZE, 0], [SIZE, SIZE], [0, SIZE]])
+    quad = cv2.perspectiveTransform(edge.reshape(-1, 1, 2), homography).reshape(-1, 2)
+    module = float(np.linalg.norm(quad[1] - quad[0])) / SIZE
+    best = placed
+    for step in POLISH_STEPS:
+        for _round in range(POLISH_ROUNDS):
+            improved = False
+            for corner in range(4):
+                for move in _MOVES:
+                    moved = quad.copy()
+                    moved[corner] += move * step * module
+                    grid = place(gray, cv2.getPerspectiveTransform(edge, moved))
+                    if grid is not None and grid.misfit <= MAX_MISFIT and _score(grid) > _score(best):
+                        best, quad, improved = grid, moved, True
+            if not improved:
+                break
+    return best
 
 
 _FINDER_CENTRES = ((3.5, 3.5), (SIZE - 3.5, 3.5), (3.5, SIZE - 3.5))
@@ -704,3 +738,9 @@ def _refined(rough: np.ndarray, finders: list[Finder]) -> np.ndarray | None:
         return None
     homography, _mask = cv2.findHomography(np.float32(source), np.float32(target), 0)
     return homography
+
+
+def _score(grid: Placed) -> float:
+    """How well a grid sits on its modules: clear modules, few of them unseen (a placement
+    half off the code sees "glare" there), its finders and timing where they belong."""
+    return grid.clarity * (1 - float(grid.glare.mean())) - 2 * grid.misfit
