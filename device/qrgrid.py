@@ -444,13 +444,15 @@ MAX_MISFIT = 0.125
 
 def read_placed(placed: Placed) -> str | None:
     """The card code of a placed grid, with its glare as erasures, then with the glare's rim
-    (one module around it) as erasures too."""
+    (one module around it) as erasures too, then with none (a sharpened image's overshoot
+    looks like glare)."""
     import cv2
 
     if placed.misfit > MAX_MISFIT:
         return None
     rim = cv2.dilate(placed.glare.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    for unknown in (placed.glare, rim):
+    tries = (placed.glare, rim, np.zeros_like(rim)) if placed.glare.any() else (placed.glare,)
+    for unknown in tries:
         text = read_grid(placed.dark, ~unknown)
         if text is not None:
             return text
@@ -480,15 +482,16 @@ class Finder(NamedTuple):
     corners: np.ndarray | None  # the outer square's four corners, when they are clear
 
 
-def finder_patterns(gray: np.ndarray) -> list[Finder]:
+def finder_patterns(gray: np.ndarray, offset: int = 8) -> list[Finder]:
     """The finder patterns in ``gray``: a dark square ring around a
-    dark core, nested contours in a local threshold."""
+    dark core, nested contours in a local threshold (dark: ``offset`` levels below the mean
+    around it)."""
     import cv2
 
     block = max(15, (min(gray.shape[:2]) // 8) | 1)
     # the median takes out the sensor's speckle, which would otherwise make thousands of contours
     binary = cv2.adaptiveThreshold(
-        cv2.medianBlur(gray, 3), 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 8
+        cv2.medianBlur(gray, 3), 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, offset
     )
     contours, hierarchy = cv2.findContours(binary, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
@@ -572,13 +575,30 @@ def _pairs(finders: list[Finder]):
                 yield ((tl, b, c) if cross > 0 else (tl, c, b)), False
 
 
+def merged_finders(gray: np.ndarray, offsets: Sequence[int]) -> list[Finder]:
+    """The finder patterns of local thresholds at each of ``offsets``, one per place (a blurred,
+    small code loses a different finder at each threshold)."""
+    found: list[Finder] = []
+    for offset in offsets:
+        for finder in finder_patterns(gray, offset):
+            if all(np.hypot(finder.x - f.x, finder.y - f.y) > 2 * f.module for f in found):
+                found.append(finder)
+    return found
+
+
 def locate_and_read(
-    gray: np.ndarray, corners: list[np.ndarray] | None = None, limit: int = 12, decodes: int = 4
+    gray: np.ndarray,
+    corners: list[np.ndarray] | None = None,
+    limit: int = 12,
+    decodes: int = 4,
+    offsets: Sequence[int] = (8,),
+    polish: bool = False,
 ) -> str | None:
     """The card code in ``gray`` (a crop around a code): at each quad in ``corners`` (the
     symbol's four outer corners, e.g. where zxing located a code it could not read), then at
     the places two or three finder patterns found here point to (at most ``limit`` guesses, the
-    first ``decodes`` that fit decoded)."""
+    first ``decodes`` that fit decoded; with ``polish``, three finders' clear grid that does not
+    decode is moved to where its modules are clearest, and decoded again)."""
     import cv2
 
     edge = np.float32([[0, 0], [SIZE, 0], [SIZE, SIZE], [0, SIZE]])
@@ -586,7 +606,7 @@ def locate_and_read(
         text = read_at(gray, cv2.getPerspectiveTransform(edge, np.float32(quad)))
         if text is not None:
             return text
-    finders = finder_patterns(gray)
+    finders = merged_finders(gray, offsets)
     if len(finders) < 2 or len(finders) > 8:
         return None
     decoded = 0
@@ -606,8 +626,13 @@ def locate_and_read(
             if not triangle and pair_placed is None:
                 pair_placed = homography
             decoded += 1
-            if decoded >= decodes or (triangle and grid.misfit < CLEAR_FIT):
-                return None  # three finders fit a grid well, yet it does not decode: not here
+            if decoded >= decodes:
+                return None
+        if triangle and grids and grids[0][0].misfit < CLEAR_FIT:
+            # three finders fit a grid well, and neither placement (by the finders' corners, by
+            # their centres) decodes: the code is here, the grid a little off (a bent card, a
+            # blurred finder's edge), or it cannot be read
+            return read_placed(_polished(gray, grids[0][1], grids[0][0])) if polish else None
     if pair_placed is not None:
         return _read_around(gray, pair_placed, finders)
     return None
@@ -651,7 +676,38 @@ def _read_around(
 
 
 # a grid placed by three finders that fits this well and does not decode is the code, unreadable
+# (or, with ``polish``, a little off)
 CLEAR_FIT = 0.05
+
+# Polishing a placement: each corner of the grid moved by these steps (in modules) while the
+# modules get clearer (further from the threshold), a few rounds per step
+POLISH_STEPS = (0.5, 0.25)
+POLISH_ROUNDS = 4
+_MOVES = np.float32([(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)])
+
+
+def _polished(gray: np.ndarray, homography: np.ndarray, placed: Placed) -> Placed:
+    """The placement near ``homography`` whose modules are the clearest: a bent card's or a
+    blurred code's grid is a little off its finders' fit, and off-module samples are grey."""
+    import cv2
+
+    edge = np.float32([[0, 0], [SIZE, 0], [SIZE, SIZE], [0, SIZE]])
+    quad = cv2.perspectiveTransform(edge.reshape(-1, 1, 2), homography).reshape(-1, 2)
+    module = float(np.linalg.norm(quad[1] - quad[0])) / SIZE
+    best = placed
+    for step in POLISH_STEPS:
+        for _round in range(POLISH_ROUNDS):
+            improved = False
+            for corner in range(4):
+                for move in _MOVES:
+                    moved = quad.copy()
+                    moved[corner] += move * step * module
+                    grid = place(gray, cv2.getPerspectiveTransform(edge, moved))
+                    if grid is not None and grid.misfit <= MAX_MISFIT and _score(grid) > _score(best):
+                        best, quad, improved = grid, moved, True
+            if not improved:
+                break
+    return best
 
 
 _FINDER_CENTRES = ((3.5, 3.5), (SIZE - 3.5, 3.5), (3.5, SIZE - 3.5))
@@ -682,3 +738,9 @@ def _refined(rough: np.ndarray, finders: list[Finder]) -> np.ndarray | None:
         return None
     homography, _mask = cv2.findHomography(np.float32(source), np.float32(target), 0)
     return homography
+
+
+def _score(grid: Placed) -> float:
+    """How well a grid sits on its modules: clear modules, few of them unseen (a placement
+    half off the code sees "glare" there), its finders and timing where they belong."""
+    return grid.clarity * (1 - float(grid.glare.mean())) - 2 * grid.misfit

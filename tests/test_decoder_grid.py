@@ -117,6 +117,37 @@ def test_a_smeared_card_neither_zxing_nor_zbar_reads_is_read_after_deblurring() 
     assert decoder.counts["read_by_deblurred"] == 1
 
 
+@pytest.mark.parametrize(("index", "step"), [(0, "grid_twice_sharpened"), (7, "grid_twice_sharpened_more")])
+def test_a_far_card_neither_zxing_nor_zbar_reads_is_read_by_the_grid_at_twice_the_size(
+    index: int, step: str
+) -> None:
+    code, frame = frame_of("far", index)  # 1.5-2 pixels per module
+    assert ZxingFullFrameDecoder().decode(frame) == [] and PyzbarDecoder().decode(frame) == []
+    decoder = unbounded()
+    assert decoder.decode(frame) == [code]
+    assert decoder.counts[f"read_by_{step}"] == 1
+
+
+@pytest.mark.parametrize("code", ["0839171730", "4793617849", "1234567897"])
+def test_a_grid_placed_most_of_a_module_off_is_polished_onto_its_modules(code: str) -> None:
+    """A hill climb, not a proof: it can stop short (one of twelve such trials on other codes)."""
+    import cv2
+
+    modules = np.kron(~matrix(code), np.ones((5, 5), dtype=bool)).astype(np.float32) * 190 + 25
+    image = cv2.GaussianBlur(
+        cv2.copyMakeBorder(modules, 30, 30, 30, 30, cv2.BORDER_CONSTANT, value=215), (0, 0), 1.2
+    )
+    image = image.astype(np.uint8)
+    edge = np.float32([[0, 0], [21, 0], [21, 21], [0, 21]])
+    off = edge * 5 + 30
+    off[1] += (3.5, 0)  # the top-right and bottom-right corners 0.7 module out
+    off[2] += (3.5, 3.5)
+    homography = cv2.getPerspectiveTransform(edge, off)
+    placed = qrgrid.place(image, homography)
+    assert qrgrid.read_placed(placed) is None
+    assert qrgrid.read_placed(qrgrid._polished(image, homography, placed)) == code
+
+
 def test_the_smears_direction_is_found() -> None:
     import cv2
 
