@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -130,18 +131,29 @@ def check(url: str, archive: Path, clients: Path = CLIENTS) -> int:
     return sum(1 for line in listed.stdout.splitlines() if line and not line.startswith(";"))
 
 
-def restore(url: str, archive: Path, schema: str = "public", clients: Path = CLIENTS) -> None:
-    """Replace the hub's schema by the archive's, in one transaction: all of it or nothing."""
+def restore(url: str, archive: Path, work_dir: Path, schema: str = "public", clients: Path = CLIENTS) -> None:
+    """Replace the hub's schema by the archive's, in one transaction: all of it or nothing.
+
+    The archive becomes a script in ``work_dir`` first (0600, removed after): psql only starts on
+    a whole script, so a pg_restore that fails halfway cannot hand it a shorter one to commit.
+    """
     major = server_major(url)
     pg_restore, psql = tool("pg_restore", major, clients), tool("psql", major, clients)
     conninfo, env = _connection(url)
-    script = _run(
-        [pg_restore, "--no-owner", "--no-privileges", "--file=-", archive], env, f"reading {archive.name}"
-    ).stdout
-    quoted = '"' + schema.replace('"', '""') + '"'
-    # the archive (dumped with --schema) creates the schema itself
-    _run(
-        [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
-         "-c", f"DROP SCHEMA IF EXISTS {quoted} CASCADE", "-f", "-", f"--dbname={conninfo}"],
-        env, "restoring the database", input=script,
-    )  # fmt: skip
+    fd, name = tempfile.mkstemp(prefix=".restore-", suffix=".sql", dir=work_dir)  # 0600
+    os.close(fd)
+    script = Path(name)
+    try:
+        _run(
+            [pg_restore, "--no-owner", "--no-privileges", f"--file={script}", archive],
+            env, f"reading {archive.name}",
+        )  # fmt: skip
+        quoted = '"' + schema.replace('"', '""') + '"'
+        # the archive (dumped with --schema) creates the schema itself
+        _run(
+            [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+             "-c", f"DROP SCHEMA IF EXISTS {quoted} CASCADE", "-f", script, f"--dbname={conninfo}"],
+            env, "restoring the database",
+        )  # fmt: skip
+    finally:
+        script.unlink(missing_ok=True)

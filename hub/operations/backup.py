@@ -269,7 +269,7 @@ def _restore_postgresql(settings: HubSettings, file: Path, stamp: str) -> Path:
             raise BackupError(f"{exc}; not restored") from None
         raise
     try:
-        pg_dump.restore(url, file, schema)
+        pg_dump.restore(url, file, settings.data_dir, schema)
     except pg_dump.DumpError as exc:
         raise BackupError(f"{exc}; not restored (the database is as it was)") from None
     return aside
