@@ -3,6 +3,8 @@
 Every command but ``demo`` works on the hub of a settings file: ``--config``, else
 ``$AANWEZIG_HUB_CONFIG``, else ``/etc/aanwezig/hub.toml``. Without one it refuses to run: a command
 that guessed would make a new, empty database under the current folder and report success.
+``demo`` runs on embedded defaults; only with its own ``--config`` does it take the database that
+file names (a ``postgresql://`` one, to show the hub on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -138,6 +140,11 @@ def _main(argv: list[str] | None) -> int:
     demo.add_argument("--port", type=int, default=8000, help="portal port (another free one if taken)")
     demo.add_argument("--broker-port", type=int, default=1883, help="embedded broker port (another if taken)")
     demo.add_argument("--every", type=float, default=4.0, help="seconds between two simulated scans")
+    demo.add_argument(
+        "--config",
+        help="hub TOML settings whose database the demo seeds and runs on (only its database is used; "
+        "without it: SQLite in the data folder)",
+    )
 
     args = parser.parse_args(argv)
     who = f" [ingest-{args.index}]" if args.command == "ingest-worker" else ""  # several in one journal
@@ -159,8 +166,21 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "demo":
         from hub import demo as demo_module
 
+        database = ""
+        if args.config:
+            from hub.core.settings import load
+
+            try:
+                database = load(settings_file(args.config)).database
+            except NoSettingsFile as missing:
+                print(missing, file=sys.stderr)
+                return 2
         return demo_module.run(
-            args.data_dir, http_port=args.port, broker_port=args.broker_port, every_s=args.every
+            args.data_dir,
+            http_port=args.port,
+            broker_port=args.broker_port,
+            every_s=args.every,
+            database=database,
         )
 
     from hub.units import service

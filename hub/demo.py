@@ -284,15 +284,26 @@ def unit_config_text(
     )
 
 
-def run(data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s: float = 4.0) -> int:
-    """Run the demo until Ctrl+C (or SIGTERM); returns the exit status."""
-    data_dir = data_dir.resolve()
-    settings = HubSettings(
-        data_dir=data_dir / "hub",
+def demo_settings(
+    data_dir: Path, http_port: int = 8000, broker_port: int = 1883, database: str = ""
+) -> HubSettings:
+    """The demo hub's settings: embedded broker, /api/docs, and SQLite in ``data_dir/hub`` unless
+    ``database`` names a PostgreSQL database (``aanwezig-hub demo --config hub.toml``)."""
+    return HubSettings(
+        data_dir=data_dir.resolve() / "hub",
+        database=database,
         embedded_broker_port=broker_port,
         http_port=free_port(preferred=http_port),
         api_docs=True,  # /api/docs for the demo's organisator
     )
+
+
+def run(
+    data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s: float = 4.0, database: str = ""
+) -> int:
+    """Run the demo until Ctrl+C (or SIGTERM); returns the exit status."""
+    data_dir = data_dir.resolve()
+    settings = demo_settings(data_dir, http_port, broker_port, database)
     db = open_database(settings.database_path)
     demo = seed(db, tuple(unit for unit, _mode, _round in DEMO_UNITS), history_days=8)
     replayed = demo_day(db)
@@ -333,6 +344,7 @@ def run(data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s:
         f"  Mails (.eml):   {settings.mail_folder}\n"
         f"  Broker:         {hub.broker} (ingebed)\n"
         f"  Gegevens:       {data_dir}\n"
+        f"  Databank:       {_shown(settings.database_path)}\n"
         f"  Scanner aan de ingang toont elke {every_s:g} s een kaart van: {', '.join(demo.cards)};\n"
         f"  de scanner aan de uitgang begint {round_s:g} s later.\n"
         f"  Een hele dag ({fmt_date(replayed)}) speelt zich af in {DEMO_DAY_SECONDS:g} s: aankomsten,\n"
@@ -355,9 +367,18 @@ def run(data_dir: Path, http_port: int = 8000, broker_port: int = 1883, every_s:
     return 0
 
 
-def _replay(database: Path, demo: DemoData, stop: threading.Event) -> None:
+def _replay(database: Path | str, demo: DemoData, stop: threading.Event) -> None:
     db = open_database(database)
     try:
         replay_day(db, demo, demo_day(db), stop)
     finally:
         db.close()
+
+
+def _shown(database: Path | str) -> str:
+    """The database for the banner: a PostgreSQL URL without its password."""
+    if isinstance(database, str):
+        from hub.core.pg_dump import without_password
+
+        return without_password(database)
+    return str(database)

@@ -11,9 +11,13 @@ old lease. Two live processes must therefore have different client ids (they nee
 the broker allows one connection per client id).
 
 Expiry is compared with each process's wall clock: on one machine (SQLite) that is one clock; on
-several machines they must be NTP-synced, and the lease time must stay well above their skew. On
-PostgreSQL this is meant to become an advisory lock behind the same two calls (:func:`held`,
-:class:`LeasedJob`).
+several machines they must be NTP-synced, and the lease time must stay well above their skew.
+
+On PostgreSQL the lease is the same row, taken in a write transaction that holds the hub's advisory
+write lock (hub/core/postgres.py), so of several hub processes on one database exactly one takes
+it (hub/core/tests/test_leases.py runs two contending processes on both databases). A row rather
+than a session-level advisory lock: it survives a lost connection of a holder that still runs its
+job, and its expiry, not a dropped TCP connection, decides when another process takes over.
 """
 
 from __future__ import annotations

@@ -20,6 +20,13 @@ restore FILE`` puts a backup back: only with the hub stopped (the data folder's 
 every checksum matches (the tar's, then each file's) and the copy is intact; the database and the
 folders it replaces are kept aside, renamed ``*.replaced-STAMP``. A backup made before files were
 backed up restores the database only.
+
+On PostgreSQL (``database = "postgresql://…"`` in hub.toml) the database part is a pg_dump archive
+``NAME.pgdump`` (hub/core/pg_dump.py: one snapshot, its row counts in the manifest, checked with
+``pg_restore --list``); restore first dumps the database as it is into the data folder
+(``hub.pgdump.replaced-STAMP``), then replaces the hub's schema by the archive's in one
+transaction. Stop every hub process using that database first: the data folder's lock guards only
+the hub on this machine.
 """
 
 from __future__ import annotations
@@ -37,13 +44,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hub import __version__
+from hub.core import pg_dump
+from hub.core.db import is_postgresql
 from hub.core.files import PRIVATE_FILE, private_dir
 from hub.core.settings import HubSettings
 from hub.operations.lock import DataFolderLock
 from hub.operations.rotation import backups_to_keep
 
 PREFIX = "aanwezig-hub-"
-_NAME = re.compile(r"^aanwezig-hub-(\d{8}T\d{6}Z)\.sqlite3$")
+_NAME = re.compile(r"^aanwezig-hub-(\d{8}T\d{6}Z)\.(sqlite3|pgdump)$")
 _STAMP = "%Y%m%dT%H%M%SZ"
 
 # What the hub's features keep in the data folder besides the database: message attachments
@@ -70,49 +79,33 @@ class Backup:
     removed: list[Path]
 
 
-def refuse_other_databases(settings: HubSettings) -> None:
-    """Only SQLite exists today; a PostgreSQL setting must not be backed up as if it were SQLite."""
-    url = str(getattr(settings, "database_url", "") or "")
-    if url.startswith(("postgres://", "postgresql://")):
-        raise BackupError("backup and restore of PostgreSQL: not supported on this database yet")
-
-
 def backup(settings: HubSettings, folder: Path, now: datetime | None = None) -> Backup:
     """Copy the database into ``folder`` consistently, with checksum and manifest, then rotate."""
-    refuse_other_databases(settings)
     source_path = settings.database_path
-    if not source_path.exists():
+    on_postgresql = is_postgresql(source_path)
+    if not on_postgresql and not Path(source_path).exists():
         raise BackupError(f"no database at {source_path}")
     now = now or datetime.now(UTC)
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"{PREFIX}{now.astimezone(UTC).strftime(_STAMP)}.sqlite3"
+    name = f"{PREFIX}{now.astimezone(UTC).strftime(_STAMP)}.{'pgdump' if on_postgresql else 'sqlite3'}"
     final = folder / name
     if final.exists():
         raise BackupError(f"{final} exists already")
     partial = folder / f".{name}.partial"
     partial.unlink(missing_ok=True)
-
-    source = sqlite3.connect(source_path, timeout=30)  # read-write: a WAL reader may need the -shm
-    target = sqlite3.connect(partial)
+    manifest = {
+        "file": name,
+        "created_at": now.astimezone(UTC).isoformat(timespec="seconds"),
+        "hub_version": __version__,
+    }
     try:
-        source.backup(target)  # all pages in one step: one read transaction, one consistent copy
-    finally:
-        source.close()
-    try:
-        target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
-        verdict = target.execute("PRAGMA integrity_check").fetchone()[0]
-        if verdict != "ok":
-            raise BackupError(f"the copy failed its integrity check: {verdict}")
-        manifest = {
-            "file": name,
-            "created_at": now.astimezone(UTC).isoformat(timespec="seconds"),
-            "hub_version": __version__,
-            "source": str(source_path),
-            "migrations": [r[0] for r in target.execute("SELECT name FROM schema_migrations ORDER BY name")],
-            "tables": table_counts(target),
-        }
-    finally:
-        target.close()
+        if on_postgresql:
+            manifest |= _dump_postgresql(str(source_path), partial)
+        else:
+            manifest |= _copy_sqlite(Path(source_path), partial)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     _fsync(partial)
     digest = sha256_of(partial)
     manifest["sha256"] = digest
@@ -141,17 +134,57 @@ def backup(settings: HubSettings, folder: Path, now: datetime | None = None) -> 
     return Backup(final, manifest, removed)
 
 
+def _copy_sqlite(source_path: Path, partial: Path) -> dict:
+    """The SQLite database copied page by page into ``partial`` and checked; the manifest's part."""
+    source = sqlite3.connect(source_path, timeout=30)  # read-write: a WAL reader may need the -shm
+    target = sqlite3.connect(partial)
+    try:
+        source.backup(target)  # all pages in one step: one read transaction, one consistent copy
+    finally:
+        source.close()
+    try:
+        target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+        verdict = target.execute("PRAGMA integrity_check").fetchone()[0]
+        if verdict != "ok":
+            raise BackupError(f"the copy failed its integrity check: {verdict}")
+        return {
+            "source": str(source_path),
+            "migrations": [r[0] for r in target.execute("SELECT name FROM schema_migrations ORDER BY name")],
+            "tables": table_counts(target),
+        }
+    finally:
+        target.close()
+
+
+def _dump_postgresql(url: str, partial: Path) -> dict:
+    """The PostgreSQL database dumped into ``partial`` (0600) and its archive read back."""
+    partial.touch(mode=PRIVATE_FILE)
+    try:
+        taken = pg_dump.dump(url, partial)
+        pg_dump.check(url, partial)
+    except pg_dump.DumpError as exc:
+        raise BackupError(str(exc)) from None
+    return {"source": pg_dump.without_password(url), **taken}
+
+
 def restore(settings: HubSettings, file: Path, now: datetime | None = None) -> Path:
     """Put backup ``file`` (and its data files) in place; returns where the replaced database went.
 
     Refuses while a hub runs on the data folder, when the checksum file is missing or does not
     match the database copy or the files' tar, when a file in the tar does not match its checksum
-    in the manifest, and when the copy fails SQLite's integrity check. Nothing is changed then.
+    in the manifest, and when the copy fails SQLite's integrity check (a PostgreSQL archive: when
+    pg_restore cannot read it). Nothing is changed then.
     """
-    refuse_other_databases(settings)
     file = Path(file)
     if not file.is_file():
         raise BackupError(f"no backup at {file}")
+    on_postgresql = is_postgresql(settings.database_path)
+    if on_postgresql != (file.suffix == ".pgdump"):
+        raise BackupError(
+            f"{file.name} is a backup of a {'PostgreSQL' if file.suffix == '.pgdump' else 'SQLite'} hub and "
+            f"this hub runs on {'PostgreSQL' if on_postgresql else 'SQLite'}; not restored "
+            "(from SQLite to PostgreSQL: restore on SQLite, then aanwezig-hub migrate-to-postgresql)"
+        )
     expected = read_checksums(file)
     tar = files_path(file)
     with DataFolderLock(settings.data_dir).acquire("restore"):
@@ -160,13 +193,19 @@ def restore(settings: HubSettings, file: Path, now: datetime | None = None) -> P
             raise BackupError(
                 f"{file}: checksum does not match ({actual} != {expected[file.name]}); not restored"
             )
-        check = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-        try:
-            verdict = check.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            check.close()
-        if verdict != "ok":
-            raise BackupError(f"{file} failed its integrity check: {verdict}; not restored")
+        if on_postgresql:
+            try:
+                pg_dump.check(str(settings.database_path), file)
+            except pg_dump.DumpError as exc:
+                raise BackupError(f"{exc}; not restored") from None
+        else:
+            check = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+            try:
+                verdict = check.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                check.close()
+            if verdict != "ok":
+                raise BackupError(f"{file} failed its integrity check: {verdict}; not restored")
         stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime(_STAMP)
         staging = None
         if tar.name in expected or tar.exists():
@@ -174,23 +213,14 @@ def restore(settings: HubSettings, file: Path, now: datetime | None = None) -> P
                 raise BackupError(f"{checksum_path(file)} has no checksum for {tar.name}; not restored")
             staging = _unpack_verified(settings.data_dir, tar, expected[tar.name], file, stamp)
         try:
-            database = settings.database_path
-            database.parent.mkdir(parents=True, exist_ok=True)
-            incoming = database.with_name(f".{database.name}.restoring")
-            shutil.copyfile(file, incoming)
-            _fsync(incoming)
+            if on_postgresql:
+                aside = _restore_postgresql(settings, file, stamp)
+            else:
+                aside = _restore_sqlite(Path(settings.database_path), file, stamp)
         except BaseException:
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
             raise
-        aside = database.with_name(f"{database.name}.replaced-{stamp}")
-        if database.exists():
-            # the -wal holds committed pages: it travels with the file it belongs to
-            for suffix in ("", "-wal", "-shm"):
-                part = Path(f"{database}{suffix}")
-                if part.exists():
-                    part.rename(Path(f"{aside}{suffix}"))
-        incoming.rename(database)
         if staging is not None:
             # the data files as they were at the backup: what is there now is kept aside
             for name in (*DATA_FOLDERS, *DATA_FILES):
@@ -200,7 +230,48 @@ def restore(settings: HubSettings, file: Path, now: datetime | None = None) -> P
                 if (staging / name).exists():
                     (staging / name).rename(current)
             shutil.rmtree(staging, ignore_errors=True)
-        _fsync_dir(database.parent)
+        _fsync_dir(aside.parent)
+    return aside
+
+
+def _restore_sqlite(database: Path, file: Path, stamp: str) -> Path:
+    """The copy in place of the database file; the replaced file (and its -wal) renamed aside."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    incoming = database.with_name(f".{database.name}.restoring")
+    shutil.copyfile(file, incoming)
+    _fsync(incoming)
+    aside = database.with_name(f"{database.name}.replaced-{stamp}")
+    if database.exists():
+        # the -wal holds committed pages: it travels with the file it belongs to
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(f"{database}{suffix}")
+            if part.exists():
+                part.rename(Path(f"{aside}{suffix}"))
+    incoming.rename(database)
+    return aside
+
+
+def _restore_postgresql(settings: HubSettings, file: Path, stamp: str) -> Path:
+    """The database as it is dumped aside into the data folder, then the archive's schema in one
+    transaction in place of the hub's; returns the dump kept aside."""
+    url = str(settings.database_path)
+    try:
+        schema = json.loads(manifest_path(file).read_text()).get("schema", "public")
+    except (OSError, ValueError, AttributeError):
+        schema = "public"
+    private_dir(settings.data_dir)
+    aside = settings.data_dir / f"hub.pgdump.replaced-{stamp}"
+    try:
+        _dump_postgresql(url, aside)
+    except BaseException as exc:
+        aside.unlink(missing_ok=True)
+        if isinstance(exc, BackupError):
+            raise BackupError(f"{exc}; not restored") from None
+        raise
+    try:
+        pg_dump.restore(url, file, settings.data_dir, schema)
+    except pg_dump.DumpError as exc:
+        raise BackupError(f"{exc}; not restored (the database is as it was)") from None
     return aside
 
 

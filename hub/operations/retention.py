@@ -19,7 +19,6 @@ import sqlite_utils
 from hub.core.db import connect, migrate, write_transaction
 from hub.core.settings import HubSettings
 from hub.messages.attachments import erase_orphans, message_folder
-from hub.operations.backup import refuse_other_databases
 from hub.operations.retention_rules import Cutoffs, cutoffs
 from hub.operations.settings import RetentionSettings
 from hub.photos.settings import photo_folder
@@ -45,8 +44,7 @@ class RetentionReport:
 def run_retention(
     settings: HubSettings, now: datetime | None = None, dry_run: bool = False
 ) -> RetentionReport:
-    """Open the hub's database and erase what has expired at ``now``."""
-    refuse_other_databases(settings)
+    """Open the hub's database (SQLite or PostgreSQL) and erase what has expired at ``now``."""
     db = connect(settings.database_path)
     try:
         migrate(db)

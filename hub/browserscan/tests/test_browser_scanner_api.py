@@ -6,16 +6,29 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 import time
 
 import httpx
+import pytest
 
 from hub.accounts.sessions import token_hash
 from hub.browserscan.service import scanner_verifier
+from hub.core.db import connect
 from hub.demo import DEMO_DOSSIER, DEMO_PIN, DEMO_SCANNER_CODE
 from tests.support.browser_scanner import checkin, enrol_over_http
 from tests.support.portal_world import PortalWorld
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
+
+
+def rows(world: PortalWorld, sql: str, params: tuple = ()) -> list[tuple]:
+    """One statement on the world's database, committed; its rows."""
+    db = connect(world.database)
+    try:
+        with db.conn:
+            return db.conn.execute(sql, params).fetchall()
+    finally:
+        db.close()
 
 
 def location_client(world: PortalWorld):
@@ -25,11 +38,11 @@ def location_client(world: PortalWorld):
 
 
 def card_of(world: PortalWorld, first_name: str) -> str:
-    with sqlite3.connect(world.database) as db:
-        (code,) = db.execute(
-            "SELECT c.code FROM cards c JOIN children ch ON ch.id = c.child_id WHERE ch.first_name = ?",
-            (first_name,),
-        ).fetchone()
+    [(code,)] = rows(
+        world,
+        "SELECT c.code FROM cards c JOIN children ch ON ch.id = c.child_id WHERE ch.first_name = ?",
+        (first_name,),
+    )
     return code
 
 
@@ -41,11 +54,8 @@ def test_a_browser_enrolled_with_the_location_pin_gets_its_own_credential_stored
     world: PortalWorld,
 ) -> None:
     unit, credential = enrol_over_http(location_client(world), "zonnebloem", "Tablet inkom")
-    with sqlite3.connect(world.database) as db:
-        (stored,) = db.execute(
-            "SELECT credential_hash FROM browser_scanners WHERE unit_id = ?", (unit,)
-        ).fetchone()
-        state = db.execute("SELECT location_id, state, label FROM units WHERE id = ?", (unit,)).fetchone()
+    [(stored,)] = rows(world, "SELECT credential_hash FROM browser_scanners WHERE unit_id = ?", (unit,))
+    [state] = rows(world, "SELECT location_id, state, label FROM units WHERE id = ?", (unit,))
     assert stored == token_hash(credential) and credential not in stored
     assert state == ("zonnebloem", "active", "Tablet inkom"), "a unit of the location like any other"
 
@@ -59,8 +69,7 @@ def test_a_wrong_pin_enrols_nothing_and_counts_towards_the_pins_limit(world: Por
         answer = client.post(page, {"name": "Tablet", "pin": "0000"}, form_page=page)
     answer = client.post(page, {"name": "Tablet", "pin": DEMO_PIN}, form_page=page)
     assert "Te veel foute pincodes" in answer.text, "locked: even the right PIN waits"
-    with sqlite3.connect(world.database) as db:
-        assert db.execute("SELECT count(*) FROM browser_scanners").fetchone() == (0,)
+    assert rows(world, "SELECT count(*) FROM browser_scanners") == [(0,)]
 
 
 def test_a_posted_checkin_is_stored_once_and_a_resend_answers_duplicate(world: PortalWorld) -> None:
@@ -76,9 +85,8 @@ def test_a_posted_checkin_is_stored_once_and_a_resend_answers_duplicate(world: P
     assert again.json()["ack"]["verdict"] == "duplicate"
     # the hub's clock in ms since the epoch, read while it answered (no bound on how long that took)
     assert before <= first.json()["server_time"] <= after, "server_time is the hub's clock, in ms"
-    with sqlite3.connect(world.database) as db:
-        rows = db.execute("SELECT unit_id, direction FROM events WHERE id = ?", (event["id"],)).fetchall()
-    assert rows == [(unit, "arrival")], "stored once, under the browser scanner"
+    stored = rows(world, "SELECT unit_id, direction FROM events WHERE id = ?", (event["id"],))
+    assert stored == [(unit, "arrival")], "stored once, under the browser scanner"
 
 
 def test_a_wrong_check_digit_is_junk_and_a_checkin_for_another_location_is_refused_and_kept(
@@ -96,10 +104,7 @@ def test_a_wrong_check_digit_is_junk_and_a_checkin_for_another_location_is_refus
         "v": 1, "type": "ack", "id": elsewhere["id"], "verdict": "refused", "child": None,
         "reason": "wrong_location", "kept": True,
     }  # fmt: skip
-    with sqlite3.connect(world.database) as db:
-        kept = db.execute(
-            "SELECT via_unit FROM refused_events WHERE event_id = ?", (elsewhere["id"],)
-        ).fetchall()
+    kept = rows(world, "SELECT via_unit FROM refused_events WHERE event_id = ?", (elsewhere["id"],))
     assert kept == [(unit,)], "kept for a person, as a unit's"
 
 
@@ -149,9 +154,8 @@ def test_a_revoked_browser_scanner_is_refused_and_told_so(world: PortalWorld) ->
         roster = http.get("/scanner/api/roster")
     assert refused.status_code == 403 and refused.json()["error"] == "revoked"
     assert "ingetrokken" in refused.json()["message"] and roster.status_code == 403
-    with sqlite3.connect(world.database) as db:
-        assert db.execute("SELECT count(*) FROM events WHERE id = ?", (event["id"],)).fetchone() == (0,)
-        assert db.execute("SELECT state FROM units WHERE id = ?", (unit,)).fetchone() == ("revoked",)
+    assert rows(world, "SELECT count(*) FROM events WHERE id = ?", (event["id"],)) == [(0,)]
+    assert rows(world, "SELECT state FROM units WHERE id = ?", (unit,)) == [("revoked",)]
 
 
 def test_another_organisations_scanner_cannot_be_revoked_and_a_stranger_cannot_post(
@@ -170,8 +174,7 @@ def test_another_organisations_scanner_cannot_be_revoked_and_a_stranger_cannot_p
 def test_scan_aan_de_deur_is_not_offered_at_a_browser_scanner(world: PortalWorld) -> None:
     client = location_client(world)
     unit, _credential = enrol_over_http(client, "zonnebloem")
-    with sqlite3.connect(world.database) as db:
-        (child,) = db.execute("SELECT id FROM children WHERE first_name = 'Mila'").fetchone()
-        db.execute("UPDATE cards SET state = 'lost' WHERE child_id = ?", (child,))  # she needs a new card
+    [(child,)] = rows(world, "SELECT id FROM children WHERE first_name = 'Mila'")
+    rows(world, "UPDATE cards SET state = 'lost' WHERE child_id = ?", (child,))  # she needs a new card
     page = client.get(f"/locaties/zonnebloem/kinderen/{child}").text
     assert 'value="unit-zonnebloem-in"' in page and f'value="{unit}"' not in page, "link_card needs MQTT"

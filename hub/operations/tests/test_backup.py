@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from hub.core import pg_dump
 from hub.core.db import open_database
 from hub.core.settings import HubSettings
-from hub.demo import DemoData
+from hub.demo import DemoData, seed
 from hub.mail.folder import FolderMailer
 from hub.notify import vapid
 from hub.operations.backup import BackupError, backup, checksum_path, restore, sha256_of
@@ -164,12 +165,64 @@ def test_restore_refuses_while_the_data_folder_is_locked(tmp_path: Path, hub_dir
         restore(settings, made.path)
 
 
-def test_a_postgresql_setting_is_refused_with_a_clear_message(tmp_path: Path) -> None:
-    class PgSettings(HubSettings):
-        database_url = "postgresql://hub@db/aanwezig"
+def test_on_postgresql_backup_and_restore_go_through_pg_dump_of_the_database_hub_toml_names(
+    tmp_path: Path, hub_dir: Path, postgres_server
+) -> None:
+    url = postgres_server.create_hub_database()
+    db = open_database(url)
+    seed(db, history_days=1)
+    (cards,) = db.execute("SELECT count(*) FROM cards").fetchone()
+    (events,) = db.execute("SELECT count(*) FROM events").fetchone()
+    db.close()
+    hub_dir.mkdir(parents=True)
+    (hub_dir / "vapid.pem").write_bytes(b"the hub's key")
+    config = hub_dir / "hub.toml"
+    config.write_text(f'data_dir = "{hub_dir}"\ndatabase = "{url}"\n')
+    folder = tmp_path / "backups"
 
-    with pytest.raises(BackupError, match="not supported on this database yet"):
-        backup(PgSettings(data_dir=tmp_path), tmp_path / "backups")
+    made = hub_cli("backup", str(folder), "--config", str(config))
+    assert made.returncode == 0, made.stderr
+    [archive] = folder.glob("aanwezig-hub-*.pgdump")
+    manifest = json.loads(archive.with_suffix(".json").read_text())
+    assert (manifest["tables"]["cards"], manifest["tables"]["events"]) == (cards, events) and events > 0
+    assert manifest["schema"] == "public"
+    assert manifest["sha256"] == sha256_of(archive) and [f["path"] for f in manifest["files"]] == [
+        "vapid.pem"
+    ]
+    assert subprocess.run(["sha256sum", "-c", checksum_path(archive).name], cwd=folder).returncode == 0
+
+    db = open_database(url)
+    db.execute("UPDATE cards SET state = 'lost'")
+    db["closed_months"].insert(
+        {"location_id": "zonnebloem", "month": "2026-02", "closed_by": "x", "closed_at": "2026-03-01T0Z"}
+    )
+    db.close()
+    (hub_dir / "vapid.pem").write_bytes(b"another key")
+    done = hub_cli("restore", str(archive), "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    db = open_database(url)
+    assert db.execute("SELECT count(*) FROM cards WHERE state = 'active'").fetchone() == (cards,)
+    assert db.execute("SELECT count(*) FROM closed_months").fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM events").fetchone() == (events,)
+    with pytest.raises(sqlite3.IntegrityError):  # the event log's triggers came back with the schema
+        db.execute("DELETE FROM events")
+    db.close()
+    assert (hub_dir / "vapid.pem").read_bytes() == b"the hub's key"
+    [aside] = hub_dir.glob("hub.pgdump.replaced-*")
+    assert "the replaced database is" in done.stdout and str(aside) in done.stdout
+
+    with archive.open("r+b") as f:  # one flipped byte: refused before anything changes
+        f.seek(-100, 2)
+        byte = f.read(1)
+        f.seek(-100, 2)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    refused = hub_cli("restore", str(archive), "--config", str(config))
+    assert refused.returncode == 1 and "checksum does not match" in refused.stderr
+
+
+def test_without_the_servers_pg_dump_the_backup_says_what_to_install() -> None:
+    with pytest.raises(pg_dump.DumpError, match="install Debian's postgresql-client-99"):
+        pg_dump.tool("pg_dump", 99)
 
 
 def test_rotation_keeps_the_newest_backup_of_each_recent_day_and_week(tmp_path, hub_dir, demo) -> None:

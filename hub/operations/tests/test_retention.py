@@ -12,7 +12,7 @@ import pytest
 import sqlite_utils
 
 from hub.children.queries import Stay, set_stay
-from hub.core.db import open_database
+from hub.core.db import connect, open_database
 from hub.core.settings import load
 from hub.demo import DemoData
 from hub.operations.retention import erase_expired
@@ -20,6 +20,8 @@ from hub.operations.retention_rules import cutoffs, years_back
 from hub.operations.settings import RetentionSettings
 from tests.support.processes import ROOT
 from wire.ids import new_event_id
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 
 def at(day: str) -> datetime:
@@ -92,10 +94,10 @@ def add_upload(db: sqlite_utils.Database, demo: DemoData, children: tuple[int, .
 
 
 @pytest.fixture
-def world(hub_dir: Path, demo: DemoData):
+def world(hub_target: Path | str, demo: DemoData):
     """Jules left on 31/01/2026; Lotte stays. Each has attendance, a correction and an upload in May
     2025 and January 2026, and there is a dead letter from January 2026."""
-    db = open_database(hub_dir / "hub.sqlite3")
+    db = open_database(hub_target)
     jules, lotte = child_id(db, "Jules"), child_id(db, "Lotte")
     set_stay(
         db, jules, demo.location_id, Stay(last_day=date(2026, 1, 31))
@@ -188,27 +190,41 @@ def test_cutoffs_count_whole_brussels_months_and_leap_days() -> None:
     assert years_back(datetime(2032, 2, 29).date(), 5).isoformat() == "2027-02-28"
 
 
-def test_the_retention_command_reads_its_periods_from_hub_toml(tmp_path: Path, hub_dir: Path, world) -> None:
+def test_the_retention_command_reads_its_periods_and_its_database_from_hub_toml(
+    tmp_path: Path, hub_dir: Path, hub_target: Path | str, world
+) -> None:
+    hub_dir.mkdir(parents=True, exist_ok=True)
     config = hub_dir / "hub.toml"
-    config.write_text(f'data_dir = "{hub_dir}"\n\n[retention]\nattendance_years = 5\nmail_outbox_days = 30\n')
+    database = f'database = "{hub_target}"\n' if isinstance(hub_target, str) else ""
+    config.write_text(
+        f'data_dir = "{hub_dir}"\n{database}\n[retention]\nattendance_years = 5\nmail_outbox_days = 30\n'
+    )
     assert load(config).retention.mail_outbox_days == 30
-    done = subprocess.run(
-        [sys.executable, "-m", "hub", "retention", "--dry-run", "--config", str(config)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+
+    def command(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "hub", *args, "--config", str(config)],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+
+    done = command("retention", "--dry-run")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("retention would erase: ")
-    left = subprocess.run(
-        [sys.executable, "-m", "hub", "child-left", str(world[2]), "30/06/2026", "--config", str(config)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    left = command("child-left", str(world[2]), "30/06/2026")
     assert left.returncode == 0, left.stderr
-    with sqlite3.connect(hub_dir / "hub.sqlite3") as check:
-        left_on = check.execute("SELECT left_on FROM children_left WHERE child_id = ?", [world[2]]).fetchone()
-        last_day = check.execute("SELECT last_day FROM child_stays WHERE child_id = ?", [world[2]]).fetchone()
+    check = connect(hub_target)
+    left_on = check.execute("SELECT left_on FROM children_left WHERE child_id = ?", [world[2]]).fetchone()
+    last_day = check.execute("SELECT last_day FROM child_stays WHERE child_id = ?", [world[2]]).fetchone()
     assert left_on == ("2026-06-30",) and last_day == ("2026-06-30",), (
         "one truth: the last day at the location"
     )
+    # the real run, under the retention lease: today nothing in the world is old enough to go
+    done = command("retention")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("retention erased: ")
+    assert count(check, "SELECT count(*) FROM events") == 4
+    assert count(check, "SELECT count(*) FROM job_leases WHERE name = 'retention'") == 0, "given back"
+    check.close()
     bad = hub_dir / "bad.toml"
     bad.write_text("[retention]\nattendance_yrs = 5\n")
     with pytest.raises(ValueError, match="unknown retention setting"):

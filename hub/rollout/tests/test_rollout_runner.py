@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from hub.core.db import open_database, write_transaction
 from hub.demo import seed
 from hub.rollout import rules, store
 from hub.rollout.runner import RolloutRunner
 from hub.rollout.tests.test_rollout_start_and_download import FILE, signed_wheel
 from wire import Topic, UpdateAction, UpdateCommand, decode
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 
 class Broker:
@@ -35,8 +39,10 @@ def report(db, unit: str, version: str) -> None:
     db.execute("UPDATE units SET version = ? WHERE id = ?", (version, unit))
 
 
-def test_the_runner_sends_retained_commands_stage_by_stage_and_rolls_back_on_abort(tmp_path: Path) -> None:
-    database = tmp_path / "hub.sqlite3"
+def test_the_runner_sends_retained_commands_stage_by_stage_and_rolls_back_on_abort(
+    tmp_path: Path, hub_target: Path | str
+) -> None:
+    database = hub_target
     db = open_database(database)
     seed(db, ("b1", "b2", "b3"))
     with write_transaction(db):

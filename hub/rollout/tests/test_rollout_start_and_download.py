@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from hub.core.db import open_database, write_transaction
+from hub.core.settings import HubSettings
 from hub.demo import seed
 from hub.rollout import store
 from hub.units.registry import new_staff_key, revoke
@@ -18,6 +19,8 @@ from hub.web.app import create_app
 from tests.support.portal import serve
 from wire import staffcode
 from wire.update_manifest import UpdateManifest, download_token
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 FILE = "aanwezig-0.3.0-py3-none-any.whl"
 
@@ -35,8 +38,8 @@ def signed_wheel(folder: Path, content: bytes = b"not really a zip") -> Path:
 
 
 @pytest.fixture
-def hub_db(tmp_path: Path):
-    db = open_database(tmp_path / "hub" / "hub.sqlite3")
+def hub_db(hub_target: Path | str):
+    db = open_database(hub_target)
     seed(db, ("a1", "a2", "a3", "gone"))
     keys = {unit: new_staff_key(db, unit) for unit in ("a1", "a2", "a3", "gone")}
     revoke(db, "gone")
@@ -75,7 +78,9 @@ def test_a_wheel_without_its_signature_file_or_not_the_one_signed_is_not_rolled_
     assert store.latest(db) is None
 
 
-def test_only_an_active_unit_with_its_own_token_downloads_the_rollouts_wheel(tmp_path, hub_db) -> None:
+def test_only_an_active_unit_with_its_own_token_downloads_the_rollouts_wheel(
+    tmp_path, hub_target, hub_db
+) -> None:
     db, keys = hub_db
     folder = tmp_path / "hub" / "updates"
     with write_transaction(db):
@@ -85,7 +90,7 @@ def test_only_an_active_unit_with_its_own_token_downloads_the_rollouts_wheel(tmp
     def token(unit: str, file: str = FILE) -> str:
         return download_token(staffcode.parse_key(keys[unit]), file)
 
-    with serve(create_app(tmp_path / "hub" / "hub.sqlite3")) as url:
+    with serve(create_app(hub_target, settings=HubSettings(data_dir=tmp_path / "hub"))) as url:
         path = f"{url}/units/updates/{FILE}"
         assert httpx.get(path, auth=("a1", token("a1"))).content == b"the wheel"
         assert httpx.get(path, auth=("a2", token("a1"))).status_code == 401, "another unit's token"

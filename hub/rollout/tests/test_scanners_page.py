@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from hub.core.db import open_database, write_transaction
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_LOCATION, DEMO_PASSWORD, DEMO_PIN
 from hub.rollout import store
 from hub.rollout.tests.test_rollout_start_and_download import signed_wheel
 from tests.support.portal_world import OTHER_EMAIL, OTHER_PASSWORD, PortalWorld, world  # noqa: F401
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 PAGE = f"/locaties/{DEMO_LOCATION}/scanners"
 

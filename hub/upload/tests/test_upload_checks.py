@@ -34,6 +34,8 @@ from tests.support.attendance import door as door
 from tests.support.upload_month import CHECKED
 from wire import cardcode
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
+
 
 def march(db, demo: DemoData):
     return prepare_month(db, demo.location_id, 2026, 3, now=CHECKED)

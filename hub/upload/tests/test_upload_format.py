@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from hub.attendance.closed_months import close_month
 from hub.locations.queries import add_closing_day
@@ -20,6 +21,8 @@ from tests.support.attendance import ARRIVAL, DEPARTURE, at, day_at_the_creche, 
 from tests.support.attendance import db as db  # the fixtures, on the demo database
 from tests.support.attendance import door as door
 from tests.support.upload_month import CHECKED
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 ROOT = Path(__file__).resolve().parents[3]
 

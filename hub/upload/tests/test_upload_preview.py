@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
+
 from hub.prices.amounts import parse_amounts
 from hub.prices.ko_toeslag import Credit, NoSubsidy
 from hub.upload.month import prepare_month
@@ -13,6 +15,8 @@ from tests.support.attendance import day_at_the_creche, second_location
 from tests.support.attendance import db as db  # the fixtures, on the demo database
 from tests.support.attendance import door as door
 from tests.support.upload_month import CHECKED
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 
 def by_name(previews) -> dict:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
+
 from hub.accounts.actors import Actor
 from hub.attendance.windows import shift_month
 from hub.core.db import open_database
@@ -18,6 +20,8 @@ from tests.support.kg_receiver import Receiver
 from tests.support.processes import start_hub
 from tests.support.waiting import wait_for
 from wire import Direction
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL: the planner runs under its lease
 
 
 def first_open_day(db, demo: DemoData, year: int, month: int) -> date:
@@ -36,9 +40,11 @@ def a_day_of(db, demo: DemoData, who: str, year: int, month: int) -> None:
     db.conn.commit()
 
 
-def test_the_running_hub_sends_last_month_by_itself_and_a_month_someone_asks_for(tmp_path: Path) -> None:
+def test_the_running_hub_sends_last_month_by_itself_and_a_month_someone_asks_for(
+    tmp_path: Path, hub_target: Path | str
+) -> None:
     workdir = tmp_path / "hub"
-    db = open_database(workdir / "hub.sqlite3")
+    db = open_database(hub_target)
     demo = seed(db)
     automatic = automatic_months(today(), upload_day=1)  # with day 1, last month is always due
     year, month = automatic[0]
@@ -48,15 +54,17 @@ def test_the_running_hub_sends_last_month_by_itself_and_a_month_someone_asks_for
     db.close()
 
     receiver = Receiver(fail_next=1).start()
+    database = f'database = "{hub_target}"\n' if isinstance(hub_target, str) else ""
     hub, _url = start_hub(
         workdir,
         extra_settings=(
-            f'\n[upload]\nendpoint = "{receiver.url}"\nday = 1\ncheck_every_s = 1\nfirst_pause_s = 0.05\n'
+            f'{database}\n[upload]\nendpoint = "{receiver.url}"\nday = 1\ncheck_every_s = 1\n'
+            "first_pause_s = 0.05\n"
         ),
     )
     try:
         wait_for(lambda: receiver.submissions, timeout=30, what="the hub's upload of last month")
-        db = open_database(workdir / "hub.sqlite3")
+        db = open_database(hub_target)
         request_sending(db, Actor.location(demo.location_id, "De Zonnebloem"), demo.location_id, *older)
         db.close()
         wait_for(lambda: len(receiver.submissions) == 2, timeout=30, what="the month asked for")
@@ -72,7 +80,7 @@ def test_the_running_hub_sends_last_month_by_itself_and_a_month_someone_asks_for
     assert record["child"]["first_name"] == "Jules" and record["days"][0]["minutes"] == 510
     assert receiver.requests == [503, 200, 200]
 
-    db = open_database(workdir / "hub.sqlite3")
+    db = open_database(hub_target)
     [submission] = store.history(db, demo.location_id, batch["month"]).submissions
     assert (submission.trigger, submission.requested_by, submission.state) == (
         "schedule",

@@ -11,7 +11,6 @@ upload thread runs here: "Nu versturen" only leaves a request (hub/upload/tests/
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +34,11 @@ from tests.support.portal import PortalClient, serve
 from tests.support.portal_world import OTHER_DOSSIER, OTHER_EMAIL, OTHER_PASSWORD, OTHER_PIN, build_world
 from tests.support.upload_month import MarkedMonth, month_with_both_markers, months_back, open_days
 
+# These screens' queries on PostgreSQL too: the overview, a month's errors, "Nu versturen", the
+# history of versions, confirming a warning and the CSV (the others read the same rows: SQLite only,
+# to keep the suite's time)
+on_both_databases = pytest.mark.both_databases
+
 CLOCK = 'aria-label="rode klok'
 CLOUD = 'aria-label="rode wolk'
 
@@ -42,7 +46,7 @@ CLOUD = 'aria-label="rode wolk'
 @dataclass
 class UploadPortal:
     url: str
-    database: Path
+    database: Path | str
     month: MarkedMonth
     other_child: int  # at the other organisator's location "klavertje"
 
@@ -58,12 +62,26 @@ class UploadPortal:
         return f"/locaties/{location}/opgeladen?maand={self.month.key}"
 
     def count(self, sql: str) -> int:
-        with sqlite3.connect(self.database) as db:
+        db = connect(self.database)
+        try:
             return db.execute(sql).fetchone()[0]
+        finally:
+            db.close()
+
+    def execute(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """One statement on the portal's database, committed; its rows."""
+        db = connect(self.database)
+        try:
+            with db.conn:
+                return db.conn.execute(sql, params).fetchall()
+        finally:
+            db.close()
 
 
-def upload_portal(hub_dir: Path, tmp_path: Path, upload: UploadSettings) -> Iterator[UploadPortal]:
-    database, other_child, _code = build_world(hub_dir, history_days=0)
+def upload_portal(
+    hub_dir: Path, database: Path | str, tmp_path: Path, upload: UploadSettings
+) -> Iterator[UploadPortal]:
+    database, other_child, _code = build_world(hub_dir, history_days=0, database=database)
     db = connect(database)
     marked = month_with_both_markers(db, seed(db), *months_back(2), elsewhere=True)
     db.close()
@@ -74,17 +92,17 @@ def upload_portal(hub_dir: Path, tmp_path: Path, upload: UploadSettings) -> Iter
 
 
 @pytest.fixture
-def portal(hub_dir: Path, tmp_path: Path) -> Iterator[UploadPortal]:
+def portal(hub_dir: Path, hub_target: Path | str, tmp_path: Path) -> Iterator[UploadPortal]:
     # no upload thread runs here; the endpoint only has to be set for "Nu versturen" to be offered
     amounts = tmp_path / "bedragen.toml"
     amounts.write_text('[[ko_toeslag]]\nfrom = 2019-01-01\nwhole_day = "3.23"\n')
     upload = UploadSettings(endpoint="http://127.0.0.1:9/aanwezigheden", amounts_file=str(amounts))
-    yield from upload_portal(hub_dir, tmp_path, upload)
+    yield from upload_portal(hub_dir, hub_target, tmp_path, upload)
 
 
 @pytest.fixture
-def portal_without_endpoint(hub_dir: Path, tmp_path: Path) -> Iterator[UploadPortal]:
-    yield from upload_portal(hub_dir, tmp_path, UploadSettings())
+def portal_without_endpoint(hub_dir: Path, hub_target: Path | str, tmp_path: Path) -> Iterator[UploadPortal]:
+    yield from upload_portal(hub_dir, hub_target, tmp_path, UploadSettings())
 
 
 def section(page: str, anchor: str) -> str:
@@ -102,6 +120,7 @@ def overview_lines(page: str) -> dict[str, str]:
     return lines
 
 
+@on_both_databases
 def test_the_organisator_sees_its_locations_with_a_red_clock_and_a_red_cloud_where_there_are_errors(
     portal: UploadPortal,
 ) -> None:
@@ -125,6 +144,7 @@ def test_the_organisator_sees_its_locations_with_a_red_clock_and_a_red_cloud_whe
     assert f"?maand={last[0]:04d}-{last[1]:02d}" in client.get("/opgeladen").text
 
 
+@on_both_databases
 def test_a_locations_month_lists_time_and_data_errors_apart_each_with_a_link_to_fix_it(
     portal: UploadPortal,
 ) -> None:
@@ -176,13 +196,13 @@ def test_the_preview_gives_the_ko_toeslag_days_per_child(portal: UploadPortal) -
 
 
 def test_an_inkomenstarief_location_previews_the_shares_of_the_day_price(portal: UploadPortal) -> None:
-    with sqlite3.connect(portal.database) as db:
-        db.execute("UPDATE locations SET price_model = 'inkomenstarief' WHERE id = 'zonnebloem'")
+    portal.execute("UPDATE locations SET price_model = 'inkomenstarief' WHERE id = 'zonnebloem'")
     preview = section(portal.organisator().get(portal.detail()).text, "voorbeeld")
     assert "Voorbeeld inkomenstarief" in preview and "KO-toeslag" not in preview
     assert "100 % (5–11 u)" in preview and "<td>100 %</td>" in preview
 
 
+@on_both_databases
 def test_nu_versturen_asks_the_upload_thread_and_the_page_waits_for_it_without_blocking(
     portal: UploadPortal,
 ) -> None:
@@ -202,6 +222,7 @@ def test_nu_versturen_asks_the_upload_thread_and_the_page_waits_for_it_without_b
     assert portal.count("SELECT count(*) FROM upload_requests") == 1
 
 
+@on_both_databases
 def test_a_version_that_did_not_arrive_shows_its_attempts_and_who_sends_it_again(
     portal: UploadPortal,
 ) -> None:
@@ -285,6 +306,7 @@ def test_a_hub_without_an_endpoint_checks_the_month_but_offers_no_sending(
     assert portal.count("SELECT count(*) FROM upload_requests") == 0
 
 
+@on_both_databases
 def test_a_warning_is_confirmed_once_looked_at_but_an_error_can_only_be_fixed(portal: UploadPortal) -> None:
     client = portal.organisator()
     marked = portal.month
@@ -304,6 +326,7 @@ def test_a_warning_is_confirmed_once_looked_at_but_an_error_can_only_be_fixed(po
     assert portal.count("SELECT count(*) FROM upload_confirmations") == 1
 
 
+@on_both_databases
 def test_the_month_downloads_as_csv_with_a_dutch_file_name(portal: UploadPortal) -> None:
     client = portal.organisator()
     response = client.get(f"/locaties/zonnebloem/opgeladen/csv?maand={portal.month.key}")
@@ -330,8 +353,7 @@ def test_the_school_start_date_on_the_child_form_settles_the_age_warning(portal:
     edit = client.get(form).text
     assert 'name="school_start"' in edit and 'id="school_start"' in edit
     fields = {"first_name": "Mila", "last_name": "Jacobs", "sex": "v"}
-    with sqlite3.connect(portal.database) as db:
-        (born,) = db.execute("SELECT birth_date FROM children WHERE id = ?", (mila,)).fetchone()
+    [(born,)] = portal.execute("SELECT birth_date FROM children WHERE id = ?", (mila,))
     fields["birth_date"] = fmt_date(date.fromisoformat(born))
     wrong = client.post(form, {**fields, "school_start": "1 september"}, form)
     assert "Geef de startdatum school als DD/MM/JJJJ" in wrong.text

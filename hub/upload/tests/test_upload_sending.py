@@ -35,6 +35,8 @@ from tests.support.attendance import db as db  # the fixtures, on the demo datab
 from tests.support.attendance import door as door
 from tests.support.kg_receiver import Receiver
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
+
 UPLOAD_DAY = at("2026-04-07", "00:15")
 
 
@@ -311,15 +313,18 @@ def test_the_upload_settings_come_from_the_hubs_toml(tmp_path: Path) -> None:
     assert not load(None).upload.enabled
 
 
-def test_a_technician_sends_a_month_from_the_command_line(tmp_path, hub_dir, demo, receiver, capsys) -> None:
+def test_a_technician_sends_a_month_from_the_command_line(
+    tmp_path, hub_dir, hub_target, demo, receiver, capsys
+) -> None:
     from hub.cli import main
     from hub.core.db import connect
 
-    db = connect(hub_dir / "hub.sqlite3")
+    db = connect(hub_target)
     day_at_the_creche(Door(db, demo), "Jules", "2026-03-10")
     db.close()
     config = tmp_path / "hub.toml"
-    config.write_text(f'data_dir = "{hub_dir}"\n[upload]\nendpoint = "{receiver.url}"\n')
+    database = f'database = "{hub_target}"\n' if isinstance(hub_target, str) else ""
+    config.write_text(f'data_dir = "{hub_dir}"\n{database}[upload]\nendpoint = "{receiver.url}"\n')
     assert main(["upload", demo.location_id, "2026-03", "--config", str(config)]) == 0
     assert "zonnebloem 2026-03: versie 1, 1 record(s): aangekomen" in capsys.readouterr().out
     assert main(["upload", demo.location_id, "2026-03", "--config", str(config)]) == 0
