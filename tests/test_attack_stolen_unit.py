@@ -131,9 +131,10 @@ def test_a_stolen_unit_and_its_bundle_give_neither_the_portal_pin_nor_another_un
             matches_own.append(code)
     searched_s = time.monotonic() - started
     assert matches_own == [ZONNEBLOEM_SCANNER_CODE]
-    assert staffcode.keyed(key, "1234").encode() == hmac.new(
-        key, b"aanwezig-staff-code:1234", "sha256"
-    ).hexdigest().encode(), "the search used the unit's own construction"
+    assert (
+        staffcode.keyed(key, "1234").encode()
+        == hmac.new(key, b"aanwezig-staff-code:1234", "sha256").hexdigest().encode()
+    ), "the search used the unit's own construction"
 
     hasher = PasswordHasher()
     assert hasher.verify(config.staff_code_hash, staffcode.keyed(key, ZONNEBLOEM_SCANNER_CODE))

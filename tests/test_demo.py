@@ -33,7 +33,6 @@ def test_demo_prints_its_logins_and_a_simulated_checkin_appears_after_logging_in
     )
     portal = PortalClient(f"http://127.0.0.1:{port}")
     try:
-
         wait_for(lambda: healthy(demo, f"http://127.0.0.1:{port}"), timeout=30, what="the demo's portal")
         assert portal.get("/api/today").status_code == 401, "the portal is behind a login"
         logged_in = portal.login_organisator(DEMO_EMAIL, DEMO_PASSWORD)

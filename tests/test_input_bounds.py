@@ -174,8 +174,7 @@ def test_the_worst_case_roster_fits_the_unit_config_and_a_unit_takes_it(tmp_path
     for n, code in enumerate(codes):
         # one first name for all: every display name gets the initial of the last name too
         child_id = db.execute(
-            "INSERT INTO children (first_name, last_name, birth_date, sex) "
-            "VALUES (?, ?, '2025-01-01', 'v')",
+            "INSERT INTO children (first_name, last_name, birth_date, sex) VALUES (?, ?, '2025-01-01', 'v')",
             (WIDE * bounds.NAME, WIDE * (bounds.NAME - 1) + str(n % 10)),
         ).lastrowid
         db.execute(

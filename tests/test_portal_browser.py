@@ -172,9 +172,7 @@ def test_a_location_that_types_a_wrong_pin_five_times_is_locked(world: PortalWor
         expect(page.get_by_role("alert")).to_contain_text(f"nog {left} poging")
     page.get_by_label("Pincode").fill("9157")
     page.get_by_role("button", name="Aanmelden").click()
-    expect(page.get_by_role("alert")).to_contain_text(
-        "Na 5 foute pincodes is dit toestel vergrendeld tot"
-    )
+    expect(page.get_by_role("alert")).to_contain_text("Na 5 foute pincodes is dit toestel vergrendeld tot")
     page.get_by_label("Pincode").fill(DEMO_PIN)  # the right PIN, too late
     page.get_by_role("button", name="Aanmelden").click()
     expect(page.get_by_role("alert")).to_contain_text("Te veel foute pincodes vanaf dit toestel")

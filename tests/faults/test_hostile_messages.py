@@ -64,8 +64,10 @@ def test_ten_thousand_hostile_messages_leave_the_hub_up_normal_events_stored_onc
         junk = Counter({r: n for r, n in reached_hub.items() if not r.startswith(KEPT)})
         kept = Counter({r.removeprefix(KEPT): n for r, n in reached_hub.items() if r.startswith(KEPT)})
         wait_for(
-            lambda: hub_rows(hub_dir, "SELECT coalesce(sum(count), 0) FROM dead_letters") == [(junk.total(),)]
-            and hub_rows(hub_dir, "SELECT count(*) FROM refused_events") == [(kept.total(),)],
+            lambda: (
+                hub_rows(hub_dir, "SELECT coalesce(sum(count), 0) FROM dead_letters") == [(junk.total(),)]
+                and hub_rows(hub_dir, "SELECT count(*) FROM refused_events") == [(kept.total(),)]
+            ),
             timeout=180,
             what="every bad message kept as a dead letter",
         )

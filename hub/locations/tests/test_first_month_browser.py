@@ -38,17 +38,15 @@ def two_working_days(now: date) -> tuple[date, date]:
         first = now - timedelta(days=back)
         second = first + timedelta(days=1)
         holidays = {day for day, _ in public_holidays(first.year) + public_holidays(second.year)}
-        if (
-            first.isoweekday() in (1, 4)
-            and first.month == second.month
-            and not {first, second} & holidays
-        ):
+        if first.isoweekday() in (1, 4) and first.month == second.month and not {first, second} & holidays:
             return first, second
     raise AssertionError("no two working days found")  # cannot happen: 27 days hold such a pair
 
 
 def test_a_new_organisation_sets_its_hours_and_keeps_real_times_in_its_first_month(
-    hub_dir: Path, smtp: SmtpServer, page: Page  # noqa: F811
+    hub_dir: Path,
+    smtp: SmtpServer,
+    page: Page,  # noqa: F811
 ) -> None:
     first, second = two_working_days(today())
     hub, url = start_hub(hub_dir, embedded_port=0, extra_settings=smtp.settings())

@@ -62,8 +62,25 @@ def test_a_dossier_number_typed_with_dots_or_spaces_still_refuses_its_digits() -
 
 @pytest.mark.parametrize(
     "pin",
-    ["2580", "0852", "1470", "0741", "3690", "7410", "9630", "8520", "147258", "258369", "321654",
-     "456123", "789456", "159357", "753951", "741852", "369147"],
+    [
+        "2580",
+        "0852",
+        "1470",
+        "0741",
+        "3690",
+        "7410",
+        "9630",
+        "8520",
+        "147258",
+        "258369",
+        "321654",
+        "456123",
+        "789456",
+        "159357",
+        "753951",
+        "741852",
+        "369147",
+    ],
 )
 def test_keypad_lines_and_columns_on_phone_and_calculator_keypads_are_refused(pin: str) -> None:
     assert pin_problem(pin) == (
