@@ -32,12 +32,12 @@ OTHER_PIN = "7391"
 @dataclass
 class PortalWorld:
     url: str
-    database: Path
+    database: Path | str  # the SQLite file, or a PostgreSQL URL (hub_target)
     units: RecordingChannel
     mail_dir: Path
     other_child: int  # a child at the other organisator's location
     other_card: str
-    data_dir: Path  # the hub's folder (files, keys): the database's folder on SQLite, on both databases
+    data_dir: Path  # the hub's folder for its files (photos, keys); on SQLite the database's as well
 
     def client(self) -> PortalClient:
         return PortalClient(self.url)
