@@ -10,7 +10,6 @@ outbox does until the hub acks. In the end each parent has one push and one mail
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from hub.notify.rules import Mode
 from hub.notify.worker import FAULT_ENV as NOTIFY_FAULT
 from hub.parents import accounts
 from provisioning.mosquitto import UnitAccount
+from tests.support.hub_sql import hub_sql
 from tests.support.messages import checkin
 from tests.support.processes import start_hub
 from tests.support.push import PushService
@@ -35,6 +35,8 @@ from tests.support.waiting import wait_for
 from wire import Verdict, encode
 
 PARENTS = ("mama.mila@gezin.example", "papa.mila@gezin.example")
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 
 def _parents_want_every_message(database: Path, child_first_name: str, push: PushService) -> dict:
@@ -61,15 +63,17 @@ def _died(hub) -> bool:
 
 
 def test_the_hub_killed_between_storing_a_checkin_and_notifying_sends_each_parent_one_push_and_one_mail(
-    hub_dir: Path, demo: DemoData, start_mosquitto, request: pytest.FixtureRequest
+    hub_dir: Path, hub_target: Path | str, demo: DemoData, start_mosquitto, request: pytest.FixtureRequest
 ) -> None:
     push = PushService().start()
     smtp = SmtpServer().start()
     request.addfinalizer(push.stop)
     request.addfinalizer(smtp.stop)
-    phones = _parents_want_every_message(hub_dir / "hub.sqlite3", "Mila", push)
+    phones = _parents_want_every_message(hub_target, "Mila", push)
     mosquitto = start_mosquitto(UnitAccount(demo.unit_id, demo.location_id, "unit-secret"))
     settings = smtp.settings() + "mail_retry_seconds = 1\n"
+    if isinstance(hub_target, str):  # the hub's database on PostgreSQL
+        settings += f'database = "{hub_target}"\n'
     unit = RawUnit.of(mosquitto, demo.unit_id).start()
     event = checkin(unit=demo.unit_id, location=demo.location_id, code=demo.cards["Mila"])
     hub = None
@@ -81,7 +85,7 @@ def test_the_hub_killed_between_storing_a_checkin_and_notifying_sends_each_paren
         unit.publish(encode(event))
         wait_for(lambda: _died(hub), timeout=30, what="the hub's SIGKILL after its commit")
         assert hub.popen.returncode == -9
-        with sqlite3.connect(hub_dir / "hub.sqlite3") as db:
+        with hub_sql(hub_target) as db:
             assert db.execute("SELECT count(*) FROM events WHERE id = ?", (event.id,)).fetchone()[0] == 1
         assert unit.acks_for(event.id) == []
         # 2. killed right after the notifier queued the messages, before any went out
@@ -95,7 +99,7 @@ def test_the_hub_killed_between_storing_a_checkin_and_notifying_sends_each_paren
         wait_for(lambda: _died(hub), timeout=30, what="the hub's SIGKILL after queuing the messages")
         assert hub.popen.returncode == -9
         assert "fault injection: SIGKILL after_scan 1" in hub.log()
-        with sqlite3.connect(hub_dir / "hub.sqlite3") as db:
+        with hub_sql(hub_target) as db:
             assert (
                 db.execute("SELECT count(*) FROM notify_outbox WHERE key = ?", (event.id,)).fetchone()[0] == 4
             )

@@ -14,7 +14,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from hub.core.files import narrow, write_private
+from hub.core.files import narrow, private_dir, write_private
 
 FILE_NAME = "vapid.pem"
 _lock = threading.Lock()
@@ -37,6 +37,7 @@ def private_key(data_dir: Path) -> ec.EllipticCurvePrivateKey:
             pem = key.private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
+            private_dir(path.parent)  # on PostgreSQL no database file has made the data folder yet
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
             write_private(temporary, pem)
             os.replace(temporary, path)  # a crash leaves the old state or the whole key

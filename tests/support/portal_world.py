@@ -37,14 +37,20 @@ _cached_hash = functools.cache(hash_secret)
 @dataclass
 class PortalWorld:
     url: str
-    database: Path
+    database: Path | str  # the SQLite file, or a PostgreSQL URL (hub_target)
     units: RecordingChannel
     mail_dir: Path
     other_child: int  # a child at the other organisator's location
     other_card: str
+    data_dir: Path  # the hub's folder for its files (photos, keys); on SQLite the database's as well
 
     def client(self) -> PortalClient:
         return PortalClient(self.url)
+
+    def settings(self, **options) -> HubSettings:
+        """The hub's settings for this world: its data folder, and its database when that is PostgreSQL."""
+        database = self.database if isinstance(self.database, str) else ""
+        return HubSettings(data_dir=self.data_dir, database=database, **options)
 
 
 def seed_other_organisator(database: Path | str) -> tuple[int, str]:
@@ -99,4 +105,4 @@ def world(hub_dir: Path, hub_target: Path | str, tmp_path: Path) -> Iterator[Por
         database, units=units, mailer=FolderMailer(mail_dir), settings=HubSettings(data_dir=hub_dir)
     )
     with serve(app) as url:
-        yield PortalWorld(url, database, units, mail_dir, child, code)
+        yield PortalWorld(url, database, units, mail_dir, child, code, hub_dir)

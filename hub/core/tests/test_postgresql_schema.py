@@ -19,6 +19,11 @@ SQLITE_TYPES = {
 }
 
 
+# pg_constraint.confdeltype as SQLite's foreign_key_list names the action: a cascade that one
+# database has and the other lacks changes what a delete (an erasure, a removed thread) does
+ON_DELETE = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
+
+
 def test_every_sqlite_migration_has_a_postgresql_twin() -> None:
     sqlite_names = [name for name, _sql in migrations("sqlite")]
     postgresql_names = [name for name, _sql in migrations("postgresql")]
@@ -46,8 +51,8 @@ def sqlite_schema(db) -> dict:
             elif origin == "c":
                 indexes[name] = (cols, bool(is_unique), bool(partial))
         keys = {
-            (r[2], r[3], r[4]) for r in conn.execute(f"PRAGMA foreign_key_list('{table}')")
-        }  # (referenced table, from, to)
+            (r[2], r[3], r[4], r[6]) for r in conn.execute(f"PRAGMA foreign_key_list('{table}')")
+        }  # (referenced table, from, to, on delete)
         schema[table] = {
             "columns": columns,
             "primary": primary,
@@ -73,7 +78,7 @@ def postgresql_schema(db) -> dict:
             )
         }
         constraints = run(
-            "SELECT c.contype, c.conindid, confrelid::regclass::text,"
+            "SELECT c.contype, c.confdeltype, confrelid::regclass::text,"
             " (SELECT array_agg(a.attname ORDER BY k.n) FROM unnest(c.conkey) WITH ORDINALITY k(num, n)"
             "  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.num),"
             " (SELECT array_agg(a.attname ORDER BY k.n) FROM unnest(c.confkey) WITH ORDINALITY k(num, n)"
@@ -84,10 +89,10 @@ def postgresql_schema(db) -> dict:
         primary = next((tuple(r[3]) for r in constraints if r[0] == "p"), ())
         unique = {tuple(r[3]) for r in constraints if r[0] == "u"}
         keys = set()
-        for kind, _index, target, cols, target_cols in constraints:
+        for kind, on_delete, target, cols, target_cols in constraints:
             if kind == "f":
                 for col, target_col in zip(cols, target_cols, strict=True):
-                    keys.add((target, col, target_col))
+                    keys.add((target, col, target_col, ON_DELETE[on_delete]))
         indexes = {
             name: (tuple(cols), unique_index, partial)
             for name, cols, unique_index, partial in run(
@@ -116,8 +121,8 @@ def with_sqlite_foreign_key_targets(schema: dict) -> dict:
     """SQLite names a foreign key's target column only when the SQL does: REFERENCES t means t's key."""
     for table in schema["tables"].values():
         table["foreign"] = {
-            (target, col, to or schema["tables"][target]["primary"][0])
-            for target, col, to in table["foreign"]
+            (target, col, to or schema["tables"][target]["primary"][0], on_delete)
+            for target, col, to, on_delete in table["foreign"]
         }
     return schema
 
@@ -212,3 +217,24 @@ def test_a_version_sent_to_kind_en_gezin_is_never_changed_or_deleted(hub_databas
         db.execute("UPDATE upload_submissions SET body = '{\"x\": 1}'")
     with pytest.raises(IntegrityError, match="kept"), write_transaction(db):
         db.execute("DELETE FROM upload_submissions")
+
+
+def test_a_child_without_photo_consent_is_never_tagged_on_either_database(hub_database) -> None:
+    db = hub_database
+    _a_child_and_an_event(db)
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO photos (id, location_id, made_by, created_at, width, height, stored_as, thumb_as)"
+            " VALUES (1, 'loc-1', 'Kribbe', '2026-03-02T10:00:00Z', 4, 3, 'p1', 't1')"
+        )
+        db.execute("INSERT INTO photo_tags (photo_id, child_id) VALUES (1, 7)")
+    with write_transaction(db):  # consent withdrawn: the child's tags go at once
+        db.execute("UPDATE children SET no_photos = 1 WHERE id = 7")
+    assert db.execute("SELECT count(*) FROM photo_tags").fetchone()[0] == 0
+    with pytest.raises(IntegrityError, match="no photo consent"), write_transaction(db):
+        db.execute("INSERT INTO photo_tags (photo_id, child_id) VALUES (1, 7)")
+    with write_transaction(db):  # a photo that goes takes its tags along (ON DELETE CASCADE)
+        db.execute("UPDATE children SET no_photos = 0 WHERE id = 7")
+        db.execute("INSERT INTO photo_tags (photo_id, child_id) VALUES (1, 7)")
+        db.execute("DELETE FROM photos WHERE id = 1")
+    assert db.execute("SELECT count(*) FROM photo_tags").fetchone()[0] == 0

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
-import sqlite3
+
+import pytest
 
 from hub.demo import DEMO_DOSSIER, DEMO_PIN
+from tests.support.hub_sql import hub_sql
 from tests.support.parents import ANNE, BERT, add_families, csrf_of, login_parent, scan_now
 from tests.support.portal import PortalClient
 from tests.support.portal_world import OTHER_DOSSIER, OTHER_PIN, PortalWorld
 from wire import Direction
 
 TABLET = "/locaties/zonnebloem/dagboek"
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 
 def _staff(world: PortalWorld, dossier: str = DEMO_DOSSIER, pin: str = DEMO_PIN) -> PortalClient:
@@ -38,7 +42,7 @@ def test_the_tablet_lists_the_children_present_now_and_keeps_their_day(world: Po
     assert _enter(staff, families.jules, soort="sleep", uur="12:30").status_code == 200
     refused = _enter(staff, families.jules, soort="sleep", uur="14:00", tot="13:00")
     assert "eindigt na het begin" in refused.text
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         (sleep,) = db.execute("SELECT id FROM diary_entries WHERE kind = 'sleep'").fetchone()
         kinds = [r[0] for r in db.execute("SELECT kind FROM diary_entries ORDER BY id")]
         made_by = {r[0] for r in db.execute("SELECT made_by FROM diary_entries")}
@@ -72,7 +76,7 @@ def test_every_diary_route_with_an_id_is_404_for_another_familys_or_locations_id
         klavertje.http.post(f"/locaties/klavertje/dagboek/kinderen/{families.geheim}", data=data).status_code
         == 200
     )
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         (entry,) = db.execute("SELECT id FROM diary_entries").fetchone()
     staff, anne = _staff(world), login_parent(world.url, ANNE)
     routes = [
@@ -94,7 +98,7 @@ def test_every_diary_route_with_an_id_is_404_for_another_familys_or_locations_id
             if client is staff and "{child_id}" in path and child == families.lotte:
                 continue  # Lotte is Zonnebloem's own child: staff may write her day
             assert response.status_code == 404, (method, url, response.status_code)
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT text FROM diary_entries ORDER BY id").fetchall()[0] == ("van Klavertje",)
         assert db.execute(
             "SELECT count(*) FROM diary_entries WHERE text = 'ingebroken' AND child_id = ?",

@@ -26,6 +26,8 @@ from tests.support.portal_world import build_world
 from tests.support.smtp import SmtpServer, body
 from wire import Direction
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
+
 
 @dataclass
 class Summary:
@@ -36,9 +38,9 @@ class Summary:
 
 
 @pytest.fixture
-def anne_asked_for_a_summary(hub_dir: Path) -> Iterator[Summary]:
+def anne_asked_for_a_summary(hub_dir: Path, hub_target: Path | str) -> Iterator[Summary]:
     """Anne wants Jules's day in one mail (and a push), from midnight on; Jules arrived today."""
-    database, other_child, _code = build_world(hub_dir)
+    database, other_child, _code = build_world(hub_dir, database=hub_target)
     families = add_families(database, other_child)
     db = open_database(database)
     anne = accounts.account_by_email(db, ANNE).id

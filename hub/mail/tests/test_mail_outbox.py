@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import socket
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,8 +24,9 @@ from hub.core.db import connect, write_transaction
 from hub.core.ports import free_port
 from hub.demo import DEMO_EMAIL, DemoData
 from hub.mail import Mail
-from hub.mail.outbox import enqueue
+from hub.mail.outbox import enqueue, pending
 from hub.mail.smtp import SmtpMailer
+from tests.support.hub_sql import hub_sql
 from tests.support.portal import PortalClient
 from tests.support.processes import ROOT, start_hub
 from tests.support.smtp import SmtpServer
@@ -36,8 +36,10 @@ FAST_RETRIES = "mail_retry_seconds = 0.2\nmail_retry_max_seconds = 1\n"
 UNKNOWN = "niemand@example.org"
 
 
-def outbox(hub_dir: Path) -> list[tuple]:
-    with sqlite3.connect(hub_dir / "hub.sqlite3") as db:
+def outbox(where: Path | str) -> list[tuple]:
+    """The outbox's rows in a hub folder's SQLite file, or in the database ``where`` names."""
+    database = where / "hub.sqlite3" if isinstance(where, Path) and where.suffix != ".sqlite3" else where
+    with hub_sql(database) as db:
         return db.execute(
             "SELECT to_address, subject, attempts, sent_at IS NOT NULL, failed_at IS NOT NULL, body, "
             "last_error FROM mail_outbox ORDER BY id"
@@ -141,13 +143,20 @@ def test_a_reset_answers_at_once_for_a_known_and_an_unknown_address_while_smtp_h
         # the same work for both: each request queued; the mail thread decides, away from the request
         queued = [row[0] for row in outbox(hub_dir)]
         assert DEMO_EMAIL in queued
-        wait_for(lambda: UNKNOWN not in [row[0] for row in outbox(hub_dir)], 30, "the unknown one dropped")
+        wait_for(
+            lambda: UNKNOWN not in [row[0] for row in outbox(hub_dir)],
+            30,
+            "the unknown one dropped",
+        )
         assert [row[0] for row in outbox(hub_dir)] == [DEMO_EMAIL], "no trace of the unknown address"
     finally:
         hanging.socket.close()
 
 
-def test_a_permanent_refusal_is_kept_as_failed_with_the_reason(tmp_path: Path, hub_dir: Path, demo) -> None:
+@pytest.mark.both_databases  # SQLite and PostgreSQL
+def test_a_permanent_refusal_is_kept_as_failed_with_the_reason(
+    tmp_path: Path, hub_target: Path | str, demo
+) -> None:
     from hub.mail.outbox import MailWorker
 
     smtp = SmtpServer().start()
@@ -157,14 +166,14 @@ def test_a_permanent_refusal_is_kept_as_failed_with_the_reason(tmp_path: Path, h
 
     smtp.inbox.handle_RCPT = refuse  # aiosmtpd asks the handler about each recipient
     try:
-        database = hub_dir / "hub.sqlite3"
+        database = hub_target
         db = connect(database)
         with write_transaction(db):
             enqueue(db, Mail("weg@example.org", "Melding", "Bericht"))
         worker = MailWorker(database, SmtpMailer("127.0.0.1", smtp.port, security="none"))
         assert worker.deliver_due(db) == 0
         db.close()
-        ((_to, _subject, attempts, sent, failed, body, error),) = outbox(hub_dir)
+        ((_to, _subject, attempts, sent, failed, body, error),) = outbox(hub_target)
         assert (attempts, sent, failed, body) == (1, False, True, "Bericht") and "550" in error
     finally:
         smtp.stop()
@@ -194,8 +203,9 @@ def test_an_invitation_made_while_smtp_is_down_waits_and_the_hub_sends_it_once(
         smtp.stop()
 
 
+@pytest.mark.both_databases  # SQLite and PostgreSQL
 def test_retries_back_off_exponentially_up_to_the_cap_and_an_old_mail_is_given_up(
-    hub_dir: Path, demo: DemoData
+    hub_target: Path | str, demo: DemoData
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
@@ -203,7 +213,7 @@ def test_retries_back_off_exponentially_up_to_the_cap_and_an_old_mail_is_given_u
     from hub.mail.outbox import MailWorker
 
     moment = [datetime(2026, 3, 10, 8, 0, tzinfo=UTC)]
-    database = hub_dir / "hub.sqlite3"
+    database = hub_target
     db = connect(database)
     with write_transaction(db):
         enqueue(db, Mail("ouder@example.org", "Melding", "Bericht"), now=moment[0])
@@ -223,39 +233,44 @@ def test_retries_back_off_exponentially_up_to_the_cap_and_an_old_mail_is_given_u
         delays.append((parse_utc(due) - moment[0]).total_seconds())
         moment[0] = parse_utc(due)
     assert delays == [30, 60, 120, 240, 240, 240]
+    assert (pending(db, "Ouder@Example.org"), pending(db, "ander@example.org"), pending(db)) == (1, 0, 1)
     moment[0] += timedelta(hours=1)
     worker.deliver_due(db)
-    ((_to, _subject, attempts, sent, failed, body, _error),) = outbox(hub_dir)
+    ((_to, _subject, attempts, sent, failed, body, _error),) = outbox(hub_target)
     assert (attempts, sent, failed, body) == (7, False, True, "Bericht"), "given up, kept for a person"
     db.close()
 
 
-def test_a_sender_that_cannot_prepare_a_request_leaves_it_for_the_hub(hub_dir: Path, demo: DemoData) -> None:
+@pytest.mark.both_databases  # SQLite and PostgreSQL
+def test_a_sender_that_cannot_prepare_a_request_leaves_it_for_the_hub(
+    hub_target: Path | str, demo: DemoData
+) -> None:
     from hub.mail.outbox import MailWorker, Outbox
 
-    Outbox(hub_dir / "hub.sqlite3").defer("password_reset", DEMO_EMAIL)
-    db = connect(hub_dir / "hub.sqlite3")
+    Outbox(hub_target).defer("password_reset", DEMO_EMAIL)
+    db = connect(hub_target)
     smtp = SmtpServer().start()
     try:
         # the invite command's sender: it prepares nothing, so it must not take (or drop) the request
         plain = SmtpMailer("127.0.0.1", smtp.port, security="none")
-        MailWorker(hub_dir / "hub.sqlite3", plain).deliver_due(db)
-        assert [(row[0], row[3]) for row in outbox(hub_dir)] == [(DEMO_EMAIL, False)]
+        MailWorker(hub_target, plain).deliver_due(db)
+        assert [(row[0], row[3]) for row in outbox(hub_target)] == [(DEMO_EMAIL, False)]
         assert smtp.inbox.mails == []
     finally:
         smtp.stop()
         db.close()
 
 
+@pytest.mark.both_databases  # SQLite and PostgreSQL
 def test_a_queued_mail_carries_its_attachment_to_the_server_and_keeps_no_copy_once_sent(
-    hub_dir: Path, demo
+    hub_target: Path | str, demo
 ) -> None:
     from hub.mail import MAX_ATTACHMENT_BYTES, Attachment, MailTooLarge
     from hub.mail.outbox import MailWorker, Outbox
 
     smtp = SmtpServer().start()
     pdf = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
-    database = hub_dir / "hub.sqlite3"
+    database = hub_target
     try:
         Outbox(database).send(
             Mail(
@@ -281,5 +296,43 @@ def test_a_queued_mail_carries_its_attachment_to_the_server_and_keeps_no_copy_on
         assert part.get_filename() == "factuur-7.pdf" and part.get_content_type() == "application/pdf"
         assert part.get_content() == pdf
         assert mail.get_body(("plain",)).get_content().strip() == "In bijlage."
+    finally:
+        smtp.stop()
+
+
+@pytest.mark.both_databases  # SQLite and PostgreSQL
+def test_two_senders_at_once_send_each_queued_mail_once(hub_target: Path | str, demo: DemoData) -> None:
+    """Two hub processes' mail threads (or a thread and the invite command) on one outbox."""
+    import threading
+
+    from hub.mail.outbox import MailWorker
+
+    smtp = SmtpServer().start()
+    addresses = [f"ouder{n}@example.org" for n in range(12)]
+    db = connect(hub_target)
+    with write_transaction(db):
+        for address in addresses:
+            enqueue(db, Mail(address, "Melding", "Bericht"))
+    db.close()
+    sent: list[int] = []
+
+    def sender() -> None:
+        own = connect(hub_target)  # each sender its own connection, as each process has
+        try:
+            sent.append(
+                MailWorker(hub_target, SmtpMailer("127.0.0.1", smtp.port, security="none")).deliver_due(own)
+            )
+        finally:
+            own.close()
+
+    try:
+        threads = [threading.Thread(target=sender) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sum(sent) == len(addresses)
+        assert sorted(str(mail["To"]) for mail in smtp.inbox.mails) == sorted(addresses), "each exactly once"
+        assert all(row[3] for row in outbox(hub_target)), "each marked sent"
     finally:
         smtp.stop()

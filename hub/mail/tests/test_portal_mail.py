@@ -38,14 +38,14 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def portal(hub_dir: Path, smtp: SmtpServer) -> Iterator[tuple[str, Path, Outbox]]:
-    database, _child, _code = build_world(hub_dir, history_days=0)
+def portal(hub_dir: Path, hub_target: Path | str, smtp: SmtpServer) -> Iterator[tuple[str, Path, Outbox]]:
+    database, _child, _code = build_world(hub_dir, history_days=0, database=hub_target)
     smtp_mailer = SmtpMailer(
         "127.0.0.1", smtp.port, security="none", sender="Aanwezig <noreply@aanwezig.example>"
     )
     wake, stop = threading.Event(), threading.Event()
     outbox = Outbox(database, wake)
-    settings = HubSettings(data_dir=hub_dir)
+    settings = HubSettings(data_dir=hub_dir, database=hub_target if isinstance(hub_target, str) else "")
     prepare = {RESET: lambda db, to, now: prepare_reset(db, settings.portal_base_url, to, now)}
     worker = threading.Thread(
         target=MailWorker(database, smtp_mailer, wake, poll=0.2, prepare=prepare).run, args=(stop,)
@@ -65,6 +65,7 @@ def path_of(link: str) -> str:
     return urlparse(link).path
 
 
+@pytest.mark.both_databases  # SQLite and PostgreSQL
 def test_an_invited_organisator_sets_a_password_from_the_mail_and_logs_in(portal, smtp: SmtpServer) -> None:
     url, database, mailer = portal
     db = open_database(database)
@@ -93,6 +94,7 @@ def test_an_invited_organisator_sets_a_password_from_the_mail_and_logs_in(portal
     assert "Deze link is niet meer geldig." in PortalClient(url).get(path_of(link)).text
 
 
+@pytest.mark.both_databases  # SQLite and PostgreSQL
 def test_a_forgotten_password_is_reset_through_a_mailed_link_and_the_old_one_stops_working(
     portal, smtp: SmtpServer
 ) -> None:
@@ -117,6 +119,7 @@ def test_a_forgotten_password_is_reset_through_a_mailed_link_and_the_old_one_sto
     assert client.login_organisator(DEMO_EMAIL, "nieuw-geheim-42").url.path == "/locaties/zonnebloem"
 
 
+@pytest.mark.both_databases  # SQLite and PostgreSQL
 def test_a_new_childs_contacts_with_an_email_get_a_confirmation(portal, smtp: SmtpServer) -> None:
     url, _database, _mailer = portal
     client = PortalClient(url)

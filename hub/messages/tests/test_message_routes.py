@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import stat
 from email import message_from_bytes, policy
+
+import pytest
 
 from hub.children.queries import add_contact
 from hub.core.db import open_database, write_transaction
 from hub.demo import DEMO_DOSSIER, DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN
 from hub.parents import accounts
 from tests.support.files import TINY_PDF, png
+from tests.support.hub_sql import hub_sql
 from tests.support.parents import ANNE, BERT, PASSWORD, Families, add_families, csrf_of, login_parent
 from tests.support.portal import PortalClient
 from tests.support.portal_world import OTHER_DOSSIER, OTHER_PIN, PortalWorld
 
 PIET = "piet.peeters@gezin-a.example"  # Jules's second parent: the same threads, his own read state
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 
 def _staff(world: PortalWorld, dossier: str = DEMO_DOSSIER, pin: str = DEMO_PIN) -> PortalClient:
@@ -88,7 +92,7 @@ def test_a_parent_writes_the_location_answers_and_the_parent_is_mailed(world: Po
     assert answer.status_code == 200 and "Het antwoord is verstuurd" in answer.text
     assert _menu_count(answer.text) == 0
     # the staff member's name is kept with the message (the location's actor until staff accounts exist)
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT side, author FROM messages ORDER BY id").fetchall() == [
             ("parent", "Anne Peeters"),
             ("location", "Kinderdagverblijf De Zonnebloem"),
@@ -170,7 +174,7 @@ def test_attachments_are_checked_by_content_stored_privately_and_served_after_th
         anne, families.jules, "Foto", "", [("foto.png", b"\x89PNG\r\n\x1a\nkapot", "image/png")]
     )
     assert broken.status_code == 400 and "geen geldige afbeelding" in broken.text
-    hub_dir = world.database.parent
+    hub_dir = world.data_dir
     assert not list((hub_dir / "berichten").glob("*")) if (hub_dir / "berichten").exists() else True
     sent = _parent_writes(
         anne,
@@ -181,7 +185,7 @@ def test_attachments_are_checked_by_content_stored_privately_and_served_after_th
     )
     assert sent.status_code == 200
     thread = _thread_id(sent)
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         rows = db.execute(
             "SELECT id, file_name, media_type, stored_as FROM message_attachments ORDER BY id"
         ).fetchall()
@@ -239,7 +243,7 @@ def test_every_message_route_with_an_id_is_404_for_another_familys_or_locations_
             "klavertje",
         )
     )
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         attachment = dict(
             db.execute(
                 "SELECT m.thread_id, a.id FROM message_attachments a JOIN messages m ON m.id = a.message_id"
@@ -282,7 +286,7 @@ def test_every_message_route_with_an_id_is_404_for_another_familys_or_locations_
     # and Klavertje's staff cannot reach Zonnebloem's thread through its own location's address
     klavertje = _staff(world, OTHER_DOSSIER, OTHER_PIN)
     assert klavertje.get(f"/locaties/klavertje/berichten/{lotte_thread}").status_code == 404
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT count(*) FROM messages WHERE body = 'ingebroken'").fetchone() == (0,)
 
 
@@ -290,20 +294,18 @@ def test_an_erased_childs_threads_go_and_the_daily_retention_deletes_their_files
     import os
     from datetime import UTC, datetime, timedelta
 
-    from hub.core.settings import HubSettings
     from hub.operations.retention import run_retention
 
     families = add_families(world.database, world.other_child)
     bert = login_parent(world.url, BERT)
     _parent_writes(bert, families.lotte, "Attest", "x", [("a.pdf", TINY_PDF, "application/pdf")])
-    folder = world.database.parent / "berichten"
+    folder = world.data_dir / "berichten"
     (stored,) = list(folder.iterdir())
     long_ago = (datetime.now(UTC) - timedelta(days=2)).timestamp()
     os.utime(stored, (long_ago, long_ago))
-    settings = HubSettings(data_dir=world.database.parent)
+    settings = world.settings()
     assert run_retention(settings).erased["message_files"] == 0  # still named by its message
-    with sqlite3.connect(world.database) as db:
-        db.execute("PRAGMA foreign_keys = ON")
+    with hub_sql(world.database) as db:
         left = (datetime.now(UTC) - timedelta(days=11 * 366)).date().isoformat()
         db.execute(  # her last day at each of her locations (children.left_on is gone, issue 16)
             "INSERT INTO child_stays (child_id, location_id, last_day) SELECT child_id, location_id, ? "
@@ -316,7 +318,7 @@ def test_an_erased_childs_threads_go_and_the_daily_retention_deletes_their_files
     assert report.erased["children"] + report.erased["children_anonymised"] == 1
     assert report.erased["message_files"] == 1
     assert not stored.exists()
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT count(*) FROM message_threads").fetchone() == (0,)
 
 
@@ -325,7 +327,7 @@ def test_a_parent_who_chose_push_only_gets_a_push_and_no_mail_and_the_other_pare
 ) -> None:
     families = add_families(world.database, world.other_child)
     _second_parent(world, families)
-    with sqlite3.connect(world.database) as db:  # Piet's "Meldingen" for Jules: push, no mail
+    with hub_sql(world.database) as db:  # Piet's "Meldingen" for Jules: push, no mail
         (piet,) = db.execute("SELECT id FROM parent_accounts WHERE email = ?", (PIET,)).fetchone()
         db.execute(
             "INSERT INTO notify_prefs (account_id, child_id, mode, by_mail, by_push) "
@@ -341,7 +343,7 @@ def test_a_parent_who_chose_push_only_gets_a_push_and_no_mail_and_the_other_pare
     assert "De ouders zijn verwittigd (2)." in new.text
     mailed = [str(m["To"]) for m in _mails(world) if "Nieuw bericht" in str(m["Subject"])]
     assert mailed == [ANNE], "Piet chose no mails"
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         pushes = db.execute(
             "SELECT account_id, key, title FROM notify_outbox WHERE channel = 'push'"
         ).fetchall()

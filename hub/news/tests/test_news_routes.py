@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from email import message_from_bytes, policy
 
+import pytest
+
 from tests.support.files import jpeg_with_exif
+from tests.support.hub_sql import hub_sql
 from tests.support.parents import ANNE, BERT, add_families, csrf_of, login_parent
 from tests.support.portal_world import OTHER_DOSSIER, OTHER_PIN, PortalWorld
 from tests.support.talk import CARLA, add_third_family, staff_client
 
 HOME = "/locaties/zonnebloem/mijn-locatie"
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 
 def _mails(world: PortalWorld) -> list:
@@ -100,7 +104,7 @@ def test_every_mijn_locatie_route_with_an_id_is_404_for_another_familys_or_locat
     klavertje.http.post(
         f"{home}/paginas/nieuw", data={"csrf": csrf_of(klavertje, home), "titel": "Regels", "tekst": "geheim"}
     )
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         ids = {
             "news_id": db.execute("SELECT id FROM news_items").fetchone()[0],
             "member_id": db.execute("SELECT id FROM team_members").fetchone()[0],
@@ -138,7 +142,7 @@ def test_every_mijn_locatie_route_with_an_id_is_404_for_another_familys_or_locat
                 },
             )
         assert response.status_code == 404, (method, url, response.status_code)
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT title, body FROM info_pages").fetchall() == [("Regels", "geheim")]
         assert db.execute("SELECT count(*) FROM news_items").fetchone() == (1,)
     assert anne.get(f"/ouders/locatie/klavertje/paginas/{ids['page_id']}").status_code == 200  # Fien is there
@@ -152,7 +156,7 @@ def add_third_family_once(world: PortalWorld) -> None:
         return
     from tests.support.parents import Families
 
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         noah = db.execute("SELECT id FROM children WHERE first_name = 'Noah'").fetchone()[0]
     add_third_family(world.database, Families(0, 0, 0, 0, noah))
     _ADDED.add(str(world.database))

@@ -31,6 +31,8 @@ from tests.support.push import PushService, Subscription, vapid_claims
 from wire import CheckIn, Direction, DirectionBy, Source
 from wire.ids import new_event_id
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
+
 
 @dataclass
 class Setup:
@@ -43,8 +45,8 @@ class Setup:
 
 
 @pytest.fixture
-def setup(hub_dir: Path) -> Iterator[Setup]:
-    database, other_child, _code = build_world(hub_dir)
+def setup(hub_dir: Path, hub_target: Path | str) -> Iterator[Setup]:
+    database, other_child, _code = build_world(hub_dir, database=hub_target)
     families = add_families(database, other_child)
     push = PushService().start()
     phone = push.subscription("anne-telefoon")

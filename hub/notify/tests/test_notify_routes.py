@@ -3,6 +3,8 @@ push endpoints it may call."""
 
 from __future__ import annotations
 
+import pytest
+
 from hub.core.db import connect
 from hub.notify import store
 from hub.notify.rules import Mode
@@ -11,6 +13,8 @@ from tests.support.parents import ANNE, add_families, csrf_of, login_parent
 from tests.support.portal_world import PortalWorld
 
 HTTPS_ENDPOINT = "https://push.example/abc"
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 
 def _subscribe(client, endpoint: str, p256dh: str = "BAAA", auth: str = "AAAA"):

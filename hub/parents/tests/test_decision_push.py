@@ -3,8 +3,9 @@ notifier's outbox: once per decision, and only when the parent chose push for th
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from hub.core.db import connect, open_database, write_transaction
 from hub.core.localtime import fmt_date, today
@@ -13,15 +14,18 @@ from hub.notify import store
 from hub.notify.rules import Mode
 from hub.notify.worker import Notifier
 from hub.parents import accounts
+from tests.support.hub_sql import hub_sql
 from tests.support.parents import ANNE, add_families, csrf_of, login_parent
 from tests.support.portal_world import PortalWorld
 from tests.support.push import PushService
 
 REQUESTS = "/locaties/zonnebloem/ouderverzoeken"
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
+
 
 def _round(world: PortalWorld) -> int:
-    notifier = Notifier(world.database, world.database.parent, "https://hub.example")
+    notifier = Notifier(world.database, world.data_dir, "https://hub.example")
     db = connect(world.database)
     try:
         return notifier.round(db)
@@ -34,7 +38,7 @@ def _report_absence(world: PortalWorld, anne, child: int, day) -> int:
         f"/ouders/kinderen/{child}/dag/{day.isoformat()}/afwezig",
         data={"csrf": csrf_of(anne, "/ouders"), "locatie": "zonnebloem", "reden": "vakantie"},
     )
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         (request_id,) = db.execute("SELECT max(id) FROM parent_requests").fetchone()
     return request_id
 
@@ -86,7 +90,7 @@ def test_a_decision_reaches_the_parent_by_push_once_and_by_mail(world: PortalWor
             staff.post(f"{REQUESTS}/{refused_id}/afwijzen", {"reden": "geen plaats"}, REQUESTS)
             assert _round(world) == 0 and len(push.to(phone)) == 1
         assert len(list(world.mail_dir.glob("*.eml"))) == 3
-        with sqlite3.connect(world.database) as db:
+        with hub_sql(world.database) as db:
             keys = [k for (k,) in db.execute("SELECT key FROM notify_outbox WHERE key LIKE 'besluit:%'")]
         assert keys == [f"besluit:{request_id}"]
     finally:

@@ -5,8 +5,9 @@ day, and "vervalt automatisch op" lapses the whole request."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import UTC, datetime, time, timedelta
+
+import pytest
 
 from hub.careplan.rules import PlanDay, Size
 from hub.careplan.service import create_plan, plan_of
@@ -15,10 +16,13 @@ from hub.core.db import connect
 from hub.core.localtime import fmt_date, today
 from hub.demo import DEMO_DOSSIER, DEMO_PIN
 from hub.parents import service
+from tests.support.hub_sql import hub_sql
 from tests.support.parents import ANNE, add_families, csrf_of, login_parent
 from tests.support.portal_world import PortalWorld
 
 REQUESTS = "/locaties/zonnebloem/ouderverzoeken"
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 
 def _ask(anne, child: int, days: list, whole: bool, expires=None):
@@ -36,7 +40,7 @@ def _ask(anne, child: int, days: list, whole: bool, expires=None):
 
 
 def _statuses(database, days: list) -> list[str]:
-    with sqlite3.connect(database) as db:
+    with hub_sql(database) as db:
         return [
             db.execute(
                 "SELECT status FROM parent_requests WHERE kind = 'extra_dag' AND day = ?", (d.isoformat(),)
@@ -46,7 +50,7 @@ def _statuses(database, days: list) -> list[str]:
 
 
 def _id_of(database, day) -> int:
-    with sqlite3.connect(database) as db:
+    with hub_sql(database) as db:
         return db.execute("SELECT id FROM parent_requests WHERE day = ?", (day.isoformat(),)).fetchone()[0]
 
 
@@ -109,7 +113,7 @@ def test_the_expiry_date_applies_to_the_whole_request(world: PortalWorld) -> Non
     late = _ask(anne, families.jules, day, whole=True, expires=day[1])
     assert "tussen vandaag en de (eerste) gevraagde dag" in late.text  # after the first day: refused
     _ask(anne, families.jules, day, whole=True, expires=today() + timedelta(days=1))
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert {e for (e,) in db.execute("SELECT expires_on FROM parent_requests")} == {
             (today() + timedelta(days=1)).isoformat()
         }

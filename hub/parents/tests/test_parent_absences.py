@@ -3,8 +3,9 @@ before 08:00 or late; the location sees it, opens the note and approves it, and 
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import time, timedelta
+
+import pytest
 
 from hub.careplan.rules import PlanDay, Size
 from hub.careplan.service import create_plan, plan_of
@@ -12,10 +13,13 @@ from hub.core.actors import Actor
 from hub.core.db import connect
 from hub.core.localtime import fmt_date, today
 from hub.demo import DEMO_DOSSIER, DEMO_PIN
+from tests.support.hub_sql import hub_sql
 from tests.support.parents import ANNE, BERT, add_families, csrf_of, last_open_day, login_parent
 from tests.support.portal_world import OTHER_DOSSIER, OTHER_PIN, PortalWorld
 
 PDF = b"%PDF-1.4\n% a doctor's note\n"
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 
 def _report(client, child: int, day, reason: str, note: tuple | None = None):
@@ -50,7 +54,7 @@ def test_a_parent_reports_absences_in_time_or_late_and_the_location_approves_one
         "ongeval" not in late.text.split('id="reden"')[1].split("</select>")[0]
     )  # the location's reasons only
 
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         rows = db.execute(
             "SELECT id, day, absence_reason, in_time FROM parent_requests"
             " WHERE kind = 'afwezigheid' ORDER BY id"
@@ -71,7 +75,7 @@ def test_a_parent_reports_absences_in_time_or_late_and_the_location_approves_one
         f"/locaties/zonnebloem/ouderverzoeken/{noted}/goedkeuren", {}, "/locaties/zonnebloem/ouderverzoeken"
     )
     assert "is afwezig op" in approved.text
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT day, reason FROM billing_absences").fetchall() == [
             (tomorrow.isoformat(), "ziek_attest")
         ]
@@ -129,7 +133,7 @@ def test_an_extra_day_and_a_swap_day_change_the_plan_for_those_days_only(world: 
         "extra dag 08:00–12:30" in listing
         and f"ruildag: {fmt_date(planned_day)} → {fmt_date(swap_to)}" in listing
     )
-    with sqlite3.connect(world.database) as conn:
+    with hub_sql(world.database) as conn:
         ids = [
             i
             for (i,) in conn.execute("SELECT id FROM parent_requests WHERE kind != 'afwezigheid' ORDER BY id")
@@ -156,7 +160,7 @@ def test_an_extra_day_and_a_swap_day_change_the_plan_for_those_days_only(world: 
         f"/ouders/kinderen/{families.jules}/dag/{(extra_day + timedelta(days=14)).isoformat()}/extra",
         data={"csrf": csrf, "locatie": "zonnebloem", "van": "08:00", "tot": "17:00"},
     )
-    with sqlite3.connect(world.database) as conn:
+    with hub_sql(world.database) as conn:
         conn.execute(
             "UPDATE parent_requests SET expires_on = ? WHERE status = 'ingediend'",
             ((start - timedelta(days=1)).isoformat(),),

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
 import httpx
+import pytest
 
 from hub.core.db import open_database, write_transaction
 from hub.demo import DEMO_DOSSIER, DEMO_PIN
 from hub.parents import accounts
+from tests.support.hub_sql import hub_sql
 from tests.support.parents import (
     ANNE,
     BERT,
@@ -26,6 +27,8 @@ from tests.support.parents import (
 )
 from tests.support.portal_world import OTHER_EMAIL, OTHER_PASSWORD, PortalWorld
 from wire import Direction
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 
 def _ask(client, child: int, day, location: str, arrival: str, departure: str, comment: str = ""):
@@ -47,7 +50,7 @@ def _mails(world: PortalWorld) -> list[str]:
 
 
 def _request_ids(world: PortalWorld) -> list[int]:
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         return [row[0] for row in db.execute("SELECT id FROM parent_requests ORDER BY id")]
 
 
@@ -62,14 +65,14 @@ def test_a_parent_sees_the_children_of_both_organisators_and_no_other_child(worl
 
 def _invoice_of(world: PortalWorld, child: int) -> int:
     """A final invoice of ``child`` at De Zonnebloem, as the month run stores one."""
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         (org,) = db.execute("SELECT organisator_id FROM locations WHERE id = 'zonnebloem'").fetchone()
         cursor = db.execute(
             "INSERT INTO invoices (organisator_id, number, kind, location_id, child_id, year, month,"
             " debtor_name, total, fiscal, body, pdf, issued_at)"
             " VALUES (?, 1, 'factuur', 'zonnebloem', ?, 2026, 3, 'Bert Janssens', '10.00', '10.00', '{}',"
-            " X'25504446', '2026-04-01T08:00:00Z')",
-            (org, child),
+            " ?, '2026-04-01T08:00:00Z')",
+            (org, child, b"%PDF"),
         )
         return cursor.lastrowid
 
@@ -125,7 +128,7 @@ def test_every_parent_route_with_an_id_is_404_for_another_familys_ids(world: Por
         == 404
     )
     assert len(tried) == 2 * len(routes)
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT status FROM parent_requests").fetchall() == [("ingediend",)]
 
 
@@ -157,11 +160,11 @@ def test_a_removed_contact_loses_access_with_the_next_request(world: PortalWorld
     families = add_families(world.database, world.other_child)
     anne = login_parent(world.url, ANNE)
     assert anne.get(f"/ouders/kinderen/{families.jules}").status_code == 200
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         db.execute("DELETE FROM contacts WHERE child_id = ? AND email = ?", (families.jules, ANNE))
     assert anne.get(f"/ouders/kinderen/{families.jules}").status_code == 404
     assert "Jules" not in anne.get("/ouders").text
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         db.execute("DELETE FROM contacts WHERE email = ?", (ANNE,))
     assert anne.get("/ouders").url.path == "/ouders/aanmelden"
 
@@ -170,7 +173,7 @@ def test_a_contact_whose_email_changes_must_confirm_the_new_address(world: Porta
     add_families(world.database, world.other_child)
     new = "anne@nieuw.example"
     anne = login_parent(world.url, ANNE)
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         db.execute("UPDATE contacts SET email = ? WHERE email = ?", (new, ANNE))
     assert anne.get("/ouders").url.path == "/ouders/aanmelden"  # the old address sees nothing
     fresh = world.client()
@@ -259,7 +262,7 @@ def test_the_location_accepts_a_request_the_correction_names_it_and_the_parent_i
     assert "Goedgekeurd" in answer.text and 'data-count="ouderverzoeken"' not in answer.text
     month = location.get(f"/locaties/zonnebloem?maand={day:%Y-%m}").text
     assert "open verzoek van een ouder" not in month, "a decided request leaves no mark"
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         status, correction = db.execute("SELECT status, correction_id FROM parent_requests").fetchone()
         note, after = db.execute("SELECT note, after FROM corrections WHERE id = ?", (correction,)).fetchone()
     assert status == "goedgekeurd" and f"Verzoek van ouder #{request_id}" in note
@@ -283,7 +286,7 @@ def test_the_location_refuses_with_a_reason_the_parent_reads(world: PortalWorld)
     assert "Schrijf waarom" in empty.text
     location.post(f"{page}/{request_id}/afwijzen", {"reden": "Jules was er pas om 9 uur."}, form_page=page)
     assert "Jules was er pas om 9 uur." in anne.get("/ouders/verzoeken").text
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT status FROM parent_requests").fetchone() == ("afgewezen",)
         assert db.execute("SELECT count(*) FROM corrections").fetchone() == (0,)
     again = location.post(f"{page}/{request_id}/goedkeuren", form_page=page)
@@ -300,7 +303,7 @@ def test_another_locations_staff_cannot_see_or_decide_a_request(world: PortalWor
     assert other.get("/locaties/zonnebloem/ouderverzoeken").status_code == 404
     own = "/locaties/klavertje/ouderverzoeken"
     assert other.post(f"{own}/{request_id}/goedkeuren", form_page=own).status_code == 404
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT status FROM parent_requests").fetchone() == ("ingediend",)
 
 
@@ -359,7 +362,7 @@ def test_a_contact_may_choose_a_mailed_link_instead_of_a_password_and_the_accoun
     assert ANNE in client.get(path).text
     chosen = client.http.post(path, data={"csrf": csrf_of(client, path), "mode": "link"})
     assert chosen.url.path == "/ouders" and "Jules" in chosen.text
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT password_hash FROM parent_accounts").fetchall() == [(None,)]
     assert "werkt niet" in world.client().get(path).text
     # without a password, a password login is refused like a wrong one
@@ -373,7 +376,7 @@ def test_a_contact_may_choose_a_mailed_link_instead_of_a_password_and_the_accoun
 def test_an_account_link_of_a_removed_contact_makes_no_account(world: PortalWorld) -> None:
     add_families(world.database, world.other_child, with_accounts=False)
     path = _account_token(world, ANNE)
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         db.execute("DELETE FROM contacts WHERE email = ?", (ANNE,))
     client = world.client()
     answer = client.http.post(
@@ -386,7 +389,7 @@ def test_an_account_link_of_a_removed_contact_makes_no_account(world: PortalWorl
         },
     )
     assert "werkt niet" in answer.text
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT count(*) FROM parent_accounts").fetchone() == (0,)
 
 
@@ -432,7 +435,7 @@ def test_two_staff_accepting_the_same_request_at_once_apply_one_correction(world
         thread.join(timeout=30)
     assert sum("Goedgekeurd:" in text for text in answers) == 1
     assert sum("al behandeld" in text for text in answers) == 1
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT count(*) FROM corrections").fetchone() == (1,)
         status, correction = db.execute("SELECT status, correction_id FROM parent_requests").fetchone()
         assert (

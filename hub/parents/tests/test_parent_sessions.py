@@ -1,9 +1,11 @@
-"""Parent accounts, links and sessions on a real SQLite file."""
+"""Parent accounts, links and sessions on a real database, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from hub.children.queries import add_child, add_contact
 from hub.core.db import open_database, write_transaction
@@ -12,9 +14,11 @@ from hub.parents import accounts
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 IDLE = timedelta(hours=2)
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
-def _db(tmp_path: Path):
-    db = open_database(tmp_path / "hub.sqlite3")
+
+def _db(hub_target: Path | str):
+    db = open_database(hub_target)
     with write_transaction(db):
         db.execute("INSERT INTO organisators (id, name, email) VALUES (1, 'Org', 'org@x.example')")
         db.execute(
@@ -27,9 +31,9 @@ def _db(tmp_path: Path):
 
 
 def test_one_account_per_address_whatever_its_case_and_a_new_password_ends_the_sessions(
-    tmp_path: Path,
+    hub_target: Path | str,
 ) -> None:
-    db = _db(tmp_path)
+    db = _db(hub_target)
     with write_transaction(db):
         first = accounts.make_account(db, "anne@gezin.example", "eerste-wachtwoord", T0)
         accounts.start_session(db, first.id, "cookie-1", "127.0.0.1", T0, timedelta(hours=12))
@@ -39,8 +43,8 @@ def test_one_account_per_address_whatever_its_case_and_a_new_password_ends_the_s
     assert accounts.check_password(db, "anne@gezin.example", "tweede-wachtwoord", "c", T0)[0].id == first.id
 
 
-def test_the_live_stream_does_not_keep_an_idle_session_alive(tmp_path: Path) -> None:
-    db = _db(tmp_path)
+def test_the_live_stream_does_not_keep_an_idle_session_alive(hub_target: Path | str) -> None:
+    db = _db(hub_target)
     with write_transaction(db):
         account = accounts.make_account(db, "anne@gezin.example", None, T0)
         accounts.start_session(db, account.id, "cookie", "127.0.0.1", T0, timedelta(hours=12))
@@ -49,8 +53,8 @@ def test_the_live_stream_does_not_keep_an_idle_session_alive(tmp_path: Path) -> 
     assert accounts.session_account(db, "cookie", T0 + IDLE, IDLE, touch=False) is None
 
 
-def test_a_link_works_once_and_not_after_it_expires(tmp_path: Path) -> None:
-    db = _db(tmp_path)
+def test_a_link_works_once_and_not_after_it_expires(hub_target: Path | str) -> None:
+    db = _db(hub_target)
     with write_transaction(db):
         token = accounts.issue_token(db, "anne@gezin.example", "login", T0)
         late = accounts.issue_token(db, "anne@gezin.example", "account", T0)

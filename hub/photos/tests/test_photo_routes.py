@@ -6,16 +6,20 @@ import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from hub.core.settings import HubSettings
+import pytest
+
 from hub.operations.retention import run_retention
 from hub.photos.settings import PhotoSettings
 from tests.support.files import GPS_MARK, jpeg_with_exif
+from tests.support.hub_sql import hub_sql
 from tests.support.parents import ANNE, BERT, Families, add_families, csrf_of, login_parent
 from tests.support.portal import PortalClient
 from tests.support.portal_world import OTHER_DOSSIER, OTHER_PIN, PortalWorld
 from tests.support.talk import CARLA, add_third_family, staff_client
 
 FOTOS = "/locaties/zonnebloem/fotos"
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 
 def upload(
@@ -70,7 +74,7 @@ def test_the_served_photo_has_no_exif_or_gps_and_the_files_are_private(world: Po
         assert served.headers["content-type"] == "image/jpeg"
         assert served.content.startswith(b"\xff\xd8") and b"Exif" not in served.content
         assert GPS_MARK.encode() not in served.content and b"Testcamera" not in served.content
-    folder = world.database.parent / "fotos"
+    folder = world.data_dir / "fotos"
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
     assert all(oct(f.stat().st_mode & 0o777) == "0o600" for f in folder.iterdir())
 
@@ -89,7 +93,7 @@ def test_a_child_marked_geen_fotos_cannot_be_tagged_and_loses_its_tags(world: Po
     refused = upload(staff, [families.jules, families.noah])
     assert refused.status_code == 400
     assert "Geen foto&#39;s van Noah: de ouders gaven geen toestemming" in refused.text
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT count(*) FROM photos").fetchone() == (1,)
         # the database refuses it too, whatever screen asks
         try:
@@ -104,19 +108,17 @@ def test_originals_are_kept_for_the_organisators_period_then_erased_by_the_daily
 ) -> None:
     families = _families(world)
     upload(staff_client(world.url), [families.jules])
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         stored_as, original = db.execute("SELECT stored_as, original_as FROM photos").fetchone()
-    folder = world.database.parent / "fotos"
+    folder = world.data_dir / "fotos"
     assert (folder / original).exists()
-    settings = HubSettings(
-        data_dir=world.database.parent, sections={"photos": PhotoSettings(originals_days=14)}
-    )
+    settings = world.settings(sections={"photos": PhotoSettings(originals_days=14)})
     soon = run_retention(settings, datetime.now(UTC) + timedelta(days=13))
     assert soon.erased["photo_originals"] == 0 and (folder / original).exists()
     later = run_retention(settings, datetime.now(UTC) + timedelta(days=15))
     assert later.erased["photo_originals"] == 1
     assert not (folder / original).exists() and (folder / stored_as).exists()
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT original_as FROM photos").fetchone() == (None,)
     assert login_parent(world.url, ANNE).get("/ouders/fotos/1/foto.jpg").status_code == 200
 
@@ -128,7 +130,7 @@ def test_every_photo_route_with_an_id_is_404_for_another_familys_or_locations_id
     klavertje = staff_client(world.url, OTHER_DOSSIER, OTHER_PIN)
     assert upload(klavertje, [families.geheim], page="/locaties/klavertje/fotos").status_code == 200
     upload(staff_client(world.url), [families.lotte])
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         ids = dict(db.execute("SELECT location_id, id FROM photos"))
     anne, staff = login_parent(world.url, ANNE), staff_client(world.url)
     routes = [
@@ -148,5 +150,5 @@ def test_every_photo_route_with_an_id_is_404_for_another_familys_or_locations_id
             else:
                 response = client.http.post(url, data={"csrf": csrf_of(client, FOTOS)})
             assert response.status_code == 404, (method, url, response.status_code)
-    with sqlite3.connect(world.database) as db:
+    with hub_sql(world.database) as db:
         assert db.execute("SELECT count(*) FROM photos").fetchone() == (2,)
