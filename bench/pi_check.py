@@ -260,7 +260,9 @@ def boot(
             "-device",
             f"virtio-blk-pci,drive=d{n}",
         ]
-    args += ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"]
+    # romfile= : no network-boot ROM (the kernel boots directly), so Debian's ipxe-qemu, only a
+    # recommendation of qemu-system-arm, need not be there.
+    args += ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,romfile="]
     print("$", " ".join(map(str, args)), flush=True)
     marks: list[tuple[float, str]] = []
     start = time.monotonic()

@@ -45,8 +45,8 @@ def two_working_days(now: date) -> tuple[date, date]:
 
 def test_a_new_organisation_sets_its_hours_and_keeps_real_times_in_its_first_month(
     hub_dir: Path,
-    smtp: SmtpServer,
-    page: Page,  # noqa: F811
+    smtp: SmtpServer,  # noqa: F811
+    page: Page,
 ) -> None:
     first, second = two_working_days(today())
     hub, url = start_hub(hub_dir, embedded_port=0, extra_settings=smtp.settings())
