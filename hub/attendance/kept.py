@@ -35,7 +35,9 @@ from hub.attendance.unknown_cards import unknown_cards, unlisted_scans
 from hub.attendance.windows import days_left_to_fix, overdue
 from hub.core.localtime import BRUSSELS, local
 
-KEPT_GRIDS = 64  # location-months per process: some 0.5 MB of rows each, rendered
+# location-months per process (the location list of a 100-location organisator reads 200): some
+# 0.1 to 1 MB each with the rendered rows, by the number of children
+KEPT_GRIDS = 256
 
 
 @dataclass
@@ -111,12 +113,36 @@ class KeptGrid:
         return found
 
 
+def red_cells(
+    db: sqlite_utils.Database, location_id: str, year: int, month: int, now: datetime | None = None
+) -> int:
+    """The red cells of a location's month, from the kept grid (the location list's counts)."""
+    return _entry(db, location_id, year, month, (now or datetime.now(UTC)).astimezone(UTC)).grid.errors
+
+
 def kept_month_grid(
     db: sqlite_utils.Database, location_id: str, year: int, month: int, now: datetime | None = None
 ) -> KeptGrid:
     """The month grid of :func:`hub.attendance.grid.month_grid`, from the kept one when nothing
     changed since, else computed and kept. The unknown cards are always read anew."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
+    today = local(now).date()
+    entry = _entry(db, location_id, year, month, now)
+    grid = entry.grid
+    first, last = grid.days[0].day, grid.days[-1].day
+    listed = tuple(unknown_cards(db, location_id, first, last))
+    grid = replace(
+        grid,
+        now=now,
+        unknown_cards=listed,
+        unlisted_unknown_scans=unlisted_scans(db, location_id, first, last) if listed else 0,
+        overdue=grid.errors > 0 and overdue(year, month, today),
+        days_left=days_left_to_fix(year, month, today),
+    )
+    return KeptGrid(grid, entry)
+
+
+def _entry(db: sqlite_utils.Database, location_id: str, year: int, month: int, now: datetime) -> _Kept:
     today = local(now).date()
     counts = _counts(db, location_id, year, month)  # before the grid: see the module's docstring
     key = (_address(db), location_id, year, month)
@@ -138,15 +164,4 @@ def kept_month_grid(
             _kept.move_to_end(key)
             while len(_kept) > KEPT_GRIDS:
                 _kept.popitem(last=False)
-    grid = entry.grid
-    first, last = grid.days[0].day, grid.days[-1].day
-    listed = tuple(unknown_cards(db, location_id, first, last))
-    grid = replace(
-        grid,
-        now=now,
-        unknown_cards=listed,
-        unlisted_unknown_scans=unlisted_scans(db, location_id, first, last) if listed else 0,
-        overdue=grid.errors > 0 and overdue(year, month, today),
-        days_left=days_left_to_fix(year, month, today),
-    )
-    return KeptGrid(grid, entry)
+    return entry
