@@ -3,7 +3,9 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-BENCHES := $(filter-out __init__ __main__ common scanset pi_check,$(patsubst bench/%.py,%,$(wildcard bench/*.py)))
+# bench-scale runs scale_ingest's and scale_screens' parts side by side (issue 17): `make bench` runs
+# it, not them again; `make bench-scale-ingest` and `make bench-scale-screens` still run them alone
+BENCHES := $(filter-out __init__ __main__ common scanset pi_check scale_ingest scale_screens,$(patsubst bench/%.py,%,$(wildcard bench/*.py)))
 
 .PHONY: demo test test-clock lint format docs bench faults pi-check clean
 
@@ -50,6 +52,8 @@ faults: $(STAMP)
 		$(PY) -m pytest tests/faults --basetemp=var/faults -p no:cacheprovider
 
 ## bench: every benchmark; bench-NAME runs bench/NAME.py and writes bench/results/NAME.json
+## (bench-scale: ingest workers on both databases, the overview of 100 locations, the month grid
+## with 10 million events on SQLite and PostgreSQL; half an hour or more)
 bench: $(addprefix bench-,$(BENCHES))
 
 bench-%: $(STAMP)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import random
 import shutil
-import sqlite3
 import sys
 import threading
 import time
@@ -28,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import percentile, print_table, write_results
-from hub.core.db import open_database
+from hub.core.db import connect, open_database
 from hub.locations.queries import set_opening_hours
 from hub.locations.schedule import weekdays
 from provisioning.mosquitto import UnitAccount
@@ -62,7 +61,7 @@ class PhaseResult:
     timed_out: bool = False
 
 
-def seed(database: Path, units: list[str] | None = None) -> list[str]:
+def seed(database: Path | str, units: list[str] | None = None) -> list[str]:
     """The bench location with its children, cards and units (ours unless given); returns the card codes."""
     db = open_database(database)
     with db.atomic():
@@ -222,9 +221,12 @@ def run_phase(tasks, results, phase: str, per_unit: int, rate: float = 0.0) -> P
     return merged([results.get(timeout=PHASE_DEADLINE_S + 60) for _ in tasks])
 
 
-def stored_events(database: Path) -> int:
-    with sqlite3.connect(database) as db:
+def stored_events(database: Path | str) -> int:
+    db = connect(database)  # a SQLite file or a PostgreSQL URL (bench/scale.py)
+    try:
         return db.execute("SELECT count(*) FROM events").fetchone()[0]
+    finally:
+        db.close()
 
 
 def main() -> int:

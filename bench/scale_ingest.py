@@ -73,11 +73,16 @@ class Echo:
         self.client.loop_stop()
 
 
-def run_setup(name: str, ingest_workers: int | None) -> dict[str, float]:
-    """One set-up from scratch: broker, database, hub (or the echo), generators; its figures."""
-    workdir = WORKDIR / name
+def run_setup(
+    name: str, ingest_workers: int | None, workdir_root: Path = WORKDIR, postgresql: str | None = None
+) -> dict[str, float]:
+    """One set-up from scratch: broker, database, hub (or the echo), generators; its figures.
+
+    ``postgresql``: the URL of an empty database for the hub (``bench/scale.py``), else a SQLite file.
+    """
+    workdir = workdir_root / name
     (workdir / "hub").mkdir(parents=True)
-    database = workdir / "hub" / "hub.sqlite3"
+    database = postgresql or workdir / "hub" / "hub.sqlite3"
     codes = seed(database)
     accounts = [UnitAccount(unit, LOCATION, f"secret-{unit}") for unit in unit_ids()]
     mosquitto = Mosquitto(workdir / "mosquitto", accounts).start()
@@ -88,7 +93,8 @@ def run_setup(name: str, ingest_workers: int | None) -> dict[str, float]:
         hub, _portal = start_hub(
             workdir / "hub",
             broker_url=mosquitto.hub_url,
-            extra_settings=f"ingest_workers = {ingest_workers}\n",
+            extra_settings=f"ingest_workers = {ingest_workers}\n"
+            + (f'database = "{postgresql}"\n' if postgresql else ""),
         )
         if ingest_workers > 1:
             wait_for(

@@ -11,9 +11,13 @@ big events table.
    again, as on a working day.
 2. The month grid of ``bench/portal.py``'s busy location (120 children, a month of check-ins, a
    second location), over HTTP, before and after ``FILLER_EVENTS`` more events of other children at
-   other locations over the three years before are added to the events table (one transaction,
-   executemany from a generator; ``SCALE_SCREENS_EVENTS`` sets the count). Also the page's size
-   plain and gzip-compressed.
+   other locations over the three years before are added to the events table (one INSERT ... SELECT
+   the database generates, ``bench.common.add_filler``; ``SCALE_SCREENS_EVENTS`` sets the count).
+   Also the page's size plain and gzip-compressed. The grid is kept between requests
+   (``hub.attendance.kept``); the in-process figures are of a grid computed anew.
+
+``bench/scale.py`` runs the overview part with the ingest and the grid on both databases, at 10
+million events: ``make bench-scale``.
 
 The machine is shared; the ratios in one run matter more than the absolute figures.
 ``make bench-scale-screens``; figures in bench/results/scale_screens.json.
@@ -31,7 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
-from bench.common import month_of_checkins, percentile, print_table, write_results
+from bench.common import add_filler, month_of_checkins, percentile, print_table, write_results
 from bench.portal import DOSSIER, LOCATION, PIN
 from bench.portal import build as build_grid
 from hub.accounts.actors import Actor
@@ -41,7 +45,7 @@ from hub.attendance.events import record_checkins
 from hub.attendance.grid import month_grid
 from hub.attendance.windows import shift_month
 from hub.core.db import connect, open_database, write_transaction
-from hub.core.localtime import now_utc_iso, today, utc_iso
+from hub.core.localtime import now_utc_iso, today
 from hub.locations.queries import set_opening_hours
 from hub.locations.schedule import weekdays
 from hub.upload.summary import forget_summaries, month_summaries
@@ -61,8 +65,6 @@ CHANGED_REQUESTS = 15
 GRID_REQUESTS = 40
 WARMUP = 3
 FILLER_EVENTS = int(os.environ.get("SCALE_SCREENS_EVENTS", "2000000"))
-FILLER_LOCATIONS = 50
-FILLER_CHILDREN = 2000
 UPLOAD_DAY = 7
 TARGET_OVERVIEW_MS = 300.0
 TARGET_GRID_MS = 50.0
@@ -194,63 +196,6 @@ def overview_part(figures: dict, rows: list, year: int, month: int) -> None:
     rows.append(("overview old / kept (p50)", ratio))
 
 
-def add_filler(database: Path, count: int) -> float:
-    """``count`` events of other children at other locations over the three years before; seconds."""
-    db = connect(database)
-    started = time.perf_counter()
-    with write_transaction(db):
-        (org,) = db.execute("SELECT organisator_id FROM locations WHERE id = ?", (LOCATION,)).fetchone()
-        for n in range(FILLER_LOCATIONS):
-            db.execute(
-                "INSERT INTO locations (id, organisator_id, dossier_number, name) VALUES (?, ?, ?, ?)",
-                (f"filler{n:02d}", org, f"92{n:07d}", f"Vulling {n}"),
-            )
-        children = [
-            db.execute(
-                "INSERT INTO children (first_name, last_name, sex) VALUES (?, 'Vulling', 'm')", (f"V{n}",)
-            ).lastrowid
-            for n in range(FILLER_CHILDREN)
-        ]
-        start = datetime.now(UTC) - timedelta(days=3 * 365)
-        step = (3 * 365 * 86400 - 86400 * 62) / count  # ends two months ago: not in the grid's month
-
-        def rows():
-            rng = random.Random(10)
-            for n in range(count):
-                moment = start + timedelta(seconds=n * step)
-                child = children[rng.randrange(FILLER_CHILDREN)]
-                loc = f"filler{child % FILLER_LOCATIONS:02d}"
-                at = utc_iso(moment)
-                yield (
-                    f"F{int(moment.timestamp() * 1000):013d}{n:012d}",
-                    f"unit-{loc}",
-                    loc,
-                    n,
-                    "arrival" if n % 2 == 0 else "departure",
-                    "FILLERCODE",
-                    "qr",
-                    at,
-                    at,
-                    1,
-                    "00000000-0000-4000-8000-0000000f1112",
-                    float(n),
-                    child,
-                    at,
-                )
-
-        db.conn.executemany(
-            """
-            INSERT INTO events (id, unit_id, location_id, seq, direction, code, source, wall_time,
-                                occurred_at, clock_synced, boot_id, monotonic, child_id, received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            rows(),
-        )
-    seconds = time.perf_counter() - started
-    db.close()
-    return seconds
-
-
 def grid_part(figures: dict, rows: list, year: int, month: int) -> None:
     database = WORKDIR / "grid.sqlite3"
     events = build_grid(database, year, month)
@@ -281,7 +226,7 @@ def grid_part(figures: dict, rows: list, year: int, month: int) -> None:
         assert len(gzip.decompress(gzip.compress(plain.content))) == len(plain.content)
 
     measure("small_table")
-    seconds = add_filler(database, FILLER_EVENTS)
+    seconds = add_filler(database, FILLER_EVENTS, LOCATION)
     figures["filler_events"], figures["filler_insert_s"] = FILLER_EVENTS, round(seconds, 1)
     rows += [("filler events added", FILLER_EVENTS), ("filler insert s", seconds)]
     measure("big_table")

@@ -14,13 +14,15 @@ from datetime import date, datetime, timedelta
 import sqlite_utils
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from hub.accounts.actors import Refused
 from hub.attendance.after_closing import still_here_after_closing
 from hub.attendance.cells import Cell, CellState, Mark
 from hub.attendance.closed_months import close_month, reopen_month
 from hub.attendance.collector_attempts import open_attempts
-from hub.attendance.grid import Grid, GridRow, month_grid, period_grid
+from hub.attendance.grid import Grid, GridRow, period_grid
+from hub.attendance.kept import kept_month_grid
 from hub.attendance.uncertain import count_waiting
 from hub.attendance.windows import shift_month
 from hub.attendance.wording import MARK_NL, MARK_SYMBOL, cell_texts
@@ -28,7 +30,7 @@ from hub.core import bounds
 from hub.core.localtime import BRUSSELS, fmt_date, fmt_duration, fmt_month, local, today
 from hub.locations.schedule import WEEKDAYS_NL
 from hub.units.registry import fleet
-from hub.web.web import AtLocation, at_location, now, portal, render, see_other
+from hub.web.web import TEMPLATES, AtLocation, at_location, now, portal, render, see_other
 
 router = APIRouter()
 
@@ -142,6 +144,12 @@ def rows_view(
     return rows
 
 
+def rows_html(location_id: str, rows: list[RowView]) -> Markup:
+    """The grid's rows as HTML (grid/_rows.html): the bulk of the page, rendered apart to be kept."""
+    template = TEMPLATES.env.get_template("grid/_rows.html")
+    return Markup(template.render(rows=rows, location={"id": location_id}))
+
+
 def cell_notes(request: Request, conn: sqlite_utils.Database, grid: Grid) -> dict:
     """Every feature's marks on this grid's cells."""
     first, last = grid.days[0].day, grid.days[-1].day
@@ -187,14 +195,20 @@ def month_page(
     _actor, conn, location = here
     zoek, search_error = bounded_search(zoek)
     year, month = parse_month(maand)
-    grid = month_grid(conn, location.id, year, month, now())
+    kept = kept_month_grid(conn, location.id, year, month, now())
+    grid = kept.grid
+    notes = cell_notes(request, conn, grid)
+    rendered = kept.rendered(
+        (zoek.strip().lower(), tuple(sorted(notes.items()))),
+        lambda: rows_html(location.id, rows_view(grid, zoek, wide=False, notes=notes)),
+    )
     context = {
         "active": "registraties",
         "view": "maand",
         "grid": grid,
         "title": fmt_month(year, month).capitalize(),
         "heads": day_heads(grid),
-        "rows": rows_view(grid, zoek, wide=False, notes=cell_notes(request, conn, grid)),
+        "rows_html": Markup(rendered),
         "search": zoek,
         "search_error": search_error,
         "prev": "{:04d}-{:02d}".format(*shift_month(year, month, -1)),
@@ -246,7 +260,9 @@ def week_page(
         "grid": grid,
         "title": f"Week van {fmt_date(first)} tot {fmt_date(first + timedelta(days=6))}",
         "heads": day_heads(grid),
-        "rows": rows_view(grid, zoek, wide=True, notes=cell_notes(request, conn, grid)),
+        "rows_html": rows_html(
+            location.id, rows_view(grid, zoek, wide=True, notes=cell_notes(request, conn, grid))
+        ),
         "search": zoek,
         "search_error": search_error,
         "prev": (first - timedelta(days=7)).isoformat(),

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from hub.accounts import throttle
 from hub.alerts.store import open_for
-from hub.attendance.grid import month_grid
+from hub.attendance.kept import red_cells
 from hub.attendance.presence import present_children
 from hub.attendance.windows import shift_month
 from hub.core.actors import Actor, Refused, Role
@@ -48,7 +48,7 @@ def open_errors(conn: sqlite_utils.Database, location_id: str) -> int:
     """Red cells of this month and the previous one (the one due on the 7th)."""
     day = today()
     months = [(day.year, day.month), shift_month(day.year, day.month, -1)]
-    return sum(month_grid(conn, location_id, year, month).errors for year, month in months)
+    return sum(red_cells(conn, location_id, year, month) for year, month in months)
 
 
 @router.get("/locaties")

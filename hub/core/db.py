@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -56,6 +57,50 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA synchronous=FULL")  # an ack promises the event survives a power cut
     conn.execute("PRAGMA foreign_keys=ON")
     return sqlite_utils.Database(conn)
+
+
+# idle PostgreSQL connections per database URL, kept for the next request of this process
+POOLED_IDLE = 8
+_idle: dict[str, list] = {}
+_idle_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def pooled(path: str | Path) -> Iterator[sqlite_utils.Database]:
+    """A connection for one request, closed or given back after it.
+
+    On PostgreSQL it is taken from this process's idle connections and given back (at most
+    ``POOLED_IDLE`` kept), since a new one costs a server process and its start-up each time (a
+    few ms, twice per page); whatever the request left open is rolled back first, and the hub keeps
+    no state in a session beyond a transaction (``SET LOCAL``, transaction-level advisory locks). A
+    SQLite file is opened and closed as ever: that costs next to nothing.
+    """
+    if not is_postgresql(path):
+        conn = connect(path)
+        try:
+            yield conn
+        finally:
+            conn.close()
+        return
+    key = str(path)
+    with _idle_lock:
+        idle = _idle.get(key)
+        conn = idle.pop() if idle else None
+    if conn is None:
+        conn = connect(path)
+    try:
+        yield conn
+    finally:
+        conn.conn.rollback()
+        kept = False
+        if conn.conn.reusable:
+            with _idle_lock:
+                idle = _idle.setdefault(key, [])
+                if len(idle) < POOLED_IDLE:
+                    idle.append(conn)
+                    kept = True
+        if not kept:
+            conn.close()
 
 
 @contextlib.contextmanager

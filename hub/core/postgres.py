@@ -253,6 +253,13 @@ class Connection:
             self.rollback()
             self._pg.close()
 
+    @property
+    def reusable(self) -> bool:
+        """Open, not broken, and in no transaction: fit to serve another request (hub.core.db.pooled)."""
+        return (
+            self._pg is not None and not self._pg.closed and not self._pg.broken and not self.in_transaction
+        )
+
     def __enter__(self) -> Connection:
         return self
 

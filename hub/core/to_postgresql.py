@@ -21,7 +21,9 @@ from hub.core import db as core_db
 from hub.core import postgres
 
 SKIPPED = {"schema_migrations", "sqlite_sequence", "sqlite_stat1"}
-SEEDED = {"portal_keys"}  # rows a fresh schema makes itself (the cookie key): the SQLite hub's replace them
+# rows a fresh schema makes itself (the cookie key, the database's name for kept grids): the SQLite
+# hub's replace them
+SEEDED = {"portal_keys", "database_identity"}
 
 
 class MigrationRefused(Exception):

@@ -40,7 +40,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from hub.core.actors import Actor, NoAccess, Role
-from hub.core.db import connect
+from hub.core.db import pooled
 from hub.core.localtime import fmt_date, fmt_duration, fmt_time, local
 from hub.mail import Mailer
 from hub.web import clients
@@ -163,11 +163,8 @@ def portal(request: Request) -> Portal:
 
 
 def db(request: Request) -> Iterator[sqlite_utils.Database]:
-    conn = connect(portal(request).database)
-    try:
+    with pooled(portal(request).database) as conn:
         yield conn
-    finally:
-        conn.close()
 
 
 def now() -> datetime:
@@ -324,16 +321,13 @@ def render(
     counts = {}
     keys = {link.key for link in nav}
     if location is not None and keys & (state.nav_counts.keys() | state.actor_nav_counts.keys()):
-        conn = connect(state.database)
-        try:
+        with pooled(state.database) as conn:
             counts = {key: count(conn, location.id) for key, count in state.nav_counts.items() if key in keys}
             counts |= {
                 key: count(conn, actor, location.id)
                 for key, count in state.actor_nav_counts.items()
                 if key in keys
             }
-        finally:
-            conn.close()
     body = {
         "actor": actor,
         "csrf": state.masked_csrf_token(request.state.cookie_token),
