@@ -23,14 +23,15 @@ from hub.accounts.actors import Actor
 from hub.attendance.corrections import apply_correction
 from hub.attendance.grid import month_grid
 from hub.attendance.kept import forget_grids, kept_month_grid
+from hub.attendance.windows import shift_month
 from hub.children.queries import add_child
 from hub.core.db import connect, open_database
 from hub.core.localtime import fmt_date, local
 from hub.demo import DEMO_DOSSIER, DEMO_PIN, DemoData
 from hub.locations.queries import location_schedule, set_opening_hours
 from hub.locations.schedule import weekdays
-from hub.upload.tests.test_upload_summaries import World, _apply, _demo_ids, _marked, build, shift, steps
 from tests.support.attendance import ARRIVAL, DEPARTURE, Door, at, day_at_the_creche
+from tests.support.changing_month import World, apply_change, build, demo_ids, marked_month, steps
 from tests.support.portal_world import PortalWorld
 from tests.support.upload_month import open_days
 from wire import cardcode
@@ -117,8 +118,8 @@ def test_a_new_child_a_scan_a_correction_and_new_opening_hours_show_in_the_grid_
 def summaries_world(hub_target: Path | str):
     database = build(hub_target)
     db = connect(database)
-    demo = DemoData(*_demo_ids(db))
-    yield World(db, demo, _marked(db, demo))
+    demo = DemoData(*demo_ids(db))
+    yield World(db, demo, marked_month(db, demo))
     db.close()
 
 
@@ -176,7 +177,8 @@ def test_a_database_made_anew_at_the_same_place_is_not_shown_the_old_grid(tmp_pa
     database = tmp_path / "hub.sqlite3"
     build(database)
     db = connect(database)
-    year, month = _marked(db, DemoData(*_demo_ids(db))).year, _marked(db, DemoData(*_demo_ids(db))).month
+    marked = marked_month(db, DemoData(*demo_ids(db)))
+    year, month = marked.year, marked.month
     old = kept_month_grid(db, "zonnebloem", year, month).grid
     db.close()
     database.unlink()
@@ -206,16 +208,16 @@ def test_after_any_sequence_of_changes_the_kept_grid_equals_a_fresh_one(template
     db = connect(database)
     forget_grids()
     try:
-        demo = DemoData(*_demo_ids(db))
-        w = World(db, demo, _marked(db, demo))
+        demo = DemoData(*demo_ids(db))
+        w = World(db, demo, marked_month(db, demo))
         year, month = w.ym
-        months = [(year, month), shift(year, month, 1)]
+        months = [(year, month), shift_month(year, month, 1)]
         days = [d for ym in months for d in open_days(db, "zonnebloem", *ym)[:3]]
         for ym in months:
             same_as_fresh(db, "zonnebloem", *ym)
             same_as_fresh(db, "regenboog", *ym)
         for step in sequence:
-            _apply(w, step, days)
+            apply_change(w, step, days)
             for ym in months:
                 same_as_fresh(db, "zonnebloem", *ym)
                 same_as_fresh(db, "regenboog", *ym)

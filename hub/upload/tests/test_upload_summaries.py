@@ -9,17 +9,15 @@ the date the tests run on.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import tempfile
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.accounts.actors import Actor, Refused
 from hub.attendance.closed_months import close_month
 from hub.attendance.corrections import apply_correction
 from hub.attendance.windows import shift_month
@@ -27,9 +25,8 @@ from hub.careplan.rules import PlanDay, Size
 from hub.careplan.service import create_plan
 from hub.children.queries import Stay, set_stay
 from hub.children.service import NewChild, update_child
-from hub.core.db import connect, open_database
-from hub.core.localtime import fmt_month
-from hub.demo import DemoData, seed
+from hub.core.db import connect
+from hub.demo import DemoData
 from hub.locations.queries import (
     LocationSettings,
     add_closing_day,
@@ -44,35 +41,29 @@ from hub.upload.confirmations import confirm_warning
 from hub.upload.month import prepare_month
 from hub.upload.plan import plan_version
 from hub.upload.sending import request_sending
-from hub.upload.summary import fresh_summary, month_summaries
+from hub.upload.summary import month_summaries
 from hub.upload.validation import DataRule
-from hub.upload.views import visible_locations
 from tests.support.attendance import (
     ARRIVAL,
     DEPARTURE,
-    Door,
     at,
     child_id,
     day_at_the_creche,
-    organisator_actor,
 )
-from tests.support.upload_month import MarkedMonth, month_with_both_markers, months_back, open_days
+from tests.support.changing_month import (
+    UPLOAD_DAY,
+    World,
+    apply_change,
+    build,
+    demo_ids,
+    fresh,
+    kept,
+    marked_month,
+    steps,
+)
+from tests.support.upload_month import open_days
 
 pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL (the property test: SQLite)
-
-UPLOAD_DAY = 7
-
-
-def kept(db, actor: Actor, year: int, month: int, now=None):
-    return month_summaries(db, actor, year, month, UPLOAD_DAY, True, now)
-
-
-def fresh(db, actor: Actor, year: int, month: int, now=None):
-    now = now or datetime.now(UTC)
-    return [
-        fresh_summary(db, actor, loc, year, month, UPLOAD_DAY, True, now)[0]
-        for loc in visible_locations(db, actor)
-    ]
 
 
 def changes(db, location_id: str, month: str) -> int:
@@ -89,63 +80,14 @@ def computed(db) -> dict[tuple[str, str], str]:
     }
 
 
-class World:
-    """The demo organisation with its marked month two months back and a second location."""
-
-    def __init__(self, db, demo: DemoData, marked: MarkedMonth) -> None:
-        self.db, self.demo, self.marked = db, demo, marked
-        self.actor = organisator_actor(db)
-        self.door = Door(db, demo)
-        self.regenboog = Door(db, DemoData("regenboog", "unit-regenboog", demo.cards))
-
-    @property
-    def ym(self) -> tuple[int, int]:
-        return self.marked.year, self.marked.month
-
-    def check(self, *months: tuple[int, int]) -> None:
-        """The kept overview equals a fresh preparation, for each month."""
-        for year, month in months or (self.ym,):
-            assert kept(self.db, self.actor, year, month) == fresh(self.db, self.actor, year, month), (
-                fmt_month(year, month)
-            )
-
-
-def build(database: Path | str) -> Path | str:
-    db = open_database(database)
-    demo = seed(db)
-    month_with_both_markers(db, demo, *months_back(2), elsewhere=True)
-    db.close()
-    return database
-
-
 @pytest.fixture
 def world(hub_target: Path | str):
     database = build(hub_target)
     db = connect(database)
-    demo = DemoData(*_demo_ids(db))
-    marked = _marked(db, demo)
+    demo = DemoData(*demo_ids(db))
+    marked = marked_month(db, demo)
     yield World(db, demo, marked)
     db.close()
-
-
-def _demo_ids(db) -> tuple[str, str, dict[str, str]]:
-    cards = {
-        name: code
-        for name, code in db.execute(
-            "SELECT ch.first_name, c.code FROM cards c JOIN children ch ON ch.id = c.child_id "
-            "WHERE c.state = 'active'"
-        )
-    }
-    (unit,) = db.execute("SELECT id FROM units WHERE location_id = 'zonnebloem' ORDER BY id").fetchone()
-    return "zonnebloem", unit, cards
-
-
-def _marked(db, demo: DemoData) -> MarkedMonth:
-    year, month = months_back(2)
-    first, second = open_days(db, demo.location_id, year, month)[:2]
-    return MarkedMonth(
-        year, month, (first, second), child_id(db, "Jules"), child_id(db, "Noah"), child_id(db, "Mila")
-    )
 
 
 def line(summaries, location_id: str):
@@ -425,20 +367,6 @@ def template(tmp_path_factory) -> Path:
     return build(tmp_path_factory.mktemp("summary-template") / "hub" / "hub.sqlite3")
 
 
-NAMES = ("Jules", "Lotte", "Noah", "Mila", "Olivia", "Louis")
-steps = st.one_of(
-    st.tuples(st.just("scan"), st.sampled_from(NAMES), st.integers(0, 5),
-              st.sampled_from((ARRIVAL, DEPARTURE)), st.integers(6 * 60, 20 * 60), st.booleans()),
-    st.tuples(st.just("correct"), st.sampled_from(NAMES[:4]), st.integers(0, 5),
-              st.integers(7 * 60, 12 * 60), st.integers(0, 8 * 60)),
-    st.tuples(st.just("hours"), st.integers(6, 9), st.integers(15, 19)),
-    st.tuples(st.just("closing"), st.integers(0, 5), st.booleans()),
-    st.tuples(st.just("birth"), st.sampled_from(NAMES), st.integers(100, 1500)),
-    st.tuples(st.just("stay"), st.sampled_from(NAMES), st.integers(0, 5)),
-    st.tuples(st.just("confirm"),),
-)  # fmt: skip
-
-
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(steps, min_size=1, max_size=6))
 def test_after_any_sequence_of_changes_the_kept_overview_equals_a_fresh_one(template, tmp_path, sequence):
@@ -447,54 +375,14 @@ def test_after_any_sequence_of_changes_the_kept_overview_equals_a_fresh_one(temp
     shutil.copy(template, database)
     db = connect(database)
     try:
-        demo = DemoData(*_demo_ids(db))
-        w = World(db, demo, _marked(db, demo))
+        demo = DemoData(*demo_ids(db))
+        w = World(db, demo, marked_month(db, demo))
         year, month = w.ym
-        months = [(year, month), shift(year, month, 1)]
+        months = [(year, month), shift_month(year, month, 1)]
         days = [d for ym in months for d in open_days(db, "zonnebloem", *ym)[:3]]
         w.check(*months)
         for step in sequence:
-            _apply(w, step, days)
+            apply_change(w, step, days)
             w.check(*months)
     finally:
         db.close()
-
-
-def shift(year: int, month: int, n: int) -> tuple[int, int]:
-    return shift_month(year, month, n)
-
-
-def _apply(w: World, step: tuple, days: list[date]) -> None:
-    kind = step[0]
-    if kind == "scan":
-        _, who, n, direction, minute, there = step
-        door = w.regenboog if there and who == "Olivia" else w.door
-        door.scan(who, at(days[n].isoformat(), f"{minute // 60:02d}:{minute % 60:02d}"), direction)
-    elif kind == "correct":
-        _, who, n, start, length = step
-        end = min(start + length, 23 * 60)
-        times = [(time(start // 60, start % 60), time(end // 60, end % 60))] if length else []
-        with contextlib.suppress(Refused):  # a refused correction changes nothing
-            apply_correction(w.db, w.actor, "zonnebloem", child_id(w.db, who), days[n], times)
-    elif kind == "hours":
-        set_opening_hours(w.db, "zonnebloem", weekdays(f"{step[1]:02d}:00", f"{step[2]:02d}:00"))
-    elif kind == "closing":
-        _, n, add = step
-        if add:
-            add_closing_day(w.db, "zonnebloem", days[n], "studiedag")
-        else:
-            remove_closing_day(w.db, "zonnebloem", days[n])
-    elif kind == "birth":
-        _, who, age = step
-        born = days[0] - timedelta(days=age)
-        w.db.execute(
-            "UPDATE children SET birth_date = ? WHERE id = ?", (born.isoformat(), child_id(w.db, who))
-        )
-        w.db.conn.commit()
-    elif kind == "stay":
-        _, who, n = step
-        set_stay(w.db, child_id(w.db, who), "zonnebloem", Stay(days[n], None))
-        w.db.conn.commit()
-    elif kind == "confirm":
-        mila = child_id(w.db, "Mila")
-        confirm_warning(w.db, w.actor, "zonnebloem", *w.ym, mila, DataRule.SUBSIDY_AGE.value)
