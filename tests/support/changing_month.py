@@ -8,6 +8,9 @@ and of the kept month grid (hub/attendance/tests/test_kept_grid.py) apply the sa
 from __future__ import annotations
 
 import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -15,8 +18,9 @@ from hypothesis import strategies as st
 
 from hub.accounts.actors import Actor, Refused
 from hub.attendance.corrections import apply_correction
+from hub.attendance.windows import shift_month
 from hub.children.queries import Stay, set_stay
-from hub.core.db import open_database
+from hub.core.db import connect, open_database
 from hub.core.localtime import fmt_month
 from hub.demo import DemoData, seed
 from hub.locations.queries import add_closing_day, remove_closing_day, set_opening_hours
@@ -71,6 +75,22 @@ def build(database: Path | str) -> Path | str:
     month_with_both_markers(db, demo, *months_back(2), elsewhere=True)
     db.close()
     return database
+
+
+@contextlib.contextmanager
+def copied_world(template: Path, tmp_path: Path) -> Iterator[tuple[World, list[tuple[int, int]], list[date]]]:
+    """A copy of the ``build`` template for one hypothesis example: the world, its marked month and
+    the month after, and the open days (three of each) that the changes pick from."""
+    database = Path(tempfile.mkdtemp(dir=tmp_path)) / "hub.sqlite3"
+    shutil.copy(template, database)
+    db = connect(database)
+    try:
+        demo = DemoData(*demo_ids(db))
+        w = World(db, demo, marked_month(db, demo))
+        months = [w.ym, shift_month(*w.ym, 1)]
+        yield w, months, [d for ym in months for d in open_days(db, "zonnebloem", *ym)[:3]]
+    finally:
+        db.close()
 
 
 def demo_ids(db) -> tuple[str, str, dict[str, str]]:

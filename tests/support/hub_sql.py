@@ -23,3 +23,9 @@ def hub_sql(database: Path | str) -> Iterator:
             yield db.conn
     finally:
         db.close()
+
+
+def sql_rows(database: Path | str, sql: str, params: tuple = ()) -> list[tuple]:
+    """One statement on the hub database at ``database``, committed; its rows."""
+    with hub_sql(database) as db:
+        return db.execute(sql, params).fetchall()

@@ -10,8 +10,6 @@ change counters.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -23,7 +21,6 @@ from hub.accounts.actors import Actor
 from hub.attendance.corrections import apply_correction
 from hub.attendance.grid import month_grid
 from hub.attendance.kept import forget_grids, kept_month_grid
-from hub.attendance.windows import shift_month
 from hub.children.queries import add_child
 from hub.core.db import connect, open_database
 from hub.core.localtime import fmt_date, local
@@ -31,9 +28,16 @@ from hub.demo import DEMO_DOSSIER, DEMO_PIN, DemoData
 from hub.locations.queries import location_schedule, set_opening_hours
 from hub.locations.schedule import weekdays
 from tests.support.attendance import ARRIVAL, DEPARTURE, Door, at, day_at_the_creche
-from tests.support.changing_month import World, apply_change, build, demo_ids, marked_month, steps
+from tests.support.changing_month import (
+    World,
+    apply_change,
+    build,
+    copied_world,
+    demo_ids,
+    marked_month,
+    steps,
+)
 from tests.support.portal_world import PortalWorld
-from tests.support.upload_month import open_days
 from wire import cardcode
 
 pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL (the property test: SQLite)
@@ -202,24 +206,15 @@ def template(tmp_path_factory) -> Path:
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(steps, min_size=1, max_size=6))
 def test_after_any_sequence_of_changes_the_kept_grid_equals_a_fresh_one(template, tmp_path, sequence):
-    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # one database per example
-    database = folder / "hub.sqlite3"
-    shutil.copy(template, database)
-    db = connect(database)
     forget_grids()
-    try:
-        demo = DemoData(*demo_ids(db))
-        w = World(db, demo, marked_month(db, demo))
-        year, month = w.ym
-        months = [(year, month), shift_month(year, month, 1)]
-        days = [d for ym in months for d in open_days(db, "zonnebloem", *ym)[:3]]
-        for ym in months:
-            same_as_fresh(db, "zonnebloem", *ym)
-            same_as_fresh(db, "regenboog", *ym)
+    with copied_world(template, tmp_path) as (w, months, days):
+        both_locations_same_as_fresh(w.db, months)
         for step in sequence:
             apply_change(w, step, days)
-            for ym in months:
-                same_as_fresh(db, "zonnebloem", *ym)
-                same_as_fresh(db, "regenboog", *ym)
-    finally:
-        db.close()
+            both_locations_same_as_fresh(w.db, months)
+
+
+def both_locations_same_as_fresh(db, months: list[tuple[int, int]]) -> None:
+    for ym in months:
+        same_as_fresh(db, "zonnebloem", *ym)
+        same_as_fresh(db, "regenboog", *ym)

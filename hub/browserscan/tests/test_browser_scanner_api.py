@@ -13,9 +13,9 @@ import pytest
 
 from hub.accounts.sessions import token_hash
 from hub.browserscan.service import scanner_verifier
-from hub.core.db import connect
 from hub.demo import DEMO_DOSSIER, DEMO_PIN, DEMO_SCANNER_CODE
 from tests.support.browser_scanner import checkin, enrol_over_http
+from tests.support.hub_sql import sql_rows
 from tests.support.portal_world import PortalWorld
 
 pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
@@ -23,12 +23,7 @@ pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL
 
 def rows(world: PortalWorld, sql: str, params: tuple = ()) -> list[tuple]:
     """One statement on the world's database, committed; its rows."""
-    db = connect(world.database)
-    try:
-        with db.conn:
-            return db.conn.execute(sql, params).fetchall()
-    finally:
-        db.close()
+    return sql_rows(world.database, sql, params)
 
 
 def location_client(world: PortalWorld):

@@ -29,6 +29,7 @@ from hub.upload.service import run_requests, send_month
 from hub.upload.settings import UploadSettings
 from hub.web.app import create_app
 from tests.support.attendance import ARRIVAL, Door, at, day_at_the_creche
+from tests.support.hub_sql import sql_rows
 from tests.support.kg_receiver import Receiver
 from tests.support.portal import PortalClient, serve
 from tests.support.portal_world import OTHER_DOSSIER, OTHER_EMAIL, OTHER_PASSWORD, OTHER_PIN, build_world
@@ -70,12 +71,7 @@ class UploadPortal:
 
     def execute(self, sql: str, params: tuple = ()) -> list[tuple]:
         """One statement on the portal's database, committed; its rows."""
-        db = connect(self.database)
-        try:
-            with db.conn:
-                return db.conn.execute(sql, params).fetchall()
-        finally:
-            db.close()
+        return sql_rows(self.database, sql, params)
 
 
 def upload_portal(

@@ -9,8 +9,6 @@ the date the tests run on.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -20,7 +18,6 @@ from hypothesis import strategies as st
 
 from hub.attendance.closed_months import close_month
 from hub.attendance.corrections import apply_correction
-from hub.attendance.windows import shift_month
 from hub.careplan.rules import PlanDay, Size
 from hub.careplan.service import create_plan
 from hub.children.queries import Stay, set_stay
@@ -55,6 +52,7 @@ from tests.support.changing_month import (
     World,
     apply_change,
     build,
+    copied_world,
     demo_ids,
     fresh,
     kept,
@@ -370,19 +368,8 @@ def template(tmp_path_factory) -> Path:
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(steps, min_size=1, max_size=6))
 def test_after_any_sequence_of_changes_the_kept_overview_equals_a_fresh_one(template, tmp_path, sequence):
-    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # one database per example
-    database = folder / "hub.sqlite3"
-    shutil.copy(template, database)
-    db = connect(database)
-    try:
-        demo = DemoData(*demo_ids(db))
-        w = World(db, demo, marked_month(db, demo))
-        year, month = w.ym
-        months = [(year, month), shift_month(year, month, 1)]
-        days = [d for ym in months for d in open_days(db, "zonnebloem", *ym)[:3]]
+    with copied_world(template, tmp_path) as (w, months, days):
         w.check(*months)
         for step in sequence:
             apply_change(w, step, days)
             w.check(*months)
-    finally:
-        db.close()
