@@ -38,7 +38,7 @@ from provisioning.mosquitto import UnitAccount
 from tests.support.mosquitto import HUB_USER, Mosquitto
 from tests.support.processes import start_hub
 from tests.support.waiting import wait_for
-from wire import Ack, Topic, TopicKind, Verdict, encode
+from wire import Ack, Topic, TopicKind, Verdict, encode, mqtt_close
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKDIR = ROOT / "var" / "bench-scale-ingest"
@@ -69,8 +69,7 @@ class Echo:
         client.publish(str(Topic(location, unit, TopicKind.ACK)), encode(ack), qos=0)
 
     def stop(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
+        mqtt_close.close(self.client)
 
 
 def run_setup(

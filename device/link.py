@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import paho.mqtt.client as mqtt
 
-from wire import Status, Topic, TopicKind, encode
+from wire import Status, Topic, TopicKind, encode, mqtt_close
 from wire.broker_url import BrokerAddress
 
 log = logging.getLogger(__name__)
@@ -57,8 +57,7 @@ class UnitLink:
     def stop(self, final_status: Status | None = None) -> None:
         if final_status is not None and self.connected:
             self.publish(TopicKind.STATUS, encode(final_status), retain=True).wait_for_publish(2)
-        self._client.disconnect()
-        self._client.loop_stop()
+        mqtt_close.close(self._client)
 
     def publish(self, kind: TopicKind, payload: bytes, retain: bool = False) -> mqtt.MQTTMessageInfo:
         return self._client.publish(self._topics[kind], payload, qos=1, retain=retain)

@@ -14,6 +14,7 @@ import time
 
 import paho.mqtt.client as mqtt
 
+from wire import mqtt_close
 from wire.broker_url import BrokerAddress
 
 
@@ -49,5 +50,4 @@ def publish_retained(broker: BrokerAddress, topic: str, payload: bytes, timeout_
         if not info.is_published():
             raise AnnounceError(f"broker {broker} did not confirm the message on {topic}")
     finally:
-        client.disconnect()
-        client.loop_stop()
+        mqtt_close.close(client)

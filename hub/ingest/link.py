@@ -28,6 +28,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from wire import mqtt_close
 from wire.broker_url import BrokerAddress
 
 log = logging.getLogger(__name__)
@@ -105,8 +106,7 @@ class HubLink:
         self._client.loop_start()
 
     def stop(self) -> None:
-        self._client.disconnect()
-        self._client.loop_stop()
+        mqtt_close.close(self._client)
 
     def publish(self, topic: str, payload: bytes, retain: bool = False) -> bool:
         return self._client.publish(topic, payload, qos=1, retain=retain).rc == mqtt.MQTT_ERR_SUCCESS

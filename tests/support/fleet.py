@@ -24,6 +24,7 @@ from hub.core.ports import free_port
 from tests.support.faketime import real_time_env
 from tests.support.processes import ROOT, Proc, healthy, spawn
 from tests.support.waiting import wait_for
+from wire import mqtt_close
 from wire.broker_url import BrokerAddress
 
 
@@ -207,8 +208,7 @@ class Client:
         info.wait_for_publish(10)
 
     def close(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
+        mqtt_close.close(self.client)
 
     def _connected(self, _client, _userdata, _flags, reason_code, _properties) -> None:
         if reason_code.is_failure:

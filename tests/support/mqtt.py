@@ -8,6 +8,7 @@ import uuid
 import paho.mqtt.client as mqtt
 
 from tests.support.waiting import wait_for
+from wire import mqtt_close
 from wire.broker_url import BrokerAddress
 
 
@@ -38,5 +39,4 @@ class MqttClient:
         self._client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(5)
 
     def close(self) -> None:
-        self._client.disconnect()
-        self._client.loop_stop()
+        mqtt_close.close(self._client)

@@ -14,7 +14,7 @@ import paho.mqtt.client as mqtt
 from provisioning.mosquitto import UnitAccount
 from tests.support.mosquitto import Mosquitto
 from tests.support.waiting import wait_for
-from wire import Ack, Topic, TopicKind, decode
+from wire import Ack, Topic, TopicKind, decode, mqtt_close
 
 
 class RawUnit:
@@ -58,8 +58,7 @@ class RawUnit:
             return [ack for ack in self.acks if ack.id == event_id]
 
     def stop(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
+        mqtt_close.close(self.client)
 
     def _message(self, _client, _userdata, message: mqtt.MQTTMessage) -> None:
         arrived = time.perf_counter()
